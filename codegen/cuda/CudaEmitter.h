@@ -1,0 +1,37 @@
+//===- CudaEmitter.h - exec.kernel to CUDA C++ ------------------*- C++ -*-===//
+
+#ifndef DSC_CODEGEN_CUDA_CUDAEMITTER_H
+#define DSC_CODEGEN_CUDA_CUDAEMITTER_H
+
+#include "dialects/exec/ExecOps.h"
+
+#include <array>
+#include <string>
+
+namespace dsc::codegen {
+
+struct EmitOptions {
+  /// Target architecture, e.g. "sm_90": selects tensor-core paths.
+  std::string arch = "sm_90";
+};
+
+/// The CUDA C++ for one exec.kernel and how to launch it.
+struct EmittedKernel {
+  std::string name;   // the exec.kernel symbol
+  std::string entry;  // extern "C" __global__ function in `source`
+  std::string source; // self-contained: includes no header
+  std::array<int32_t, 3> grid = {1, 1, 1};
+  std::array<int32_t, 3> block = {1, 1, 1};
+  int32_t sharedMemory = 0;
+};
+
+/// Emits `kernel` by its family (elementwise, gemm, row_reduction, data).
+/// The entry takes one pointer per kernel argument then one per result, in
+/// order, each pointing at a dense row-major buffer of the declared type.
+/// Emits an error on the kernel and fails for a body it cannot generate.
+mlir::FailureOr<EmittedKernel> emitKernel(exec::KernelOp kernel,
+                                          const EmitOptions &options);
+
+} // namespace dsc::codegen
+
+#endif // DSC_CODEGEN_CUDA_CUDAEMITTER_H

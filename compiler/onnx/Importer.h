@@ -1,0 +1,46 @@
+//===- Importer.h - ONNX model to graph dialect -----------------*- C++ -*-===//
+
+#ifndef DSC_COMPILER_ONNX_IMPORTER_H
+#define DSC_COMPILER_ONNX_IMPORTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace dsc::onnx {
+
+enum class ImportStatus {
+  Ok,
+  /// The model is valid but uses an op, attribute value or dtype dsc does not
+  /// support (the driver exits with code 2).
+  Unsupported,
+  /// The file is not a valid model (malformed protobuf, missing external data,
+  /// inconsistent graph).
+  Invalid,
+};
+
+struct ImportResult {
+  ImportStatus status = ImportStatus::Invalid;
+  /// One line naming what is wrong and where (node name, op_type, domain,
+  /// opset) when status is not Ok.
+  std::string message;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+};
+
+/// Imports `path` into a module holding `func.func @main`. Arguments and
+/// results carry their ONNX names as `graph.name` attributes; results whose
+/// shapes the model does not state are unranked until graph-infer-shapes.
+/// Large initializers become `dense_resource` blobs. External data is read
+/// relative to the model's folder.
+ImportResult importModel(llvm::StringRef path, mlir::MLIRContext &context);
+
+/// The same, for a model already in memory; external data is read relative to
+/// `baseDir`.
+ImportResult importModelFromBytes(llvm::StringRef bytes, llvm::StringRef baseDir,
+                                  mlir::MLIRContext &context);
+
+} // namespace dsc::onnx
+
+#endif // DSC_COMPILER_ONNX_IMPORTER_H

@@ -1,0 +1,229 @@
+//===- ShapeInference.cpp - result shapes of graph ops --------------------===//
+//
+// One `inferShapes` per op. Each leaves the result alone while an operand is
+// unranked, and reports operands that contradict each other.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/graph/GraphOps.h"
+
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+using namespace dsc::graph;
+
+/// Sets the result type to `shape`, keeping its element type. A result that
+/// was declared (from the model's value_info) must agree.
+static LogicalResult refineResult(Operation *op, ArrayRef<int64_t> shape,
+                                  unsigned index = 0) {
+  Value result = op->getResult(index);
+  auto type = cast<TensorType>(result.getType());
+  if (auto ranked = dyn_cast<RankedTensorType>(type)) {
+    bool agrees = ranked.getRank() == static_cast<int64_t>(shape.size());
+    for (size_t i = 0; agrees && i < shape.size(); ++i)
+      agrees = ShapedType::isDynamic(ranked.getDimSize(i)) ||
+               ShapedType::isDynamic(shape[i]) ||
+               ranked.getDimSize(i) == shape[i];
+    if (!agrees)
+      return op->emitOpError("inferred result shape ")
+             << formatShape(shape) << " contradicts the declared shape "
+             << formatShape(ranked.getShape());
+  }
+  result.setType(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+static RankedTensorType rankedOrNull(Value value) {
+  return dyn_cast<RankedTensorType>(value.getType());
+}
+
+/// Elementwise ops: every operand broadcasts to the result.
+static LogicalResult inferElementwise(Operation *op) {
+  SmallVector<int64_t> shape;
+  for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+    auto type = rankedOrNull(operand);
+    if (!type)
+      return success();
+    if (i == 0) {
+      shape.assign(type.getShape().begin(), type.getShape().end());
+      continue;
+    }
+    SmallVector<int64_t> next;
+    if (!OpTrait::util::getBroadcastedShape(shape, type.getShape(), next))
+      return op->emitOpError("operand shapes ")
+             << formatShape(shape) << " and " << formatShape(type.getShape())
+             << " do not broadcast";
+    shape = std::move(next);
+  }
+  return refineResult(op, shape);
+}
+
+#define ELEMENTWISE_SHAPES(OP)                                                 \
+  LogicalResult OP::inferShapes() { return inferElementwise(*this); }
+ELEMENTWISE_SHAPES(AddOp)
+ELEMENTWISE_SHAPES(SubOp)
+ELEMENTWISE_SHAPES(MulOp)
+ELEMENTWISE_SHAPES(DivOp)
+ELEMENTWISE_SHAPES(PowOp)
+ELEMENTWISE_SHAPES(MaxOp)
+ELEMENTWISE_SHAPES(MinOp)
+ELEMENTWISE_SHAPES(ReluOp)
+ELEMENTWISE_SHAPES(TanhOp)
+ELEMENTWISE_SHAPES(SigmoidOp)
+ELEMENTWISE_SHAPES(ErfOp)
+ELEMENTWISE_SHAPES(SqrtOp)
+ELEMENTWISE_SHAPES(ExpOp)
+ELEMENTWISE_SHAPES(LogOp)
+ELEMENTWISE_SHAPES(NegOp)
+ELEMENTWISE_SHAPES(AbsOp)
+ELEMENTWISE_SHAPES(ReciprocalOp)
+ELEMENTWISE_SHAPES(GeluOp)
+ELEMENTWISE_SHAPES(CastOp)
+ELEMENTWISE_SHAPES(SoftmaxOp)
+#undef ELEMENTWISE_SHAPES
+
+LogicalResult MatMulOp::inferShapes() {
+  auto lhs = rankedOrNull(getLhs());
+  auto rhs = rankedOrNull(getRhs());
+  if (!lhs || !rhs)
+    return success();
+  // numpy: a 1-D lhs gains a leading 1, a 1-D rhs a trailing 1; both are
+  // removed from the result again.
+  SmallVector<int64_t> a(lhs.getShape()), b(rhs.getShape());
+  bool lhsVector = a.size() == 1, rhsVector = b.size() == 1;
+  if (lhsVector)
+    a.insert(a.begin(), 1);
+  if (rhsVector)
+    b.push_back(1);
+  int64_t m = a[a.size() - 2], k = a.back();
+  int64_t k2 = b[b.size() - 2], n = b.back();
+  if (!ShapedType::isDynamic(k) && !ShapedType::isDynamic(k2) && k != k2)
+    return emitOpError("contracting dimensions differ: lhs ")
+           << formatShape(lhs.getShape()) << " and rhs "
+           << formatShape(rhs.getShape());
+  SmallVector<int64_t> batch;
+  ArrayRef<int64_t> aBatch(a.data(), a.size() - 2), bBatch(b.data(), b.size() - 2);
+  if (!OpTrait::util::getBroadcastedShape(aBatch, bBatch, batch))
+    return emitOpError("batch dimensions ")
+           << formatShape(aBatch) << " and " << formatShape(bBatch)
+           << " do not broadcast";
+  SmallVector<int64_t> shape = batch;
+  if (!lhsVector)
+    shape.push_back(m);
+  if (!rhsVector)
+    shape.push_back(n);
+  return refineResult(*this, shape);
+}
+
+LogicalResult LayerNormOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  int64_t axis = *normalizeAxis(getAxis(), input.getRank());
+  ArrayRef<int64_t> normalized = input.getShape().drop_front(axis);
+  for (Value param : {getScale(), getBias()}) {
+    if (!param)
+      continue;
+    auto type = rankedOrNull(param);
+    if (!type)
+      continue;
+    SmallVector<int64_t> unused;
+    if (type.getRank() > static_cast<int64_t>(normalized.size()) ||
+        !OpTrait::util::getBroadcastedShape(normalized, type.getShape(),
+                                            unused) ||
+        unused != SmallVector<int64_t>(normalized))
+      return emitOpError("scale/bias shape ")
+             << formatShape(type.getShape())
+             << " does not broadcast to the normalized shape "
+             << formatShape(normalized);
+  }
+  return refineResult(*this, input.getShape());
+}
+
+LogicalResult ReduceMeanOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  int64_t rank = input.getRank();
+  llvm::SmallSet<int64_t, 4> reduced;
+  for (int64_t axis : getAxes())
+    reduced.insert(*normalizeAxis(axis, rank));
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    bool isReduced = getAxes().empty() || reduced.contains(i);
+    if (!isReduced)
+      shape.push_back(input.getDimSize(i));
+    else if (getKeepdims())
+      shape.push_back(1);
+  }
+  return refineResult(*this, shape);
+}
+
+LogicalResult ReshapeOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input || !input.hasStaticShape())
+    return success();
+  std::string error;
+  auto shape = resolveReshape(input.getShape(), getShape(), getAllowZero(), error);
+  if (failed(shape))
+    return emitOpError("cannot reshape ")
+           << formatShape(input.getShape()) << " to ["
+           << llvm::make_range(getShape().begin(), getShape().end())
+           << "]: " << error;
+  return refineResult(*this, *shape);
+}
+
+LogicalResult SqueezeOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  int64_t rank = input.getRank();
+  llvm::SmallSet<int64_t, 4> axes;
+  for (int64_t axis : getAxes()) {
+    auto normalized = normalizeAxis(axis, rank);
+    if (!normalized)
+      return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+    if (input.getDimSize(*normalized) != 1)
+      return emitOpError("cannot squeeze axis ")
+             << axis << " of size " << input.getDimSize(*normalized);
+    axes.insert(*normalized);
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    bool drop = getAxes().empty() ? input.getDimSize(i) == 1 : axes.contains(i);
+    if (!drop)
+      shape.push_back(input.getDimSize(i));
+  }
+  return refineResult(*this, shape);
+}
+
+LogicalResult UnsqueezeOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  int64_t rank = input.getRank() + getAxes().size();
+  llvm::SmallSet<int64_t, 4> axes;
+  for (int64_t axis : getAxes()) {
+    auto normalized = normalizeAxis(axis, rank);
+    if (!normalized)
+      return emitOpError("axis ")
+             << axis << " is out of range for result rank " << rank;
+    if (!axes.insert(*normalized).second)
+      return emitOpError("axis ") << axis << " appears twice";
+  }
+  SmallVector<int64_t> shape;
+  auto next = input.getShape().begin();
+  for (int64_t i = 0; i < rank; ++i)
+    shape.push_back(axes.contains(i) ? 1 : *next++);
+  return refineResult(*this, shape);
+}
+
+LogicalResult TransposeOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  SmallVector<int64_t> shape;
+  for (int64_t p : getPerm())
+    shape.push_back(input.getDimSize(p));
+  return refineResult(*this, shape);
+}

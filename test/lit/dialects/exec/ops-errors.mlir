@@ -1,0 +1,55 @@
+// RUN: dsc-opt %s -split-input-file -verify-diagnostics
+
+exec.kernel @k(%x: tensor<4xf32>) -> tensor<4xf32> attributes {family = "elementwise"} {
+  exec.yield %x : tensor<4xf32>
+}
+exec.program @main {
+  %x = exec.input "x" index(0) : !exec.buffer<8xf32>
+  %y = exec.output "y" index(0) : !exec.buffer<4xf32>
+  // expected-error @+1 {{'exec.launch' op inputs #0 is '!exec.buffer<8xf32>' but kernel 'k' expects 'tensor<4xf32>'}}
+  exec.launch @k ins(%x : !exec.buffer<8xf32>) outs(%y : !exec.buffer<4xf32>)
+}
+
+// -----
+
+exec.program @main {
+  %y = exec.output "y" index(0) : !exec.buffer<4xf32>
+  // expected-error @+1 {{'exec.launch' op kernel 'missing' is not defined}}
+  exec.launch @missing outs(%y : !exec.buffer<4xf32>)
+}
+
+// -----
+
+// expected-error @+1 {{'exec.kernel' op unknown kernel family 'magic'}}
+exec.kernel @k(%x: tensor<4xf32>) -> tensor<4xf32> attributes {family = "magic"} {
+  exec.yield %x : tensor<4xf32>
+}
+
+// -----
+
+exec.program @main attributes {arena_size = 16 : i64} {
+  // expected-error @+1 {{'exec.alloc' op bytes [8, 24) lie outside the arena of 16 bytes}}
+  %t = exec.alloc {offset = 8 : i64} : !exec.buffer<4xf32>
+}
+
+// -----
+
+exec.program @main {
+  %x = exec.input "x" index(0) : !exec.buffer<4xf32>
+  // expected-error @+1 {{'exec.view' op view of 16 bytes as 12 bytes}}
+  %v = exec.view %x : !exec.buffer<4xf32> to !exec.buffer<3xf32>
+}
+
+// -----
+
+exec.program @main {
+  // expected-error @+1 {{'exec.weight' op needs a value or an offset into the weights blob}}
+  %w = exec.weight "w" : !exec.buffer<4xf32>
+}
+
+// -----
+
+exec.program @main {
+  // expected-error @+1 {{'exec.weight' op value type 'tensor<3xf32>' does not match the buffer '!exec.buffer<4xf32>'}}
+  %w = exec.weight "w" {value = dense<1.0> : tensor<3xf32>} : !exec.buffer<4xf32>
+}
