@@ -1,0 +1,18 @@
+//===- dsc.cpp - the dsc command-line tool --------------------------------===//
+
+#include "tools/dsc/Commands.h"
+
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace dsc::tools;
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv, "dsc: compiles ONNX models into GPU plans and runs them\n");
+  if (evalCommand)
+    return runEval();
+  llvm::errs() << "dsc: give a subcommand (see dsc --help)\n";
+  return kError;
+}
