@@ -267,7 +267,7 @@ def Graph_FusionOp : Graph_Op<"fusion", [IsolatedFromAbove,
   let results = (outs Variadic<AnyTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = [{
-    $kind `anchor` `(` $anchor `)` (`(` $inputs^ `:` type($inputs) `)`)?
+    `` $kind `anchor` `(` $anchor `)` (`(` $inputs^ `:` type($inputs) `)`)?
     attr-dict-with-keyword `->` type($results) $body
   }];
   let hasVerifier = 1;

@@ -16,4 +16,43 @@ def InferShapes : Pass<"graph-infer-shapes", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::dsc::graph::GraphDialect"];
 }
 
+def Recompose : Pass<"graph-recompose", "::mlir::func::FuncOp"> {
+  let summary = "recognizes decomposed GELU (erf and tanh forms) and rebuilds graph.gelu";
+  let description = [{
+    Exporters older than opset 20 spell GELU as Div/Erf/Add/Mul or as
+    Pow/Mul/Add/Tanh chains. One graph.gelu is one expression in a kernel
+    instead of five to eight. Constants must match to 1e-4 relative.
+  }];
+}
+
+def ConvertPrecision : Pass<"graph-convert-precision", "::mlir::func::FuncOp"> {
+  let summary = "computes in fp16 or bf16: converts f32 weights and activations";
+  let description = [{
+    Every f32 value inside the function becomes `precision`; the signature
+    keeps f32 (casts are inserted after the arguments and before the
+    results). Kernels still accumulate in f32.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"fp16\"",
+           "target precision: fp16 or bf16">
+  ];
+}
+
+def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
+  let summary = "groups ops into graph.fusion regions, one per future kernel";
+  let description = [{
+    Anchors (matmul, softmax, layer_norm, reduce_mean, transpose) absorb the
+    chain of elementwise consumers that only they use, as an epilogue of the
+    same shape; remaining elementwise ops fuse into each other along
+    single-use edges. Splat constants are cloned into the bodies. Reshapes
+    stay outside (they become views). A candidate that would make a group
+    depend on itself (a cycle) or take more than `max-inputs` inputs is not
+    fused.
+  }];
+  let options = [
+    Option<"maxInputs", "max-inputs", "unsigned", /*default=*/"8",
+           "most inputs one fused kernel may take">
+  ];
+}
+
 #endif // DSC_PASSES_GRAPH
