@@ -3,6 +3,7 @@
 #include "dialects/exec/ExecOps.h"
 #include "dialects/graph/GraphOps.h"
 #include "passes/graph/Passes.h"
+#include "passes/lower/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -16,6 +17,7 @@ int main(int argc, char **argv) {
   mlir::registerCSEPass();
   mlir::registerSymbolDCEPass();
   dsc::graph::registerGraphPasses();
+  dsc::lower::registerLowerPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "dsc optimizer driver\n", registry));
 }

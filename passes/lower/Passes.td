@@ -1,0 +1,36 @@
+//===- Passes.td - lowering to the exec dialect ------------*- tablegen -*-===//
+
+#ifndef DSC_PASSES_LOWER
+#define DSC_PASSES_LOWER
+
+include "mlir/Pass/PassBase.td"
+
+def LowerToExec : Pass<"graph-lower-to-exec", "::mlir::ModuleOp"> {
+  let summary = "bufferizes a fused graph into exec kernels, buffers and launches";
+  let description = [{
+    Each graph.fusion becomes an exec.kernel (its body, with exec.yield) and
+    one exec.launch; arguments become exec.input, constants exec.weight,
+    reshapes exec.view of the same bytes, every other value an exec.alloc.
+    A fusion result that a function result is (through views only) is
+    written straight into the caller's output buffer; any other result gets
+    an exec.copy at the end. Ops left outside fusions are an error.
+  }];
+  let dependentDialects = ["::dsc::exec::ExecDialect"];
+}
+
+def PlanMemory : Pass<"exec-plan-memory", "::dsc::exec::ProgramOp"> {
+  let summary = "packs the intermediate buffers into one arena";
+  let description = [{
+    Liveness over the launch order (a buffer lives from its allocation to
+    its last use, through views), then greedy-by-size interval packing: the
+    largest buffers are placed first, each at the lowest offset free for its
+    whole lifetime. Records `arena_size` and `arena_lower_bound` (the most
+    bytes live at once, which no packing can beat) on the program.
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"256",
+           "byte alignment of every buffer offset">
+  ];
+}
+
+#endif // DSC_PASSES_LOWER
