@@ -15,6 +15,18 @@ namespace dsc::tools {
 
 enum ExitCode : int { kSuccess = 0, kError = 1, kUnsupported = 2 };
 
+/// `dsc compile model.onnx -o model.plan [--emit=...] [--precision=...]`.
+extern llvm::cl::SubCommand compileCommand;
+int runCompile();
+
+/// `dsc run model.plan [--input NAME=FILE.npy] [--outputs DIR] [--device]`.
+extern llvm::cl::SubCommand runCommand;
+int runRun();
+
+/// `dsc inspect model.plan`: signature, arena, weights, kernels, schedule.
+extern llvm::cl::SubCommand inspectCommand;
+int runInspect();
+
 /// `dsc eval model.onnx`: imports and runs the CPU reference on the graph,
 /// without compiling a plan (for checking numerics).
 extern llvm::cl::SubCommand evalCommand;

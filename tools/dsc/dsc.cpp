@@ -11,6 +11,12 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   llvm::cl::ParseCommandLineOptions(
       argc, argv, "dsc: compiles ONNX models into GPU plans and runs them\n");
+  if (compileCommand)
+    return runCompile();
+  if (runCommand)
+    return runRun();
+  if (inspectCommand)
+    return runInspect();
   if (evalCommand)
     return runEval();
   llvm::errs() << "dsc: give a subcommand (see dsc --help)\n";

@@ -1,0 +1,37 @@
+//===- Pipeline.h - the dsc compilation pipeline ----------------*- C++ -*-===//
+
+#ifndef DSC_COMPILER_DRIVER_PIPELINE_H
+#define DSC_COMPILER_DRIVER_PIPELINE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace dsc::driver {
+
+/// Where `dsc compile` stops and what it prints.
+enum class EmitStage { Graph, Fused, Exec, Cuda, Plan };
+
+struct CompileOptions {
+  EmitStage emit = EmitStage::Plan;
+  /// fp32, fp16 or bf16: the precision kernels compute and store in.
+  std::string precision = "fp32";
+  std::string arch = "sm_90";
+  /// One line per stage with its time, on `log`.
+  bool progress = true;
+};
+
+/// Registers every dialect dsc's IR uses.
+void registerDialects(mlir::MLIRContext &context);
+
+/// Runs the whole pipeline on `inputPath` and writes the stage's output
+/// (a plan, or the IR/CUDA text) to `outputPath` ("-" for stdout). Returns
+/// the process exit code: 0, 2 for an unsupported model, 1 otherwise.
+int compileModel(llvm::StringRef inputPath, llvm::StringRef outputPath,
+                 const CompileOptions &options, llvm::raw_ostream &log);
+
+} // namespace dsc::driver
+
+#endif // DSC_COMPILER_DRIVER_PIPELINE_H

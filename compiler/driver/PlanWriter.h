@@ -1,0 +1,33 @@
+//===- PlanWriter.h - exec module to plan file ------------------*- C++ -*-===//
+
+#ifndef DSC_COMPILER_DRIVER_PLANWRITER_H
+#define DSC_COMPILER_DRIVER_PLANWRITER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dsc::driver {
+
+/// What NVRTC produced for one exec.kernel.
+struct KernelBinary {
+  std::string entry;
+  std::string source;
+  std::string arch;
+  std::string cubin;
+  std::string ptx;
+};
+
+/// Serializes a planned exec module (launch configurations set, arena
+/// offsets assigned) into the FlatBuffers plan. Moves each weight's value
+/// into the blob and leaves its offset on the exec.weight op, so the module
+/// embedded as `exec_ir` is small.
+mlir::FailureOr<std::vector<uint8_t>>
+writePlan(mlir::ModuleOp module, const llvm::StringMap<KernelBinary> &kernels);
+
+} // namespace dsc::driver
+
+#endif // DSC_COMPILER_DRIVER_PLANWRITER_H

@@ -1,0 +1,72 @@
+//===- Compile.cpp - dsc compile ------------------------------------------===//
+
+#include "tools/dsc/Commands.h"
+
+#include "compiler/driver/Pipeline.h"
+
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+using namespace dsc;
+using namespace dsc::tools;
+
+cl::SubCommand dsc::tools::compileCommand("compile",
+                                          "compile an ONNX model into a plan");
+
+static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
+                                      cl::desc("<model.onnx>"),
+                                      cl::sub(compileCommand));
+static cl::opt<std::string>
+    outputPath("o", cl::desc("output file (default: the model's name with "
+                             ".plan, or stdout for --emit other than plan)"),
+               cl::value_desc("file"), cl::sub(compileCommand));
+static cl::opt<driver::EmitStage> emit(
+    "emit", cl::desc("the stage to stop at and write"),
+    cl::values(clEnumValN(driver::EmitStage::Graph, "graph",
+                          "graph dialect after shape inference and folding"),
+               clEnumValN(driver::EmitStage::Fused, "fused",
+                          "graph dialect with fusion regions"),
+               clEnumValN(driver::EmitStage::Exec, "exec",
+                          "exec dialect: buffers, kernels, launches"),
+               clEnumValN(driver::EmitStage::Cuda, "cuda",
+                          "the generated CUDA C++"),
+               clEnumValN(driver::EmitStage::Plan, "plan", "the plan file")),
+    cl::init(driver::EmitStage::Plan), cl::sub(compileCommand));
+static cl::opt<std::string>
+    precision("precision", cl::desc("precision kernels compute in: fp32, fp16, bf16"),
+              cl::init("fp32"), cl::sub(compileCommand));
+static cl::opt<std::string> arch("arch", cl::desc("GPU architecture of the cubins"),
+                                 cl::init("sm_90"), cl::sub(compileCommand));
+static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"),
+                           cl::sub(compileCommand));
+
+int dsc::tools::runCompile() {
+  if (precision != "fp32" && precision != "fp16" && precision != "bf16") {
+    errs() << "dsc compile: --precision must be fp32, fp16 or bf16, not '"
+           << precision << "'\n";
+    return kError;
+  }
+  if (!StringRef(arch).starts_with("sm_")) {
+    errs() << "dsc compile: --arch must look like sm_90, not '" << arch << "'\n";
+    return kError;
+  }
+  std::string output = outputPath;
+  if (output.empty()) {
+    if (emit == driver::EmitStage::Plan) {
+      SmallString<128> path(inputPath);
+      sys::path::replace_extension(path, "plan");
+      output = std::string(path);
+    } else {
+      output = "-";
+    }
+  }
+  driver::CompileOptions options;
+  options.emit = emit;
+  options.precision = precision;
+  options.arch = arch;
+  options.progress = !quiet;
+  int code = driver::compileModel(inputPath, output, options, errs());
+  if (code == 0 && emit == driver::EmitStage::Plan && !quiet)
+    errs() << "wrote " << output << "\n";
+  return code;
+}

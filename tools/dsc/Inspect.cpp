@@ -1,0 +1,88 @@
+//===- Inspect.cpp - dsc inspect ------------------------------------------===//
+
+#include "tools/dsc/Commands.h"
+
+#include "dsc/runtime.h"
+#include "plan_generated.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace llvm;
+using namespace dsc;
+using namespace dsc::tools;
+
+cl::SubCommand dsc::tools::inspectCommand(
+    "inspect", "print a plan's signature, arena, weights and kernels");
+
+static cl::opt<std::string> planPath(cl::Positional, cl::Required,
+                                     cl::desc("<model.plan>"),
+                                     cl::sub(inspectCommand));
+
+static void printTensor(raw_ostream &os, const rt::TensorInfo &info) {
+  os << "  " << info.name << ": " << rt::dtypeName(info.dtype) << "[";
+  llvm::interleave(info.shape, os, "x");
+  os << "] (" << info.byteSize << " bytes)\n";
+}
+
+static const char *spaceName(plan::Space space) {
+  return plan::EnumNameSpace(space);
+}
+
+int dsc::tools::runInspect() {
+  rt::PlanFile file;
+  if (rt::Status status = rt::PlanFile::fromFile(planPath, &file); !status.isOk()) {
+    errs() << "dsc inspect: " << status.message() << "\n";
+    return kError;
+  }
+  raw_ostream &os = outs();
+  os << "plan " << planPath << " (" << file.bytes().size() << " bytes, "
+     << file.producer() << ")\n";
+  os << "inputs:\n";
+  for (const rt::TensorInfo &info : file.inputs())
+    printTensor(os, info);
+  os << "outputs:\n";
+  for (const rt::TensorInfo &info : file.outputs())
+    printTensor(os, info);
+  os << formatv("arena: {0} bytes (lower bound {1} bytes, {2:f3}x)\n",
+                file.arenaSize(), file.arenaLowerBound(),
+                file.arenaLowerBound()
+                    ? double(file.arenaSize()) / file.arenaLowerBound()
+                    : 1.0);
+  os << formatv("weights: {0} tensors, {1} bytes\n", file.weights().size(),
+                file.weightsBlobSize());
+  for (const rt::WeightInfo &w : file.weights())
+    os << formatv("  {0,-40} {1,5} {2,12} bytes at {3}\n", w.name,
+                  rt::dtypeName(w.dtype), w.size, w.offset);
+  const plan::Plan *raw = file.raw();
+  os << "kernels: " << file.numKernels() << "\n";
+  for (const plan::Kernel *k : *raw->kernels())
+    os << formatv("  {0,-28} entry {1}, {2}, cubin {3} bytes, ptx {4} bytes, "
+                  "source {5} bytes\n",
+                  k->name()->str(), k->entry()->str(),
+                  k->arch() ? k->arch()->str() : "-",
+                  k->cubin() ? k->cubin()->size() : 0,
+                  k->ptx() ? k->ptx()->size() : 0, k->source()->size());
+  os << "schedule: " << file.numSteps() << " steps\n";
+  auto ref = [](const plan::BufferRef *r) {
+    return formatv("{0}[{1}]+{2} ({3} B)", spaceName(r->space()), r->index(),
+                   r->offset(), r->size())
+        .str();
+  };
+  for (const plan::StepEntry *entry : *raw->steps()) {
+    if (const plan::Launch *launch = entry->step_as_Launch()) {
+      os << formatv("  launch {0} grid ({1},{2},{3}) block ({4},{5},{6}) smem {7}:",
+                    raw->kernels()->Get(launch->kernel())->name()->str(),
+                    launch->grid()->Get(0), launch->grid()->Get(1),
+                    launch->grid()->Get(2), launch->block()->Get(0),
+                    launch->block()->Get(1), launch->block()->Get(2),
+                    launch->shared_memory());
+      for (const plan::BufferRef *arg : *launch->args())
+        os << " " << ref(arg);
+      os << "\n";
+    } else if (const plan::Copy *copy = entry->step_as_Copy()) {
+      os << "  copy " << ref(copy->source()) << " -> " << ref(copy->target())
+         << "\n";
+    }
+  }
+  return kSuccess;
+}

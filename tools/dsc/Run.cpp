@@ -1,0 +1,124 @@
+//===- Run.cpp - dsc run --------------------------------------------------===//
+
+#include "tools/dsc/Commands.h"
+#include "tools/dsc/ToolSupport.h"
+
+#include "compiler/driver/CpuExecutor.h"
+#include "dsc/runtime.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <algorithm>
+
+using namespace llvm;
+using namespace dsc;
+using namespace dsc::tools;
+
+cl::SubCommand dsc::tools::runCommand("run", "run a plan on given or random inputs");
+
+static cl::opt<std::string> planPath(cl::Positional, cl::Required,
+                                     cl::desc("<model.plan>"), cl::sub(runCommand));
+static cl::list<std::string> inputArgs("input", cl::desc("an input as NAME=FILE.npy"),
+                                       cl::value_desc("NAME=FILE.npy"),
+                                       cl::sub(runCommand));
+static cl::opt<std::string> outputsDir("outputs",
+                                       cl::desc("write each output to DIR/NAME.npy"),
+                                       cl::value_desc("DIR"), cl::sub(runCommand));
+enum class Device { Cpu, Gpu };
+static cl::opt<Device> device(
+    "device", cl::desc("where to run"),
+    cl::values(clEnumValN(Device::Cpu, "cpu", "the reference interpreter"),
+               clEnumValN(Device::Gpu, "gpu", "the CUDA runtime")),
+    cl::init(Device::Gpu), cl::sub(runCommand));
+static cl::opt<uint64_t> seed("seed", cl::desc("seed of the random inputs"),
+                              cl::init(0), cl::sub(runCommand));
+static cl::opt<unsigned> iterations("iterations",
+                                    cl::desc("GPU: timed runs after warm-up"),
+                                    cl::init(20), cl::sub(runCommand));
+
+int dsc::tools::runRun() {
+  rt::PlanFile plan;
+  if (rt::Status status = rt::PlanFile::fromFile(planPath, &plan); !status.isOk()) {
+    errs() << "dsc run: " << status.message() << "\n";
+    return kError;
+  }
+  std::vector<InputSpec> specs;
+  for (const rt::TensorInfo &info : plan.inputs())
+    specs.push_back({info.name, static_cast<reference::DType>(info.dtype), info.shape});
+  auto inputs = bindInputs(specs, inputArgs, seed);
+  if (!inputs) {
+    errs() << "dsc run: " << toString(inputs.takeError()) << "\n";
+    return kError;
+  }
+
+  std::vector<reference::Tensor> outputs;
+  if (device == Device::Cpu) {
+    mlir::MLIRContext context;
+    SourceMgr sourceMgr;
+    mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context, errs());
+    auto results = driver::runPlanOnCpu(plan, *inputs, context);
+    if (failed(results)) {
+      errs() << "dsc run: the plan failed on the CPU\n";
+      return kError;
+    }
+    outputs.assign(results->begin(), results->end());
+    outs() << "ran " << planPath << " on the CPU reference\n";
+  } else {
+    std::unique_ptr<rt::Runtime> runtime;
+    std::unique_ptr<rt::Plan> loaded;
+    std::unique_ptr<rt::Context> context;
+    rt::Status status = rt::Runtime::create(rt::RuntimeOptions(), &runtime);
+    if (status.isOk())
+      status = rt::Plan::load(*runtime, plan, &loaded);
+    if (status.isOk())
+      status = rt::Context::create(*loaded, &context);
+    std::vector<std::vector<uint8_t>> inBytes, outBytes;
+    std::vector<const void *> inPtrs;
+    std::vector<void *> outPtrs;
+    for (const reference::Tensor &t : *inputs) {
+      inBytes.emplace_back(t.sizeInBytes());
+      t.toBytes(inBytes.back().data());
+      inPtrs.push_back(inBytes.back().data());
+    }
+    for (const rt::TensorInfo &info : plan.outputs()) {
+      outBytes.emplace_back(info.byteSize);
+      outPtrs.push_back(outBytes.back().data());
+    }
+    std::vector<float> times;
+    for (unsigned i = 0; status.isOk() && i < 3 + iterations; ++i) {
+      float ms = 0;
+      status = context->runHost(inPtrs, outPtrs, nullptr, &ms);
+      if (i >= 3)
+        times.push_back(ms);
+    }
+    if (!status.isOk()) {
+      errs() << "dsc run: " << status.message() << "\n";
+      return kError;
+    }
+    for (auto [info, bytes] : llvm::zip(plan.outputs(), outBytes))
+      outputs.push_back(reference::Tensor::fromBytes(
+          static_cast<reference::DType>(info.dtype), info.shape, bytes.data()));
+    std::sort(times.begin(), times.end());
+    outs() << "ran " << planPath << " on " << runtime->deviceName() << " ("
+           << runtime->arch() << ")";
+    if (!times.empty())
+      outs() << formatv(": median {0:f3} ms over {1} runs", times[times.size() / 2],
+                        times.size());
+    outs() << "\n";
+  }
+
+  std::vector<std::string> names;
+  for (const rt::TensorInfo &info : plan.outputs())
+    names.push_back(info.name);
+  for (auto [name, tensor] : llvm::zip(names, outputs))
+    printSummary(outs(), name, tensor);
+  if (!outputsDir.empty())
+    if (Error error = writeOutputs(outputsDir, names, outputs)) {
+      errs() << "dsc run: " << toString(std::move(error)) << "\n";
+      return kError;
+    }
+  return kSuccess;
+}

@@ -1,0 +1,45 @@
+//===- ToolSupport.h - shared pieces of dsc subcommands ---------*- C++ -*-===//
+
+#ifndef DSC_TOOLS_DSC_TOOLSUPPORT_H
+#define DSC_TOOLS_DSC_TOOLSUPPORT_H
+
+#include "compiler/reference/Reference.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace dsc::tools {
+
+/// What a model input must be: name, dtype, shape.
+struct InputSpec {
+  std::string name;
+  reference::DType dtype;
+  std::vector<int64_t> shape;
+};
+
+/// Binds `--input NAME=FILE.npy` arguments to the specs, drawing a random
+/// tensor (seeded) for every input not given: floats uniform in [-1, 1),
+/// integers in [0, 100), booleans 0/1. Errors name the input at fault.
+llvm::Expected<std::vector<reference::Tensor>>
+bindInputs(llvm::ArrayRef<InputSpec> specs,
+           llvm::ArrayRef<std::string> inputArgs, uint64_t seed);
+
+/// `NAME` with every character outside [A-Za-z0-9_.-] replaced by '_'.
+std::string sanitizeFileName(llvm::StringRef name);
+
+/// Writes each tensor to DIR/<sanitized name>.npy (DIR is created).
+llvm::Error writeOutputs(llvm::StringRef dir,
+                         llvm::ArrayRef<std::string> names,
+                         llvm::ArrayRef<reference::Tensor> tensors);
+
+/// One line per tensor: name, dtype, shape, the first values.
+void printSummary(llvm::raw_ostream &os, llvm::StringRef name,
+                  const reference::Tensor &tensor);
+
+} // namespace dsc::tools
+
+#endif // DSC_TOOLS_DSC_TOOLSUPPORT_H
