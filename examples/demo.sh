@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make demo`: compile the bundled example and run it (GPU when there is one,
+# else the CPU reference), printing outputs and timings.
+set -euo pipefail
+build=${1:-build}
+dsc="$build/tools/dsc/dsc"
+model=${DSC_EXAMPLE:-examples/transformer_block.onnx}
+plan="$build/example.plan"
+
+echo "== dsc compile $model"
+"$dsc" compile "$model" -o "$plan"
+echo
+echo "== dsc inspect (summary)"
+"$dsc" inspect "$plan" | grep -E '^(plan|inputs|outputs|arena|weights|kernels|schedule)|^  [^ ]+: '
+echo
+echo "== dsc run"
+if "$dsc" run "$plan" --device gpu --seed 1 2>/tmp/dsc-demo-gpu.err; then
+  :
+else
+  echo "(no GPU run: $(head -1 /tmp/dsc-demo-gpu.err); running the CPU reference instead)"
+  "$dsc" run "$plan" --device cpu --seed 1
+fi
