@@ -15,6 +15,12 @@ FailureOr<EmittedKernel> emitKernel(exec::KernelOp kernel,
   StringRef family = kernel.getFamily();
   if (family == "elementwise")
     return emitElementwiseKernel(kernel, options);
+  if (family == "gemm")
+    return emitGemmKernel(kernel, options);
+  if (family == "row_reduction")
+    return emitRowReductionKernel(kernel, options);
+  if (family == "data")
+    return emitDataKernel(kernel, options);
   return kernel.emitOpError("unsupported kernel family '") << family << "'";
 }
 
