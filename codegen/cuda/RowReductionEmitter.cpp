@@ -53,8 +53,7 @@ std::string subspaceOffset(ArrayRef<int64_t> dims, ArrayRef<int64_t> shape,
     if (shape[d] == 1)
       continue;
     if (!groups.empty() && i + 1 < static_cast<int64_t>(dims.size()) &&
-        dims[i + 1] == d + 1 && groups.back().stride == strides[d + 1] &&
-        shape[d + 1] != 1)
+        dims[i + 1] == d + 1 && shape[d + 1] != 1)
       groups.back().size *= shape[d];
     else
       groups.push_back({shape[d], strides[d]});
