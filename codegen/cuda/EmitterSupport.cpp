@@ -1,0 +1,350 @@
+//===- EmitterSupport.cpp - shared pieces of the CUDA emitters ------------===//
+
+#include "codegen/cuda/EmitterSupport.h"
+
+#include "dialects/graph/GraphOps.h"
+
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstdio>
+
+using namespace mlir;
+
+namespace dsc::codegen {
+
+FailureOr<ElementInfo> getElementInfo(Type type) {
+  ElementInfo info;
+  if (type.isF16() || type.isBF16()) {
+    info = {"unsigned short", "float", 2, true};
+  } else if (type.isF32()) {
+    info = {"float", "float", 4, true};
+  } else if (type.isF64()) {
+    info = {"double", "double", 8, true};
+  } else if (type.isInteger(1)) {
+    // Booleans are one byte in buffers and `bool` in registers.
+    info = {"unsigned char", "bool", 1, false};
+  } else if (auto intType = dyn_cast<IntegerType>(type)) {
+    bool isUnsigned = intType.isUnsigned();
+    switch (intType.getWidth()) {
+    case 8:
+      info.storage = isUnsigned ? "unsigned char" : "signed char";
+      break;
+    case 16:
+      info.storage = isUnsigned ? "unsigned short" : "short";
+      break;
+    case 32:
+      info.storage = isUnsigned ? "unsigned int" : "int";
+      break;
+    case 64:
+      info.storage = isUnsigned ? "unsigned long long" : "long long";
+      break;
+    default:
+      return failure();
+    }
+    info.compute = info.storage;
+    info.bytes = intType.getWidth() / 8;
+    info.isFloat = false;
+  } else {
+    return failure();
+  }
+  return info;
+}
+
+std::string loadAsCompute(Type type, StringRef storageExpr) {
+  if (type.isF16())
+    return llvm::formatv("dsc_f16_to_f32({0})", storageExpr).str();
+  if (type.isBF16())
+    return llvm::formatv("dsc_bf16_to_f32({0})", storageExpr).str();
+  if (type.isInteger(1))
+    return llvm::formatv("({0} != 0)", storageExpr).str();
+  return storageExpr.str();
+}
+
+std::string storeFromCompute(Type type, StringRef computeExpr) {
+  if (type.isF16())
+    return llvm::formatv("dsc_f32_to_f16({0})", computeExpr).str();
+  if (type.isBF16())
+    return llvm::formatv("dsc_f32_to_bf16({0})", computeExpr).str();
+  if (type.isInteger(1))
+    return llvm::formatv("(unsigned char)(({0}) ? 1 : 0)", computeExpr).str();
+  return computeExpr.str();
+}
+
+std::string convertCompute(Type from, Type to, StringRef expr) {
+  if (from == to)
+    return expr.str();
+  auto fromInfo = getElementInfo(from);
+  auto toInfo = getElementInfo(to);
+  assert(succeeded(fromInfo) && succeeded(toInfo) && "unchecked element type");
+  // Booleans: anything non-zero (NaN included) is true; true is 1.
+  if (to.isInteger(1))
+    return llvm::formatv("(({0}) != 0)", expr).str();
+  std::string source = expr.str();
+  // f16/bf16 values are computed in f32 without rounding between ops; the
+  // cast sees the value the tensor holds, rounded to its precision.
+  if (from.isF16())
+    source = llvm::formatv("dsc_f16_to_f32(dsc_f32_to_f16({0}))", expr).str();
+  else if (from.isBF16())
+    source = llvm::formatv("dsc_bf16_to_f32(dsc_f32_to_bf16({0}))", expr).str();
+  else if (from.isInteger(1))
+    source = llvm::formatv("(({0}) ? 1 : 0)", expr).str();
+  if (to.isF16() || to.isBF16()) {
+    StringRef suffix = to.isF16() ? "f16" : "bf16";
+    // Round once, from the widest exact form: f32 values directly, f64 and
+    // integers through f64 (exact for integers below 2^53).
+    if (from.isF32() || from.isF16() || from.isBF16())
+      return llvm::formatv("dsc_{0}_to_f32(dsc_f32_to_{0}({1}))", suffix,
+                           source)
+          .str();
+    return llvm::formatv("dsc_{0}_to_f32(dsc_f64_to_{0}((double)({1})))",
+                         suffix, source)
+        .str();
+  }
+  // Between f32/f64/integers a C conversion has cast's semantics: round to
+  // nearest even into floats, truncation toward zero into integers.
+  return llvm::formatv("(({0})({1}))", toInfo->compute, source).str();
+}
+
+std::string floatLiteral(Type type, const llvm::APFloat &value) {
+  bool isDouble = type.isF64();
+  bool losesInfo = false;
+  llvm::APFloat converted = value;
+  converted.convert(isDouble ? llvm::APFloat::IEEEdouble()
+                             : llvm::APFloat::IEEEsingle(),
+                    llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+  if (converted.isNaN())
+    return isDouble ? "__longlong_as_double(0x7ff8000000000000LL)"
+                    : "__int_as_float(0x7fc00000)";
+  if (converted.isInfinity()) {
+    if (isDouble)
+      return converted.isNegative()
+                 ? "__longlong_as_double(0xfff0000000000000LL)"
+                 : "__longlong_as_double(0x7ff0000000000000LL)";
+    return converted.isNegative() ? "__int_as_float(0xff800000)"
+                                  : "__int_as_float(0x7f800000)";
+  }
+  char buffer[64];
+  if (isDouble)
+    std::snprintf(buffer, sizeof(buffer), "%.17g", converted.convertToDouble());
+  else
+    std::snprintf(buffer, sizeof(buffer), "%.9g",
+                  static_cast<double>(converted.convertToFloat()));
+  std::string text = buffer;
+  if (text.find_first_of(".en") == std::string::npos)
+    text += ".0";
+  if (!isDouble)
+    text += "f";
+  if (text[0] == '-')
+    text = "(" + text + ")";
+  return text;
+}
+
+std::string intLiteral(Type type, const llvm::APInt &value) {
+  if (type.isInteger(1))
+    return value.isZero() ? "false" : "true";
+  auto info = getElementInfo(type);
+  assert(succeeded(info) && "unchecked element type");
+  bool isUnsigned = cast<IntegerType>(type).isUnsigned();
+  if (isUnsigned)
+    return llvm::formatv("(({0}){1}ULL)", info->compute, value.getZExtValue())
+        .str();
+  int64_t v = value.getSExtValue();
+  if (v == INT64_MIN)
+    return "(-9223372036854775807LL - 1)";
+  return llvm::formatv("(({0}){1}LL)", info->compute, v).str();
+}
+
+StringRef getPrelude() {
+  return R"cuda(// Generated by dsc: self-contained, includes no header.
+static __device__ __forceinline__ float dsc_f16_to_f32(unsigned short h) {
+  float f;
+  asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
+  return f;
+}
+static __device__ __forceinline__ unsigned short dsc_f32_to_f16(float f) {
+  unsigned short h;
+  asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
+  return h;
+}
+static __device__ __forceinline__ unsigned short dsc_f64_to_f16(double f) {
+  unsigned short h;
+  asm("cvt.rn.f16.f64 %0, %1;" : "=h"(h) : "d"(f));
+  return h;
+}
+static __device__ __forceinline__ float dsc_bf16_to_f32(unsigned short h) {
+  return __uint_as_float(((unsigned int)h) << 16);
+}
+static __device__ __forceinline__ unsigned short dsc_f32_to_bf16(float f) {
+  unsigned short h;
+  asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(h) : "f"(f));
+  return h;
+}
+static __device__ __forceinline__ unsigned short dsc_f64_to_bf16(double f) {
+  unsigned short h;
+  asm("cvt.rn.bf16.f64 %0, %1;" : "=h"(h) : "d"(f));
+  return h;
+}
+)cuda";
+}
+
+SmallVector<int64_t> getStrides(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+bool broadcastsTo(ArrayRef<int64_t> operandShape,
+                  ArrayRef<int64_t> resultShape) {
+  if (operandShape.size() > resultShape.size())
+    return false;
+  size_t offset = resultShape.size() - operandShape.size();
+  for (auto [i, d] : llvm::enumerate(operandShape))
+    if (d != 1 && d != resultShape[offset + i])
+      return false;
+  return true;
+}
+
+std::string broadcastIndexFromLinear(ArrayRef<int64_t> operandShape,
+                                     ArrayRef<int64_t> resultShape,
+                                     StringRef linearIndex) {
+  assert(broadcastsTo(operandShape, resultShape) && "unchecked broadcast");
+  size_t offset = resultShape.size() - operandShape.size();
+  SmallVector<int64_t> resultStrides = getStrides(resultShape);
+  SmallVector<int64_t> operandStrides = getStrides(operandShape);
+
+  // Runs of result dimensions that the operand keeps (same size) or
+  // broadcasts; size-1 result dimensions belong to neither.
+  struct Run {
+    bool kept;
+    int64_t first, last; // result dimensions, inclusive
+  };
+  SmallVector<Run> runs;
+  for (int64_t d = 0, e = resultShape.size(); d < e; ++d) {
+    if (resultShape[d] == 1)
+      continue;
+    int64_t od = d - static_cast<int64_t>(offset);
+    bool kept = od >= 0 && operandShape[od] != 1;
+    if (!runs.empty() && runs.back().kept == kept)
+      runs.back().last = d;
+    else
+      runs.push_back({kept, d, d});
+  }
+
+  SmallVector<std::string> terms;
+  for (auto [runIndex, run] : llvm::enumerate(runs)) {
+    if (!run.kept)
+      continue;
+    int64_t size = 1;
+    for (int64_t d = run.first; d <= run.last; ++d)
+      size *= resultShape[d];
+    std::string coordinate = linearIndex.str();
+    if (resultStrides[run.last] != 1)
+      coordinate =
+          llvm::formatv("({0} / {1})", coordinate, resultStrides[run.last]);
+    // The outermost run needs no modulo: the linear index is in bounds.
+    if (runIndex != 0)
+      coordinate = llvm::formatv("({0} % {1})", coordinate, size);
+    int64_t stride = operandStrides[run.last - offset];
+    if (stride != 1)
+      coordinate = llvm::formatv("{0} * {1}", coordinate, stride);
+    terms.push_back(coordinate);
+  }
+  if (terms.empty())
+    return "0";
+  return llvm::join(terms, " + ");
+}
+
+std::string broadcastIndexFromCoords(ArrayRef<int64_t> operandShape,
+                                     ArrayRef<int64_t> resultShape,
+                                     ArrayRef<std::string> resultCoords) {
+  assert(broadcastsTo(operandShape, resultShape) && "unchecked broadcast");
+  assert(resultCoords.size() == resultShape.size() && "one coord per dim");
+  size_t offset = resultShape.size() - operandShape.size();
+  SmallVector<int64_t> operandStrides = getStrides(operandShape);
+  SmallVector<std::string> terms;
+  for (auto [od, size] : llvm::enumerate(operandShape)) {
+    if (size == 1)
+      continue;
+    const std::string &coord = resultCoords[od + offset];
+    if (operandStrides[od] == 1)
+      terms.push_back(coord);
+    else
+      terms.push_back(
+          llvm::formatv("({0}) * {1}", coord, operandStrides[od]).str());
+  }
+  if (terms.empty())
+    return "0";
+  return llvm::join(terms, " + ");
+}
+
+StringRef indexTypeFor(int64_t numElements) {
+  return numElements < (int64_t(1) << 31) ? "unsigned int"
+                                          : "unsigned long long";
+}
+
+ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getShape();
+}
+
+Type elementTypeOf(Value value) {
+  return cast<ShapedType>(value.getType()).getElementType();
+}
+
+std::string entryName(exec::KernelOp kernel) {
+  std::string name;
+  for (char c : kernel.getSymName())
+    name += llvm::isAlnum(c) ? c : '_';
+  if (name.empty() || llvm::isDigit(name[0]))
+    name = "k_" + name;
+  return name;
+}
+
+std::string kernelParameters(exec::KernelOp kernel) {
+  SmallVector<std::string> params;
+  for (auto [i, type] : llvm::enumerate(kernel.getArgumentTypes())) {
+    auto info = getElementInfo(cast<ShapedType>(type).getElementType());
+    params.push_back(
+        llvm::formatv("const {0}* __restrict__ arg{1}", info->storage, i));
+  }
+  for (auto [i, type] : llvm::enumerate(kernel.getResultTypes())) {
+    auto info = getElementInfo(cast<ShapedType>(type).getElementType());
+    params.push_back(
+        llvm::formatv("{0}* __restrict__ out{1}", info->storage, i));
+  }
+  return llvm::join(params, ", ");
+}
+
+std::string kernelSignature(exec::KernelOp kernel, StringRef entry,
+                            int64_t threads) {
+  return llvm::formatv(
+      "extern \"C\" __global__ void __launch_bounds__({0}) {1}({2})", threads,
+      entry, kernelParameters(kernel));
+}
+
+LogicalResult verifyKernelTypes(exec::KernelOp kernel) {
+  auto check = [&](Type type, StringRef what, size_t index) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape())
+      return kernel.emitOpError()
+             << what << " #" << index << " must be a statically shaped tensor";
+    if (failed(getElementInfo(tensor.getElementType())))
+      return kernel.emitOpError()
+             << "unsupported element type " << tensor.getElementType() << " of "
+             << what << " #" << index;
+    return success();
+  };
+  for (auto [i, type] : llvm::enumerate(kernel.getArgumentTypes()))
+    if (failed(check(type, "argument", i)))
+      return failure();
+  for (auto [i, type] : llvm::enumerate(kernel.getResultTypes()))
+    if (failed(check(type, "result", i)))
+      return failure();
+  return success();
+}
+
+} // namespace dsc::codegen

@@ -1,0 +1,112 @@
+//===- EmitterSupport.h - shared pieces of the CUDA emitters ----*- C++ -*-===//
+//
+// Internal to codegen/cuda: element types as C types, the self-contained
+// prelude every kernel starts with, broadcast index arithmetic, and the
+// per-family entry points that emitKernel dispatches to.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_CODEGEN_CUDA_EMITTERSUPPORT_H
+#define DSC_CODEGEN_CUDA_EMITTERSUPPORT_H
+
+#include "codegen/cuda/CudaEmitter.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace dsc::codegen {
+
+/// How one element type is stored in memory and computed with in registers.
+struct ElementInfo {
+  /// C type of one element in memory (f16/bf16 are raw `unsigned short`).
+  std::string storage;
+  /// C type the emitted code computes in (f32 for f16/bf16/f32).
+  std::string compute;
+  /// Bytes of one stored element.
+  int64_t bytes = 0;
+  bool isFloat = false;
+};
+
+/// The storage/compute types of `type`; failure for an element type the
+/// emitters do not handle (complex, f8, index, ...).
+mlir::FailureOr<ElementInfo> getElementInfo(mlir::Type type);
+
+/// A compute-typed expression of the element stored in `storageExpr`.
+std::string loadAsCompute(mlir::Type type, llvm::StringRef storageExpr);
+
+/// A storage-typed expression of the compute-typed `computeExpr`.
+std::string storeFromCompute(mlir::Type type, llvm::StringRef computeExpr);
+
+/// Converts a compute-typed value of element type `from` into the compute
+/// type of `to` with graph.cast semantics (round to nearest even through the
+/// target precision; float to integer truncates).
+std::string convertCompute(mlir::Type from, mlir::Type to,
+                           llvm::StringRef expr);
+
+/// A C literal of the compute type of `type` holding `value`.
+std::string floatLiteral(mlir::Type type, const llvm::APFloat &value);
+std::string intLiteral(mlir::Type type, const llvm::APInt &value);
+
+/// Helpers every kernel source starts with: fp16/bf16 conversions in inline
+/// PTX and a few type-generic math wrappers. Needs no header.
+llvm::StringRef getPrelude();
+
+/// The expression of the offset, in elements, of the element of a tensor of
+/// `operandShape` that numpy broadcasting maps to element `linearIndex` of a
+/// tensor of `resultShape` (both dense row-major). Collapses runs of kept and
+/// broadcast dimensions so that a bias reads `i % N` and a row vector `i / N`.
+std::string broadcastIndexFromLinear(llvm::ArrayRef<int64_t> operandShape,
+                                     llvm::ArrayRef<int64_t> resultShape,
+                                     llvm::StringRef linearIndex);
+
+/// Same, from per-dimension coordinate expressions of the result.
+std::string broadcastIndexFromCoords(llvm::ArrayRef<int64_t> operandShape,
+                                     llvm::ArrayRef<int64_t> resultShape,
+                                     llvm::ArrayRef<std::string> resultCoords);
+
+/// Whether `operandShape` broadcasts to `resultShape` (numpy rules, the result
+/// being at least as large in every dimension).
+bool broadcastsTo(llvm::ArrayRef<int64_t> operandShape,
+                  llvm::ArrayRef<int64_t> resultShape);
+
+/// Dense row-major strides of `shape`.
+llvm::SmallVector<int64_t> getStrides(llvm::ArrayRef<int64_t> shape);
+
+/// The C type for indices into `numElements` elements: 32-bit where it fits,
+/// because 64-bit division and modulo cost a call each on the GPU.
+llvm::StringRef indexTypeFor(int64_t numElements);
+
+/// The kernel parameter list: `const T0* __restrict__ arg0, ..., T* out0`.
+std::string kernelParameters(exec::KernelOp kernel);
+
+/// The kernel signature line, with `__launch_bounds__(threads)`.
+std::string kernelSignature(exec::KernelOp kernel, llvm::StringRef entry,
+                            int64_t threads);
+
+/// A C identifier for the kernel's entry derived from its symbol.
+std::string entryName(exec::KernelOp kernel);
+
+/// Shape of a ranked tensor type.
+llvm::ArrayRef<int64_t> shapeOf(mlir::Value value);
+mlir::Type elementTypeOf(mlir::Value value);
+
+/// Checks that every argument and result has a static shape and a supported
+/// element type; emits an error on the kernel otherwise.
+mlir::LogicalResult verifyKernelTypes(exec::KernelOp kernel);
+
+/// Per-family emitters.
+mlir::FailureOr<EmittedKernel>
+emitElementwiseKernel(exec::KernelOp kernel, const EmitOptions &options);
+mlir::FailureOr<EmittedKernel> emitGemmKernel(exec::KernelOp kernel,
+                                              const EmitOptions &options);
+mlir::FailureOr<EmittedKernel>
+emitRowReductionKernel(exec::KernelOp kernel, const EmitOptions &options);
+mlir::FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
+                                              const EmitOptions &options);
+
+} // namespace dsc::codegen
+
+#endif // DSC_CODEGEN_CUDA_EMITTERSUPPORT_H

@@ -1,0 +1,537 @@
+//===- GemmEmitter.cpp - gemm family --------------------------------------===//
+//
+// C[z] = A[z] x B[z] with numpy batch broadcasting, then an elementwise
+// epilogue applied to each accumulator element before the only store.
+//
+// f16/bf16: tensor cores through mma.sync.m16n8k16 (f32 accumulation). A
+// block tile of BM x BN walks K in BK = 32 slices that cp.async brings into a
+// ring of shared-memory stages; A is [M, K] (K contiguous) and feeds
+// `ldmatrix`, B is [K, N] (N contiguous) and feeds `ldmatrix.trans`, which
+// yields the K-contiguous ".col" fragments the mma wants. Rows are padded by
+// 16 bytes so that the 8 row addresses of one ldmatrix hit 8 distinct bank
+// groups. Edges (M, N, K not multiples of the tile, or operands that are not
+// 16-byte aligned) fall back to element loads with zero fill.
+//
+// f32/f64: a SIMT tile (no TF32: dsc promises 1e-3 relative error) with the
+// same epilogue.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cuda/EmitterSupport.h"
+#include "codegen/cuda/ScalarExprEmitter.h"
+
+#include "dialects/graph/GraphOps.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+namespace dsc::codegen {
+
+namespace {
+
+/// The largest grid.y/grid.z CUDA accepts.
+constexpr int64_t kMaxGridYZ = 65535;
+/// SMs of an H100 SXM: a tile size that yields fewer blocks leaves SMs idle.
+constexpr int64_t kNumSMs = 132;
+
+struct TensorCoreTile {
+  int64_t bm, bn, bk, warpsM, warpsN, stages;
+  int64_t threads() const { return warpsM * warpsN * 32; }
+  int64_t sharedBytes() const {
+    return stages * (bm * (bk + 8) + bk * (bn + 8)) * 2;
+  }
+};
+
+struct SimtTile {
+  int64_t bm, bn, bk, tm, tn;
+  int64_t threads() const { return (bm / tm) * (bn / tn); }
+};
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Large problems take 128x128 tiles (8 warps, 64x32 each); problems too
+/// small to fill the GPU with those take 64x64; skinny M (decode-style
+/// GEMMs) takes 16- or 32-row tiles so that little of each mma is wasted.
+TensorCoreTile chooseTensorCoreTile(int64_t m, int64_t n, int64_t batch) {
+  if (m >= 128 && ceilDiv(m, 128) * ceilDiv(n, 128) * batch >= kNumSMs)
+    return {128, 128, 32, 2, 4, 3};
+  if (m > 32)
+    return {64, 64, 32, 2, 2, 3};
+  int64_t bm = m <= 16 ? 16 : 32;
+  if (ceilDiv(n, 64) * batch >= kNumSMs)
+    return {bm, 64, 32, 1, 4, 4};
+  return {bm, 32, 32, 1, 2, 4};
+}
+
+SimtTile chooseSimtTile(int64_t m, int64_t n, int64_t batch, bool isDouble) {
+  if (!isDouble && m >= 128 &&
+      ceilDiv(m, 128) * ceilDiv(n, 128) * batch >= kNumSMs)
+    return {128, 128, 8, 8, 8};
+  if (m > 16)
+    return {64, 64, 16, 4, 4};
+  return {16, 64, 16, 1, 4};
+}
+
+/// Replaces each `$NAME$` of `text`.
+std::string
+substitute(StringRef text,
+           ArrayRef<std::pair<StringRef, std::string>> replacements) {
+  std::string result = text.str();
+  for (auto &[key, value] : replacements) {
+    std::string token = ("$" + key + "$").str();
+    for (size_t at = result.find(token); at != std::string::npos;
+         at = result.find(token, at + value.size()))
+      result.replace(at, token.size(), value);
+  }
+  return result;
+}
+
+/// PTX wrappers of the tensor-core path.
+constexpr StringLiteral kTensorCoreHelpers = R"cuda(
+static __device__ __forceinline__ unsigned dsc_smem_addr(const void* p) {
+  return (unsigned)__cvta_generic_to_shared(p);
+}
+static __device__ __forceinline__ void dsc_cp_async16(void* smem, const void* gmem) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" :: "r"(dsc_smem_addr(smem)), "l"(gmem));
+}
+static __device__ __forceinline__ void dsc_cp_async_commit() {
+  asm volatile("cp.async.commit_group;\n" ::);
+}
+template <int N> static __device__ __forceinline__ void dsc_cp_async_wait() {
+  asm volatile("cp.async.wait_group %0;\n" :: "n"(N));
+}
+static __device__ __forceinline__ void dsc_ldmatrix_x4(unsigned (&r)[4], const void* smem) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(dsc_smem_addr(smem)));
+}
+static __device__ __forceinline__ void dsc_ldmatrix_x4_trans(unsigned (&r)[4], const void* smem) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(dsc_smem_addr(smem)));
+}
+static __device__ __forceinline__ void dsc_mma_16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.$MMA_TYPE$.$MMA_TYPE$.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+}
+)cuda";
+
+/// The tensor-core kernel body; `$...$` are filled in by the emitter.
+constexpr StringLiteral kTensorCoreBody = R"cuda(
+  constexpr int BM = $BM$, BN = $BN$, BK = $BK$, STAGES = $STAGES$;
+  constexpr int WARPS_N = $WARPS_N$, THREADS = $THREADS$;
+  constexpr int WTM = BM / $WARPS_M$, WTN = BN / WARPS_N;
+  constexpr int MT = WTM / 16, NT = WTN / 8;
+  constexpr int AS = BK + 8, BS = BN + 8; // padded row strides, in elements
+  constexpr index_t M = $M$, N = $N$, K = $K$, BATCH = $BATCH$;
+  extern __shared__ __align__(16) unsigned char dsc_smem[];
+  unsigned short* As = reinterpret_cast<unsigned short*>(dsc_smem);
+  unsigned short* Bs = As + STAGES * BM * AS;
+  const unsigned short* __restrict__ A = $A$;
+  const unsigned short* __restrict__ B = $B$;
+  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
+  const int warpM = warp / WARPS_N, warpN = warp % WARPS_N;
+  const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
+  // 16-byte copies need 16-byte aligned rows: K and N multiples of 8 halves
+  // and aligned base pointers (arena offsets are not promised to be).
+  const bool vecA = (K % 8 == 0) && ((unsigned long long)A % 16 == 0);
+  const bool vecB = (N % 8 == 0) && ((unsigned long long)B % 16 == 0);
+  constexpr int numKTiles = (int)((K + BK - 1) / BK);
+
+  for (index_t z = blockIdx.z; z < BATCH; z += gridDim.z) {
+    const unsigned short* __restrict__ Az = A + ($A_BATCH$) * (M * K);
+    const unsigned short* __restrict__ Bz = B + ($B_BATCH$) * (K * N);
+
+    // Stage `stage` <- A[m0:m0+BM, k0:k0+BK] and B[k0:k0+BK, n0:n0+BN].
+    auto loadTile = [&](int stage, index_t k0) {
+      unsigned short* as = As + stage * BM * AS;
+      unsigned short* bs = Bs + stage * BK * BS;
+      for (int c = tid; c < BM * BK / 8; c += THREADS) {
+        const int r = c / (BK / 8), kc = (c % (BK / 8)) * 8;
+        const index_t gm = m0 + r, gk = k0 + kc;
+        unsigned short* dst = as + r * AS + kc;
+        if (vecA && gm < M && gk + 8 <= K) {
+          dsc_cp_async16(dst, Az + gm * K + gk);
+        } else {
+          #pragma unroll
+          for (int e = 0; e < 8; ++e)
+            dst[e] = (gm < M && gk + e < K) ? Az[gm * K + gk + e] : (unsigned short)0;
+        }
+      }
+      for (int c = tid; c < BK * BN / 8; c += THREADS) {
+        const int r = c / (BN / 8), nc = (c % (BN / 8)) * 8;
+        const index_t gk = k0 + r, gn = n0 + nc;
+        unsigned short* dst = bs + r * BS + nc;
+        if (vecB && gk < K && gn + 8 <= N) {
+          dsc_cp_async16(dst, Bz + gk * N + gn);
+        } else {
+          #pragma unroll
+          for (int e = 0; e < 8; ++e)
+            dst[e] = (gk < K && gn + e < N) ? Bz[gk * N + gn + e] : (unsigned short)0;
+        }
+      }
+    };
+
+    float acc[MT][NT][4];
+    #pragma unroll
+    for (int i = 0; i < MT; ++i)
+      #pragma unroll
+      for (int j = 0; j < NT; ++j)
+        #pragma unroll
+        for (int c = 0; c < 4; ++c)
+          acc[i][j][c] = 0.0f;
+
+    #pragma unroll
+    for (int s = 0; s < STAGES - 1; ++s) {
+      if (s < numKTiles)
+        loadTile(s, (index_t)s * BK);
+      dsc_cp_async_commit();
+    }
+
+    for (int kt = 0; kt < numKTiles; ++kt) {
+      // Tile kt has landed (at most STAGES-2 younger groups in flight), and
+      // every warp is done with the stage the next prefetch overwrites.
+      dsc_cp_async_wait<STAGES - 2>();
+      __syncthreads();
+      const int next = kt + STAGES - 1;
+      if (next < numKTiles)
+        loadTile(next % STAGES, (index_t)next * BK);
+      dsc_cp_async_commit();
+
+      const unsigned short* as = As + (kt % STAGES) * BM * AS;
+      const unsigned short* bs = Bs + (kt % STAGES) * BK * BS;
+      #pragma unroll
+      for (int kk = 0; kk < BK; kk += 16) {
+        unsigned af[MT][4];
+        unsigned bf[NT][2];
+        #pragma unroll
+        for (int i = 0; i < MT; ++i)
+          dsc_ldmatrix_x4(af[i], as + (warpM * WTM + i * 16 + lane % 16) * AS + kk + (lane / 16) * 8);
+        #pragma unroll
+        for (int j = 0; j < NT; j += 2) {
+          unsigned r[4];
+          dsc_ldmatrix_x4_trans(r, bs + (kk + lane % 16) * BS + warpN * WTN + j * 8 + (lane / 16) * 8);
+          bf[j][0] = r[0];
+          bf[j][1] = r[1];
+          bf[j + 1][0] = r[2];
+          bf[j + 1][1] = r[3];
+        }
+        #pragma unroll
+        for (int i = 0; i < MT; ++i)
+          #pragma unroll
+          for (int j = 0; j < NT; ++j)
+            dsc_mma_16816(acc[i][j], af[i], bf[j][0], bf[j][1]);
+      }
+    }
+    dsc_cp_async_wait<0>();
+
+    // Accumulator fragment: c[0..1] at (lane/4, 2*(lane%4) + {0,1}),
+    // c[2..3] eight rows below.
+    #pragma unroll
+    for (int i = 0; i < MT; ++i)
+      #pragma unroll
+      for (int j = 0; j < NT; ++j)
+        #pragma unroll
+        for (int h = 0; h < 2; ++h) {
+          const index_t m = m0 + warpM * WTM + i * 16 + lane / 4 + h * 8;
+          #pragma unroll
+          for (int c = 0; c < 2; ++c) {
+            const index_t n = n0 + warpN * WTN + j * 8 + (lane % 4) * 2 + c;
+            if (m < M && n < N)
+              dsc_epilogue($ARGS$, z, m, n, acc[i][j][h * 2 + c]);
+          }
+        }
+    // The next batch reuses the stages.
+    __syncthreads();
+  }
+)cuda";
+
+/// The SIMT kernel body for f32/f64. Thread (ty, tx) owns rows ty + i*TY and
+/// columns tx + j*TX of the tile, so that shared reads of B are conflict free
+/// and stores are coalesced along N.
+constexpr StringLiteral kSimtBody = R"cuda(
+  constexpr int BM = $BM$, BN = $BN$, BK = $BK$, TM = $TM$, TN = $TN$;
+  constexpr int TX = BN / TN, TY = BM / TM, THREADS = TX * TY;
+  constexpr index_t M = $M$, N = $N$, K = $K$, BATCH = $BATCH$;
+  __shared__ $T$ As[BK][BM + 1];
+  __shared__ $T$ Bs[BK][BN];
+  const $S$* __restrict__ A = $A$;
+  const $S$* __restrict__ B = $B$;
+  const int tid = threadIdx.x, tx = tid % TX, ty = tid / TX;
+  const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
+
+  for (index_t z = blockIdx.z; z < BATCH; z += gridDim.z) {
+    const $S$* __restrict__ Az = A + ($A_BATCH$) * (M * K);
+    const $S$* __restrict__ Bz = B + ($B_BATCH$) * (K * N);
+    $T$ acc[TM][TN];
+    #pragma unroll
+    for (int i = 0; i < TM; ++i)
+      #pragma unroll
+      for (int j = 0; j < TN; ++j)
+        acc[i][j] = 0;
+
+    for (index_t k0 = 0; k0 < K; k0 += BK) {
+      for (int e = tid; e < BM * BK; e += THREADS) {
+        const int r = e / BK, k = e % BK;
+        const index_t gm = m0 + r, gk = k0 + k;
+        As[k][r] = (gm < M && gk < K) ? $LOAD_A$ : ($T$)0;
+      }
+      for (int e = tid; e < BK * BN; e += THREADS) {
+        const int k = e / BN, c = e % BN;
+        const index_t gk = k0 + k, gn = n0 + c;
+        Bs[k][c] = (gk < K && gn < N) ? $LOAD_B$ : ($T$)0;
+      }
+      __syncthreads();
+      #pragma unroll
+      for (int k = 0; k < BK; ++k) {
+        $T$ a[TM], b[TN];
+        #pragma unroll
+        for (int i = 0; i < TM; ++i)
+          a[i] = As[k][ty + i * TY];
+        #pragma unroll
+        for (int j = 0; j < TN; ++j)
+          b[j] = Bs[k][tx + j * TX];
+        #pragma unroll
+        for (int i = 0; i < TM; ++i)
+          #pragma unroll
+          for (int j = 0; j < TN; ++j)
+            acc[i][j] = $FMA$(a[i], b[j], acc[i][j]);
+      }
+      __syncthreads();
+    }
+
+    #pragma unroll
+    for (int i = 0; i < TM; ++i)
+      #pragma unroll
+      for (int j = 0; j < TN; ++j) {
+        const index_t m = m0 + ty + i * TY, n = n0 + tx + j * TX;
+        if (m < M && n < N)
+          dsc_epilogue($ARGS$, z, m, n, acc[i][j]);
+      }
+  }
+)cuda";
+
+class GemmEmitter {
+public:
+  GemmEmitter(exec::KernelOp kernel) : kernel(kernel) {}
+  FailureOr<EmittedKernel> emit();
+
+private:
+  /// The epilogue function: one accumulator element in, one store out.
+  LogicalResult emitEpilogue(llvm::raw_ostream &os, StringRef accType);
+
+  exec::KernelOp kernel;
+  graph::MatMulOp matmul;
+  SmallVector<int64_t> resultShape;
+  SmallVector<int64_t> batchShape;
+  int64_t m = 0, n = 0, k = 0, batch = 1;
+};
+
+} // namespace
+
+LogicalResult GemmEmitter::emitEpilogue(llvm::raw_ostream &os,
+                                        StringRef accType) {
+  Block &body = kernel.getBody().front();
+  auto yield = cast<exec::YieldOp>(body.getTerminator());
+  os << "static __device__ __forceinline__ void dsc_epilogue("
+     << kernelParameters(kernel) << ", index_t z, index_t m, index_t n, "
+     << accType << " acc) {\n";
+  // Coordinates of the result element: batch dimensions from z.
+  SmallVector<std::string> coords;
+  SmallVector<int64_t> batchStrides = getStrides(batchShape);
+  for (auto [d, size] : llvm::enumerate(batchShape)) {
+    std::string coord = "z";
+    if (batchStrides[d] != 1)
+      coord = llvm::formatv("({0} / {1})", coord, batchStrides[d]);
+    if (d != 0)
+      coord = llvm::formatv("({0} % {1})", coord, size);
+    coords.push_back(coord);
+  }
+  coords.push_back("m");
+  coords.push_back("n");
+  ScalarExprEmitter scalar(
+      kernel, "a gemm epilogue", os, "  ",
+      [&](Value value) -> FailureOr<std::string> {
+        auto arg = dyn_cast<BlockArgument>(value);
+        if (!arg)
+          return kernel.emitOpError("unsupported op '")
+                 << value.getDefiningOp()->getName() << "' in a gemm epilogue";
+        if (!broadcastsTo(shapeOf(arg), resultShape))
+          return kernel.emitOpError("argument #")
+                 << arg.getArgNumber() << " of type " << arg.getType()
+                 << " does not broadcast to the gemm result";
+        Type type = elementTypeOf(arg);
+        std::string name = llvm::formatv("x{0}", arg.getArgNumber());
+        os << "  const " << getElementInfo(type)->compute << " " << name
+           << " = "
+           << loadAsCompute(
+                  type, llvm::formatv("arg{0}[{1}]", arg.getArgNumber(),
+                                      broadcastIndexFromCoords(
+                                          shapeOf(arg), resultShape, coords))
+                            .str())
+           << ";\n";
+        return name;
+      });
+  scalar.bind(matmul.getResult(), "acc");
+  Value result = yield.getValues().front();
+  FailureOr<std::string> expr = scalar.emit(result);
+  if (failed(expr))
+    return failure();
+  os << llvm::formatv("  out0[(z * {0} + m) * {1} + n] = {2};\n", m, n,
+                      storeFromCompute(elementTypeOf(result), *expr));
+  os << "}\n\n";
+  return success();
+}
+
+FailureOr<EmittedKernel> GemmEmitter::emit() {
+  Block &body = kernel.getBody().front();
+  auto yield = cast<exec::YieldOp>(body.getTerminator());
+  if (yield.getValues().size() != 1)
+    return kernel.emitOpError("gemm kernel must yield one value, not ")
+           << yield.getValues().size();
+  for (Operation &op : body.without_terminator()) {
+    if (auto mm = dyn_cast<graph::MatMulOp>(op)) {
+      if (matmul)
+        return kernel.emitOpError("gemm kernel has more than one matmul");
+      matmul = mm;
+      continue;
+    }
+    if (!ScalarExprEmitter::isScalarizable(&op))
+      return kernel.emitOpError("unsupported op '")
+             << op.getName() << "' in a gemm epilogue";
+  }
+  if (!matmul)
+    return kernel.emitOpError("gemm kernel has no graph.matmul");
+  auto lhs = dyn_cast<BlockArgument>(matmul.getLhs());
+  auto rhs = dyn_cast<BlockArgument>(matmul.getRhs());
+  if (!lhs || !rhs)
+    return kernel.emitOpError(
+        "matmul operands must be kernel arguments (no prologue)");
+  ArrayRef<int64_t> lhsShape = shapeOf(lhs), rhsShape = shapeOf(rhs);
+  if (lhsShape.size() < 2 || rhsShape.size() < 2)
+    return kernel.emitOpError("1-d matmul operands are not supported");
+  resultShape = llvm::to_vector(shapeOf(matmul.getResult()));
+  if (shapeOf(yield.getValues().front()) != ArrayRef<int64_t>(resultShape))
+    return kernel.emitOpError("gemm epilogue changes the result shape from ")
+           << matmul.getResult().getType() << " to "
+           << yield.getValues().front().getType();
+  m = lhsShape[lhsShape.size() - 2];
+  k = lhsShape.back();
+  n = rhsShape.back();
+  batchShape.assign(resultShape.begin(), resultShape.end() - 2);
+  ArrayRef<int64_t> lhsBatch = lhsShape.drop_back(2);
+  ArrayRef<int64_t> rhsBatch = rhsShape.drop_back(2);
+  if (resultShape.size() < 2 || resultShape[resultShape.size() - 2] != m ||
+      resultShape.back() != n || rhsShape[rhsShape.size() - 2] != k ||
+      !broadcastsTo(lhsBatch, batchShape) ||
+      !broadcastsTo(rhsBatch, batchShape))
+    return kernel.emitOpError("inconsistent matmul shapes: ")
+           << lhs.getType() << " x " << rhs.getType() << " -> "
+           << matmul.getResult().getType();
+  for (int64_t d : batchShape)
+    batch *= d;
+
+  Type inputType = elementTypeOf(lhs);
+  bool tensorCores = inputType.isF16() || inputType.isBF16();
+  if (!tensorCores && !inputType.isF32() && !inputType.isF64())
+    return kernel.emitOpError("unsupported matmul element type ") << inputType;
+
+  int64_t largest = 1;
+  for (Type type : kernel.getArgumentTypes())
+    largest = std::max(largest, cast<ShapedType>(type).getNumElements());
+  for (Type type : kernel.getResultTypes())
+    largest = std::max(largest, cast<ShapedType>(type).getNumElements());
+
+  EmittedKernel result;
+  result.name = kernel.getSymName().str();
+  result.entry = entryName(kernel);
+  std::string source;
+  llvm::raw_string_ostream os(source);
+  os << getPrelude();
+  os << "typedef " << indexTypeFor(largest) << " index_t;\n";
+
+  SmallVector<std::string> argNames;
+  for (size_t i = 0; i < kernel.getNumArguments(); ++i)
+    argNames.push_back("arg" + std::to_string(i));
+  argNames.push_back("out0");
+  std::string batchA = broadcastIndexFromLinear(lhsBatch, batchShape, "z");
+  std::string batchB = broadcastIndexFromLinear(rhsBatch, batchShape, "z");
+  std::vector<std::pair<StringRef, std::string>> common = {
+      {"M", std::to_string(m)},
+      {"N", std::to_string(n)},
+      {"K", std::to_string(k)},
+      {"BATCH", std::to_string(batch)},
+      {"A", "arg" + std::to_string(lhs.getArgNumber())},
+      {"B", "arg" + std::to_string(rhs.getArgNumber())},
+      {"A_BATCH", batchA},
+      {"B_BATCH", batchB},
+      {"ARGS", llvm::join(argNames, ", ")}};
+
+  int64_t gridX, gridY, threads;
+  if (tensorCores) {
+    TensorCoreTile tile = chooseTensorCoreTile(m, n, batch);
+    os << substitute(kTensorCoreHelpers,
+                     {{"MMA_TYPE", inputType.isF16() ? "f16" : "bf16"}});
+    os << "\n";
+    if (failed(emitEpilogue(os, "float")))
+      return failure();
+    threads = tile.threads();
+    common.push_back({"BM", std::to_string(tile.bm)});
+    common.push_back({"BN", std::to_string(tile.bn)});
+    common.push_back({"BK", std::to_string(tile.bk)});
+    common.push_back({"STAGES", std::to_string(tile.stages)});
+    common.push_back({"WARPS_M", std::to_string(tile.warpsM)});
+    common.push_back({"WARPS_N", std::to_string(tile.warpsN)});
+    common.push_back({"THREADS", std::to_string(threads)});
+    os << "// tensor cores: " << tile.bm << "x" << tile.bn << "x" << tile.bk
+       << " tile, " << tile.warpsM << "x" << tile.warpsN << " warps, "
+       << tile.stages << " stages\n";
+    os << kernelSignature(kernel, result.entry, threads) << " {";
+    os << substitute(kTensorCoreBody, common) << "}\n";
+    gridX = ceilDiv(n, tile.bn);
+    gridY = ceilDiv(m, tile.bm);
+    result.sharedMemory = static_cast<int32_t>(tile.sharedBytes());
+  } else {
+    bool isDouble = inputType.isF64();
+    SimtTile tile = chooseSimtTile(m, n, batch, isDouble);
+    StringRef computeType = isDouble ? "double" : "float";
+    if (failed(emitEpilogue(os, computeType)))
+      return failure();
+    threads = tile.threads();
+    common.push_back({"BM", std::to_string(tile.bm)});
+    common.push_back({"BN", std::to_string(tile.bn)});
+    common.push_back({"BK", std::to_string(tile.bk)});
+    common.push_back({"TM", std::to_string(tile.tm)});
+    common.push_back({"TN", std::to_string(tile.tn)});
+    common.push_back({"T", computeType.str()});
+    common.push_back({"S", computeType.str()});
+    common.push_back({"LOAD_A", "Az[gm * K + gk]"});
+    common.push_back({"LOAD_B", "Bz[gk * N + gn]"});
+    common.push_back({"FMA", isDouble ? "fma" : "fmaf"});
+    os << "// simt: " << tile.bm << "x" << tile.bn << "x" << tile.bk
+       << " tile, " << tile.tm << "x" << tile.tn << " per thread\n";
+    os << kernelSignature(kernel, result.entry, threads) << " {";
+    os << substitute(kSimtBody, common) << "}\n";
+    gridX = ceilDiv(n, tile.bn);
+    gridY = ceilDiv(m, tile.bm);
+    result.sharedMemory = 0;
+  }
+  if (gridY > kMaxGridYZ)
+    return kernel.emitOpError("matmul has too many rows (")
+           << m << ") for one launch";
+  result.grid = {
+      static_cast<int32_t>(std::max<int64_t>(gridX, 1)),
+      static_cast<int32_t>(std::max<int64_t>(gridY, 1)),
+      static_cast<int32_t>(std::clamp<int64_t>(batch, 1, kMaxGridYZ))};
+  result.block = {static_cast<int32_t>(threads), 1, 1};
+  result.source = std::move(source);
+  return result;
+}
+
+FailureOr<EmittedKernel> emitGemmKernel(exec::KernelOp kernel,
+                                        const EmitOptions &) {
+  return GemmEmitter(kernel).emit();
+}
+
+} // namespace dsc::codegen

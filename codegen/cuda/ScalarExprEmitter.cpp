@@ -1,0 +1,212 @@
+//===- ScalarExprEmitter.cpp - elementwise op chains as C -----------------===//
+
+#include "codegen/cuda/ScalarExprEmitter.h"
+
+#include "codegen/cuda/EmitterSupport.h"
+#include "dialects/graph/GraphOps.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+namespace dsc::codegen {
+
+ScalarExprEmitter::ScalarExprEmitter(exec::KernelOp kernel, StringRef what,
+                                     llvm::raw_ostream &os, StringRef indent,
+                                     LeafFn leaf)
+    : kernel(kernel), what(what.str()), os(os), indent(indent.str()),
+      leaf(std::move(leaf)) {}
+
+bool ScalarExprEmitter::isScalarizable(Operation *op) {
+  return isa<graph::ElementwiseOpInterface, graph::ConstantOp>(op);
+}
+
+FailureOr<std::string> ScalarExprEmitter::emit(Value value) {
+  auto it = exprs.find(value);
+  if (it != exprs.end())
+    return it->second;
+  Operation *def = value.getDefiningOp();
+  FailureOr<std::string> expr =
+      def && isScalarizable(def) ? emitOp(def) : leaf(value);
+  if (failed(expr))
+    return failure();
+  exprs[value] = *expr;
+  return *expr;
+}
+
+/// The math function of `name` for the compute type: `expf` for float,
+/// `exp` for double.
+static std::string mathFn(StringRef name, bool isDouble) {
+  return isDouble ? name.str() : name.str() + "f";
+}
+
+FailureOr<std::string> ScalarExprEmitter::emitOp(Operation *op) {
+  Type type = elementTypeOf(op->getResult(0));
+  auto info = getElementInfo(type);
+  if (failed(info))
+    return kernel.emitOpError("unsupported element type ")
+           << type << " in " << what;
+
+  // Splat constants become literals; anything else would need a buffer.
+  if (auto constant = dyn_cast<graph::ConstantOp>(op)) {
+    auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+    if (!dense || !dense.isSplat())
+      return kernel.emitOpError("non-splat constant in ")
+             << what << " (only splat constants can be inlined)";
+    if (info->isFloat)
+      return floatLiteral(type, dense.getSplatValue<APFloat>());
+    return intLiteral(type, dense.getSplatValue<APInt>());
+  }
+
+  SmallVector<std::string, 2> operands;
+  for (Value operand : op->getOperands()) {
+    FailureOr<std::string> expr = emit(operand);
+    if (failed(expr))
+      return failure();
+    operands.push_back(*expr);
+  }
+  for (Value operand : op->getOperands())
+    if (!broadcastsTo(shapeOf(operand), shapeOf(op->getResult(0))))
+      return kernel.emitOpError("operand of '")
+             << op->getName() << "' does not broadcast to its result in "
+             << what;
+
+  bool isFloat = info->isFloat;
+  bool isDouble = type.isF64();
+  bool isBool = type.isInteger(1);
+  const std::string &t = info->compute;
+  std::string zero = isFloat ? (isDouble ? "0.0" : "0.0f") : "0";
+  std::string one = isFloat ? (isDouble ? "1.0" : "1.0f") : "1";
+  auto a = [&]() -> const std::string & { return operands[0]; };
+  auto b = [&]() -> const std::string & { return operands[1]; };
+  auto binary = [&](StringRef symbol) {
+    return llvm::formatv("{0} {1} {2}", a(), symbol, b()).str();
+  };
+  auto floatOnly = [&](StringRef fn) -> FailureOr<std::string> {
+    if (!isFloat)
+      return kernel.emitOpError("unsupported '")
+             << op->getName() << "' on " << type << " in " << what;
+    return llvm::formatv("{0}({1})", mathFn(fn, isDouble), a()).str();
+  };
+  // Arithmetic on booleans is not an ONNX operation; only casts reach here.
+  if (isBool && !isa<graph::CastOp>(op))
+    return kernel.emitOpError("unsupported '")
+           << op->getName() << "' on booleans in " << what;
+
+  FailureOr<std::string> expr =
+      llvm::TypeSwitch<Operation *, FailureOr<std::string>>(op)
+          .Case([&](graph::AddOp) { return binary("+"); })
+          .Case([&](graph::SubOp) { return binary("-"); })
+          .Case([&](graph::MulOp) { return binary("*"); })
+          .Case([&](graph::DivOp) -> FailureOr<std::string> {
+            // Integer division by zero is undefined in C; ONNX leaves it
+            // undefined too.
+            return binary("/");
+          })
+          .Case([&](graph::PowOp pow) -> FailureOr<std::string> {
+            // x^2 is one correctly rounded multiply; powf does more work for
+            // the same result.
+            if (auto exponent =
+                    pow.getRhs().getDefiningOp<graph::ConstantOp>()) {
+              auto dense = dyn_cast<DenseElementsAttr>(exponent.getValue());
+              if (isFloat && dense && dense.isSplat() &&
+                  dense.getSplatValue<APFloat>().isExactlyValue(2.0))
+                return llvm::formatv("{0} * {0}", a()).str();
+            }
+            if (isFloat)
+              return llvm::formatv("{0}({1}, {2})", mathFn("pow", isDouble),
+                                   a(), b())
+                  .str();
+            return llvm::formatv("({0})pow((double)({1}), (double)({2}))", t,
+                                 a(), b())
+                .str();
+          })
+          .Case([&](graph::MaxOp) {
+            if (isFloat)
+              return llvm::formatv("{0}({1}, {2})", mathFn("fmax", isDouble),
+                                   a(), b())
+                  .str();
+            return llvm::formatv("({0} > {1} ? {0} : {1})", a(), b()).str();
+          })
+          .Case([&](graph::MinOp) {
+            if (isFloat)
+              return llvm::formatv("{0}({1}, {2})", mathFn("fmin", isDouble),
+                                   a(), b())
+                  .str();
+            return llvm::formatv("({0} < {1} ? {0} : {1})", a(), b()).str();
+          })
+          .Case([&](graph::ReluOp) {
+            if (isFloat)
+              return llvm::formatv("{0}({1}, {2})", mathFn("fmax", isDouble),
+                                   a(), zero)
+                  .str();
+            return llvm::formatv("({0} > 0 ? {0} : ({1})0)", a(), t).str();
+          })
+          .Case(
+              [&](graph::NegOp) { return llvm::formatv("-({0})", a()).str(); })
+          .Case([&](graph::AbsOp) {
+            if (isFloat)
+              return llvm::formatv("{0}({1})", mathFn("fabs", isDouble), a())
+                  .str();
+            return llvm::formatv("({0} < 0 ? -{0} : {0})", a()).str();
+          })
+          .Case([&](graph::ReciprocalOp) -> FailureOr<std::string> {
+            if (!isFloat)
+              return kernel.emitOpError("unsupported '")
+                     << op->getName() << "' on " << type << " in " << what;
+            return llvm::formatv("{0} / {1}", one, a()).str();
+          })
+          .Case([&](graph::TanhOp) { return floatOnly("tanh"); })
+          .Case([&](graph::ErfOp) { return floatOnly("erf"); })
+          .Case([&](graph::SqrtOp) { return floatOnly("sqrt"); })
+          .Case([&](graph::ExpOp) { return floatOnly("exp"); })
+          .Case([&](graph::LogOp) { return floatOnly("log"); })
+          .Case([&](graph::SigmoidOp) -> FailureOr<std::string> {
+            if (!isFloat)
+              return floatOnly("sigmoid");
+            // 1 / (1 + e^-x): e^-x overflows to inf for very negative x and
+            // the quotient is then exactly 0, never NaN.
+            return llvm::formatv("{0} / ({0} + {1}(-({2})))", one,
+                                 mathFn("exp", isDouble), a())
+                .str();
+          })
+          .Case([&](graph::GeluOp gelu) -> FailureOr<std::string> {
+            if (!isFloat)
+              return floatOnly("gelu");
+            std::string half = isDouble ? "0.5" : "0.5f";
+            if (gelu.getApproximate() == graph::GeluApproximation::Tanh) {
+              std::string c0 =
+                  isDouble ? "0.79788456080286536" : "0.797884561f";
+              std::string c1 = isDouble ? "0.044715" : "0.044715f";
+              return llvm::formatv(
+                         "{0} * {1} * ({2} + {3}({4} * ({1} + {5} * {1} * {1} "
+                         "* {1})))",
+                         half, a(), one, mathFn("tanh", isDouble), c0, c1)
+                  .str();
+            }
+            std::string rsqrt2 =
+                isDouble ? "0.70710678118654752" : "0.707106781f";
+            return llvm::formatv("{0} * {1} * ({2} + {3}({1} * {4}))", half,
+                                 a(), one, mathFn("erf", isDouble), rsqrt2)
+                .str();
+          })
+          .Case([&](graph::CastOp cast) -> FailureOr<std::string> {
+            Type from = elementTypeOf(cast.getInput());
+            if (failed(getElementInfo(from)))
+              return kernel.emitOpError("unsupported element type ")
+                     << from << " in " << what;
+            return convertCompute(from, type, a());
+          })
+          .Default([&](Operation *other) -> FailureOr<std::string> {
+            return kernel.emitOpError("unsupported op '")
+                   << other->getName() << "' in " << what;
+          });
+  if (failed(expr))
+    return failure();
+  std::string name = "v" + std::to_string(nextId++);
+  os << indent << "const " << t << " " << name << " = " << *expr << ";\n";
+  return name;
+}
+
+} // namespace dsc::codegen

@@ -1,0 +1,66 @@
+//===- ScalarExprEmitter.h - elementwise op chains as C ---------*- C++ -*-===//
+//
+// Turns a chain of graph elementwise ops into scalar C statements, one
+// `const T vN = ...;` per op, in the compute type of the op's element type.
+// Every family uses it: the elementwise kernels for their whole body, the
+// gemm and row-reduction kernels for their epilogues.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_CODEGEN_CUDA_SCALAREXPREMITTER_H
+#define DSC_CODEGEN_CUDA_SCALAREXPREMITTER_H
+
+#include "dialects/exec/ExecOps.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <functional>
+#include <string>
+
+namespace dsc::codegen {
+
+class ScalarExprEmitter {
+public:
+  /// Produces the expression of a value the chain does not compute (a kernel
+  /// argument, the matmul accumulator, the normalized value of a reduction),
+  /// emitting any statements it needs to `os` first. Returns failure after
+  /// emitting an error.
+  using LeafFn = std::function<mlir::FailureOr<std::string>(mlir::Value)>;
+
+  /// `kernel` receives the diagnostics; `what` names the context in them
+  /// (e.g. "an elementwise body", "a gemm epilogue").
+  ScalarExprEmitter(exec::KernelOp kernel, llvm::StringRef what,
+                    llvm::raw_ostream &os, llvm::StringRef indent, LeafFn leaf);
+
+  /// Emits the statements computing `value` (memoized) and returns the name
+  /// or literal holding it in its compute type.
+  mlir::FailureOr<std::string> emit(mlir::Value value);
+
+  /// Gives `value` a known expression (e.g. the accumulator element).
+  void bind(mlir::Value value, std::string expr) {
+    exprs[value] = std::move(expr);
+  }
+
+  /// Forgets every memoized value, for the next element of an unrolled loop.
+  void reset() { exprs.clear(); }
+
+  /// Whether `op` is something emit() can turn into an expression.
+  static bool isScalarizable(mlir::Operation *op);
+
+private:
+  mlir::FailureOr<std::string> emitOp(mlir::Operation *op);
+
+  exec::KernelOp kernel;
+  std::string what;
+  llvm::raw_ostream &os;
+  std::string indent;
+  LeafFn leaf;
+  llvm::DenseMap<mlir::Value, std::string> exprs;
+  unsigned nextId = 0;
+};
+
+} // namespace dsc::codegen
+
+#endif // DSC_CODEGEN_CUDA_SCALAREXPREMITTER_H

@@ -1,0 +1,97 @@
+//===- dsc-translate.cpp - exec kernels to CUDA C++ and cubin -------------===//
+//
+// `--exec-to-cuda` prints every exec.kernel's generated source with its launch
+// configuration; `--exec-to-cubin` also compiles each with NVRTC for sm_90
+// and prints its sizes and ptxas' resource report. Both are how lit tests see
+// the CUDA backend without a GPU.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cuda/CudaEmitter.h"
+#include "codegen/nvrtc/NvrtcCompiler.h"
+#include "dialects/exec/ExecOps.h"
+#include "dialects/graph/GraphOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
+#include "mlir/Tools/mlir-translate/Translation.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+
+static void registerDialects(DialectRegistry &registry) {
+  registry.insert<dsc::graph::GraphDialect, dsc::exec::ExecDialect,
+                  func::FuncDialect>();
+}
+
+static void printLaunch(const dsc::codegen::EmittedKernel &kernel,
+                        raw_ostream &os) {
+  os << llvm::formatv("// kernel @{0} entry {1} grid ({2}, {3}, {4}) block "
+                      "({5}, {6}, {7}) shared_memory {8}\n",
+                      kernel.name, kernel.entry, kernel.grid[0], kernel.grid[1],
+                      kernel.grid[2], kernel.block[0], kernel.block[1],
+                      kernel.block[2], kernel.sharedMemory);
+}
+
+/// Emits every kernel under `op`, stopping at the first failure (its error
+/// is already on the kernel).
+static LogicalResult
+forEachKernel(Operation *op,
+              function_ref<LogicalResult(dsc::codegen::EmittedKernel &)> fn) {
+  dsc::codegen::EmitOptions options;
+  WalkResult walked = op->walk([&](dsc::exec::KernelOp kernel) {
+    FailureOr<dsc::codegen::EmittedKernel> emitted =
+        dsc::codegen::emitKernel(kernel, options);
+    if (failed(emitted) || failed(fn(*emitted)))
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return failure(walked.wasInterrupted());
+}
+
+int main(int argc, char **argv) {
+  TranslateFromMLIRRegistration toCuda(
+      "exec-to-cuda", "print the CUDA C++ of every exec.kernel",
+      [](Operation *op, raw_ostream &os) {
+        return forEachKernel(op, [&](dsc::codegen::EmittedKernel &kernel) {
+          printLaunch(kernel, os);
+          os << kernel.source << "\n";
+          return success();
+        });
+      },
+      registerDialects);
+
+  TranslateFromMLIRRegistration toCubin(
+      "exec-to-cubin",
+      "compile every exec.kernel with NVRTC for sm_90 and print its sizes",
+      [](Operation *op, raw_ostream &os) {
+        return forEachKernel(op, [&](dsc::codegen::EmittedKernel &kernel) {
+          llvm::Expected<dsc::codegen::CompiledKernel> compiled =
+              dsc::codegen::compileCuda(kernel.source, kernel.name, "sm_90");
+          if (!compiled) {
+            std::string message = llvm::toString(compiled.takeError());
+            Operation *kernelOp = SymbolTable::lookupSymbolIn(op, kernel.name);
+            (kernelOp ? kernelOp : op)->emitError(message);
+            return failure();
+          }
+          os << llvm::formatv(
+              "// kernel @{0} entry {1} cubin {2} bytes ptx {3} bytes",
+              kernel.name, kernel.entry, compiled->cubin.size(),
+              compiled->ptx.size());
+          if (auto resources = dsc::codegen::parsePtxasResources(compiled->log,
+                                                                 kernel.entry))
+            os << llvm::formatv(
+                " registers {0} stack {1} spill_stores {2} "
+                "spill_loads {3}",
+                resources->registers, resources->stackFrameBytes,
+                resources->spillStoreBytes, resources->spillLoadBytes);
+          os << llvm::formatv(" shared_memory {0}\n", kernel.sharedMemory);
+          return success();
+        });
+      },
+      registerDialects);
+
+  return failed(mlirTranslateMain(argc, argv, "dsc translation driver"));
+}
