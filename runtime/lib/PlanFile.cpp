@@ -12,6 +12,7 @@
 #include "plan_generated.h"
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <sys/stat.h>
@@ -55,6 +56,13 @@ std::string quoted(const flatbuffers::String *name) {
   return name ? "'" + name->str() + "'" : "''";
 }
 
+/// The Verifier aligns vectors only to their 4-byte length: vectors of 8-byte
+/// elements (shapes, BufferRefs) need this check too, or reading them is
+/// undefined behaviour.
+template <typename T> bool isAligned(const flatbuffers::Vector<T> *vector) {
+  return !vector || reinterpret_cast<uintptr_t>(vector->data()) % 8 == 0;
+}
+
 /// Checks dtype and shape, and computes the byte size.
 Status readTensor(const std::string &what, dsc::plan::DType dtype,
                   const flatbuffers::Vector<int64_t> *shape, DType *outDType,
@@ -63,6 +71,8 @@ Status readTensor(const std::string &what, dsc::plan::DType dtype,
     return invalid(what + ": invalid dtype " +
                    std::to_string(static_cast<int>(dtype)));
   *outDType = static_cast<DType>(dtype);
+  if (!isAligned(shape))
+    return invalid(what + ": misaligned shape vector");
   uint64_t bytes = dtypeSize(*outDType);
   outShape->clear();
   if (shape) {
@@ -225,6 +235,8 @@ Status checkSemantics(const dsc::plan::Plan &plan,
         return status;
       if (Status status = checkDims(what, "block", launch->block()); !status)
         return status;
+      if (!isAligned(launch->args()))
+        return invalid(what + ": misaligned args vector");
       if (const auto *args = launch->args()) {
         for (flatbuffers::uoffset_t a = 0; a < args->size(); ++a) {
           Status status = checkRef(what + " arg " + std::to_string(a),
