@@ -1,0 +1,108 @@
+/*===- dsc.h - dsc runtime C API -----------------------------------*- C -*-===
+ *
+ * The C face of dsc/runtime.h. Every fallible function returns a dsc_status:
+ * NULL means success; otherwise an error the caller frees with
+ * dsc_status_destroy. Nothing throws across this API and nothing aborts on
+ * bad input. Thread safety follows the C++ API: runtime and plan are
+ * thread-safe, a context is used by one thread at a time.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef DSC_C_API_H
+#define DSC_C_API_H
+
+#include <cuda.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Values equal dsc::rt::StatusCode. */
+typedef enum dsc_status_code {
+  DSC_OK = 0,
+  DSC_INVALID_ARGUMENT = 1,
+  DSC_INVALID_PLAN = 2,
+  DSC_NOT_FOUND = 3,
+  DSC_IO_ERROR = 4,
+  DSC_UNAVAILABLE = 5,
+  DSC_CUDA_ERROR = 6,
+  DSC_COMPILE_ERROR = 7,
+  DSC_OUT_OF_MEMORY = 8,
+  DSC_INTERNAL = 9
+} dsc_status_code;
+
+/* Values equal the plan schema's DType. */
+typedef enum dsc_dtype {
+  DSC_F32 = 0,
+  DSC_F16 = 1,
+  DSC_BF16 = 2,
+  DSC_F64 = 3,
+  DSC_I64 = 4,
+  DSC_I32 = 5,
+  DSC_I8 = 6,
+  DSC_U8 = 7,
+  DSC_BOOL = 8
+} dsc_dtype;
+
+typedef struct dsc_status_t *dsc_status;
+typedef struct dsc_runtime_t dsc_runtime;
+typedef struct dsc_plan_t dsc_plan;
+typedef struct dsc_context_t dsc_context;
+
+/* DSC_OK for NULL. */
+dsc_status_code dsc_status_get_code(dsc_status status);
+/* "" for NULL; valid until dsc_status_destroy. */
+const char *dsc_status_get_message(dsc_status status);
+void dsc_status_destroy(dsc_status status);
+
+/* Verifies and checks plan bytes without CUDA (what a load checks first). */
+dsc_status dsc_plan_validate(const void *data, size_t size);
+
+/* cache_dir may be NULL ($DSC_CACHE_DIR, else ~/.cache/dsc/kernels). */
+dsc_status dsc_runtime_create(int device, const char *cache_dir,
+                              dsc_runtime **out);
+void dsc_runtime_destroy(dsc_runtime *runtime);
+
+dsc_status dsc_plan_load_file(dsc_runtime *runtime, const char *path,
+                              dsc_plan **out);
+dsc_status dsc_plan_load_bytes(dsc_runtime *runtime, const void *data,
+                               size_t size, dsc_plan **out);
+/* Destroy a plan's contexts first. */
+void dsc_plan_destroy(dsc_plan *plan);
+
+/* Signature. */
+size_t dsc_plan_num_inputs(const dsc_plan *plan);
+size_t dsc_plan_num_outputs(const dsc_plan *plan);
+/* Describes input or output `index`. `name` (valid while the plan lives) and
+ * `shape` (valid likewise; `rank` entries) may be NULL when not wanted. */
+dsc_status dsc_plan_input_info(const dsc_plan *plan, size_t index,
+                               const char **name, dsc_dtype *dtype,
+                               const int64_t **shape, size_t *rank,
+                               uint64_t *byte_size);
+dsc_status dsc_plan_output_info(const dsc_plan *plan, size_t index,
+                                const char **name, dsc_dtype *dtype,
+                                const int64_t **shape, size_t *rank,
+                                uint64_t *byte_size);
+uint64_t dsc_plan_workspace_size(const dsc_plan *plan);
+
+/* workspace: 0, or caller-owned device memory of at least
+ * dsc_plan_workspace_size bytes, 256-byte aligned. */
+dsc_status dsc_context_create(dsc_plan *plan, CUdeviceptr workspace,
+                              dsc_context **out);
+void dsc_context_destroy(dsc_context *context);
+/* Stream-ordered: enqueues the plan on `stream`, no synchronization. */
+dsc_status dsc_context_run(dsc_context *context, const CUdeviceptr *inputs,
+                           const CUdeviceptr *outputs, CUstream stream);
+/* Host buffers in and out; synchronizes `stream`. gpu_ms may be NULL. */
+dsc_status dsc_context_run_host(dsc_context *context,
+                                const void *const *host_inputs,
+                                void *const *host_outputs, CUstream stream,
+                                float *gpu_ms);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* DSC_C_API_H */

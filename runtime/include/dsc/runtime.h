@@ -1,0 +1,294 @@
+//===- runtime.h - dsc runtime C++ API --------------------------*- C++ -*-===//
+//
+// Loads a dsc plan and runs it on an NVIDIA GPU. Three layers:
+//   Runtime  process-wide: CUDA driver, device, primary context, kernel cache.
+//            Thread-safe.
+//   Plan     one loaded model: weights on the device, kernels loaded.
+//            Immutable and thread-safe; share it between threads.
+//   Context  one concurrent execution: the arena and resolved launch
+//            arguments. Thread-compatible: one thread at a time.
+// PlanFile parses and validates plan bytes without any CUDA (for inspection,
+// the CPU path and tests). Every fallible call returns a Status; nothing
+// aborts or throws on bad input. A Runtime must outlive its Plans, and a Plan
+// its Contexts.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_RUNTIME_H
+#define DSC_RUNTIME_H
+
+#include <cuda.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dsc::plan {
+struct Plan;
+} // namespace dsc::plan
+
+namespace dsc::rt {
+
+enum class StatusCode : int {
+  kOk = 0,
+  kInvalidArgument = 1, ///< A caller's argument is wrong (null, count, size).
+  kInvalidPlan = 2,     ///< The plan bytes are malformed or inconsistent.
+  kNotFound = 3,        ///< A file does not exist.
+  kIoError = 4,         ///< A file could not be read or written.
+  kUnavailable = 5,     ///< No CUDA driver or no device.
+  kCudaError = 6,       ///< A CUDA driver call failed.
+  kCompileError = 7,    ///< NVRTC could not compile a kernel.
+  kOutOfMemory = 8,     ///< Host or device allocation failed.
+  kInternal = 9,
+};
+
+/// Name of a status code, e.g. "invalid plan".
+const char *statusCodeName(StatusCode code);
+
+class [[nodiscard]] Status {
+public:
+  Status() = default;
+  static Status ok() { return Status(); }
+  static Status error(StatusCode code, std::string message) {
+    return Status(code, std::move(message));
+  }
+
+  bool isOk() const { return code_ == StatusCode::kOk; }
+  explicit operator bool() const { return isOk(); }
+  StatusCode code() const { return code_; }
+  const std::string &message() const { return message_; }
+  /// "invalid plan: step 3 (launch): ..." or "ok".
+  std::string toString() const;
+
+private:
+  Status(StatusCode code, std::string message)
+      : code_(code), message_(std::move(message)) {}
+  StatusCode code_ = StatusCode::kOk;
+  std::string message_;
+};
+
+/// Element types; the values equal the plan schema's dsc.plan.DType.
+enum class DType : int8_t {
+  kF32 = 0,
+  kF16 = 1,
+  kBF16 = 2,
+  kF64 = 3,
+  kI64 = 4,
+  kI32 = 5,
+  kI8 = 6,
+  kU8 = 7,
+  kBool = 8,
+};
+
+/// Bytes per element, or 0 for a value outside the enum.
+size_t dtypeSize(DType dtype);
+/// "f32", "bf16", ...; "?" for a value outside the enum.
+const char *dtypeName(DType dtype);
+
+/// One model input or output, as the plan's signature declares it.
+struct TensorInfo {
+  std::string name;
+  DType dtype = DType::kF32;
+  std::vector<int64_t> shape;
+  uint64_t byteSize = 0;
+};
+
+/// One weight's place in the plan's weights blob.
+struct WeightInfo {
+  std::string name;
+  DType dtype = DType::kF32;
+  std::vector<int64_t> shape;
+  uint64_t offset = 0;
+  uint64_t size = 0;
+};
+
+/// Plan bytes, verified and checked: every index and byte range in range.
+class PlanFile {
+public:
+  /// The plan format version this runtime reads.
+  static constexpr uint32_t kFormatVersion = 1;
+
+  PlanFile() = default;
+
+  /// Takes ownership of `bytes`, verifies and checks them.
+  static Status fromBytes(std::vector<uint8_t> bytes, PlanFile *out);
+  static Status fromFile(const std::string &path, PlanFile *out);
+
+  /// The flatbuffer root; valid while this PlanFile lives. Null if empty.
+  const dsc::plan::Plan *raw() const;
+  const std::vector<uint8_t> &bytes() const { return bytes_; }
+
+  const std::vector<TensorInfo> &inputs() const { return inputs_; }
+  const std::vector<TensorInfo> &outputs() const { return outputs_; }
+  const std::vector<WeightInfo> &weights() const { return weights_; }
+  /// The weights blob (host copy inside the plan bytes).
+  const uint8_t *weightsBlob() const;
+  uint64_t weightsBlobSize() const;
+  size_t numKernels() const;
+  size_t numSteps() const;
+  uint64_t arenaSize() const;
+  uint64_t arenaLowerBound() const;
+  std::string producer() const;
+  /// The exec-dialect program text (may be empty).
+  std::string execIr() const;
+
+private:
+  std::vector<uint8_t> bytes_;
+  std::vector<TensorInfo> inputs_, outputs_;
+  std::vector<WeightInfo> weights_;
+};
+
+struct RuntimeOptions {
+  /// CUDA device ordinal.
+  int device = 0;
+  /// Kernel cache folder; empty: $DSC_CACHE_DIR, else
+  /// $HOME/.cache/dsc/kernels.
+  std::string cacheDir;
+  /// Whether JIT-compiled cubins are read from and written to disk.
+  bool diskCache = true;
+  /// NVRTC options added to "--gpu-architecture=sm_XY -std=c++17" (part of
+  /// the cache key).
+  std::vector<std::string> nvrtcOptions;
+};
+
+/// Counters of the kernel cache, for tests and logs.
+struct KernelCacheStats {
+  uint64_t cubinsLoaded = 0; ///< Plan cubins used as they are.
+  uint64_t compiled = 0;     ///< NVRTC compilations.
+  uint64_t diskHits = 0;     ///< Cubins read from the disk cache.
+  uint64_t memoryHits = 0;   ///< Cubins reused from this process.
+};
+
+class KernelCache;
+struct CudaDriver;
+
+class Runtime {
+public:
+  ~Runtime();
+  Runtime(const Runtime &) = delete;
+  Runtime &operator=(const Runtime &) = delete;
+
+  /// Loads libcuda.so.1, initializes the driver and retains the device's
+  /// primary context.
+  static Status create(const RuntimeOptions &options,
+                       std::unique_ptr<Runtime> *out);
+
+  int device() const { return device_; }
+  /// E.g. "sm_90".
+  const std::string &arch() const { return arch_; }
+  const std::string &deviceName() const { return deviceName_; }
+  CUcontext context() const { return context_; }
+  KernelCacheStats kernelCacheStats() const;
+
+  /// Internal: the driver's entry points and the kernel cache.
+  const CudaDriver &driver() const { return *driver_; }
+  KernelCache &kernelCache() const { return *cache_; }
+  int maxSharedMemoryOptin() const { return maxSharedOptin_; }
+
+private:
+  Runtime() = default;
+  std::unique_ptr<CudaDriver> driver_;
+  std::unique_ptr<KernelCache> cache_;
+  int device_ = 0;
+  CUdevice cuDevice_ = 0;
+  CUcontext context_ = nullptr;
+  std::string arch_, deviceName_;
+  int maxSharedOptin_ = 0;
+};
+
+class Plan {
+public:
+  ~Plan();
+  Plan(const Plan &) = delete;
+  Plan &operator=(const Plan &) = delete;
+
+  /// Uploads the weights and loads every kernel: the plan's cubin when it was
+  /// built for this device's arch, else NVRTC from source (disk-cached).
+  static Status load(Runtime &runtime, PlanFile file,
+                     std::unique_ptr<Plan> *out);
+
+  Runtime &runtime() const { return runtime_; }
+  const PlanFile &file() const { return file_; }
+  const std::vector<TensorInfo> &inputs() const { return file_.inputs(); }
+  const std::vector<TensorInfo> &outputs() const { return file_.outputs(); }
+  /// Bytes of device memory a Context needs for its arena.
+  uint64_t workspaceSize() const;
+  CUdeviceptr weightsDevicePtr() const { return weights_; }
+  CUfunction function(size_t kernel) const { return functions_[kernel]; }
+
+private:
+  Plan(Runtime &runtime, PlanFile file)
+      : runtime_(runtime), file_(std::move(file)) {}
+  Runtime &runtime_;
+  PlanFile file_;
+  CUdeviceptr weights_ = 0;
+  std::vector<CUmodule> modules_;
+  std::vector<CUfunction> functions_;
+};
+
+class Context {
+public:
+  ~Context();
+  Context(const Context &) = delete;
+  Context &operator=(const Context &) = delete;
+
+  /// Allocates the arena (unless `workspace` is given: device memory of at
+  /// least plan.workspaceSize() bytes, 256-byte aligned, owned by the caller
+  /// and outliving the Context) and host staging buffers for runHost.
+  static Status create(const Plan &plan, std::unique_ptr<Context> *out,
+                       CUdeviceptr workspace = 0);
+
+  const Plan &plan() const { return plan_; }
+  uint64_t workspaceSize() const { return plan_.workspaceSize(); }
+
+  /// Enqueues the plan on `stream`: no allocation, no synchronization, no
+  /// compilation, so it can be captured in a CUDA graph. `inputs` and
+  /// `outputs` hold one device pointer per signature entry, each at least
+  /// that tensor's byte size.
+  Status run(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
+             CUstream stream);
+
+  /// Copies host inputs to device staging buffers, runs, copies the outputs
+  /// back and synchronizes `stream`. If `gpuMs` is given, stores the time of
+  /// run() alone, measured with CUDA events.
+  Status runHost(const std::vector<const void *> &hostInputs,
+                 const std::vector<void *> &hostOutputs, CUstream stream,
+                 float *gpuMs = nullptr);
+
+private:
+  explicit Context(const Plan &plan) : plan_(plan) {}
+  Status resolveSteps();
+
+  const Plan &plan_;
+  CUdeviceptr arena_ = 0;
+  bool ownsArena_ = false;
+  std::vector<CUdeviceptr> inputStaging_, outputStaging_;
+  CUevent start_ = nullptr, stop_ = nullptr;
+
+  /// Per step: launch arguments resolved to device pointers, except
+  /// input/output ones, which `patches_` fill in at every run.
+  struct ResolvedStep {
+    bool isLaunch = false;
+    CUfunction function = nullptr;
+    unsigned grid[3] = {1, 1, 1}, block[3] = {1, 1, 1};
+    unsigned sharedMemory = 0;
+    std::vector<CUdeviceptr> argValues;
+    std::vector<void *> argPointers;
+    CUdeviceptr copySource = 0, copyTarget = 0;
+    uint64_t copySize = 0;
+  };
+  struct Patch {
+    size_t step;
+    size_t arg; ///< Argument number; for copies 0 = source, 1 = target.
+    bool isOutput;
+    uint32_t index;
+    uint64_t offset;
+  };
+  std::vector<ResolvedStep> steps_;
+  std::vector<Patch> patches_;
+};
+
+} // namespace dsc::rt
+
+#endif // DSC_RUNTIME_H

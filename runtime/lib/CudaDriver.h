@@ -1,0 +1,88 @@
+//===- CudaDriver.h - CUDA driver entry points, loaded at run time -*- C++ -*-//
+//
+// libcuda.so.1 is dlopen'ed so that binaries start on machines without a GPU
+// driver. cuda.h gives the prototypes; the macros there pick each entry's
+// current versioned symbol (cuMemAlloc -> cuMemAlloc_v2), which is the name
+// looked up.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_RUNTIME_CUDADRIVER_H
+#define DSC_RUNTIME_CUDADRIVER_H
+
+#include "dsc/runtime.h"
+
+#include <cuda.h>
+
+#include <string>
+
+namespace dsc::rt {
+
+#define DSC_CUDA_DRIVER_ENTRIES(X)                                             \
+  X(cuInit)                                                                    \
+  X(cuDriverGetVersion)                                                        \
+  X(cuGetErrorName)                                                            \
+  X(cuGetErrorString)                                                          \
+  X(cuDeviceGetCount)                                                          \
+  X(cuDeviceGet)                                                               \
+  X(cuDeviceGetName)                                                           \
+  X(cuDeviceGetAttribute)                                                      \
+  X(cuDevicePrimaryCtxRetain)                                                  \
+  X(cuDevicePrimaryCtxRelease)                                                 \
+  X(cuCtxPushCurrent)                                                          \
+  X(cuCtxPopCurrent)                                                           \
+  X(cuMemAlloc)                                                                \
+  X(cuMemFree)                                                                 \
+  X(cuMemcpyHtoD)                                                              \
+  X(cuMemcpyDtoH)                                                              \
+  X(cuMemcpyHtoDAsync)                                                         \
+  X(cuMemcpyDtoHAsync)                                                         \
+  X(cuMemcpyDtoDAsync)                                                         \
+  X(cuModuleLoadData)                                                          \
+  X(cuModuleUnload)                                                            \
+  X(cuModuleGetFunction)                                                       \
+  X(cuFuncSetAttribute)                                                        \
+  X(cuLaunchKernel)                                                            \
+  X(cuStreamSynchronize)                                                       \
+  X(cuEventCreate)                                                             \
+  X(cuEventDestroy)                                                            \
+  X(cuEventRecord)                                                             \
+  X(cuEventSynchronize)                                                        \
+  X(cuEventElapsedTime)
+
+struct CudaDriver {
+#define DSC_DECLARE_ENTRY(name) decltype(&::name) name = nullptr;
+  DSC_CUDA_DRIVER_ENTRIES(DSC_DECLARE_ENTRY)
+#undef DSC_DECLARE_ENTRY
+
+  void *library = nullptr;
+
+  CudaDriver() = default;
+  CudaDriver(const CudaDriver &) = delete;
+  CudaDriver &operator=(const CudaDriver &) = delete;
+  ~CudaDriver();
+
+  /// dlopen's `libraryName` and resolves every entry; kUnavailable if the
+  /// library is absent, kCudaError if an entry is missing.
+  Status load(const char *libraryName = "libcuda.so.1");
+
+  /// Ok, or kCudaError "<what>: CUDA_ERROR_X (description)".
+  Status check(CUresult result, const std::string &what) const;
+};
+
+/// Makes a context current on this thread for the guard's lifetime.
+class ScopedContext {
+public:
+  ScopedContext(const CudaDriver &driver, CUcontext context);
+  ~ScopedContext();
+  const Status &status() const { return status_; }
+
+private:
+  const CudaDriver &driver_;
+  Status status_;
+  bool pushed_ = false;
+};
+
+} // namespace dsc::rt
+
+#endif // DSC_RUNTIME_CUDADRIVER_H

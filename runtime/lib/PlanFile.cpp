@@ -1,0 +1,391 @@
+//===- PlanFile.cpp - Plan parsing and validation, no CUDA ---------------===//
+//
+// A plan is untrusted input: after the flatbuffers Verifier (structure), every
+// index and byte range is checked against what it refers to, with overflow-safe
+// arithmetic, so that the executor can trust the plan without checks of its
+// own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dsc/runtime.h"
+
+#include "plan_generated.h"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <sys/stat.h>
+
+#if FLATBUFFERS_MAX_ALIGNMENT < 256
+#error "plan.fbs force-aligns weights_blob to 256: link dsc_plan_schema"
+#endif
+
+namespace dsc::rt {
+
+static_assert(static_cast<int>(DType::kF32) ==
+                      static_cast<int>(dsc::plan::DType::F32) &&
+                  static_cast<int>(DType::kBool) ==
+                      static_cast<int>(dsc::plan::DType::Bool),
+              "dsc::rt::DType must mirror the plan schema's DType");
+
+namespace {
+
+Status invalid(std::string message) {
+  return Status::error(StatusCode::kInvalidPlan, std::move(message));
+}
+
+bool isValidDType(dsc::plan::DType dtype) {
+  auto value = static_cast<int>(dtype);
+  return value >= static_cast<int>(dsc::plan::DType::MIN) &&
+         value <= static_cast<int>(dsc::plan::DType::MAX);
+}
+
+/// `offset + size <= limit`, without overflow.
+bool rangeFits(uint64_t offset, uint64_t size, uint64_t limit) {
+  uint64_t end;
+  return !__builtin_add_overflow(offset, size, &end) && end <= limit;
+}
+
+std::string rangeText(uint64_t offset, uint64_t size) {
+  return "[offset " + std::to_string(offset) + ", size " +
+         std::to_string(size) + "]";
+}
+
+std::string quoted(const flatbuffers::String *name) {
+  return name ? "'" + name->str() + "'" : "''";
+}
+
+/// The Verifier aligns vectors only to their 4-byte length: vectors of 8-byte
+/// elements (shapes, BufferRefs) need this check too, or reading them is
+/// undefined behaviour.
+template <typename T> bool isAligned(const flatbuffers::Vector<T> *vector) {
+  return !vector || reinterpret_cast<uintptr_t>(vector->data()) % 8 == 0;
+}
+
+/// Checks dtype and shape, and computes the byte size.
+Status readTensor(const std::string &what, dsc::plan::DType dtype,
+                  const flatbuffers::Vector<int64_t> *shape, DType *outDType,
+                  std::vector<int64_t> *outShape, uint64_t *byteSize) {
+  if (!isValidDType(dtype))
+    return invalid(what + ": invalid dtype " +
+                   std::to_string(static_cast<int>(dtype)));
+  *outDType = static_cast<DType>(dtype);
+  if (!isAligned(shape))
+    return invalid(what + ": misaligned shape vector");
+  uint64_t bytes = dtypeSize(*outDType);
+  outShape->clear();
+  if (shape) {
+    for (flatbuffers::uoffset_t axis = 0; axis < shape->size(); ++axis) {
+      int64_t dim = shape->Get(axis);
+      if (dim < 0)
+        return invalid(what + ": negative dimension " + std::to_string(dim) +
+                       " at axis " + std::to_string(axis));
+      if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes))
+        return invalid(what + ": byte size overflows 64 bits");
+      outShape->push_back(dim);
+    }
+  }
+  *byteSize = bytes;
+  return Status::ok();
+}
+
+Status readSignature(
+    const char *kind,
+    const flatbuffers::Vector<flatbuffers::Offset<dsc::plan::TensorSig>> *sigs,
+    std::vector<TensorInfo> *out) {
+  out->clear();
+  if (!sigs)
+    return Status::ok();
+  for (flatbuffers::uoffset_t i = 0; i < sigs->size(); ++i) {
+    const dsc::plan::TensorSig *sig = sigs->Get(i);
+    TensorInfo info;
+    info.name = sig->name()->str();
+    std::string what =
+        std::string(kind) + " " + std::to_string(i) + " " + quoted(sig->name());
+    Status status = readTensor(what, sig->dtype(), sig->shape(), &info.dtype,
+                               &info.shape, &info.byteSize);
+    if (!status)
+      return status;
+    out->push_back(std::move(info));
+  }
+  return Status::ok();
+}
+
+struct RefLimits {
+  uint64_t arenaSize;
+  uint64_t blobSize;
+  const std::vector<TensorInfo> &inputs;
+  const std::vector<TensorInfo> &outputs;
+};
+
+Status checkRef(const std::string &what, const dsc::plan::BufferRef &ref,
+                const RefLimits &limits) {
+  uint64_t offset = ref.offset(), size = ref.size();
+  switch (ref.space()) {
+  case dsc::plan::Space::Arena:
+    if (!rangeFits(offset, size, limits.arenaSize))
+      return invalid(what + ": arena range " + rangeText(offset, size) +
+                     " exceeds arena_size " + std::to_string(limits.arenaSize));
+    return Status::ok();
+  case dsc::plan::Space::Weights:
+    if (!rangeFits(offset, size, limits.blobSize))
+      return invalid(what + ": weights range " + rangeText(offset, size) +
+                     " exceeds the weights blob (" +
+                     std::to_string(limits.blobSize) + " bytes)");
+    return Status::ok();
+  case dsc::plan::Space::Input:
+  case dsc::plan::Space::Output: {
+    bool isInput = ref.space() == dsc::plan::Space::Input;
+    const char *kind = isInput ? "input" : "output";
+    const std::vector<TensorInfo> &sig =
+        isInput ? limits.inputs : limits.outputs;
+    if (ref.index() >= sig.size())
+      return invalid(what + ": " + kind + " index " +
+                     std::to_string(ref.index()) + " out of range (" +
+                     std::to_string(sig.size()) + " " + kind + "s)");
+    const TensorInfo &tensor = sig[ref.index()];
+    if (!rangeFits(offset, size, tensor.byteSize))
+      return invalid(what + ": range " + rangeText(offset, size) + " exceeds " +
+                     kind + " " + std::to_string(ref.index()) + " '" +
+                     tensor.name + "' (" + std::to_string(tensor.byteSize) +
+                     " bytes)");
+    return Status::ok();
+  }
+  }
+  return invalid(what + ": invalid space " +
+                 std::to_string(static_cast<int>(ref.space())));
+}
+
+Status checkDims(const std::string &what, const char *field,
+                 const flatbuffers::Vector<uint32_t> *dims) {
+  if (!dims || dims->size() != 3)
+    return invalid(what + ": " + field + " must have exactly 3 entries, has " +
+                   std::to_string(dims ? dims->size() : 0));
+  for (flatbuffers::uoffset_t i = 0; i < 3; ++i)
+    if (dims->Get(i) == 0)
+      return invalid(what + ": " + field + "[" + std::to_string(i) +
+                     "] is 0 (must be positive)");
+  return Status::ok();
+}
+
+Status checkSemantics(const dsc::plan::Plan &plan,
+                      const std::vector<TensorInfo> &inputs,
+                      const std::vector<TensorInfo> &outputs,
+                      std::vector<WeightInfo> *weights) {
+  if (plan.format_version() != PlanFile::kFormatVersion)
+    return invalid("unsupported plan format_version " +
+                   std::to_string(plan.format_version()) +
+                   " (this runtime reads " +
+                   std::to_string(PlanFile::kFormatVersion) + ")");
+
+  uint64_t blobSize = plan.weights_blob() ? plan.weights_blob()->size() : 0;
+  weights->clear();
+  if (const auto *table = plan.weights()) {
+    for (flatbuffers::uoffset_t i = 0; i < table->size(); ++i) {
+      const dsc::plan::Weight *weight = table->Get(i);
+      std::string what =
+          "weight " + std::to_string(i) + " " + quoted(weight->name());
+      WeightInfo info;
+      info.name = weight->name()->str();
+      info.offset = weight->offset();
+      info.size = weight->size();
+      uint64_t logicalBytes;
+      Status status = readTensor(what, weight->dtype(), weight->shape(),
+                                 &info.dtype, &info.shape, &logicalBytes);
+      if (!status)
+        return status;
+      if (!rangeFits(info.offset, info.size, blobSize))
+        return invalid(what + ": range " + rangeText(info.offset, info.size) +
+                       " exceeds the weights blob (" +
+                       std::to_string(blobSize) + " bytes)");
+      weights->push_back(std::move(info));
+    }
+  }
+
+  size_t numKernels = plan.kernels() ? plan.kernels()->size() : 0;
+  for (size_t k = 0; k < numKernels; ++k) {
+    const dsc::plan::Kernel *kernel = plan.kernels()->Get(k);
+    std::string what =
+        "kernel " + std::to_string(k) + " " + quoted(kernel->name());
+    if (kernel->entry()->size() == 0)
+      return invalid(what + ": empty entry name");
+    bool hasCubin = kernel->cubin() && kernel->cubin()->size() > 0;
+    if (!hasCubin && kernel->source()->size() == 0)
+      return invalid(what + ": has neither cubin nor source");
+    if (hasCubin && (!kernel->arch() || kernel->arch()->size() == 0))
+      return invalid(what + ": has a cubin but no arch");
+  }
+
+  RefLimits limits{plan.arena_size(), blobSize, inputs, outputs};
+  const auto *steps = plan.steps();
+  size_t numSteps = steps ? steps->size() : 0;
+  for (size_t s = 0; s < numSteps; ++s) {
+    const dsc::plan::StepEntry *entry = steps->Get(s);
+    std::string what = "step " + std::to_string(s);
+    switch (entry->step_type()) {
+    case dsc::plan::Step::Launch: {
+      const dsc::plan::Launch *launch = entry->step_as_Launch();
+      what += " (launch)";
+      if (launch->kernel() >= numKernels)
+        return invalid(what + ": kernel index " +
+                       std::to_string(launch->kernel()) + " out of range (" +
+                       std::to_string(numKernels) + " kernels)");
+      if (Status status = checkDims(what, "grid", launch->grid()); !status)
+        return status;
+      if (Status status = checkDims(what, "block", launch->block()); !status)
+        return status;
+      if (!isAligned(launch->args()))
+        return invalid(what + ": misaligned args vector");
+      if (const auto *args = launch->args()) {
+        for (flatbuffers::uoffset_t a = 0; a < args->size(); ++a) {
+          Status status = checkRef(what + " arg " + std::to_string(a),
+                                   *args->Get(a), limits);
+          if (!status)
+            return status;
+        }
+      }
+      break;
+    }
+    case dsc::plan::Step::Copy: {
+      const dsc::plan::Copy *copy = entry->step_as_Copy();
+      what += " (copy)";
+      if (!copy->source() || !copy->target())
+        return invalid(what + ": missing source or target");
+      if (Status status = checkRef(what + " source", *copy->source(), limits);
+          !status)
+        return status;
+      if (Status status = checkRef(what + " target", *copy->target(), limits);
+          !status)
+        return status;
+      if (copy->source()->size() != copy->target()->size())
+        return invalid(what + ": source size " +
+                       std::to_string(copy->source()->size()) +
+                       " differs from target size " +
+                       std::to_string(copy->target()->size()));
+      break;
+    }
+    default:
+      return invalid(what + ": empty or unknown step type " +
+                     std::to_string(static_cast<int>(entry->step_type())));
+    }
+  }
+  return Status::ok();
+}
+
+} // namespace
+
+Status PlanFile::fromBytes(std::vector<uint8_t> bytes, PlanFile *out) {
+  if (!out)
+    return Status::error(StatusCode::kInvalidArgument, "null PlanFile output");
+  *out = PlanFile();
+  if (bytes.size() < 8)
+    return invalid("plan is too small (" + std::to_string(bytes.size()) +
+                   " bytes) to be a dsc plan");
+  if (bytes.size() >= FLATBUFFERS_MAX_BUFFER_SIZE)
+    return invalid("plan is too large (" + std::to_string(bytes.size()) +
+                   " bytes; flatbuffers are limited to 2 GiB)");
+  if (!dsc::plan::PlanBufferHasIdentifier(bytes.data()))
+    return invalid("not a dsc plan: file identifier is not \"DSCP\"");
+  flatbuffers::Verifier verifier(bytes.data(), bytes.size());
+  if (!dsc::plan::VerifyPlanBuffer(verifier))
+    return invalid("plan failed flatbuffers verification (corrupt or "
+                   "truncated)");
+
+  const dsc::plan::Plan *plan = dsc::plan::GetPlan(bytes.data());
+  PlanFile file;
+  if (Status status = readSignature("input", plan->inputs(), &file.inputs_);
+      !status)
+    return status;
+  if (Status status = readSignature("output", plan->outputs(), &file.outputs_);
+      !status)
+    return status;
+  if (Status status =
+          checkSemantics(*plan, file.inputs_, file.outputs_, &file.weights_);
+      !status)
+    return status;
+  file.bytes_ = std::move(bytes);
+  *out = std::move(file);
+  return Status::ok();
+}
+
+Status PlanFile::fromFile(const std::string &path, PlanFile *out) {
+  if (!out)
+    return Status::error(StatusCode::kInvalidArgument, "null PlanFile output");
+  *out = PlanFile();
+  struct stat info;
+  if (stat(path.c_str(), &info) != 0) {
+    int error = errno;
+    return Status::error(error == ENOENT ? StatusCode::kNotFound
+                                         : StatusCode::kIoError,
+                         "plan file '" + path + "': " + std::strerror(error));
+  }
+  if (!S_ISREG(info.st_mode))
+    return Status::error(StatusCode::kIoError,
+                         "plan file '" + path + "' is not a regular file");
+  std::FILE *stream = std::fopen(path.c_str(), "rb");
+  if (!stream)
+    return Status::error(StatusCode::kIoError,
+                         "plan file '" + path + "': " + std::strerror(errno));
+  std::vector<uint8_t> bytes(static_cast<size_t>(info.st_size));
+  size_t read =
+      bytes.empty() ? 0 : std::fread(bytes.data(), 1, bytes.size(), stream);
+  bool failed = std::ferror(stream);
+  std::fclose(stream);
+  if (failed || read != bytes.size())
+    return Status::error(StatusCode::kIoError,
+                         "plan file '" + path + "': read " +
+                             std::to_string(read) + " of " +
+                             std::to_string(bytes.size()) + " bytes");
+  Status status = fromBytes(std::move(bytes), out);
+  if (!status)
+    return Status::error(status.code(),
+                         "plan file '" + path + "': " + status.message());
+  return Status::ok();
+}
+
+const dsc::plan::Plan *PlanFile::raw() const {
+  return bytes_.empty() ? nullptr : dsc::plan::GetPlan(bytes_.data());
+}
+
+const uint8_t *PlanFile::weightsBlob() const {
+  const dsc::plan::Plan *plan = raw();
+  return plan && plan->weights_blob() ? plan->weights_blob()->data() : nullptr;
+}
+
+uint64_t PlanFile::weightsBlobSize() const {
+  const dsc::plan::Plan *plan = raw();
+  return plan && plan->weights_blob() ? plan->weights_blob()->size() : 0;
+}
+
+size_t PlanFile::numKernels() const {
+  const dsc::plan::Plan *plan = raw();
+  return plan && plan->kernels() ? plan->kernels()->size() : 0;
+}
+
+size_t PlanFile::numSteps() const {
+  const dsc::plan::Plan *plan = raw();
+  return plan && plan->steps() ? plan->steps()->size() : 0;
+}
+
+uint64_t PlanFile::arenaSize() const {
+  const dsc::plan::Plan *plan = raw();
+  return plan ? plan->arena_size() : 0;
+}
+
+uint64_t PlanFile::arenaLowerBound() const {
+  const dsc::plan::Plan *plan = raw();
+  return plan ? plan->arena_lower_bound() : 0;
+}
+
+std::string PlanFile::producer() const {
+  const dsc::plan::Plan *plan = raw();
+  return plan && plan->producer() ? plan->producer()->str() : std::string();
+}
+
+std::string PlanFile::execIr() const {
+  const dsc::plan::Plan *plan = raw();
+  return plan && plan->exec_ir() ? plan->exec_ir()->str() : std::string();
+}
+
+} // namespace dsc::rt

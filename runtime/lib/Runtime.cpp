@@ -1,0 +1,509 @@
+//===- Runtime.cpp - Runtime, Plan and Context ---------------------------===//
+
+#include "dsc/runtime.h"
+
+#include "CudaDriver.h"
+#include "KernelCache.h"
+#include "plan_generated.h"
+
+#include <algorithm>
+
+namespace dsc::rt {
+
+/// Dynamic shared memory a kernel may use without opting in.
+static constexpr unsigned kDefaultSharedMemoryLimit = 48 * 1024;
+
+//===----------------------------------------------------------------------===//
+// Runtime
+//===----------------------------------------------------------------------===//
+
+Runtime::~Runtime() {
+  if (context_)
+    (void)driver_->cuDevicePrimaryCtxRelease(cuDevice_);
+}
+
+Status Runtime::create(const RuntimeOptions &options,
+                       std::unique_ptr<Runtime> *out) {
+  if (!out)
+    return Status::error(StatusCode::kInvalidArgument, "null Runtime output");
+  out->reset();
+  std::unique_ptr<Runtime> runtime(new Runtime());
+  runtime->driver_ = std::make_unique<CudaDriver>();
+  const CudaDriver &cu = *runtime->driver_;
+  if (Status status = runtime->driver_->load(); !status)
+    return status;
+
+  CUresult result = cu.cuInit(0);
+  if (result == CUDA_ERROR_NO_DEVICE)
+    return Status::error(StatusCode::kUnavailable, "no CUDA device");
+  if (result != CUDA_SUCCESS) {
+    Status status = cu.check(result, "cuInit");
+    return Status::error(StatusCode::kUnavailable, status.message());
+  }
+  int count = 0;
+  if (Status status = cu.check(cu.cuDeviceGetCount(&count), "cuDeviceGetCount");
+      !status)
+    return status;
+  if (count == 0)
+    return Status::error(StatusCode::kUnavailable, "no CUDA device");
+  if (options.device < 0 || options.device >= count)
+    return Status::error(StatusCode::kInvalidArgument,
+                         "CUDA device " + std::to_string(options.device) +
+                             " out of range (" + std::to_string(count) +
+                             " devices)");
+  runtime->device_ = options.device;
+  if (Status status = cu.check(
+          cu.cuDeviceGet(&runtime->cuDevice_, options.device), "cuDeviceGet");
+      !status)
+    return status;
+  int major = 0, minor = 0;
+  char name[256] = {0};
+  CUdevice device = runtime->cuDevice_;
+  if (Status status = cu.check(
+          cu.cuDeviceGetAttribute(
+              &major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device),
+          "cuDeviceGetAttribute");
+      !status)
+    return status;
+  if (Status status = cu.check(
+          cu.cuDeviceGetAttribute(
+              &minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device),
+          "cuDeviceGetAttribute");
+      !status)
+    return status;
+  if (Status status = cu.check(
+          cu.cuDeviceGetAttribute(
+              &runtime->maxSharedOptin_,
+              CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, device),
+          "cuDeviceGetAttribute");
+      !status)
+    return status;
+  if (Status status =
+          cu.check(cu.cuDeviceGetName(name, sizeof(name) - 1, device),
+                   "cuDeviceGetName");
+      !status)
+    return status;
+  runtime->arch_ = "sm_" + std::to_string(major) + std::to_string(minor);
+  runtime->deviceName_ = name;
+  if (Status status =
+          cu.check(cu.cuDevicePrimaryCtxRetain(&runtime->context_, device),
+                   "cuDevicePrimaryCtxRetain");
+      !status)
+    return status;
+  runtime->cache_ = std::make_unique<KernelCache>(
+      options.cacheDir, options.diskCache, options.nvrtcOptions);
+  *out = std::move(runtime);
+  return Status::ok();
+}
+
+KernelCacheStats Runtime::kernelCacheStats() const { return cache_->stats(); }
+
+//===----------------------------------------------------------------------===//
+// Plan
+//===----------------------------------------------------------------------===//
+
+Plan::~Plan() {
+  const CudaDriver &cu = runtime_.driver();
+  ScopedContext scope(cu, runtime_.context());
+  for (CUmodule module : modules_)
+    if (module)
+      (void)cu.cuModuleUnload(module);
+  if (weights_)
+    (void)cu.cuMemFree(weights_);
+}
+
+uint64_t Plan::workspaceSize() const { return file_.arenaSize(); }
+
+namespace {
+
+/// Whether a cubin built for `kernelArch` runs on a device of `deviceArch`:
+/// the same sm_XY, or its arch-specific variant sm_XYa.
+bool cubinMatches(const std::string &kernelArch,
+                  const std::string &deviceArch) {
+  return kernelArch == deviceArch || kernelArch == deviceArch + "a";
+}
+
+} // namespace
+
+Status Plan::load(Runtime &runtime, PlanFile file, std::unique_ptr<Plan> *out) {
+  if (!out)
+    return Status::error(StatusCode::kInvalidArgument, "null Plan output");
+  out->reset();
+  if (!file.raw())
+    return Status::error(StatusCode::kInvalidArgument,
+                         "empty PlanFile (not parsed)");
+  const CudaDriver &cu = runtime.driver();
+  ScopedContext scope(cu, runtime.context());
+  if (!scope.status())
+    return scope.status();
+  std::unique_ptr<Plan> plan(new Plan(runtime, std::move(file)));
+  const dsc::plan::Plan &raw = *plan->file_.raw();
+
+  if (uint64_t blobSize = plan->file_.weightsBlobSize()) {
+    if (Status status = cu.check(cu.cuMemAlloc(&plan->weights_, blobSize),
+                                 "allocating " + std::to_string(blobSize) +
+                                     " bytes of weights");
+        !status)
+      return status;
+    if (Status status =
+            cu.check(cu.cuMemcpyHtoD(plan->weights_, plan->file_.weightsBlob(),
+                                     blobSize),
+                     "uploading weights");
+        !status)
+      return status;
+  }
+
+  // The most dynamic shared memory any launch of each kernel asks for.
+  size_t numKernels = plan->file_.numKernels();
+  std::vector<unsigned> sharedMemory(numKernels, 0);
+  for (size_t s = 0; s < plan->file_.numSteps(); ++s) {
+    const dsc::plan::Launch *launch = raw.steps()->Get(s)->step_as_Launch();
+    if (!launch)
+      continue;
+    if (launch->shared_memory() > kDefaultSharedMemoryLimit &&
+        launch->shared_memory() >
+            static_cast<unsigned>(runtime.maxSharedMemoryOptin()))
+      return Status::error(StatusCode::kInvalidPlan,
+                           "step " + std::to_string(s) +
+                               " (launch): shared_memory " +
+                               std::to_string(launch->shared_memory()) +
+                               " bytes exceeds the device's limit of " +
+                               std::to_string(runtime.maxSharedMemoryOptin()));
+    unsigned &most = sharedMemory[launch->kernel()];
+    most = std::max(most, launch->shared_memory());
+  }
+
+  plan->modules_.assign(numKernels, nullptr);
+  plan->functions_.assign(numKernels, nullptr);
+  KernelCache &cache = runtime.kernelCache();
+  for (size_t k = 0; k < numKernels; ++k) {
+    const dsc::plan::Kernel *kernel = raw.kernels()->Get(k);
+    std::string name = kernel->name()->str();
+    std::string what = "kernel " + std::to_string(k) + " '" + name + "'";
+    CUmodule &module = plan->modules_[k];
+    CUresult loaded = CUDA_ERROR_NOT_FOUND;
+    if (kernel->cubin() && kernel->cubin()->size() > 0 &&
+        cubinMatches(kernel->arch()->str(), runtime.arch())) {
+      // Copied so the image is suitably aligned for the driver.
+      std::vector<char> image(kernel->cubin()->begin(), kernel->cubin()->end());
+      loaded = cu.cuModuleLoadData(&module, image.data());
+      if (loaded == CUDA_SUCCESS)
+        cache.noteCubinLoaded();
+    }
+    if (loaded != CUDA_SUCCESS && kernel->source()->size() == 0)
+      return cu.check(loaded == CUDA_ERROR_NOT_FOUND
+                          ? CUDA_ERROR_NO_BINARY_FOR_GPU
+                          : loaded,
+                      what + ": cubin for " +
+                          (kernel->arch() ? kernel->arch()->str() : "?") +
+                          " does not load on " + runtime.arch() +
+                          " and there is no source");
+    if (loaded != CUDA_SUCCESS) {
+      std::string source = kernel->source()->str();
+      Cubin cubin;
+      if (Status status = cache.getCubin(name, source, runtime.arch(), &cubin);
+          !status)
+        return status;
+      loaded = cu.cuModuleLoadData(&module, cubin->data());
+      if (loaded != CUDA_SUCCESS) {
+        // A cached cubin the driver rejects: compile afresh once.
+        std::vector<char> fresh;
+        if (Status status = cache.compile(name, source, runtime.arch(), &fresh);
+            !status)
+          return status;
+        if (Status status = cu.check(cu.cuModuleLoadData(&module, fresh.data()),
+                                     what + ": loading the compiled cubin");
+            !status)
+          return status;
+      }
+    }
+    if (Status status =
+            cu.check(cu.cuModuleGetFunction(&plan->functions_[k], module,
+                                            kernel->entry()->c_str()),
+                     what + ": entry '" + kernel->entry()->str() + "'");
+        !status)
+      return status;
+    if (sharedMemory[k] > kDefaultSharedMemoryLimit) {
+      if (Status status =
+              cu.check(cu.cuFuncSetAttribute(
+                           plan->functions_[k],
+                           CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                           static_cast<int>(sharedMemory[k])),
+                       what + ": setting max dynamic shared memory");
+          !status)
+        return status;
+    }
+  }
+  *out = std::move(plan);
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Context
+//===----------------------------------------------------------------------===//
+
+Context::~Context() {
+  const CudaDriver &cu = plan_.runtime().driver();
+  ScopedContext scope(cu, plan_.runtime().context());
+  if (ownsArena_ && arena_)
+    (void)cu.cuMemFree(arena_);
+  for (CUdeviceptr buffer : inputStaging_)
+    if (buffer)
+      (void)cu.cuMemFree(buffer);
+  for (CUdeviceptr buffer : outputStaging_)
+    if (buffer)
+      (void)cu.cuMemFree(buffer);
+  if (start_)
+    (void)cu.cuEventDestroy(start_);
+  if (stop_)
+    (void)cu.cuEventDestroy(stop_);
+}
+
+namespace {
+
+Status allocateStaging(const CudaDriver &cu,
+                       const std::vector<TensorInfo> &tensors, const char *kind,
+                       std::vector<CUdeviceptr> *buffers) {
+  buffers->assign(tensors.size(), 0);
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    if (tensors[i].byteSize == 0)
+      continue;
+    if (Status status =
+            cu.check(cu.cuMemAlloc(&(*buffers)[i], tensors[i].byteSize),
+                     std::string("allocating staging for ") + kind + " " +
+                         std::to_string(i) + " '" + tensors[i].name + "'");
+        !status)
+      return status;
+  }
+  return Status::ok();
+}
+
+} // namespace
+
+Status Context::create(const Plan &plan, std::unique_ptr<Context> *out,
+                       CUdeviceptr workspace) {
+  if (!out)
+    return Status::error(StatusCode::kInvalidArgument, "null Context output");
+  out->reset();
+  const CudaDriver &cu = plan.runtime().driver();
+  ScopedContext scope(cu, plan.runtime().context());
+  if (!scope.status())
+    return scope.status();
+  std::unique_ptr<Context> context(new Context(plan));
+  uint64_t arenaSize = plan.workspaceSize();
+  if (workspace) {
+    if (workspace % 256 != 0)
+      return Status::error(StatusCode::kInvalidArgument,
+                           "workspace pointer must be 256-byte aligned");
+    context->arena_ = workspace;
+  } else if (arenaSize > 0) {
+    if (Status status = cu.check(cu.cuMemAlloc(&context->arena_, arenaSize),
+                                 "allocating the " + std::to_string(arenaSize) +
+                                     "-byte arena");
+        !status)
+      return status;
+    context->ownsArena_ = true;
+  }
+  if (Status status =
+          allocateStaging(cu, plan.inputs(), "input", &context->inputStaging_);
+      !status)
+    return status;
+  if (Status status = allocateStaging(cu, plan.outputs(), "output",
+                                      &context->outputStaging_);
+      !status)
+    return status;
+  if (Status status =
+          cu.check(cu.cuEventCreate(&context->start_, CU_EVENT_DEFAULT),
+                   "cuEventCreate");
+      !status)
+    return status;
+  if (Status status = cu.check(
+          cu.cuEventCreate(&context->stop_, CU_EVENT_DEFAULT), "cuEventCreate");
+      !status)
+    return status;
+  if (Status status = context->resolveSteps(); !status)
+    return status;
+  *out = std::move(context);
+  return Status::ok();
+}
+
+Status Context::resolveSteps() {
+  const dsc::plan::Plan &raw = *plan_.file().raw();
+  size_t numSteps = plan_.file().numSteps();
+  steps_.assign(numSteps, ResolvedStep());
+  patches_.clear();
+  // Resolves `ref` now if it lies in the arena or the weights, else records
+  // a patch that run() fills in from the caller's pointers.
+  auto resolve = [&](const dsc::plan::BufferRef &ref, size_t step,
+                     size_t arg) -> CUdeviceptr {
+    switch (ref.space()) {
+    case dsc::plan::Space::Arena:
+      return arena_ + ref.offset();
+    case dsc::plan::Space::Weights:
+      return plan_.weightsDevicePtr() + ref.offset();
+    case dsc::plan::Space::Input:
+    case dsc::plan::Space::Output:
+      patches_.push_back(Patch{step, arg,
+                               ref.space() == dsc::plan::Space::Output,
+                               ref.index(), ref.offset()});
+      return 0;
+    }
+    return 0;
+  };
+  for (size_t s = 0; s < numSteps; ++s) {
+    const dsc::plan::StepEntry *entry = raw.steps()->Get(s);
+    ResolvedStep &step = steps_[s];
+    if (const dsc::plan::Launch *launch = entry->step_as_Launch()) {
+      step.isLaunch = true;
+      step.function = plan_.function(launch->kernel());
+      for (int d = 0; d < 3; ++d) {
+        step.grid[d] = launch->grid()->Get(d);
+        step.block[d] = launch->block()->Get(d);
+      }
+      step.sharedMemory = launch->shared_memory();
+      size_t numArgs = launch->args() ? launch->args()->size() : 0;
+      step.argValues.resize(numArgs);
+      step.argPointers.resize(numArgs);
+      for (size_t a = 0; a < numArgs; ++a) {
+        step.argValues[a] = resolve(*launch->args()->Get(a), s, a);
+        step.argPointers[a] = &step.argValues[a];
+      }
+    } else if (const dsc::plan::Copy *copy = entry->step_as_Copy()) {
+      step.copySource = resolve(*copy->source(), s, 0);
+      step.copyTarget = resolve(*copy->target(), s, 1);
+      step.copySize = copy->source()->size();
+    } else {
+      return Status::error(StatusCode::kInternal,
+                           "step " + std::to_string(s) + " has no kind");
+    }
+  }
+  return Status::ok();
+}
+
+Status Context::run(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
+                    CUstream stream) {
+  const std::vector<TensorInfo> &inputSig = plan_.inputs();
+  const std::vector<TensorInfo> &outputSig = plan_.outputs();
+  if ((!inputs && !inputSig.empty()) || (!outputs && !outputSig.empty()))
+    return Status::error(StatusCode::kInvalidArgument,
+                         "null input or output pointer array");
+  for (size_t i = 0; i < inputSig.size(); ++i)
+    if (!inputs[i] && inputSig[i].byteSize > 0)
+      return Status::error(StatusCode::kInvalidArgument,
+                           "input " + std::to_string(i) + " '" +
+                               inputSig[i].name + "': null device pointer");
+  for (size_t i = 0; i < outputSig.size(); ++i)
+    if (!outputs[i] && outputSig[i].byteSize > 0)
+      return Status::error(StatusCode::kInvalidArgument,
+                           "output " + std::to_string(i) + " '" +
+                               outputSig[i].name + "': null device pointer");
+
+  for (const Patch &patch : patches_) {
+    CUdeviceptr base =
+        patch.isOutput ? outputs[patch.index] : inputs[patch.index];
+    ResolvedStep &step = steps_[patch.step];
+    CUdeviceptr value = base + patch.offset;
+    if (step.isLaunch)
+      step.argValues[patch.arg] = value;
+    else
+      (patch.arg == 0 ? step.copySource : step.copyTarget) = value;
+  }
+
+  const CudaDriver &cu = plan_.runtime().driver();
+  ScopedContext scope(cu, plan_.runtime().context());
+  if (!scope.status())
+    return scope.status();
+  for (size_t s = 0; s < steps_.size(); ++s) {
+    ResolvedStep &step = steps_[s];
+    CUresult result;
+    if (step.isLaunch) {
+      result = cu.cuLaunchKernel(step.function, step.grid[0], step.grid[1],
+                                 step.grid[2], step.block[0], step.block[1],
+                                 step.block[2], step.sharedMemory, stream,
+                                 step.argPointers.data(), nullptr);
+    } else {
+      result = step.copySize == 0
+                   ? CUDA_SUCCESS
+                   : cu.cuMemcpyDtoDAsync(step.copyTarget, step.copySource,
+                                          step.copySize, stream);
+    }
+    // The message is built only on failure: run() allocates nothing.
+    if (result != CUDA_SUCCESS)
+      return cu.check(result, "step " + std::to_string(s) +
+                                  (step.isLaunch ? " (launch)" : " (copy)"));
+  }
+  return Status::ok();
+}
+
+Status Context::runHost(const std::vector<const void *> &hostInputs,
+                        const std::vector<void *> &hostOutputs, CUstream stream,
+                        float *gpuMs) {
+  const std::vector<TensorInfo> &inputSig = plan_.inputs();
+  const std::vector<TensorInfo> &outputSig = plan_.outputs();
+  if (hostInputs.size() != inputSig.size() ||
+      hostOutputs.size() != outputSig.size())
+    return Status::error(StatusCode::kInvalidArgument,
+                         "expected " + std::to_string(inputSig.size()) +
+                             " inputs and " + std::to_string(outputSig.size()) +
+                             " outputs, got " +
+                             std::to_string(hostInputs.size()) + " and " +
+                             std::to_string(hostOutputs.size()));
+  for (size_t i = 0; i < inputSig.size(); ++i)
+    if (!hostInputs[i] && inputSig[i].byteSize > 0)
+      return Status::error(StatusCode::kInvalidArgument,
+                           "input " + std::to_string(i) + " '" +
+                               inputSig[i].name + "': null host pointer");
+  for (size_t i = 0; i < outputSig.size(); ++i)
+    if (!hostOutputs[i] && outputSig[i].byteSize > 0)
+      return Status::error(StatusCode::kInvalidArgument,
+                           "output " + std::to_string(i) + " '" +
+                               outputSig[i].name + "': null host pointer");
+
+  const CudaDriver &cu = plan_.runtime().driver();
+  ScopedContext scope(cu, plan_.runtime().context());
+  if (!scope.status())
+    return scope.status();
+  for (size_t i = 0; i < inputSig.size(); ++i) {
+    if (inputSig[i].byteSize == 0)
+      continue;
+    if (Status status =
+            cu.check(cu.cuMemcpyHtoDAsync(inputStaging_[i], hostInputs[i],
+                                          inputSig[i].byteSize, stream),
+                     "copying input " + std::to_string(i) + " to the device");
+        !status)
+      return status;
+  }
+  if (gpuMs)
+    if (Status status =
+            cu.check(cu.cuEventRecord(start_, stream), "cuEventRecord");
+        !status)
+      return status;
+  if (Status status = run(inputStaging_.data(), outputStaging_.data(), stream);
+      !status)
+    return status;
+  if (gpuMs)
+    if (Status status =
+            cu.check(cu.cuEventRecord(stop_, stream), "cuEventRecord");
+        !status)
+      return status;
+  for (size_t i = 0; i < outputSig.size(); ++i) {
+    if (outputSig[i].byteSize == 0)
+      continue;
+    if (Status status =
+            cu.check(cu.cuMemcpyDtoHAsync(hostOutputs[i], outputStaging_[i],
+                                          outputSig[i].byteSize, stream),
+                     "copying output " + std::to_string(i) + " to the host");
+        !status)
+      return status;
+  }
+  if (Status status =
+          cu.check(cu.cuStreamSynchronize(stream), "cuStreamSynchronize");
+      !status)
+    return status;
+  if (gpuMs)
+    return cu.check(cu.cuEventElapsedTime(gpuMs, start_, stop_),
+                    "cuEventElapsedTime");
+  return Status::ok();
+}
+
+} // namespace dsc::rt

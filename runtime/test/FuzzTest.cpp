@@ -1,0 +1,144 @@
+//===- FuzzTest.cpp - Truncated, flipped and random plans never crash ----===//
+//
+// Each input must give either an error status or a plan whose every range
+// is in bounds. Run under -DDSC_RUNTIME_SANITIZE=ON to catch reads outside
+// the buffer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "PlanBuilder.h"
+
+#include "dsc/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+using namespace dsc::rt;
+using namespace dsc::rt::test;
+
+namespace {
+
+/// Walks everything the executor would touch and checks its bounds, as an
+/// accepted plan promises.
+void expectFullyValid(const PlanFile &file) {
+  const dsc::plan::Plan *plan = file.raw();
+  ASSERT_NE(plan, nullptr);
+  uint64_t blob = file.weightsBlobSize();
+  for (const WeightInfo &weight : file.weights())
+    EXPECT_LE(weight.offset + weight.size, blob);
+  auto checkRef = [&](const dsc::plan::BufferRef &ref) {
+    uint64_t end = ref.offset() + ref.size();
+    EXPECT_GE(end, ref.offset());
+    switch (ref.space()) {
+    case dsc::plan::Space::Arena:
+      EXPECT_LE(end, file.arenaSize());
+      break;
+    case dsc::plan::Space::Weights:
+      EXPECT_LE(end, blob);
+      break;
+    case dsc::plan::Space::Input:
+      ASSERT_LT(ref.index(), file.inputs().size());
+      EXPECT_LE(end, file.inputs()[ref.index()].byteSize);
+      break;
+    case dsc::plan::Space::Output:
+      ASSERT_LT(ref.index(), file.outputs().size());
+      EXPECT_LE(end, file.outputs()[ref.index()].byteSize);
+      break;
+    default:
+      ADD_FAILURE() << "invalid space accepted";
+    }
+  };
+  for (size_t s = 0; s < file.numSteps(); ++s) {
+    const dsc::plan::StepEntry *entry = plan->steps()->Get(s);
+    if (const auto *launch = entry->step_as_Launch()) {
+      ASSERT_LT(launch->kernel(), file.numKernels());
+      ASSERT_EQ(launch->grid()->size(), 3u);
+      ASSERT_EQ(launch->block()->size(), 3u);
+      if (launch->args())
+        for (const dsc::plan::BufferRef *ref : *launch->args())
+          checkRef(*ref);
+      const dsc::plan::Kernel *kernel = plan->kernels()->Get(launch->kernel());
+      EXPECT_FALSE(kernel->entry()->str().empty());
+    } else if (const auto *copy = entry->step_as_Copy()) {
+      checkRef(*copy->source());
+      checkRef(*copy->target());
+    } else {
+      ADD_FAILURE() << "step without kind accepted";
+    }
+  }
+  (void)file.execIr();
+  (void)file.producer();
+}
+
+} // namespace
+
+/// The Verifier checks every byte the plan refers to, so a truncation is
+/// rejected unless it cuts only the builder's trailing alignment padding
+/// (zeros no field refers to), which leaves the same plan.
+TEST(PlanFuzz, EveryTruncationIsRejected) {
+  std::vector<uint8_t> bytes = vectorAddPlan().build();
+  size_t acceptedPadding = 0;
+  for (size_t length = 0; length < bytes.size(); ++length) {
+    PlanFile file;
+    Status status = PlanFile::fromBytes(
+        std::vector<uint8_t>(bytes.begin(), bytes.begin() + length), &file);
+    if (status.isOk()) {
+      for (size_t cut = length; cut < bytes.size(); ++cut)
+        ASSERT_EQ(bytes[cut], 0)
+            << "truncation to " << length << " of " << bytes.size()
+            << " bytes cut content but was accepted";
+      expectFullyValid(file);
+      ++acceptedPadding;
+      continue;
+    }
+    EXPECT_EQ(status.code(), StatusCode::kInvalidPlan);
+  }
+  // Padding is shorter than the largest alignment (256, the blob's).
+  EXPECT_LT(acceptedPadding, 256u);
+}
+
+TEST(PlanFuzz, RandomByteFlipsNeverCrash) {
+  std::vector<uint8_t> valid = vectorAddPlan().build();
+  // Keep the weights small so that flips land in the structure.
+  TestPlan small = vectorAddPlan();
+  small.blob.resize(64);
+  small.weights[0].size = 64;
+  small.kernels[0].source = "k";
+  std::get<TestLaunch>(small.steps[0]).args[1] = weightsRef(0, 64);
+  std::vector<uint8_t> base = small.build();
+  std::mt19937 random(1234);
+  int accepted = 0;
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    std::vector<uint8_t> bytes = base;
+    int flips = 1 + random() % 8;
+    for (int f = 0; f < flips; ++f)
+      bytes[random() % bytes.size()] = static_cast<uint8_t>(random());
+    PlanFile file;
+    if (PlanFile::fromBytes(std::move(bytes), &file).isOk()) {
+      ++accepted;
+      expectFullyValid(file);
+    }
+  }
+  // Flips in padding or names keep the plan valid: both outcomes occur.
+  EXPECT_GT(accepted, 0);
+  EXPECT_LT(accepted, 20000);
+  PlanFile file;
+  ASSERT_TRUE(PlanFile::fromBytes(valid, &file).isOk());
+  expectFullyValid(file);
+}
+
+TEST(PlanFuzz, RandomGarbageNeverCrashes) {
+  std::mt19937 random(99);
+  for (int iteration = 0; iteration < 5000; ++iteration) {
+    std::vector<uint8_t> bytes(random() % 512);
+    for (uint8_t &byte : bytes)
+      byte = static_cast<uint8_t>(random());
+    // Half the time, get past the identifier check.
+    if (bytes.size() >= 8 && iteration % 2 == 0)
+      std::memcpy(bytes.data() + 4, "DSCP", 4);
+    PlanFile file;
+    if (PlanFile::fromBytes(std::move(bytes), &file).isOk())
+      expectFullyValid(file);
+  }
+}

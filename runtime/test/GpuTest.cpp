@@ -1,0 +1,252 @@
+//===- GpuTest.cpp - Loading and running plans on a GPU ------------------===//
+//
+// Skipped, with the reason, where there is no CUDA driver or device.
+//
+//===----------------------------------------------------------------------===//
+
+#include "CudaDriver.h"
+#include "KernelCache.h"
+#include "PlanBuilder.h"
+
+#include "dsc/dsc.h"
+#include "dsc/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+using namespace dsc::rt;
+using namespace dsc::rt::test;
+
+namespace {
+
+std::string makeTempDir() {
+  char path[] = "/tmp/dsc-gpu-cache-XXXXXX";
+  return mkdtemp(path) ? std::string(path) : std::string();
+}
+
+/// Creates a runtime with its own kernel cache in `cacheDir`, or skips.
+#define CREATE_RUNTIME_OR_SKIP(runtime, cacheDir)                              \
+  std::unique_ptr<Runtime> runtime;                                            \
+  {                                                                            \
+    RuntimeOptions options;                                                    \
+    options.cacheDir = cacheDir;                                               \
+    Status status = Runtime::create(options, &runtime);                        \
+    if (!status && status.code() == StatusCode::kUnavailable)                  \
+      GTEST_SKIP() << "no GPU: " << status.toString();                         \
+    ASSERT_TRUE(status.isOk()) << status.toString();                           \
+  }
+
+struct VectorData {
+  std::vector<float> a, b, out;
+  VectorData() : a(kVectorLength), b(kVectorLength), out(kVectorLength, -1) {
+    for (int i = 0; i < kVectorLength; ++i) {
+      a[i] = 0.5f * i;
+      b[i] = 1000.0f - i;
+    }
+  }
+  /// out = a + w + b with w[i] = i.
+  void expectCorrect() const {
+    for (int i = 0; i < kVectorLength; ++i)
+      ASSERT_EQ(out[i], a[i] + static_cast<float>(i) + b[i]) << "at " << i;
+  }
+};
+
+void loadAndRunOnHost(Runtime &runtime, const TestPlan &testPlan) {
+  PlanFile file;
+  ASSERT_TRUE(PlanFile::fromBytes(testPlan.build(), &file).isOk());
+  std::unique_ptr<Plan> plan;
+  Status status = Plan::load(runtime, std::move(file), &plan);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  std::unique_ptr<Context> context;
+  status = Context::create(*plan, &context);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  EXPECT_EQ(context->workspaceSize(), testPlan.arenaSize);
+  VectorData data;
+  float ms = -1;
+  status = context->runHost({data.a.data(), data.b.data()}, {data.out.data()},
+                            nullptr, &ms);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  EXPECT_GE(ms, 0.0f);
+  data.expectCorrect();
+}
+
+} // namespace
+
+TEST(Gpu, JitFromSourceThenFromDiskCache) {
+  std::string cacheDir = makeTempDir();
+  {
+    CREATE_RUNTIME_OR_SKIP(runtime, cacheDir);
+    std::printf("device %s (%s)\n", runtime->deviceName().c_str(),
+                runtime->arch().c_str());
+    loadAndRunOnHost(*runtime, vectorAddPlan());
+    EXPECT_EQ(runtime->kernelCacheStats().compiled, 1u);
+    EXPECT_EQ(runtime->kernelCacheStats().diskHits, 0u);
+  }
+  {
+    CREATE_RUNTIME_OR_SKIP(runtime, cacheDir);
+    loadAndRunOnHost(*runtime, vectorAddPlan());
+    EXPECT_EQ(runtime->kernelCacheStats().compiled, 0u);
+    EXPECT_EQ(runtime->kernelCacheStats().diskHits, 1u);
+  }
+}
+
+TEST(Gpu, PlanCubinForThisArchIsUsed) {
+  std::string cacheDir = makeTempDir();
+  CREATE_RUNTIME_OR_SKIP(runtime, cacheDir);
+  TestPlan plan = vectorAddPlan();
+  std::vector<char> cubin;
+  Status status = runtime->kernelCache().compile("add", plan.kernels[0].source,
+                                                 runtime->arch(), &cubin);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  plan.kernels[0].cubin.assign(cubin.begin(), cubin.end());
+  plan.kernels[0].arch = runtime->arch();
+  plan.kernels[0].source.clear();
+  loadAndRunOnHost(*runtime, plan);
+  EXPECT_EQ(runtime->kernelCacheStats().cubinsLoaded, 1u);
+  EXPECT_EQ(runtime->kernelCacheStats().compiled, 0u);
+}
+
+TEST(Gpu, CubinForAnotherArchFallsBackToSource) {
+  std::string cacheDir = makeTempDir();
+  CREATE_RUNTIME_OR_SKIP(runtime, cacheDir);
+  TestPlan plan = vectorAddPlan();
+  plan.kernels[0].cubin = {0xde, 0xad, 0xbe, 0xef};
+  plan.kernels[0].arch = "sm_1";
+  loadAndRunOnHost(*runtime, plan);
+  EXPECT_EQ(runtime->kernelCacheStats().cubinsLoaded, 0u);
+  EXPECT_EQ(runtime->kernelCacheStats().compiled, 1u);
+}
+
+TEST(Gpu, LoadErrors) {
+  std::string cacheDir = makeTempDir();
+  CREATE_RUNTIME_OR_SKIP(runtime, cacheDir);
+  auto expectLoadFails = [&](const TestPlan &testPlan, StatusCode code,
+                             const char *fragment) {
+    PlanFile file;
+    ASSERT_TRUE(PlanFile::fromBytes(testPlan.build(), &file).isOk());
+    std::unique_ptr<Plan> plan;
+    Status status = Plan::load(*runtime, std::move(file), &plan);
+    EXPECT_EQ(status.code(), code) << status.toString();
+    EXPECT_NE(status.message().find(fragment), std::string::npos)
+        << status.message();
+    EXPECT_EQ(plan, nullptr);
+  };
+  TestPlan plan = vectorAddPlan();
+  plan.kernels[0].entry = "missing";
+  expectLoadFails(plan, StatusCode::kCudaError, "entry 'missing'");
+  plan = vectorAddPlan();
+  plan.kernels[0].source = "this is not CUDA";
+  expectLoadFails(plan, StatusCode::kCompileError, "kernel 'add'");
+  plan = vectorAddPlan();
+  std::get<TestLaunch>(plan.steps[0]).sharedMemory = 100u << 20;
+  expectLoadFails(plan, StatusCode::kInvalidPlan, "step 0 (launch)");
+}
+
+TEST(Gpu, LargeSharedMemoryIsOptedInto) {
+  std::string cacheDir = makeTempDir();
+  CREATE_RUNTIME_OR_SKIP(runtime, cacheDir);
+  if (runtime->maxSharedMemoryOptin() <= 64 * 1024)
+    GTEST_SKIP() << "device allows no more than 64 KiB of shared memory";
+  TestPlan plan = vectorAddPlan();
+  std::get<TestLaunch>(plan.steps[0]).sharedMemory = 64 * 1024;
+  loadAndRunOnHost(*runtime, plan);
+}
+
+TEST(Gpu, RunWithDevicePointersAndCallerWorkspace) {
+  std::string cacheDir = makeTempDir();
+  CREATE_RUNTIME_OR_SKIP(runtime, cacheDir);
+  const CudaDriver &cu = runtime->driver();
+  ScopedContext scope(cu, runtime->context());
+  ASSERT_TRUE(scope.status().isOk());
+
+  PlanFile file;
+  ASSERT_TRUE(PlanFile::fromBytes(vectorAddPlan().build(), &file).isOk());
+  std::unique_ptr<Plan> plan;
+  ASSERT_TRUE(Plan::load(*runtime, std::move(file), &plan).isOk());
+  const size_t bytes = kVectorLength * sizeof(float);
+  CUdeviceptr a = 0, b = 0, out = 0, workspace = 0;
+  ASSERT_EQ(cu.cuMemAlloc(&a, bytes), CUDA_SUCCESS);
+  ASSERT_EQ(cu.cuMemAlloc(&b, bytes), CUDA_SUCCESS);
+  ASSERT_EQ(cu.cuMemAlloc(&out, bytes), CUDA_SUCCESS);
+  ASSERT_EQ(cu.cuMemAlloc(&workspace, plan->workspaceSize()), CUDA_SUCCESS);
+
+  std::unique_ptr<Context> context;
+  Status status = Context::create(*plan, &context, workspace);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  VectorData data;
+  ASSERT_EQ(cu.cuMemcpyHtoD(a, data.a.data(), bytes), CUDA_SUCCESS);
+  ASSERT_EQ(cu.cuMemcpyHtoD(b, data.b.data(), bytes), CUDA_SUCCESS);
+  CUdeviceptr inputs[] = {a, b}, outputs[] = {out};
+  // Twice: the second run re-patches the same pointers.
+  for (int repeat = 0; repeat < 2; ++repeat) {
+    status = context->run(inputs, outputs, nullptr);
+    ASSERT_TRUE(status.isOk()) << status.toString();
+  }
+  ASSERT_EQ(cu.cuMemcpyDtoH(data.out.data(), out, bytes), CUDA_SUCCESS);
+  data.expectCorrect();
+
+  CUdeviceptr nullInputs[] = {a, 0};
+  status = context->run(nullInputs, outputs, nullptr);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(status.message().find("input 1 'b'"), std::string::npos);
+  EXPECT_EQ(context->run(nullptr, outputs, nullptr).code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      context->runHost({data.a.data()}, {data.out.data()}, nullptr).code(),
+      StatusCode::kInvalidArgument);
+  std::unique_ptr<Context> misaligned;
+  EXPECT_EQ(Context::create(*plan, &misaligned, workspace + 4).code(),
+            StatusCode::kInvalidArgument);
+
+  context.reset();
+  for (CUdeviceptr pointer : {a, b, out, workspace})
+    cu.cuMemFree(pointer);
+}
+
+TEST(Gpu, CApiEndToEnd) {
+  std::string cacheDir = makeTempDir();
+  dsc_runtime *runtime = nullptr;
+  if (dsc_status status = dsc_runtime_create(0, cacheDir.c_str(), &runtime)) {
+    std::string message = dsc_status_get_message(status);
+    dsc_status_destroy(status);
+    GTEST_SKIP() << "no GPU: " << message;
+  }
+  std::vector<uint8_t> bytes = vectorAddPlan().build();
+  dsc_plan *plan = nullptr;
+  dsc_status status =
+      dsc_plan_load_bytes(runtime, bytes.data(), bytes.size(), &plan);
+  ASSERT_EQ(status, nullptr) << dsc_status_get_message(status);
+  ASSERT_EQ(dsc_plan_num_inputs(plan), 2u);
+  ASSERT_EQ(dsc_plan_num_outputs(plan), 1u);
+  const char *name = nullptr;
+  dsc_dtype dtype = DSC_BOOL;
+  const int64_t *shape = nullptr;
+  size_t rank = 0;
+  uint64_t byteSize = 0;
+  ASSERT_EQ(
+      dsc_plan_input_info(plan, 1, &name, &dtype, &shape, &rank, &byteSize),
+      nullptr);
+  EXPECT_STREQ(name, "b");
+  EXPECT_EQ(dtype, DSC_F32);
+  ASSERT_EQ(rank, 1u);
+  EXPECT_EQ(shape[0], kVectorLength);
+  EXPECT_EQ(byteSize, kVectorLength * sizeof(float));
+  dsc_status bad = dsc_plan_output_info(plan, 1, nullptr, nullptr, nullptr,
+                                        nullptr, nullptr);
+  EXPECT_EQ(dsc_status_get_code(bad), DSC_INVALID_ARGUMENT);
+  dsc_status_destroy(bad);
+
+  dsc_context *context = nullptr;
+  status = dsc_context_create(plan, 0, &context);
+  ASSERT_EQ(status, nullptr) << dsc_status_get_message(status);
+  VectorData data;
+  const void *inputs[] = {data.a.data(), data.b.data()};
+  void *outputs[] = {data.out.data()};
+  status = dsc_context_run_host(context, inputs, outputs, nullptr, nullptr);
+  ASSERT_EQ(status, nullptr) << dsc_status_get_message(status);
+  data.expectCorrect();
+  dsc_context_destroy(context);
+  dsc_plan_destroy(plan);
+  dsc_runtime_destroy(runtime);
+}

@@ -1,0 +1,268 @@
+//===- PlanFileTest.cpp - Plan parsing and every semantic check ----------===//
+
+#include "PlanBuilder.h"
+
+#include "dsc/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <unistd.h>
+
+using namespace dsc::rt;
+using namespace dsc::rt::test;
+using PlanDType = dsc::plan::DType;
+
+namespace {
+
+/// Expects `plan` to be rejected as invalid with a message containing
+/// every one of `fragments`.
+void expectRejected(const TestPlan &plan,
+                    std::initializer_list<const char *> fragments) {
+  PlanFile file;
+  Status status = PlanFile::fromBytes(plan.build(), &file);
+  ASSERT_FALSE(status.isOk());
+  EXPECT_EQ(status.code(), StatusCode::kInvalidPlan) << status.toString();
+  for (const char *fragment : fragments)
+    EXPECT_NE(status.message().find(fragment), std::string::npos)
+        << "message '" << status.message() << "' lacks '" << fragment << "'";
+  EXPECT_EQ(file.raw(), nullptr);
+}
+
+TestLaunch &launchAt(TestPlan &plan, size_t step) {
+  return std::get<TestLaunch>(plan.steps[step]);
+}
+
+} // namespace
+
+TEST(PlanFile, ValidPlanParses) {
+  PlanFile file;
+  Status status = PlanFile::fromBytes(vectorAddPlan().build(), &file);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  ASSERT_NE(file.raw(), nullptr);
+  ASSERT_EQ(file.inputs().size(), 2u);
+  EXPECT_EQ(file.inputs()[0].name, "a");
+  EXPECT_EQ(file.inputs()[1].name, "b");
+  EXPECT_EQ(file.inputs()[0].dtype, dsc::rt::DType::kF32);
+  EXPECT_EQ(file.inputs()[0].shape, std::vector<int64_t>{kVectorLength});
+  EXPECT_EQ(file.inputs()[0].byteSize, kVectorLength * 4u);
+  ASSERT_EQ(file.outputs().size(), 1u);
+  EXPECT_EQ(file.outputs()[0].name, "out");
+  ASSERT_EQ(file.weights().size(), 1u);
+  EXPECT_EQ(file.weights()[0].name, "w");
+  EXPECT_EQ(file.weights()[0].size, kVectorLength * 4u);
+  EXPECT_EQ(file.weightsBlobSize(), kVectorLength * 4u);
+  // The blob keeps the schema's 256-byte alignment within the buffer.
+  EXPECT_EQ((file.weightsBlob() - file.bytes().data()) % 256, 0);
+  EXPECT_EQ(file.numKernels(), 1u);
+  EXPECT_EQ(file.numSteps(), 3u);
+  EXPECT_EQ(file.arenaSize(), 2 * kVectorLength * 4u);
+  EXPECT_EQ(file.arenaLowerBound(), 2 * kVectorLength * 4u);
+  EXPECT_EQ(file.producer(), "dsc test");
+  EXPECT_EQ(file.execIr(), "exec.program {}");
+}
+
+TEST(PlanFile, EmptyPlanParses) {
+  TestPlan plan;
+  PlanFile file;
+  Status status = PlanFile::fromBytes(plan.build(), &file);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  EXPECT_EQ(file.numSteps(), 0u);
+  EXPECT_EQ(file.weightsBlobSize(), 0u);
+}
+
+TEST(PlanFile, ZeroSizedTensorsAreAllowed) {
+  TestPlan plan;
+  plan.inputs = {{"empty", PlanDType::F16, {0, 7}}};
+  PlanFile file;
+  Status status = PlanFile::fromBytes(plan.build(), &file);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  EXPECT_EQ(file.inputs()[0].byteSize, 0u);
+}
+
+TEST(PlanFile, RejectsTooSmall) {
+  PlanFile file;
+  Status status = PlanFile::fromBytes({1, 2, 3}, &file);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidPlan);
+  EXPECT_NE(status.message().find("too small"), std::string::npos);
+}
+
+TEST(PlanFile, RejectsWrongIdentifier) {
+  std::vector<uint8_t> bytes = vectorAddPlan().build();
+  bytes[4] = 'X';
+  PlanFile file;
+  Status status = PlanFile::fromBytes(bytes, &file);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidPlan);
+  EXPECT_NE(status.message().find("DSCP"), std::string::npos);
+}
+
+TEST(PlanFile, RejectsFormatVersion) {
+  TestPlan plan = vectorAddPlan();
+  plan.formatVersion = 2;
+  expectRejected(plan, {"format_version 2"});
+}
+
+TEST(PlanFile, RejectsKernelIndex) {
+  TestPlan plan = vectorAddPlan();
+  launchAt(plan, 1).kernel = 5;
+  expectRejected(plan, {"step 1 (launch)", "kernel index 5", "1 kernels"});
+}
+
+TEST(PlanFile, RejectsGridAndBlockShapes) {
+  TestPlan plan = vectorAddPlan();
+  launchAt(plan, 0).grid = std::vector<uint32_t>{4, 1};
+  expectRejected(plan, {"step 0 (launch)", "grid", "exactly 3", "has 2"});
+  plan = vectorAddPlan();
+  launchAt(plan, 0).grid.reset();
+  expectRejected(plan, {"step 0 (launch)", "grid", "has 0"});
+  plan = vectorAddPlan();
+  launchAt(plan, 1).block = std::vector<uint32_t>{256, 0, 1};
+  expectRejected(plan, {"step 1 (launch)", "block[1] is 0"});
+  plan = vectorAddPlan();
+  launchAt(plan, 1).block = std::vector<uint32_t>{1, 1, 1, 1};
+  expectRejected(plan, {"step 1 (launch)", "block", "has 4"});
+}
+
+TEST(PlanFile, RejectsArenaRange) {
+  TestPlan plan = vectorAddPlan();
+  launchAt(plan, 1).args[2] = arenaRef(plan.arenaSize - 4, 8);
+  expectRejected(plan, {"step 1 (launch) arg 2", "arena range", "arena_size"});
+}
+
+TEST(PlanFile, RejectsOverflowingRange) {
+  TestPlan plan = vectorAddPlan();
+  launchAt(plan, 0).args[2] = arenaRef(UINT64_MAX - 2, 8);
+  expectRejected(plan, {"step 0 (launch) arg 2", "arena range"});
+}
+
+TEST(PlanFile, RejectsWeightsRange) {
+  TestPlan plan = vectorAddPlan();
+  launchAt(plan, 0).args[1] = weightsRef(4, plan.blob.size());
+  expectRejected(plan, {"step 0 (launch) arg 1", "weights blob"});
+}
+
+TEST(PlanFile, RejectsInputIndexAndRange) {
+  TestPlan plan = vectorAddPlan();
+  launchAt(plan, 1).args[1] = inputRef(2, 0, 4);
+  expectRejected(plan, {"step 1 (launch) arg 1", "input index 2", "2 inputs"});
+  plan = vectorAddPlan();
+  launchAt(plan, 1).args[1] = inputRef(1, 4, kVectorLength * 4);
+  expectRejected(plan, {"step 1 (launch) arg 1", "input 1 'b'"});
+}
+
+TEST(PlanFile, RejectsOutputIndexAndRange) {
+  TestPlan plan = vectorAddPlan();
+  std::get<TestCopy>(plan.steps[2]).target = outputRef(1, 0, kVectorLength * 4);
+  expectRejected(plan, {"step 2 (copy) target", "output index 1"});
+  plan = vectorAddPlan();
+  std::get<TestCopy>(plan.steps[2]).target = outputRef(0, 8, kVectorLength * 4);
+  expectRejected(plan, {"step 2 (copy) target", "output 0 'out'"});
+}
+
+TEST(PlanFile, RejectsInvalidSpace) {
+  TestPlan plan = vectorAddPlan();
+  launchAt(plan, 0).args[0].space = static_cast<dsc::plan::Space>(9);
+  expectRejected(plan, {"step 0 (launch) arg 0", "invalid space 9"});
+}
+
+TEST(PlanFile, RejectsCopySizeMismatch) {
+  TestPlan plan = vectorAddPlan();
+  std::get<TestCopy>(plan.steps[2]).source = arenaRef(0, 8);
+  expectRejected(plan, {"step 2 (copy)", "differs"});
+}
+
+TEST(PlanFile, RejectsEmptyStep) {
+  TestPlan plan = vectorAddPlan();
+  plan.steps.push_back(TestEmptyStep{});
+  expectRejected(plan, {"step 3", "empty or unknown step"});
+}
+
+TEST(PlanFile, RejectsWeightTableEntry) {
+  TestPlan plan = vectorAddPlan();
+  plan.weights.push_back(
+      {"bias", plan.blob.size() - 2, 4, PlanDType::F32, {1}});
+  expectRejected(plan, {"weight 1 'bias'", "weights blob"});
+  plan = vectorAddPlan();
+  plan.weights[0].shape = {-3};
+  expectRejected(plan, {"weight 0 'w'", "negative dimension -3"});
+}
+
+TEST(PlanFile, RejectsSignatureDTypeAndShape) {
+  TestPlan plan = vectorAddPlan();
+  plan.inputs[1].dtype = static_cast<PlanDType>(42);
+  expectRejected(plan, {"input 1 'b'", "invalid dtype 42"});
+  plan = vectorAddPlan();
+  plan.outputs[0].shape = {10, -1};
+  expectRejected(plan, {"output 0 'out'", "negative dimension -1 at axis 1"});
+  plan = vectorAddPlan();
+  plan.inputs[0].shape = {INT64_MAX, INT64_MAX};
+  expectRejected(plan, {"input 0 'a'", "overflows"});
+}
+
+TEST(PlanFile, RejectsKernelWithoutCode) {
+  TestPlan plan = vectorAddPlan();
+  plan.kernels[0].source.clear();
+  expectRejected(plan, {"kernel 0 'add'", "neither cubin nor source"});
+  plan = vectorAddPlan();
+  plan.kernels[0].cubin = {1, 2, 3};
+  expectRejected(plan, {"kernel 0 'add'", "no arch"});
+  plan = vectorAddPlan();
+  plan.kernels[0].entry.clear();
+  expectRejected(plan, {"kernel 0 'add'", "empty entry"});
+}
+
+TEST(PlanFile, CubinWithoutSourceIsValid) {
+  TestPlan plan = vectorAddPlan();
+  plan.kernels[0].source.clear();
+  plan.kernels[0].cubin = {1, 2, 3};
+  plan.kernels[0].arch = "sm_90";
+  PlanFile file;
+  Status status = PlanFile::fromBytes(plan.build(), &file);
+  EXPECT_TRUE(status.isOk()) << status.toString();
+}
+
+TEST(PlanFile, MissingFile) {
+  PlanFile file;
+  Status status = PlanFile::fromFile("/nonexistent/dir/model.plan", &file);
+  EXPECT_EQ(status.code(), StatusCode::kNotFound);
+  EXPECT_NE(status.message().find("/nonexistent/dir/model.plan"),
+            std::string::npos);
+  status = PlanFile::fromFile("/", &file);
+  EXPECT_EQ(status.code(), StatusCode::kIoError);
+  EXPECT_NE(status.message().find("not a regular file"), std::string::npos);
+}
+
+TEST(PlanFile, FileRoundTripAndTruncatedFile) {
+  std::vector<uint8_t> bytes = vectorAddPlan().build();
+  char path[] = "/tmp/dsc-plan-test-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, bytes.data(), bytes.size()),
+            static_cast<ssize_t>(bytes.size()));
+  close(fd);
+  PlanFile file;
+  Status status = PlanFile::fromFile(path, &file);
+  EXPECT_TRUE(status.isOk()) << status.toString();
+  EXPECT_EQ(file.bytes(), bytes);
+
+  ASSERT_EQ(truncate(path, static_cast<off_t>(bytes.size() / 2)), 0);
+  status = PlanFile::fromFile(path, &file);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidPlan);
+  EXPECT_NE(status.message().find(path), std::string::npos);
+  EXPECT_NE(status.message().find("truncated"), std::string::npos);
+  std::remove(path);
+}
+
+TEST(PlanFile, NullOutput) {
+  EXPECT_EQ(PlanFile::fromBytes({}, nullptr).code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(Status, Strings) {
+  EXPECT_EQ(Status::ok().toString(), "ok");
+  EXPECT_EQ(Status::error(StatusCode::kInvalidPlan, "step 1").toString(),
+            "invalid plan: step 1");
+  EXPECT_EQ(dtypeSize(dsc::rt::DType::kBF16), 2u);
+  EXPECT_STREQ(dtypeName(dsc::rt::DType::kI64), "i64");
+  EXPECT_EQ(dtypeSize(static_cast<dsc::rt::DType>(100)), 0u);
+}
