@@ -17,23 +17,23 @@ static constexpr int64_t kWeightAlignment = 256;
 
 static FailureOr<plan::DType> planDType(Type type) {
   if (type.isF32())
-    return plan::DType_F32;
+    return plan::DType::F32;
   if (type.isF16())
-    return plan::DType_F16;
+    return plan::DType::F16;
   if (type.isBF16())
-    return plan::DType_BF16;
+    return plan::DType::BF16;
   if (type.isF64())
-    return plan::DType_F64;
+    return plan::DType::F64;
   if (type.isInteger(64))
-    return plan::DType_I64;
+    return plan::DType::I64;
   if (type.isInteger(32))
-    return plan::DType_I32;
+    return plan::DType::I32;
   if (type.isUnsignedInteger(8))
-    return plan::DType_U8;
+    return plan::DType::U8;
   if (type.isInteger(8))
-    return plan::DType_I8;
+    return plan::DType::I8;
   if (type.isInteger(1))
-    return plan::DType_Bool;
+    return plan::DType::Bool;
   return failure();
 }
 
@@ -78,16 +78,16 @@ struct Writer {
       root = view.getSource();
     Operation *def = root.getDefiningOp();
     if (auto input = dyn_cast_or_null<exec::InputOp>(def))
-      return plan::BufferRef(plan::Space_Input, input.getIndex(), 0, size);
+      return plan::BufferRef(plan::Space::Input, input.getIndex(), 0, size);
     if (auto output = dyn_cast_or_null<exec::OutputOp>(def))
-      return plan::BufferRef(plan::Space_Output, output.getIndex(), 0, size);
+      return plan::BufferRef(plan::Space::Output, output.getIndex(), 0, size);
     if (auto weight = dyn_cast_or_null<exec::WeightOp>(def)) {
       if (weight.getOffset())
-        return plan::BufferRef(plan::Space_Weights, 0, *weight.getOffset(),
+        return plan::BufferRef(plan::Space::Weights, 0, *weight.getOffset(),
                                size);
     } else if (auto alloc = dyn_cast_or_null<exec::AllocOp>(def)) {
       if (alloc.getOffset())
-        return plan::BufferRef(plan::Space_Arena, 0, *alloc.getOffset(), size);
+        return plan::BufferRef(plan::Space::Arena, 0, *alloc.getOffset(), size);
       alloc.emitOpError("has no arena offset; run exec-plan-memory first");
       return failure();
     }
@@ -212,14 +212,14 @@ struct Writer {
         auto step = plan::CreateLaunchDirect(
             fbb, kernelIndex.lookup(launch.getKernel()), &grid, &blockDims,
             launch.getSharedMemory().value_or(0), &args);
-        steps.push_back(plan::CreateStepEntry(fbb, plan::Step_Launch, step.Union()));
+        steps.push_back(plan::CreateStepEntry(fbb, plan::Step::Launch, step.Union()));
       } else if (auto copy = dyn_cast<exec::CopyOp>(op)) {
         auto source = resolve(copy.getSource());
         auto target = resolve(copy.getTarget());
         if (failed(source) || failed(target))
           return failure();
         auto step = plan::CreateCopy(fbb, &*source, &*target);
-        steps.push_back(plan::CreateStepEntry(fbb, plan::Step_Copy, step.Union()));
+        steps.push_back(plan::CreateStepEntry(fbb, plan::Step::Copy, step.Union()));
       }
     }
 
