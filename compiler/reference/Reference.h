@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
 #include "mlir/Support/LogicalResult.h"
 #include "llvm/ADT/ArrayRef.h"
@@ -59,6 +60,11 @@ mlir::FailureOr<Tensor> fromAttr(mlir::ElementsAttr attr);
 /// dense attribute when the tensor is small.
 mlir::ElementsAttr toAttr(const Tensor &tensor, mlir::MLIRContext *context,
                           llvm::StringRef name = "folded");
+/// The same for a tensor already in its in-memory representation (see
+/// Tensor::fromBytes), without widening it to double: used for weights.
+mlir::ElementsAttr attrFromBytes(DType dtype, mlir::RankedTensorType type,
+                                 llvm::ArrayRef<char> bytes,
+                                 llvm::StringRef name);
 
 /// Evaluates one op of the graph dialect (graph.fusion included: its body is
 /// evaluated). Emits an error on the op and fails for an op it cannot run.

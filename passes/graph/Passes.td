@@ -53,6 +53,21 @@ def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
     Option<"maxInputs", "max-inputs", "unsigned", /*default=*/"8",
            "most inputs one fused kernel may take">
   ];
+def FoldConstants : Pass<"graph-fold-constants", "::mlir::func::FuncOp"> {
+  let summary = "evaluates ops whose operands are all constants";
+  let description = [{
+    Runs every graph op whose operands are all `graph.constant` through the
+    reference interpreter and replaces it with a `graph.constant` of the
+    result (a `dense_resource` blob unless it is small). The key case is
+    Gemm's `transpose(weight)`, which becomes a transposed weight. Results
+    without a static shape, and results with more than `max-elements`
+    elements, are left alone.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"1 << 24",
+           "results with more elements than this are not folded">
+  ];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
 }
 
 #endif // DSC_PASSES_GRAPH

@@ -1,0 +1,547 @@
+//===- Importer.cpp - ONNX model to graph dialect -------------------------===//
+//
+// Walks the ONNX graph once in its (topological) node order: graph inputs
+// become function arguments, initializers graph.constant ops, and each node is
+// handed to the importer of its op_type (OpImporters.cpp). Every failure is
+// reported once, as one line, with a status; nothing here may crash on a
+// malformed file.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/onnx/Importer.h"
+#include "compiler/onnx/NodeImporter.h"
+
+#include "compiler/reference/Reference.h"
+#include "dialects/graph/GraphOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <climits>
+
+using namespace mlir;
+using namespace dsc;
+using namespace dsc::onnx;
+using namespace dsc::onnx::importer;
+
+/// The newest opset of the default domain whose semantics the op importers
+/// know. Opsets 18-22 changed only the type lists of the supported ops.
+static constexpr int64_t kMaxOpset = 22;
+
+//===----------------------------------------------------------------------===//
+// Element types and tensors
+//===----------------------------------------------------------------------===//
+
+Type importer::elementTypeOf(int32_t onnxType, MLIRContext &context) {
+  Builder builder(&context);
+  switch (onnxType) {
+  case ::onnx::TensorProto::FLOAT:
+    return builder.getF32Type();
+  case ::onnx::TensorProto::FLOAT16:
+    return builder.getF16Type();
+  case ::onnx::TensorProto::BFLOAT16:
+    return builder.getBF16Type();
+  case ::onnx::TensorProto::DOUBLE:
+    return builder.getF64Type();
+  case ::onnx::TensorProto::INT64:
+    return builder.getI64Type();
+  case ::onnx::TensorProto::INT32:
+    return builder.getI32Type();
+  case ::onnx::TensorProto::INT8:
+    return builder.getI8Type();
+  // uint8 is the one unsigned type dsc supports: it stays unsigned (ui8) so
+  // that casts and comparisons keep their meaning.
+  case ::onnx::TensorProto::UINT8:
+    return IntegerType::get(&context, 8, IntegerType::Unsigned);
+  case ::onnx::TensorProto::BOOL:
+    return builder.getI1Type();
+  default:
+    return nullptr;
+  }
+}
+
+std::string importer::onnxTypeName(int32_t onnxType) {
+  if (::onnx::TensorProto::DataType_IsValid(onnxType))
+    return ::onnx::TensorProto::DataType_Name(
+        static_cast<::onnx::TensorProto::DataType>(onnxType));
+  return "data type " + std::to_string(onnxType);
+}
+
+/// Reads the bytes of an initializer stored outside the model
+/// (data_location = EXTERNAL), relative to the model's folder.
+static LogicalResult readExternalData(const ::onnx::TensorProto &tensor,
+                                      StringRef what, uint64_t expectedBytes,
+                                      ImportState &state,
+                                      std::vector<char> &bytes) {
+  std::string location;
+  uint64_t offset = 0;
+  std::optional<uint64_t> length;
+  for (const auto &entry : tensor.external_data()) {
+    auto parseNumber = [&](uint64_t &out) {
+      return !StringRef(entry.value()).getAsInteger(10, out);
+    };
+    if (entry.key() == "location") {
+      location = entry.value();
+    } else if (entry.key() == "offset") {
+      if (!parseNumber(offset))
+        return state.fail(ImportStatus::Invalid,
+                          what + ": invalid external data offset '" +
+                              entry.value() + "'");
+    } else if (entry.key() == "length") {
+      uint64_t value;
+      if (!parseNumber(value))
+        return state.fail(ImportStatus::Invalid,
+                          what + ": invalid external data length '" +
+                              entry.value() + "'");
+      length = value;
+    }
+  }
+  if (location.empty())
+    return state.fail(ImportStatus::Invalid,
+                      what + ": external data has no location");
+  // The location is relative to the model's folder and may not leave it.
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::any_of(llvm::make_range(llvm::sys::path::begin(location),
+                                    llvm::sys::path::end(location)),
+                   [](StringRef part) { return part == ".."; }))
+    return state.fail(ImportStatus::Invalid,
+                      what + ": external data location '" + location +
+                          "' is not a path inside the model's folder");
+  SmallString<256> path(state.baseDir);
+  llvm::sys::path::append(path, location);
+  uint64_t fileSize;
+  if (std::error_code error = llvm::sys::fs::file_size(path, fileSize))
+    return state.fail(ImportStatus::Invalid,
+                      what + ": cannot read external data file '" + path +
+                          "': " + error.message());
+  uint64_t size = length.value_or(expectedBytes);
+  if (size != expectedBytes)
+    return state.fail(ImportStatus::Invalid,
+                      what + ": external data length " + Twine(size) +
+                          " does not match the " + Twine(expectedBytes) +
+                          " bytes of its shape and type");
+  if (offset > fileSize || fileSize - offset < size)
+    return state.fail(ImportStatus::Invalid,
+                      what + ": external data file '" + path + "' holds " +
+                          Twine(fileSize) + " bytes, too few for " +
+                          Twine(size) + " bytes at offset " + Twine(offset));
+  auto buffer = llvm::MemoryBuffer::getFileSlice(path, size, offset,
+                                                 /*IsVolatile=*/false);
+  if (!buffer)
+    return state.fail(ImportStatus::Invalid,
+                      what + ": cannot read external data file '" + path +
+                          "': " + buffer.getError().message());
+  StringRef data = (*buffer)->getBuffer();
+  bytes.assign(data.begin(), data.end());
+  return success();
+}
+
+/// Copies the typed repeated field of a tensor into little-endian bytes of
+/// `width` bytes per element.
+template <typename Field, typename Convert>
+static void packField(const Field &field, int64_t width,
+                      std::vector<char> &bytes, Convert convert) {
+  bytes.resize(field.size() * width);
+  for (int i = 0; i < field.size(); ++i) {
+    auto value = convert(field.Get(i));
+    std::memcpy(bytes.data() + i * width, &value, width);
+  }
+}
+
+FailureOr<ElementsAttr>
+importer::importTensor(const ::onnx::TensorProto &tensor, StringRef what,
+                       ImportState &state) {
+  Type elementType = elementTypeOf(tensor.data_type(), state.context);
+  if (!elementType)
+    return state.fail(ImportStatus::Unsupported,
+                      what + " has element type " +
+                          onnxTypeName(tensor.data_type()) +
+                          ", which dsc does not support");
+  reference::DType dtype = *reference::dtypeOf(elementType);
+  SmallVector<int64_t> shape;
+  int64_t count = 1;
+  for (int64_t dim : tensor.dims()) {
+    if (dim < 0)
+      return state.fail(ImportStatus::Invalid,
+                        what + " has negative dimension " + Twine(dim));
+    if (dim != 0 && count > (int64_t(1) << 40) / dim)
+      return state.fail(ImportStatus::Invalid, what + " is too large");
+    count *= dim;
+    shape.push_back(dim);
+  }
+  if (tensor.has_segment())
+    return state.fail(ImportStatus::Unsupported,
+                      what + " is segmented, which dsc does not support");
+  int64_t width = reference::byteSize(dtype);
+  uint64_t expectedBytes = static_cast<uint64_t>(count) * width;
+  std::vector<char> bytes;
+  if (tensor.data_location() == ::onnx::TensorProto::EXTERNAL) {
+    if (failed(readExternalData(tensor, what, expectedBytes, state, bytes)))
+      return failure();
+  } else if (tensor.has_raw_data()) {
+    const std::string &raw = tensor.raw_data();
+    if (raw.size() != expectedBytes)
+      return state.fail(ImportStatus::Invalid,
+                        what + " has " + Twine(raw.size()) +
+                            " bytes of raw data but its shape and type need " +
+                            Twine(expectedBytes));
+    bytes.assign(raw.begin(), raw.end());
+  } else {
+    int64_t available = 0;
+    switch (tensor.data_type()) {
+    case ::onnx::TensorProto::FLOAT:
+      available = tensor.float_data_size();
+      packField(tensor.float_data(), width, bytes, [](float v) { return v; });
+      break;
+    case ::onnx::TensorProto::DOUBLE:
+      available = tensor.double_data_size();
+      packField(tensor.double_data(), width, bytes, [](double v) { return v; });
+      break;
+    case ::onnx::TensorProto::INT64:
+      available = tensor.int64_data_size();
+      packField(tensor.int64_data(), width, bytes, [](int64_t v) { return v; });
+      break;
+    case ::onnx::TensorProto::INT32:
+      available = tensor.int32_data_size();
+      packField(tensor.int32_data(), width, bytes, [](int32_t v) { return v; });
+      break;
+    case ::onnx::TensorProto::INT8:
+    case ::onnx::TensorProto::UINT8:
+    case ::onnx::TensorProto::BOOL:
+      available = tensor.int32_data_size();
+      packField(tensor.int32_data(), width, bytes,
+                [](int32_t v) { return static_cast<uint8_t>(v); });
+      break;
+    case ::onnx::TensorProto::FLOAT16:
+    case ::onnx::TensorProto::BFLOAT16:
+      // The 16-bit patterns are stored in int32_data.
+      available = tensor.int32_data_size();
+      packField(tensor.int32_data(), width, bytes,
+                [](int32_t v) { return static_cast<uint16_t>(v); });
+      break;
+    }
+    if (available != count)
+      return state.fail(ImportStatus::Invalid,
+                        what + " has " + Twine(available) +
+                            " values but its shape holds " + Twine(count));
+  }
+  auto type = RankedTensorType::get(shape, elementType);
+  std::string blobName = tensor.name().empty() ? "constant" : tensor.name();
+  return reference::attrFromBytes(dtype, type, bytes, blobName);
+}
+
+//===----------------------------------------------------------------------===//
+// The graph walk
+//===----------------------------------------------------------------------===//
+
+namespace {
+class GraphImporter {
+public:
+  GraphImporter(const ::onnx::ModelProto &model, ImportState &state,
+                Location loc)
+      : model(model), graph(model.graph()), state(state), fileLoc(loc) {}
+
+  FailureOr<OwningOpRef<ModuleOp>> run();
+
+private:
+  FailureOr<Type> importValueType(const ::onnx::ValueInfoProto &info,
+                                  StringRef what);
+  LogicalResult importNode(const ::onnx::NodeProto &node, int index);
+  LogicalResult defineValue(const std::string &name, Value value,
+                            StringRef what);
+
+  const ::onnx::ModelProto &model;
+  const ::onnx::GraphProto &graph;
+  ImportState &state;
+  Location fileLoc;
+};
+} // namespace
+
+FailureOr<Type>
+GraphImporter::importValueType(const ::onnx::ValueInfoProto &info,
+                               StringRef what) {
+  std::string name = (what + " '" + info.name() + "'").str();
+  if (!info.has_type())
+    return state.fail(ImportStatus::Invalid, name + " has no type");
+  if (info.type().value_case() != ::onnx::TypeProto::kTensorType)
+    return state.fail(ImportStatus::Unsupported,
+                      name + " is not a tensor (sequence, map, optional and "
+                             "sparse values are not supported)");
+  const ::onnx::TypeProto::Tensor &tensorType = info.type().tensor_type();
+  Type elementType = elementTypeOf(tensorType.elem_type(), state.context);
+  if (!elementType)
+    return state.fail(ImportStatus::Unsupported,
+                      name + " has element type " +
+                          onnxTypeName(tensorType.elem_type()) +
+                          ", which dsc does not support");
+  if (!tensorType.has_shape())
+    return Type(UnrankedTensorType::get(elementType));
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensorType.shape().dim()) {
+    if (dim.has_dim_value()) {
+      if (dim.dim_value() < 0)
+        return state.fail(ImportStatus::Invalid,
+                          name + " has negative dimension " +
+                              Twine(dim.dim_value()));
+      shape.push_back(dim.dim_value());
+    } else {
+      shape.push_back(ShapedType::kDynamic);
+    }
+  }
+  return Type(RankedTensorType::get(shape, elementType));
+}
+
+LogicalResult GraphImporter::defineValue(const std::string &name, Value value,
+                                         StringRef what) {
+  if (name.empty())
+    return state.fail(ImportStatus::Invalid, what + " has an empty name");
+  if (!state.values.try_emplace(name, value).second)
+    return state.fail(ImportStatus::Invalid,
+                      what + " '" + name + "' is defined more than once");
+  return success();
+}
+
+FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
+  MLIRContext *context = &state.context;
+  for (const auto &opset : model.opset_import()) {
+    std::string domain = opset.domain() == "ai.onnx" ? "" : opset.domain();
+    state.opsets[domain] = opset.version();
+  }
+  // Models older than IR version 3 have no opset_import: they are opset 1.
+  if (!state.opsets.count("") && model.ir_version() < 3)
+    state.opsets[""] = 1;
+
+  for (const auto &node : graph.node())
+    for (const auto &input : node.input())
+      state.consumed.insert(input);
+  for (const auto &output : graph.output())
+    state.consumed.insert(output.name());
+
+  if (graph.sparse_initializer_size() > 0)
+    return state.fail(ImportStatus::Unsupported,
+                      "sparse initializer '" +
+                          graph.sparse_initializer(0).values().name() +
+                          "' is not supported");
+  llvm::StringSet<> initializerNames;
+  for (const auto &initializer : graph.initializer())
+    initializerNames.insert(initializer.name());
+
+  // Graph inputs that are also initializers are constants, not arguments.
+  SmallVector<Type> argumentTypes;
+  SmallVector<std::string> argumentNames;
+  for (const auto &input : graph.input()) {
+    if (initializerNames.contains(input.name()))
+      continue;
+    FailureOr<Type> type = importValueType(input, "graph input");
+    if (failed(type))
+      return failure();
+    argumentTypes.push_back(*type);
+    argumentNames.push_back(input.name());
+  }
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  OpBuilder &builder = state.builder;
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = builder.create<func::FuncOp>(
+      fileLoc, "main", builder.getFunctionType(argumentTypes, {}));
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToEnd(body);
+  for (auto [index, name] : llvm::enumerate(argumentNames)) {
+    func.setArgAttr(index, "graph.name", builder.getStringAttr(name));
+    if (failed(defineValue(name, body->getArgument(index), "graph input")))
+      return failure();
+  }
+
+  for (const auto &initializer : graph.initializer()) {
+    std::string what = "initializer '" + initializer.name() + "'";
+    FailureOr<ElementsAttr> value = importTensor(initializer, what, state);
+    if (failed(value))
+      return failure();
+    Location loc =
+        NameLoc::get(builder.getStringAttr(initializer.name()), fileLoc);
+    auto constant = builder.create<graph::ConstantOp>(loc, *value);
+    if (failed(defineValue(initializer.name(), constant, "initializer")))
+      return failure();
+  }
+
+  for (auto [index, node] : llvm::enumerate(graph.node()))
+    if (failed(importNode(node, index)))
+      return failure();
+
+  SmallVector<Value> results;
+  for (auto [index, output] : llvm::enumerate(graph.output())) {
+    auto it = state.values.find(output.name());
+    if (it == state.values.end())
+      return state.fail(ImportStatus::Invalid,
+                        "graph output '" + output.name() +
+                            "' is not produced by any node, initializer or "
+                            "graph input");
+    Value value = it->second;
+    // The declared output type refines a result the importer left unranked;
+    // graph-infer-shapes checks it against the inferred shape later.
+    if (output.has_type()) {
+      FailureOr<Type> declared = importValueType(output, "graph output");
+      if (failed(declared))
+        return failure();
+      auto current = cast<TensorType>(value.getType());
+      auto declaredType = cast<TensorType>(*declared);
+      if (current.getElementType() != declaredType.getElementType())
+        return state.fail(ImportStatus::Invalid,
+                          "graph output '" + output.name() +
+                              "' is declared with a different element type "
+                              "than the node computing it produces");
+      if (current.hasRank() && declaredType.hasRank() &&
+          failed(verifyCompatibleShape(current, declaredType)))
+        return state.fail(
+            ImportStatus::Invalid,
+            "graph output '" + output.name() + "' is declared with shape " +
+                graph::formatShape(declaredType.getShape()) +
+                " but has shape " + graph::formatShape(current.getShape()));
+      if (!current.hasRank() && declaredType.hasRank() && isa<OpResult>(value))
+        value.setType(declaredType);
+    }
+    results.push_back(value);
+  }
+  builder.create<func::ReturnOp>(fileLoc, results);
+  func.setType(
+      builder.getFunctionType(argumentTypes, ValueRange(results).getTypes()));
+  for (auto [index, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(index, "graph.name",
+                       builder.getStringAttr(output.name()));
+
+  if (failed(verify(*module)))
+    return state.fail(ImportStatus::Invalid,
+                      "the imported graph is inconsistent: " +
+                          state.lastDiagnostic);
+  return module;
+}
+
+LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
+                                        int index) {
+  std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+  auto opsetIt = state.opsets.find(domain);
+  int64_t opset = opsetIt == state.opsets.end() ? 0 : opsetIt->second;
+  std::string locName = node.name().empty()
+                            ? node.op_type() + "#" + std::to_string(index)
+                            : node.name();
+  Location loc = NameLoc::get(state.builder.getStringAttr(locName), fileLoc);
+  NodeImporter importer(node, index, opset, state, loc);
+
+  for (const auto &input : node.input())
+    if (!input.empty() && !state.values.count(input))
+      return importer.invalid("input '" + input +
+                              "' is not defined by an earlier node, an "
+                              "initializer or a graph input");
+  for (const auto &output : node.output())
+    if (!output.empty() && state.values.count(output))
+      return importer.invalid("output '" + output +
+                              "' is already defined elsewhere in the graph");
+
+  if (!domain.empty())
+    return importer.unsupported("ops of domain '" + domain +
+                                "' are not supported");
+  if (opsetIt == state.opsets.end())
+    return importer.invalid("the model imports no opset of domain ai.onnx");
+  if (opset > kMaxOpset)
+    return importer.unsupported("opset " + Twine(opset) +
+                                " is newer than the newest supported (" +
+                                Twine(kMaxOpset) + ")");
+  const OpImporter *opImporter = lookupOpImporter(node.op_type());
+  if (!opImporter)
+    return importer.unsupported("unsupported op");
+  if (opset < opImporter->sinceVersion)
+    return importer.invalid("op_type '" + node.op_type() +
+                            "' does not exist before opset " +
+                            Twine(opImporter->sinceVersion));
+
+  Block *block = state.builder.getInsertionBlock();
+  Operation *last = block->empty() ? nullptr : &block->back();
+  if (failed(opImporter->build(importer)))
+    return failure();
+  // Verify what the node became now, so that an inconsistency (mismatched
+  // element types, a bad axis) is reported against this node.
+  for (Operation &op : llvm::make_range(last ? std::next(Block::iterator(last))
+                                             : block->begin(),
+                                        block->end()))
+    if (failed(verify(&op)))
+      return importer.invalid(state.lastDiagnostic);
+
+  for (auto [i, output] : llvm::enumerate(node.output()))
+    if (!output.empty() && !state.values.count(output) &&
+        importer.outputUsed(i))
+      return importer.unsupported("output " + Twine(i) + " ('" + output +
+                                  "') is not supported");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+static ImportResult importParsed(llvm::StringRef bytes, StringRef baseDir,
+                                 StringRef modelName, MLIRContext &context) {
+  ImportResult result;
+  context.loadDialect<graph::GraphDialect, func::FuncDialect>();
+  ImportState state(context);
+  state.baseDir = baseDir.empty() ? "." : baseDir.str();
+  // MLIR's diagnostics (verifier, shape inference) become part of the one
+  // line the importer reports; nothing is printed here.
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    if (diagnostic.getSeverity() == DiagnosticSeverity::Error)
+      state.lastDiagnostic = diagnostic.str();
+    return success();
+  });
+
+  ::onnx::ModelProto model;
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+    result.message = "model '" + modelName.str() +
+                     "' is larger than 2 GB; store its weights as external "
+                     "data";
+    return result;
+  }
+  if (!model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    result.message =
+        "model '" + modelName.str() + "' is not a valid ONNX protobuf";
+    return result;
+  }
+  if (!model.has_graph()) {
+    result.message = "model '" + modelName.str() + "' has no graph";
+    return result;
+  }
+  Location loc = FileLineColLoc::get(&context, modelName, 0, 0);
+  FailureOr<OwningOpRef<ModuleOp>> module =
+      GraphImporter(model, state, loc).run();
+  if (failed(module)) {
+    result.status = state.error.value_or(ImportStatus::Invalid);
+    result.message =
+        state.errorMessage.empty() ? state.lastDiagnostic : state.errorMessage;
+    return result;
+  }
+  result.status = ImportStatus::Ok;
+  result.module = std::move(*module);
+  return result;
+}
+
+ImportResult dsc::onnx::importModelFromBytes(llvm::StringRef bytes,
+                                             llvm::StringRef baseDir,
+                                             MLIRContext &context) {
+  return importParsed(bytes, baseDir, "<memory>", context);
+}
+
+ImportResult dsc::onnx::importModel(llvm::StringRef path,
+                                    MLIRContext &context) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    ImportResult result;
+    result.message = "cannot read model '" + path.str() +
+                     "': " + buffer.getError().message();
+    return result;
+  }
+  return importParsed((*buffer)->getBuffer(),
+                      llvm::sys::path::parent_path(path), path, context);
+}

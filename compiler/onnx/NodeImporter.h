@@ -1,0 +1,154 @@
+//===- NodeImporter.h - what an op importer sees of its node ----*- C++ -*-===//
+//
+// Internal to the importer: the state shared by the graph walk and the
+// per-op builders in OpImporters.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_COMPILER_ONNX_NODEIMPORTER_H
+#define DSC_COMPILER_ONNX_NODEIMPORTER_H
+
+#include "compiler/onnx/Importer.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <optional>
+
+namespace dsc::onnx::importer {
+
+/// State of one import. The first error wins: later failures only unwind.
+struct ImportState {
+  explicit ImportState(mlir::MLIRContext &context)
+      : context(context), builder(&context) {}
+
+  mlir::LogicalResult fail(ImportStatus status, const llvm::Twine &message) {
+    if (!error) {
+      error = status;
+      errorMessage = message.str();
+    }
+    return mlir::failure();
+  }
+
+  mlir::MLIRContext &context;
+  mlir::OpBuilder builder;
+  /// The model's folder: external data is read relative to it.
+  std::string baseDir;
+  /// Opset version per domain ("" is ai.onnx).
+  llvm::StringMap<int64_t> opsets;
+  /// Every ONNX value name defined so far.
+  llvm::StringMap<mlir::Value> values;
+  /// Names read by some node or returned by the graph.
+  llvm::StringSet<> consumed;
+  std::optional<ImportStatus> error;
+  std::string errorMessage;
+  /// The last error diagnostic MLIR emitted (verifier, shape inference).
+  std::string lastDiagnostic;
+};
+
+/// The MLIR element type of an ONNX TensorProto data type; nullptr when dsc
+/// does not support it.
+mlir::Type elementTypeOf(int32_t onnxType, mlir::MLIRContext &context);
+/// The ONNX name of a TensorProto data type, for messages.
+std::string onnxTypeName(int32_t onnxType);
+
+/// Converts an initializer or attribute tensor (inline or external data).
+/// `what` names it in messages.
+mlir::FailureOr<mlir::ElementsAttr>
+importTensor(const ::onnx::TensorProto &tensor, llvm::StringRef what,
+             ImportState &state);
+
+/// What an op importer sees of its node: inputs, attributes, outputs, and
+/// error reporting that names the node.
+class NodeImporter {
+public:
+  NodeImporter(const ::onnx::NodeProto &node, int index, int64_t opset,
+               ImportState &state, mlir::Location loc)
+      : node(node), index(index), opsetVersion(opset), state(state), loc(loc) {}
+
+  int64_t opset() const { return opsetVersion; }
+  mlir::OpBuilder &builder() { return state.builder; }
+  mlir::Location location() const { return loc; }
+  mlir::MLIRContext *context() { return &state.context; }
+  const ::onnx::NodeProto &proto() const { return node; }
+  /// `node 'name' (op_type 'X', domain 'ai.onnx', opset N)`.
+  std::string describe() const;
+
+  /// Number of inputs as written (absent optional inputs included).
+  unsigned numInputs() const { return node.input_size(); }
+  bool hasInput(unsigned i) const {
+    return static_cast<int>(i) < node.input_size() && !node.input(i).empty();
+  }
+  /// The value of input `i`; null when absent.
+  mlir::Value input(unsigned i) const;
+  /// Fails (Invalid) unless inputs [0, count) are present.
+  mlir::LogicalResult requireInputs(unsigned count);
+
+  /// Whether output `i` is named and read by a node or the graph.
+  bool outputUsed(unsigned i) const;
+  void setOutput(unsigned i, mlir::Value value);
+
+  const ::onnx::AttributeProto *attribute(llvm::StringRef name) const;
+  mlir::FailureOr<int64_t> intAttr(llvm::StringRef name, int64_t fallback);
+  mlir::FailureOr<float> floatAttr(llvm::StringRef name, float fallback);
+  mlir::FailureOr<std::string> stringAttr(llvm::StringRef name,
+                                          llvm::StringRef fallback);
+  /// nullopt when the attribute is absent.
+  mlir::FailureOr<std::optional<llvm::SmallVector<int64_t>>>
+  intsAttr(llvm::StringRef name);
+
+  /// The integers of input `i`, which must be a constant (an initializer or a
+  /// Constant node); `what` names it in the Unsupported message otherwise.
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  constantInts(unsigned i, llvm::StringRef what);
+
+  /// The ranked type of `value`, inferring the shapes of the graph built so
+  /// far when needed (legacy opset semantics depend on ranks). Fails
+  /// (Unsupported) when the rank cannot be known at import.
+  mlir::FailureOr<mlir::RankedTensorType> rankedType(mlir::Value value,
+                                                     llvm::StringRef what);
+
+  /// A rank-0 constant of `elementType`.
+  mlir::Value scalarConstant(mlir::Type elementType, double value);
+  /// The type of a result whose shape graph-infer-shapes will find.
+  static mlir::Type unranked(mlir::Type elementType) {
+    return mlir::UnrankedTensorType::get(elementType);
+  }
+  static mlir::Type elementTypeOf(mlir::Value value) {
+    return mlir::cast<mlir::ShapedType>(value.getType()).getElementType();
+  }
+
+  mlir::LogicalResult unsupported(const llvm::Twine &reason) {
+    return state.fail(ImportStatus::Unsupported, describe() + ": " + reason);
+  }
+  mlir::LogicalResult invalid(const llvm::Twine &reason) {
+    return state.fail(ImportStatus::Invalid, describe() + ": " + reason);
+  }
+
+  ImportState &importState() { return state; }
+
+private:
+  const ::onnx::NodeProto &node;
+  int index;
+  int64_t opsetVersion;
+  ImportState &state;
+  mlir::Location loc;
+};
+
+/// One importer per op_type of the default domain. `sinceVersion` is the
+/// first opset that defines the op.
+struct OpImporter {
+  int64_t sinceVersion;
+  mlir::LogicalResult (*build)(NodeImporter &node);
+};
+
+/// The op importers by op_type; nullptr for an op dsc does not import.
+const OpImporter *lookupOpImporter(llvm::StringRef opType);
+
+} // namespace dsc::onnx::importer
+
+#endif // DSC_COMPILER_ONNX_NODEIMPORTER_H

@@ -1,0 +1,813 @@
+"""The end-to-end model set: ONNX models built with onnx.helper, their inputs,
+and their expected outputs computed independently with numpy in float64 (then
+cast to the output dtype). Nothing here knows how dsc produces outputs; see
+run_e2e.py for that.
+
+Each builder returns Case objects. A case either expects outputs (compared
+with per-dtype tolerances) or expects a failure (exit code and substrings of
+the error message).
+"""
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+NP_TO_ONNX = {
+    np.dtype(np.float32): TensorProto.FLOAT,
+    np.dtype(np.float16): TensorProto.FLOAT16,
+    np.dtype(np.float64): TensorProto.DOUBLE,
+    np.dtype(np.int64): TensorProto.INT64,
+    np.dtype(np.int32): TensorProto.INT32,
+    np.dtype(np.int8): TensorProto.INT8,
+    np.dtype(np.uint8): TensorProto.UINT8,
+    np.dtype(np.bool_): TensorProto.BOOL,
+}
+
+
+@dataclass
+class Case:
+    name: str
+    model: Optional[onnx.ModelProto]
+    inputs: Dict[str, np.ndarray] = field(default_factory=dict)
+    expected: Dict[str, np.ndarray] = field(default_factory=dict)
+    # Failure cases: the exit code and substrings the error must contain.
+    expect_rc: int = 0
+    expect_error: List[str] = field(default_factory=list)
+    # Tolerance overrides (rtol, atol) for float outputs.
+    tolerance: Optional[tuple] = None
+    # Writes the model into a folder and returns its path (external data,
+    # malformed bytes); default: onnx.save to model.onnx.
+    save: Optional[Callable[[str], str]] = None
+    # Outputs stored as bf16 come back as float32 (.npy has no bf16).
+    bf16_outputs: List[str] = field(default_factory=list)
+
+
+RNG = np.random.default_rng(1234)
+
+
+def rand(*shape, dtype=np.float32, low=-1.0, high=1.0):
+    return RNG.uniform(low, high, size=shape).astype(dtype)
+
+
+def f64(x):
+    return np.asarray(x, dtype=np.float64)
+
+
+def vi(name, dtype, shape):
+    """A value_info; shape None leaves it unranked. dtype: a numpy dtype or
+    a TensorProto data type (for bf16, which numpy lacks)."""
+    elem = dtype if isinstance(dtype, int) else NP_TO_ONNX[np.dtype(dtype)]
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+def make_model(nodes, inputs, outputs, initializers=None, opset=13,
+               extra_opsets=None):
+    """inputs: {name: array} (shapes and dtypes taken from the arrays);
+    outputs: [(name, dtype, shape-or-None)]; initializers: {name: array}."""
+    graph = helper.make_graph(
+        nodes, "g",
+        [vi(n, a.dtype, list(a.shape)) for n, a in inputs.items()],
+        [vi(n, d, s) for n, d, s in outputs],
+        [numpy_helper.from_array(np.asarray(a), n)
+         for n, a in (initializers or {}).items()])
+    opsets = [helper.make_opsetid("", opset)] + (extra_opsets or [])
+    return helper.make_model(graph, opset_imports=opsets)
+
+
+def single(op, name, opset, inputs, expected, attrs=None, initializers=None,
+           input_order=None, declare_shape=False, tolerance=None, **kw):
+    """A one-node model: `inputs` are graph inputs, `initializers` constants,
+    `input_order` the node's inputs (default: inputs then initializers)."""
+    order = input_order or list(inputs) + list(initializers or {})
+    node = helper.make_node(op, order, list(expected), name="node0",
+                            **(attrs or {}))
+    bf16 = kw.get("bf16_outputs", [])
+    outs = [(n, TensorProto.BFLOAT16 if n in bf16 else e.dtype,
+             list(e.shape) if declare_shape else None)
+            for n, e in expected.items()]
+    return Case(name, make_model([node], inputs, outs, initializers, opset),
+                inputs, expected, tolerance=tolerance, **kw)
+
+
+# --------------------------------------------------------------------------
+# numpy references (float64)
+# --------------------------------------------------------------------------
+
+erf = np.vectorize(math.erf)
+
+
+def gelu(x, approximate="none"):
+    x = f64(x)
+    if approximate == "tanh":
+        return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
+    return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+
+def softmax(x, axis):
+    x = f64(x)
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def softmax_2d(x, axis):
+    """Softmax before opset 13: coerced to 2-D at axis."""
+    x = f64(x)
+    axis = axis % x.ndim if x.ndim else 0
+    rows = int(np.prod(x.shape[:axis]))
+    return softmax(x.reshape(rows, -1), 1).reshape(x.shape)
+
+
+def layer_norm(x, scale, bias, axis, eps):
+    x = f64(x)
+    axes = tuple(range(axis % x.ndim, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=axes, keepdims=True)
+    y = (x - mean) / np.sqrt(var + eps) * f64(scale)
+    return y + f64(bias) if bias is not None else y
+
+
+def to_bf16(x):
+    """Rounds float32 to bfloat16 (nearest even), returned as float32."""
+    u = np.asarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    rounded = (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000
+    out = rounded.astype(np.uint32).view(np.float32)
+    return np.where(np.isnan(x), np.float32(np.nan), out)
+
+
+# --------------------------------------------------------------------------
+# Elementwise
+# --------------------------------------------------------------------------
+
+def unary_cases():
+    cases = []
+    table = {
+        "Relu": ([1, 6, 13, 14], lambda x: np.maximum(x, 0), (-1, 1)),
+        "Tanh": ([1, 6, 13], np.tanh, (-2, 2)),
+        "Sigmoid": ([1, 6, 13], lambda x: 1 / (1 + np.exp(-x)), (-3, 3)),
+        "Erf": ([9, 13], erf, (-2, 2)),
+        "Sqrt": ([1, 6, 13], np.sqrt, (0.01, 4)),
+    }
+    for op, (opsets, fn, (lo, hi)) in table.items():
+        for opset in opsets:
+            x = rand(3, 4, low=lo, high=hi)
+            cases.append(single(op, f"{op.lower()}-opset{opset}", opset,
+                                {"x": x}, {"y": fn(f64(x)).astype(np.float32)}))
+    x = rand(2, 5, dtype=np.float16, low=-2, high=2)
+    cases.append(single("Tanh", "tanh-f16", 13, {"x": x},
+                        {"y": np.tanh(f64(x)).astype(np.float16)}))
+    return cases
+
+
+def binary_cases():
+    cases = []
+    ops = {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply,
+           "Div": np.divide}
+    shapes = [((2, 3, 4), (4,)), ((2, 1, 4), (3, 1)), ((3, 4), (3, 4)),
+              ((), (2, 2))]
+    for op, fn in ops.items():
+        for opset in [7, 13, 14]:
+            for i, (sa, sb) in enumerate(shapes):
+                a, b = rand(*sa), rand(*sb, low=0.5, high=2)
+                cases.append(single(op, f"{op.lower()}-opset{opset}-bcast{i}",
+                                    opset, {"a": a, "b": b},
+                                    {"y": fn(f64(a), f64(b)).astype(np.float32)}))
+        # Legacy broadcasting: B aligned at `axis`, or trailing without it.
+        for opset in [1, 6]:
+            a, b = rand(2, 3, 4), rand(3, low=0.5, high=2)
+            cases.append(single(
+                op, f"{op.lower()}-opset{opset}-broadcast-axis1", opset,
+                {"a": a, "b": b},
+                {"y": fn(f64(a), f64(b)[:, None]).astype(np.float32)},
+                attrs={"broadcast": 1, "axis": 1}))
+            b4 = rand(4, low=0.5, high=2)
+            cases.append(single(
+                op, f"{op.lower()}-opset{opset}-broadcast-trailing", opset,
+                {"a": a, "b": b4},
+                {"y": fn(f64(a), f64(b4)).astype(np.float32)},
+                attrs={"broadcast": 1}))
+            b2 = rand(2, 3, 4, low=0.5, high=2)
+            cases.append(single(
+                op, f"{op.lower()}-opset{opset}-same-shape", opset,
+                {"a": a, "b": b2},
+                {"y": fn(f64(a), f64(b2)).astype(np.float32)}))
+    # Integer arithmetic (non-negative, so truncating division is unambiguous).
+    a = RNG.integers(0, 100, size=(3, 4)).astype(np.int64)
+    b = RNG.integers(1, 9, size=(4,)).astype(np.int64)
+    cases.append(single("Div", "div-i64", 13, {"a": a, "b": b}, {"y": a // b}))
+    cases.append(single("Add", "add-i32", 14, {"a": a.astype(np.int32),
+                                               "b": b.astype(np.int32)},
+                        {"y": (a + b).astype(np.int32)}))
+    a16, b16 = rand(4, 4, dtype=np.float16), rand(4, dtype=np.float16)
+    cases.append(single("Mul", "mul-f16", 14, {"a": a16, "b": b16},
+                        {"y": (f64(a16) * f64(b16)).astype(np.float16)}))
+    ad, bd = rand(3, 2, dtype=np.float64), rand(2, dtype=np.float64)
+    cases.append(single("Sub", "sub-f64", 14, {"a": ad, "b": bd},
+                        {"y": ad - bd}))
+    return cases
+
+
+def pow_cases():
+    cases = []
+    for opset in [7, 12, 13, 15]:
+        a, b = rand(2, 3, low=0.5, high=2), rand(3, low=-2, high=2)
+        cases.append(single("Pow", f"pow-opset{opset}", opset, {"a": a, "b": b},
+                            {"y": np.power(f64(a), f64(b)).astype(np.float32)}))
+    for opset in [12, 15]:
+        # Since opset 12 the exponent may have its own type.
+        a = rand(2, 3, low=-2, high=2)
+        e = np.array(3, dtype=np.int64)
+        cases.append(single("Pow", f"pow-opset{opset}-int-exponent", opset,
+                            {"a": a}, {"y": (f64(a) ** 3).astype(np.float32)},
+                            initializers={"e": e}))
+    a = rand(2, 3, 4, low=0.5, high=2)
+    cases.append(single("Pow", "pow-opset1-broadcast-axis", 1,
+                        {"a": a, "b": np.array([2.0, 0.5, 3.0], np.float32)},
+                        {"y": np.power(f64(a), np.array([2.0, 0.5, 3.0])[:, None]).astype(np.float32)},
+                        attrs={"broadcast": 1, "axis": 1}))
+    return cases
+
+
+def gelu_cases():
+    cases = []
+    for approx in ["none", "tanh"]:
+        x = rand(3, 7, low=-3, high=3)
+        attrs = {"approximate": approx} if approx != "none" else {}
+        cases.append(single("Gelu", f"gelu-opset20-{approx}", 20, {"x": x},
+                            {"y": gelu(x, approx).astype(np.float32)},
+                            attrs=attrs))
+    x = rand(4, 8, dtype=np.float16, low=-3, high=3)
+    cases.append(single("Gelu", "gelu-opset20-tanh-f16", 20, {"x": x},
+                        {"y": gelu(x, "tanh").astype(np.float16)},
+                        attrs={"approximate": "tanh"}))
+    return cases
+
+
+def cast_cases():
+    cases = []
+    x = rand(3, 4, low=-5, high=5)
+    h = rand(3, 4, dtype=np.float16, low=-5, high=5)
+    i = RNG.integers(-50, 50, size=(3, 4)).astype(np.int64)
+    table = [
+        ("f32-f16", x, TensorProto.FLOAT16, x.astype(np.float16)),
+        ("f16-f32", h, TensorProto.FLOAT, h.astype(np.float32)),
+        ("f32-i64", x, TensorProto.INT64, x.astype(np.int64)),
+        ("i64-f32", i, TensorProto.FLOAT, i.astype(np.float32)),
+        ("f16-i64", h, TensorProto.INT64, h.astype(np.int64)),
+        ("i64-f16", i, TensorProto.FLOAT16, i.astype(np.float16)),
+        ("f32-i32", x, TensorProto.INT32, x.astype(np.int32)),
+        ("f32-bool", np.where(x > 0, x, 0).astype(np.float32),
+         TensorProto.BOOL, np.where(x > 0, x, 0) != 0),
+        ("bool-f32", x > 0, TensorProto.FLOAT, (x > 0).astype(np.float32)),
+        ("i64-u8", np.abs(i), TensorProto.UINT8, np.abs(i).astype(np.uint8)),
+        ("f32-f64", x, TensorProto.DOUBLE, x.astype(np.float64)),
+    ]
+    for opset in [6, 9, 13, 19]:
+        for name, value, to, expected in table:
+            cases.append(single("Cast", f"cast-opset{opset}-{name}", opset,
+                                {"x": value}, {"y": expected},
+                                attrs={"to": to}))
+    # Opset 1 spelled the target type as a string.
+    cases.append(single("Cast", "cast-opset1-string-to", 1, {"x": x},
+                        {"y": x.astype(np.float16)}, attrs={"to": "FLOAT16"}))
+    # bf16 results come back as f32 (.npy has no bf16); ties round to even.
+    special = np.array([1.0, 1.00390625, 1.01171875, -3.14159, 65504.0,
+                        1e-40, 3.4e38, 0.0], np.float32)
+    cases.append(single("Cast", "cast-f32-bf16", 13, {"x": special},
+                        {"y": to_bf16(special)}, attrs={"to": TensorProto.BFLOAT16},
+                        bf16_outputs=["y"], tolerance=(0, 0)))
+    # f16 rounding edge cases: ties, subnormals, overflow.
+    edge = np.array([1.0 + 2**-11, 1.0 + 3 * 2**-11, 2**-24, 2**-25, 3 * 2**-26,
+                     65519.0, 65520.0, -1e-8, 6.1e-5], np.float32)
+    with np.errstate(over="ignore"):
+        edge_f16 = edge.astype(np.float16)
+    cases.append(single("Cast", "cast-f32-f16-rounding", 13, {"x": edge},
+                        {"y": edge_f16},
+                        attrs={"to": TensorProto.FLOAT16}, tolerance=(0, 0)))
+    return cases
+
+
+# --------------------------------------------------------------------------
+# Contractions and normalizations
+# --------------------------------------------------------------------------
+
+def matmul_cases():
+    cases = []
+    shapes = [((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)),
+              ((2, 1, 3, 4), (5, 4, 6)), ((2, 3, 4), (4, 2)), ((4,), (2, 4, 3))]
+    for opset in [1, 9, 13]:
+        for k, (sa, sb) in enumerate(shapes):
+            a, b = rand(*sa), rand(*sb)
+            cases.append(single("MatMul", f"matmul-opset{opset}-{k}", opset,
+                                {"a": a, "b": b},
+                                {"y": np.matmul(f64(a), f64(b)).astype(np.float32)}))
+    a, b = rand(8, 16, dtype=np.float16), rand(16, 4, dtype=np.float16)
+    cases.append(single("MatMul", "matmul-f16", 13, {"a": a, "b": b},
+                        {"y": (f64(a) @ f64(b)).astype(np.float16)}))
+    return cases
+
+
+def gemm_cases():
+    cases = []
+    m, k, n = 3, 5, 4
+    c_shapes = {"none": None, "n": (n,), "1n": (1, n), "m1": (m, 1),
+                "mn": (m, n), "scalar": ()}
+    for ta in [0, 1]:
+        for tb in [0, 1]:
+            for alpha, beta in [(1.0, 1.0), (0.5, 2.0)]:
+                for cname, cshape in c_shapes.items():
+                    a = rand(k, m) if ta else rand(m, k)
+                    b = rand(n, k) if tb else rand(k, n)
+                    y = f64(a.T if ta else a) @ f64(b.T if tb else b) * alpha
+                    inputs = {"a": a, "b": b}
+                    if cshape is not None:
+                        c = rand(*cshape)
+                        inputs["c"] = c
+                        y = y + beta * f64(c)
+                    attrs = {"transA": ta, "transB": tb, "alpha": alpha,
+                             "beta": beta}
+                    cases.append(single(
+                        "Gemm", f"gemm-ta{ta}-tb{tb}-a{alpha}-b{beta}-c{cname}",
+                        13, inputs, {"y": y.astype(np.float32)}, attrs=attrs))
+    # Older opsets: C required before 11, `broadcast` attribute before 7.
+    for opset, attrs in [(1, {"broadcast": 1}), (6, {"broadcast": 1}),
+                         (7, {}), (9, {}), (11, {})]:
+        a, b, c = rand(m, k), rand(n, k), rand(n)
+        y = f64(a) @ f64(b).T * 0.25 + 3.0 * f64(c)
+        cases.append(single("Gemm", f"gemm-opset{opset}", opset,
+                            {"a": a, "b": b, "c": c}, {"y": y.astype(np.float32)},
+                            attrs=dict(attrs, transB=1, alpha=0.25, beta=3.0)))
+    a, c = rand(m, k), rand(m, n)
+    cases.append(single("Gemm", "gemm-opset6-no-broadcast", 6,
+                        {"a": a, "c": c},
+                        {"y": (f64(a) @ np.ones((k, n)) + f64(c)).astype(np.float32)},
+                        initializers={"b": np.ones((k, n), np.float32)},
+                        input_order=["a", "b", "c"]))
+    # The Linear layer: constant transposed weight, folded at compile time.
+    x, w, bias = rand(6, 32), rand(24, 32), rand(24)
+    cases.append(single("Gemm", "gemm-constant-weight-transB", 13, {"x": x},
+                        {"y": (f64(x) @ f64(w).T + f64(bias)).astype(np.float32)},
+                        attrs={"transB": 1}, initializers={"w": w, "bias": bias}))
+    return cases
+
+
+def softmax_cases():
+    cases = []
+    x = rand(2, 3, 4, low=-3, high=3)
+    for opset in [1, 11]:
+        for axis in [None, 0, 1, 2, -1, -2]:
+            attrs = {} if axis is None else {"axis": axis}
+            cases.append(single(
+                "Softmax", f"softmax-opset{opset}-axis{axis}", opset, {"x": x},
+                {"y": softmax_2d(x, 1 if axis is None else axis).astype(np.float32)},
+                attrs=attrs))
+    for axis in [None, 0, 1, -2]:
+        attrs = {} if axis is None else {"axis": axis}
+        cases.append(single(
+            "Softmax", f"softmax-opset13-axis{axis}", 13, {"x": x},
+            {"y": softmax(x, -1 if axis is None else axis).astype(np.float32)},
+            attrs=attrs))
+    h = rand(4, 6, dtype=np.float16, low=-4, high=4)
+    cases.append(single("Softmax", "softmax-f16", 13, {"x": h},
+                        {"y": softmax(h, -1).astype(np.float16)}))
+    return cases
+
+
+def layernorm_cases():
+    cases = []
+    x = rand(2, 3, 8, low=-2, high=2)
+    scale, bias = rand(8, low=0.5, high=1.5), rand(8)
+    cases.append(single("LayerNormalization", "layernorm-bias", 17, {"x": x},
+                        {"y": layer_norm(x, scale, bias, -1, 1e-5).astype(np.float32)},
+                        initializers={"scale": scale, "bias": bias}))
+    cases.append(single("LayerNormalization", "layernorm-no-bias", 17, {"x": x},
+                        {"y": layer_norm(x, scale, None, -1, 1e-5).astype(np.float32)},
+                        initializers={"scale": scale}))
+    s2, b2 = rand(3, 8, low=0.5, high=1.5), rand(3, 8)
+    cases.append(single("LayerNormalization", "layernorm-axis1-eps", 17,
+                        {"x": x},
+                        {"y": layer_norm(x, s2, b2, 1, 1e-2).astype(np.float32)},
+                        attrs={"axis": 1, "epsilon": 1e-2},
+                        initializers={"scale": s2, "bias": b2}))
+    cases.append(single("LayerNormalization", "layernorm-scale-as-input", 17,
+                        {"x": x, "scale": scale, "bias": bias},
+                        {"y": layer_norm(x, scale, bias, -1, 1e-5).astype(np.float32)}))
+    h = rand(4, 16, dtype=np.float16, low=-2, high=2)
+    hs, hb = rand(16, dtype=np.float16), rand(16, dtype=np.float16)
+    cases.append(single("LayerNormalization", "layernorm-f16", 17, {"x": h},
+                        {"y": layer_norm(h, hs, hb, -1, 1e-5).astype(np.float16)},
+                        initializers={"scale": hs, "bias": hb}))
+    # Mean/InvStdDev outputs are not supported when something reads them.
+    node = helper.make_node("LayerNormalization", ["x", "scale"],
+                            ["y", "mean"], name="ln_with_mean")
+    model = make_model([node], {"x": x},
+                       [("y", np.float32, None), ("mean", np.float32, None)],
+                       {"scale": scale}, 17)
+    cases.append(Case("layernorm-mean-output-unsupported", model, {"x": x},
+                      expect_rc=2,
+                      expect_error=["ln_with_mean", "LayerNormalization",
+                                    "Mean"]))
+    return cases
+
+
+def reduce_mean_cases():
+    cases = []
+    x = rand(2, 3, 4)
+    for opset in [1, 11, 13]:
+        for axes in [None, [1], [0, 2], [-1]]:
+            for keep in [0, 1]:
+                attrs = {"keepdims": keep}
+                if axes is not None:
+                    attrs["axes"] = axes
+                ax = None if axes is None else tuple(axes)
+                y = f64(x).mean(axis=ax, keepdims=bool(keep))
+                cases.append(single(
+                    "ReduceMean", f"reducemean-opset{opset}-axes{axes}-keep{keep}",
+                    opset, {"x": x}, {"y": np.asarray(y, np.float32)},
+                    attrs=attrs))
+    for axes in [[1], [0, -1], None, []]:
+        for keep in [0, 1]:
+            for noop in [0, 1]:
+                inits = {} if axes is None else {"axes": np.array(axes, np.int64)}
+                order = ["x"] + ([] if axes is None else ["axes"])
+                attrs = {"keepdims": keep, "noop_with_empty_axes": noop}
+                if not axes and noop:
+                    y = f64(x)
+                else:
+                    y = f64(x).mean(axis=tuple(axes) if axes else None,
+                                    keepdims=bool(keep))
+                cases.append(single(
+                    "ReduceMean",
+                    f"reducemean-opset18-axes{axes}-keep{keep}-noop{noop}", 18,
+                    {"x": x}, {"y": np.asarray(y, np.float32)}, attrs=attrs,
+                    initializers=inits, input_order=order))
+    return cases
+
+
+# --------------------------------------------------------------------------
+# Data movement
+# --------------------------------------------------------------------------
+
+def reshape_cases():
+    cases = []
+    x = rand(2, 3, 4)
+    targets = [[0, -1], [-1], [4, 0, 2], [2, 12], [-1, 2, 2], [1, 24, 1]]
+    for opset in [5, 13, 14]:
+        for t in targets:
+            shape = [x.shape[i] if d == 0 else d for i, d in enumerate(t)]
+            cases.append(single("Reshape", f"reshape-opset{opset}-{t}", opset,
+                                {"x": x}, {"y": x.reshape(shape)},
+                                initializers={"shape": np.array(t, np.int64)}))
+    cases.append(single("Reshape", "reshape-opset1-attr", 1, {"x": x},
+                        {"y": x.reshape(6, 4)}, attrs={"shape": [6, -1]}))
+    # allowzero: a 0 in the shape is a real zero-size dimension.
+    empty = np.zeros((0, 2, 2), np.float32)
+    cases.append(single("Reshape", "reshape-opset14-allowzero", 14,
+                        {"x": empty}, {"y": empty.reshape(0, 4)},
+                        attrs={"allowzero": 1},
+                        initializers={"shape": np.array([0, 4], np.int64)}))
+    cases.append(single("Reshape", "reshape-opset14-allowzero-no-zeros", 14,
+                        {"x": x}, {"y": x.reshape(4, 6)},
+                        attrs={"allowzero": 1},
+                        initializers={"shape": np.array([4, 6], np.int64)}))
+    z = rand(3, 2, 2)
+    cases.append(single("Reshape", "reshape-opset14-zero-copies", 14,
+                        {"x": z}, {"y": z.reshape(3, 4)},
+                        initializers={"shape": np.array([0, 4], np.int64)}))
+    # A shape computed at run time is not supported.
+    node = helper.make_node("Reshape", ["x", "s"], ["y"], name="dyn_reshape")
+    model = make_model([node], {"x": x, "s": np.array([6, 4], np.int64)},
+                       [("y", np.float32, None)], opset=13)
+    cases.append(Case("reshape-non-constant-shape-unsupported", model,
+                      {"x": x, "s": np.array([6, 4], np.int64)}, expect_rc=2,
+                      expect_error=["dyn_reshape", "Reshape", "constant"]))
+    return cases
+
+
+def transpose_cases():
+    cases = []
+    x = rand(2, 3, 4)
+    for opset in [1, 13]:
+        cases.append(single("Transpose", f"transpose-opset{opset}-default",
+                            opset, {"x": x}, {"y": x.transpose()}))
+        for perm in [[0, 2, 1], [2, 0, 1], [1, 0, 2]]:
+            cases.append(single("Transpose", f"transpose-opset{opset}-{perm}",
+                                opset, {"x": x}, {"y": x.transpose(perm)},
+                                attrs={"perm": perm}))
+    return cases
+
+
+def squeeze_cases():
+    cases = []
+    x = rand(1, 3, 1, 4)
+    for opset in [1, 11]:
+        cases.append(single("Squeeze", f"squeeze-opset{opset}-axes", opset,
+                            {"x": x}, {"y": x.reshape(3, 1, 4)},
+                            attrs={"axes": [0]}))
+        cases.append(single("Squeeze", f"squeeze-opset{opset}-all", opset,
+                            {"x": x}, {"y": x.reshape(3, 4)}))
+        u = rand(3, 4)
+        cases.append(single("Unsqueeze", f"unsqueeze-opset{opset}", opset,
+                            {"x": u}, {"y": u.reshape(1, 3, 4, 1)},
+                            attrs={"axes": [0, 3]}))
+    cases.append(single("Squeeze", "squeeze-opset11-negative", 11, {"x": x},
+                        {"y": x.reshape(1, 3, 4)}, attrs={"axes": [-2]}))
+    cases.append(single("Unsqueeze", "unsqueeze-opset11-negative", 11,
+                        {"x": x[0, :, 0]}, {"y": x[0, :, 0].reshape(3, 4, 1)},
+                        attrs={"axes": [-1]}))
+    for opset in [13, 21]:
+        cases.append(single("Squeeze", f"squeeze-opset{opset}-input", opset,
+                            {"x": x}, {"y": x.reshape(1, 3, 4)},
+                            initializers={"axes": np.array([2], np.int64)}))
+        cases.append(single("Squeeze", f"squeeze-opset{opset}-no-axes", opset,
+                            {"x": x}, {"y": x.reshape(3, 4)}))
+        y = rand(3, 4)
+        cases.append(single("Unsqueeze", f"unsqueeze-opset{opset}-input",
+                            opset, {"x": y}, {"y": y.reshape(3, 1, 4, 1)},
+                            initializers={"axes": np.array([1, -1], np.int64)}))
+    return cases
+
+
+def constant_identity_cases():
+    cases = []
+    x = rand(2, 3)
+    c = rand(2, 3)
+    for attr, value, expected in [
+            ("value", numpy_helper.from_array(c), c),
+            ("value_float", 2.5, np.float32(2.5)),
+            ("value_floats", [1.0, 2.0, 3.0], np.array([1, 2, 3], np.float32))]:
+        nodes = [helper.make_node("Constant", [], ["c"], name="const",
+                                  **{attr: value}),
+                 helper.make_node("Add", ["x", "c"], ["y"])]
+        model = make_model(nodes, {"x": x}, [("y", np.float32, None)],
+                           opset=13)
+        cases.append(Case(f"constant-{attr}", model, {"x": x},
+                          {"y": (f64(x) + f64(expected)).astype(np.float32)}))
+    i = RNG.integers(0, 9, size=(2, 3)).astype(np.int64)
+    for attr, value in [("value_int", 7), ("value_ints", [1, 2, 3])]:
+        nodes = [helper.make_node("Constant", [], ["c"], **{attr: value}),
+                 helper.make_node("Add", ["x", "c"], ["y"])]
+        model = make_model(nodes, {"x": i}, [("y", np.int64, None)], opset=13)
+        cases.append(Case(f"constant-{attr}", model, {"x": i},
+                          {"y": i + np.array(value, np.int64)}))
+    nodes = [helper.make_node("Identity", ["x"], ["t"]),
+             helper.make_node("Relu", ["t"], ["y"]),
+             helper.make_node("Identity", ["x"], ["z"])]
+    model = make_model(nodes, {"x": x}, [("y", np.float32, None),
+                                         ("z", np.float32, [2, 3])], opset=16)
+    cases.append(Case("identity", model, {"x": x},
+                      {"y": np.maximum(x, 0), "z": x}))
+    # Output names become file names with unsafe characters replaced.
+    node = helper.make_node("Relu", ["x"], ["out/y:0"])
+    model = make_model([node], {"x": x}, [("out/y:0", np.float32, None)])
+    cases.append(Case("output-name-sanitized", model, {"x": x},
+                      {"out/y:0": np.maximum(x, 0)}))
+    return cases
+
+
+# --------------------------------------------------------------------------
+# Composite models
+# --------------------------------------------------------------------------
+
+def linear(x, w, b):
+    return f64(x) @ f64(w).T + f64(b)
+
+
+def mlp_case(d=16, batch=4, opset=17):
+    """The MLP of bench/peers.py (Linear -> GELU -> Linear -> LayerNorm), as
+    torch exports it at opset 17: Gemm with transB and GELU as its Erf form."""
+    x = rand(batch, d)
+    w1, b1 = rand(4 * d, d, low=-0.3, high=0.3), rand(4 * d, low=-0.1, high=0.1)
+    w2, b2 = rand(d, 4 * d, low=-0.3, high=0.3), rand(d, low=-0.1, high=0.1)
+    g, b = rand(d, low=0.5, high=1.5), rand(d)
+    inits = {"w1": w1, "b1": b1, "w2": w2, "b2": b2, "ln_g": g, "ln_b": b,
+             "sqrt2": np.array(math.sqrt(2), np.float32),
+             "one": np.array(1, np.float32), "half": np.array(0.5, np.float32)}
+    nodes = [
+        helper.make_node("Gemm", ["x", "w1", "b1"], ["h"], transB=1, name="fc1"),
+        helper.make_node("Div", ["h", "sqrt2"], ["h_s"]),
+        helper.make_node("Erf", ["h_s"], ["h_e"]),
+        helper.make_node("Add", ["h_e", "one"], ["h_1"]),
+        helper.make_node("Mul", ["h", "h_1"], ["h_m"]),
+        helper.make_node("Mul", ["h_m", "half"], ["h_g"]),
+        helper.make_node("Gemm", ["h_g", "w2", "b2"], ["o"], transB=1, name="fc2"),
+        helper.make_node("LayerNormalization", ["o", "ln_g", "ln_b"], ["y"]),
+    ]
+    model = make_model(nodes, {"x": x}, [("y", np.float32, [batch, d])], inits,
+                       opset)
+    h = gelu(linear(x, w1, b1))
+    y = layer_norm(linear(h, w2, b2), g, b, -1, 1e-5)
+    return Case("mlp-peers", model, {"x": x}, {"y": y.astype(np.float32)},
+                tolerance=(1e-4, 1e-4))
+
+
+def transformer_block(name, gelu_form="erf", dtype=np.float32, opset=17,
+                      batch=2, seq=4, d=8, heads=2):
+    """Attention (MatMul, Reshape, Transpose, Softmax) + residual + LayerNorm
+    + MLP with GELU decomposed as torch exports it (Erf or Tanh form)."""
+    dh = d // heads
+    x = rand(batch, seq, d, dtype=dtype)
+    p = {n: rand(d, d, low=-0.4, high=0.4, dtype=dtype)
+         for n in ["wq", "wk", "wv", "wo"]}
+    p["w1"] = rand(d, 2 * d, low=-0.4, high=0.4, dtype=dtype)
+    p["w2"] = rand(2 * d, d, low=-0.4, high=0.4, dtype=dtype)
+    p["b1"] = rand(2 * d, low=-0.1, high=0.1, dtype=dtype)
+    p["g1"], p["be1"] = rand(d, low=0.5, high=1.5, dtype=dtype), rand(d, dtype=dtype)
+    p["g2"], p["be2"] = rand(d, low=0.5, high=1.5, dtype=dtype), rand(d, dtype=dtype)
+    scalars = {"scale": math.sqrt(dh), "half": 0.5, "one": 1.0,
+               "sqrt2": math.sqrt(2), "three": 3.0, "c0": 0.044715,
+               "c1": math.sqrt(2 / math.pi)}
+    inits = dict(p)
+    inits.update({k: np.array(v, dtype) for k, v in scalars.items()})
+    inits["heads_shape"] = np.array([0, 0, heads, dh], np.int64)
+    inits["merge_shape"] = np.array([0, 0, d], np.int64)
+    N = helper.make_node
+    nodes = []
+    for proj in ["q", "k", "v"]:
+        nodes += [N("MatMul", ["x", "w" + proj], [proj]),
+                  N("Reshape", [proj, "heads_shape"], [proj + "_h"]),
+                  N("Transpose", [proj + "_h"], [proj + "_t"], perm=[0, 2, 1, 3])]
+    nodes += [
+        N("Transpose", ["k_t"], ["k_tt"], perm=[0, 1, 3, 2]),
+        N("MatMul", ["q_t", "k_tt"], ["scores"]),
+        N("Div", ["scores", "scale"], ["scaled"]),
+        N("Softmax", ["scaled"], ["probs"], axis=3 if opset < 13 else -1),
+        N("MatMul", ["probs", "v_t"], ["ctx"]),
+        N("Transpose", ["ctx"], ["ctx_t"], perm=[0, 2, 1, 3]),
+        N("Reshape", ["ctx_t", "merge_shape"], ["ctx_m"]),
+        N("MatMul", ["ctx_m", "wo"], ["attn"]),
+        N("Add", ["x", "attn"], ["res1"]),
+        N("LayerNormalization", ["res1", "g1", "be1"], ["ln1"], axis=-1),
+        N("MatMul", ["ln1", "w1"], ["f1"]),
+        N("Add", ["f1", "b1"], ["f"]),
+    ]
+    if gelu_form == "erf":
+        nodes += [N("Div", ["f", "sqrt2"], ["g_s"]), N("Erf", ["g_s"], ["g_e"]),
+                  N("Add", ["g_e", "one"], ["g_1"]), N("Mul", ["f", "g_1"], ["g_m"]),
+                  N("Mul", ["g_m", "half"], ["gelu"])]
+    else:
+        nodes += [N("Pow", ["f", "three"], ["g_p"]), N("Mul", ["g_p", "c0"], ["g_c"]),
+                  N("Add", ["f", "g_c"], ["g_i"]), N("Mul", ["g_i", "c1"], ["g_k"]),
+                  N("Tanh", ["g_k"], ["g_t"]), N("Add", ["g_t", "one"], ["g_1"]),
+                  N("Mul", ["f", "g_1"], ["g_m"]), N("Mul", ["g_m", "half"], ["gelu"])]
+    nodes += [N("MatMul", ["gelu", "w2"], ["f2"]),
+              N("Add", ["ln1", "f2"], ["res2"]),
+              N("LayerNormalization", ["res2", "g2", "be2"], ["y"], axis=-1)]
+    model = make_model(nodes, {"x": x}, [("y", dtype, None)], inits, opset)
+
+    # numpy, float64 throughout.
+    X = f64(x)
+    P = {k: f64(v) for k, v in p.items()}
+
+    def heads_of(t):
+        return t.reshape(batch, seq, heads, dh).transpose(0, 2, 1, 3)
+
+    q, k, v = (heads_of(X @ P["w" + n]) for n in "qkv")
+    probs = softmax(q @ k.transpose(0, 1, 3, 2) / math.sqrt(dh), -1)
+    ctx = (probs @ v).transpose(0, 2, 1, 3).reshape(batch, seq, d)
+    ln1 = layer_norm(X + ctx @ P["wo"], P["g1"], P["be1"], -1, 1e-5)
+    f = ln1 @ P["w1"] + P["b1"]
+    y = layer_norm(ln1 + gelu(f, "none" if gelu_form == "erf" else "tanh") @ P["w2"],
+                   P["g2"], P["be2"], -1, 1e-5)
+    tol = (1e-4, 1e-4) if dtype == np.float32 else (3e-2, 3e-2)
+    return Case(name, model, {"x": x}, {"y": y.astype(dtype)}, tolerance=tol)
+
+
+def composite_cases():
+    return [
+        mlp_case(),
+        transformer_block("transformer-erf-gelu"),
+        transformer_block("transformer-tanh-gelu", gelu_form="tanh"),
+        transformer_block("transformer-f16", dtype=np.float16),
+        transformer_block("transformer-f16-tanh", gelu_form="tanh",
+                          dtype=np.float16),
+    ]
+
+
+def external_data_cases(missing=False):
+    x = rand(4, 64)
+    w, b = rand(32, 64), rand(32)
+    node = helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1)
+    model = make_model([node], {"x": x}, [("y", np.float32, None)],
+                       {"w": w, "b": b}, 13)
+
+    def save(folder, missing=False):
+        import os
+        path = os.path.join(folder, "model.onnx")
+        copy = onnx.ModelProto()
+        copy.CopyFrom(model)  # saving as external data mutates the model
+        onnx.save_model(copy, path, save_as_external_data=True,
+                        all_tensors_to_one_file=True, location="weights.bin",
+                        size_threshold=0)
+        if missing:
+            os.remove(os.path.join(folder, "weights.bin"))
+        return path
+
+    expected = {"y": (f64(x) @ f64(w).T + f64(b)).astype(np.float32)}
+    return [
+        Case("external-data", onnx.ModelProto(), {"x": x}, expected,
+             save=save),
+        Case("external-data-missing-file", onnx.ModelProto(), {"x": x},
+             expect_rc=1, expect_error=["weights.bin"],
+             save=lambda folder: save(folder, missing=True)),
+    ]
+
+
+# --------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------
+
+def error_cases():
+    import os
+    cases = []
+    x = rand(2, 3)
+    node = helper.make_node("Celu", ["x"], ["y"], name="my_celu")
+    cases.append(Case("unsupported-op",
+                      make_model([node], {"x": x}, [("y", np.float32, None)],
+                                 opset=13),
+                      {"x": x}, expect_rc=2,
+                      expect_error=["my_celu", "Celu", "ai.onnx", "opset 13"]))
+    node = helper.make_node("FancyOp", ["x"], ["y"], name="custom_node",
+                            domain="com.example")
+    cases.append(Case("unsupported-domain",
+                      make_model([node], {"x": x}, [("y", np.float32, None)],
+                                 opset=13,
+                                 extra_opsets=[helper.make_opsetid("com.example", 3)]),
+                      {"x": x}, expect_rc=2,
+                      expect_error=["custom_node", "FancyOp", "com.example",
+                                    "opset 3"]))
+
+    def write_bytes(data):
+        def save(folder):
+            path = os.path.join(folder, "model.onnx")
+            with open(path, "wb") as f:
+                f.write(data)
+            return path
+        return save
+
+    cases.append(Case("malformed-protobuf", None, {}, expect_rc=1,
+                      expect_error=["not a valid ONNX"],
+                      save=write_bytes(b"\x08\x07\x12\xff\xff\xff\xff\x0fgarbage")))
+    valid = make_model([helper.make_node("Relu", ["x"], ["y"])], {"x": x},
+                       [("y", np.float32, None)]).SerializeToString()
+    cases.append(Case("truncated-protobuf", None, {}, expect_rc=1,
+                      save=write_bytes(valid[: len(valid) // 2])))
+    cases.append(Case("missing-model-file", None, {}, expect_rc=1,
+                      expect_error=["cannot read"],
+                      save=lambda folder: os.path.join(folder, "absent.onnx")))
+    relu = make_model([helper.make_node("Relu", ["x"], ["y"])], {"x": x},
+                      [("y", np.float32, None)])
+    cases.append(Case("wrong-input-shape", relu, {"x": rand(3, 3)},
+                      expect_rc=1, expect_error=["x", "shape"]))
+    cases.append(Case("wrong-input-dtype", relu, {"x": x.astype(np.float64)},
+                      expect_rc=1, expect_error=["x", "dtype"]))
+    node = helper.make_node("Relu", ["undefined_name"], ["y"], name="dangling")
+    cases.append(Case("undefined-input-name",
+                      make_model([node], {"x": x}, [("y", np.float32, None)]),
+                      {"x": x}, expect_rc=1,
+                      expect_error=["dangling", "undefined_name"]))
+    nodes = [helper.make_node("Relu", ["x"], ["y"], name="first"),
+             helper.make_node("Tanh", ["x"], ["y"], name="second")]
+    cases.append(Case("duplicate-output-name",
+                      make_model(nodes, {"x": x}, [("y", np.float32, None)]),
+                      {"x": x}, expect_rc=1, expect_error=["second", "'y'"]))
+    return cases
+
+
+def fuzz_cases(count=60):
+    """Random byte mutations of a valid model: any exit code 0, 1 or 2 is
+    fine, a signal (crash) is not."""
+    import os
+    base = transformer_block("fuzz-base").model.SerializeToString()
+    rng = np.random.default_rng(99)
+    cases = []
+    for i in range(count):
+        data = bytearray(base)
+        for _ in range(int(rng.integers(1, 8))):
+            data[int(rng.integers(0, len(data)))] = int(rng.integers(0, 256))
+        if i % 5 == 0:
+            data = data[: int(rng.integers(1, len(data)))]
+
+        def save(folder, data=bytes(data)):
+            path = os.path.join(folder, "model.onnx")
+            with open(path, "wb") as f:
+                f.write(data)
+            return path
+        cases.append(Case(f"fuzz-{i}", None, {}, expect_rc=-1, save=save))
+    return cases
+
+
+def all_cases():
+    builders = [unary_cases, binary_cases, pow_cases, gelu_cases, cast_cases,
+                matmul_cases, gemm_cases, softmax_cases, layernorm_cases,
+                reduce_mean_cases, reshape_cases, transpose_cases,
+                squeeze_cases, constant_identity_cases, composite_cases,
+                external_data_cases, error_cases, fuzz_cases]
+    cases = []
+    for build in builders:
+        cases.extend(build())
+    names = [c.name for c in cases]
+    assert len(names) == len(set(names)), "case names must be unique"
+    return cases
