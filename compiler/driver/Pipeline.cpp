@@ -14,9 +14,11 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <chrono>
@@ -28,6 +30,41 @@ using namespace dsc::driver;
 void dsc::driver::registerDialects(MLIRContext &context) {
   context.loadDialect<graph::GraphDialect, exec::ExecDialect,
                       func::FuncDialect>();
+}
+
+/// The ONNX node names a location carries (fusions carry all of theirs).
+static void collectNodeNames(Location loc, llvm::SetVector<StringRef> &names) {
+  if (auto name = dyn_cast<NameLoc>(loc))
+    names.insert(name.getName().getValue());
+  else if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      collectNodeNames(inner, names);
+  else if (auto callSite = dyn_cast<CallSiteLoc>(loc))
+    collectNodeNames(callSite.getCallee(), names);
+}
+
+void dsc::driver::printDiagnostic(Diagnostic &diagnostic,
+                                  llvm::raw_ostream &os) {
+  switch (diagnostic.getSeverity()) {
+  case DiagnosticSeverity::Error:
+    os << "dsc: error: ";
+    break;
+  case DiagnosticSeverity::Warning:
+    os << "dsc: warning: ";
+    break;
+  default:
+    os << "dsc: note: ";
+  }
+  llvm::SetVector<StringRef> names;
+  collectNodeNames(diagnostic.getLocation(), names);
+  if (!names.empty()) {
+    os << (names.size() == 1 ? "node '" : "nodes '");
+    llvm::interleave(names.getArrayRef().take_front(4), os, "', '");
+    if (names.size() > 4)
+      os << "', ... (" << names.size() << " in all)";
+    os << "': ";
+  }
+  os << diagnostic << "\n";
 }
 
 namespace {
@@ -91,8 +128,11 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   MLIRContext context;
   registerDialects(context);
   // Diagnostics name the op's location: the ONNX node it came from.
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context, llvm::errs());
+  context.printOpOnDiagnostic(false);
+  ScopedDiagnosticHandler diagnostics(&context, [](Diagnostic &diagnostic) {
+    printDiagnostic(diagnostic, llvm::errs());
+    return success();
+  });
   Progress progress(log, options.progress, 8);
 
   onnx::ImportResult imported =

@@ -4,6 +4,7 @@
 #define DSC_COMPILER_DRIVER_PIPELINE_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -22,6 +23,10 @@ struct CompileOptions {
   /// One line per stage with its time, on `log`.
   bool progress = true;
 };
+
+/// Prints one diagnostic as `dsc: error: node 'NAME': message`, naming the
+/// ONNX node(s) its location points to.
+void printDiagnostic(mlir::Diagnostic &diagnostic, llvm::raw_ostream &os);
 
 /// Registers every dialect dsc's IR uses.
 void registerDialects(mlir::MLIRContext &context);

@@ -12,6 +12,7 @@
 
 using namespace mlir;
 using namespace dsc;
+using namespace dsc::driver;
 
 static constexpr int64_t kWeightAlignment = 256;
 
@@ -200,7 +201,9 @@ struct Writer {
           return failure();
         }
         std::vector<plan::BufferRef> args;
-        for (Value buffer : llvm::concat<Value>(launch.getIns(), launch.getOuts())) {
+        SmallVector<Value> buffers(launch.getIns());
+        buffers.append(launch.getOuts().begin(), launch.getOuts().end());
+        for (Value buffer : buffers) {
           auto ref = resolve(buffer);
           if (failed(ref))
             return failure();

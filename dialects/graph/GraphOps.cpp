@@ -129,6 +129,51 @@ LogicalResult MatMulOp::verify() {
   return success();
 }
 
+namespace {
+/// numpy's 1-D promotion made explicit: a vector lhs is a 1xK matrix, a
+/// vector rhs a Kx1 matrix, and the result drops the added dimension. Kernels
+/// then only see matrices.
+struct PromoteVectorMatMul : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    auto lhs = dyn_cast<RankedTensorType>(op.getLhs().getType());
+    auto rhs = dyn_cast<RankedTensorType>(op.getRhs().getType());
+    auto result = dyn_cast<RankedTensorType>(op.getType());
+    if (!lhs || !rhs || !result || !lhs.hasStaticShape() ||
+        !rhs.hasStaticShape() || !result.hasStaticShape() ||
+        (lhs.getRank() != 1 && rhs.getRank() != 1))
+      return failure();
+    auto reshape = [&](Value value, RankedTensorType type,
+                       ArrayRef<int64_t> shape) -> Value {
+      return rewriter.create<ReshapeOp>(
+          op.getLoc(), RankedTensorType::get(shape, type.getElementType()),
+          value, shape, /*allow_zero=*/true);
+    };
+    Value newLhs = op.getLhs(), newRhs = op.getRhs();
+    SmallVector<int64_t> resultShape(result.getShape());
+    if (lhs.getRank() == 1) {
+      newLhs = reshape(newLhs, lhs, {1, lhs.getDimSize(0)});
+      resultShape.insert(resultShape.end() - (rhs.getRank() == 1 ? 0 : 1), 1);
+    }
+    if (rhs.getRank() == 1) {
+      newRhs = reshape(newRhs, rhs, {rhs.getDimSize(0), 1});
+      resultShape.push_back(1);
+    }
+    auto matmul = rewriter.create<MatMulOp>(
+        op.getLoc(), RankedTensorType::get(resultShape, result.getElementType()),
+        newLhs, newRhs);
+    rewriter.replaceOp(op, reshape(matmul, result, result.getShape()));
+    return success();
+  }
+};
+} // namespace
+
+void MatMulOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                           MLIRContext *context) {
+  results.add<PromoteVectorMatMul>(context);
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//

@@ -161,6 +161,7 @@ def Graph_MatMulOp : Graph_Op<"matmul", [Pure,
     $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Graph_SoftmaxOp : Graph_Op<"softmax", [Pure, SameOperandsAndResultElementType,

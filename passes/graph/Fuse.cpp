@@ -157,8 +157,12 @@ struct FusePass : dsc::graph::impl::FuseBase<FusePass> {
 
     Operation *last = group.members.back();
     OpBuilder builder(last);
+    // The fusion answers for every node it holds (diagnostics name them all).
+    SmallVector<Location> locations;
+    for (Operation *op : group.members)
+      locations.push_back(op->getLoc());
     auto fusion = builder.create<FusionOp>(
-        last->getLoc(), ValueRange(results).getTypes(), inputs.getArrayRef(),
+        FusedLoc::get(&getContext(), locations), ValueRange(results).getTypes(), inputs.getArrayRef(),
         group.kind, group.anchor);
     Block &block = fusion.getBody().front();
     IRMapping mapping;

@@ -53,6 +53,8 @@ def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
     Option<"maxInputs", "max-inputs", "unsigned", /*default=*/"8",
            "most inputs one fused kernel may take">
   ];
+}
+
 def FoldConstants : Pass<"graph-fold-constants", "::mlir::func::FuncOp"> {
   let summary = "evaluates ops whose operands are all constants";
   let description = [{

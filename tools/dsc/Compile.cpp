@@ -4,6 +4,7 @@
 
 #include "compiler/driver/Pipeline.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Path.h"
 
 using namespace llvm;

@@ -4,6 +4,7 @@
 #include "tools/dsc/ToolSupport.h"
 
 #include "compiler/driver/CpuExecutor.h"
+#include "compiler/driver/Pipeline.h"
 #include "dsc/runtime.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -57,8 +58,11 @@ int dsc::tools::runRun() {
   std::vector<reference::Tensor> outputs;
   if (device == Device::Cpu) {
     mlir::MLIRContext context;
-    SourceMgr sourceMgr;
-    mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context, errs());
+    context.printOpOnDiagnostic(false);
+    mlir::ScopedDiagnosticHandler diagnostics(&context, [](mlir::Diagnostic &d) {
+      driver::printDiagnostic(d, errs());
+      return mlir::success();
+    });
     auto results = driver::runPlanOnCpu(plan, *inputs, context);
     if (failed(results)) {
       errs() << "dsc run: the plan failed on the CPU\n";
