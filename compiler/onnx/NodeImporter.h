@@ -15,7 +15,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
-#include <onnx/onnx_pb.h>
+#include "onnx/onnx.pb.h"
 
 #include <optional>
 
