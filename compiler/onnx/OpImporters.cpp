@@ -155,13 +155,9 @@ FailureOr<RankedTensorType> NodeImporter::rankedType(Value value,
                                                      StringRef what) {
   if (auto ranked = dyn_cast<RankedTensorType>(value.getType()))
     return ranked;
-  // Refine the graph built so far in order, as graph-infer-shapes would.
-  Block *block = state.builder.getInsertionBlock();
-  for (Operation &op : *block)
-    if (auto inferable = dyn_cast<graph::ShapeInferenceOpInterface>(&op))
-      if (failed(inferable.inferShapes()))
-        return invalid("shape inference of an earlier node failed: " +
-                       state.lastDiagnostic);
+  if (failed(inferShapesSoFar(state)))
+    return invalid("shape inference of an earlier node failed: " +
+                   state.lastDiagnostic);
   if (auto ranked = dyn_cast<RankedTensorType>(value.getType()))
     return ranked;
   return unsupported("the rank of " + what +

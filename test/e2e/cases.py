@@ -345,6 +345,16 @@ def gemm_cases():
                         {"y": (f64(a) @ np.ones((k, n)) + f64(c)).astype(np.float32)},
                         initializers={"b": np.ones((k, n), np.float32)},
                         input_order=["a", "b", "c"]))
+    # Declared output shapes are checked against the inferred ones.
+    a, b, c = rand(m, k), rand(k, n), rand(1, n)
+    cases.append(single("Gemm", "gemm-declared-output-shape", 13,
+                        {"a": a, "b": b, "c": c},
+                        {"y": (f64(a) @ f64(b) + f64(c)).astype(np.float32)},
+                        declare_shape=True))
+    node = helper.make_node("Gemm", ["a", "b"], ["y"], name="lying_gemm")
+    model = make_model([node], {"a": a, "b": b}, [("y", np.float32, [n, m])])
+    cases.append(Case("gemm-wrong-declared-shape", model, {"a": a, "b": b},
+                      expect_rc=1, expect_error=["'y'", "4x3", "3x4"]))
     # The Linear layer: constant transposed weight, folded at compile time.
     x, w, bias = rand(6, 32), rand(24, 32), rand(24)
     cases.append(single("Gemm", "gemm-constant-weight-transB", 13, {"x": x},

@@ -229,18 +229,33 @@ int dsc::tools::runEval() {
   if (failed(inputs))
     return kError;
 
+  // MLIR's diagnostics become dsc's one-line error, naming the node.
+  std::string firstError;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    if (diagnostic.getSeverity() == DiagnosticSeverity::Error &&
+        firstError.empty()) {
+      if (auto name = dyn_cast<NameLoc>(diagnostic.getLocation()))
+        firstError = "node '" + name.getName().str() + "': ";
+      firstError += diagnostic.str();
+    }
+    return success();
+  });
+  auto failWith = [&](const llvm::Twine &fallback) {
+    return fail(firstError.empty() ? fallback : llvm::Twine(firstError));
+  };
+
   PassManager pm(&context);
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(graph::createInferShapes());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(graph::createFoldConstants());
   if (failed(pm.run(module)))
-    return fail("the graph passes failed on '" + modelPath + "'");
+    return failWith("the graph passes failed on '" + modelPath + "'");
 
   FailureOr<SmallVector<reference::Tensor>> outputs =
       reference::evaluateFunction(func, *inputs);
   if (failed(outputs))
-    return fail("the reference interpreter failed on '" + modelPath + "'");
+    return failWith("the reference interpreter failed on '" + modelPath + "'");
 
   if (!outputDir.empty())
     if (std::error_code error = llvm::sys::fs::create_directories(outputDir))
