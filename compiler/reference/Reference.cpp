@@ -918,6 +918,12 @@ reference::evaluateBlock(Block &block, ArrayRef<Tensor> arguments) {
   llvm::DenseMap<Value, Tensor> values;
   for (auto [argument, tensor] : llvm::zip(block.getArguments(), arguments))
     values[argument] = tensor;
+  // A value's tensor is moved into its last user instead of copied, so that
+  // weights are not duplicated once per use.
+  llvm::DenseMap<Value, unsigned> remainingUses;
+  for (Operation &op : block)
+    for (Value operand : op.getOperands())
+      ++remainingUses[operand];
   auto lookupOperands = [&](Operation &op) -> FailureOr<SmallVector<Tensor>> {
     SmallVector<Tensor> operands;
     for (Value operand : op.getOperands()) {
@@ -927,7 +933,12 @@ reference::evaluateBlock(Block &block, ArrayRef<Tensor> arguments) {
                        "evaluated block");
         return failure();
       }
-      operands.push_back(it->second);
+      if (--remainingUses[operand] == 0) {
+        operands.push_back(std::move(it->second));
+        values.erase(it);
+      } else {
+        operands.push_back(it->second);
+      }
     }
     return operands;
   };

@@ -286,6 +286,35 @@ def cast_cases():
     cases.append(single("Cast", "cast-f32-f16-rounding", 13, {"x": edge},
                         {"y": edge_f16},
                         attrs={"to": TensorProto.FLOAT16}, tolerance=(0, 0)))
+    # Exhaustive: every f16 bit pattern (subnormals, infinities, NaNs) to f32,
+    # and every midpoint between neighbouring f16 values (ties to even) plus
+    # the values just around it back to f16.
+    every_f16 = np.arange(0, 1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
+    cases.append(single("Cast", "cast-f16-f32-exhaustive", 13, {"x": every_f16},
+                        {"y": every_f16.astype(np.float32)},
+                        attrs={"to": TensorProto.FLOAT}, tolerance=(0, 0)))
+    finite = np.sort(every_f16[np.isfinite(every_f16)].astype(np.float64))
+    finite = np.unique(finite)
+    mid = (finite[:-1] + finite[1:]) / 2
+    probes = np.concatenate([mid, np.nextafter(mid.astype(np.float32), np.float32(np.inf)),
+                             np.nextafter(mid.astype(np.float32), np.float32(-np.inf)),
+                             [65519.996, 65520.0, 1e6, -1e6]]).astype(np.float32)
+    with np.errstate(over="ignore"):
+        probes_f16 = probes.astype(np.float16)
+    cases.append(single("Cast", "cast-f32-f16-midpoints", 13, {"x": probes},
+                        {"y": probes_f16}, attrs={"to": TensorProto.FLOAT16},
+                        tolerance=(0, 0)))
+    # bf16: every bf16 value survives f32 -> bf16 exactly; midpoints round to
+    # even.
+    every_bf16 = (np.arange(0, 1 << 16, dtype=np.uint32) << 16).view(np.float32)
+    bf_finite = np.unique(every_bf16[np.isfinite(every_bf16)].astype(np.float64))
+    bf_mid = ((bf_finite[:-1] + bf_finite[1:]) / 2).astype(np.float32)
+    bf_probes = np.concatenate([every_bf16, bf_mid,
+                                np.nextafter(bf_mid, np.float32(np.inf))])
+    cases.append(single("Cast", "cast-f32-bf16-exhaustive", 13, {"x": bf_probes},
+                        {"y": to_bf16(bf_probes)},
+                        attrs={"to": TensorProto.BFLOAT16}, bf16_outputs=["y"],
+                        tolerance=(0, 0)))
     return cases
 
 
@@ -696,7 +725,8 @@ def composite_cases():
     ]
 
 
-def external_data_cases(missing=False):
+def external_data_cases():
+    import os
     x = rand(4, 64)
     w, b = rand(32, 64), rand(32)
     node = helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1)
@@ -704,7 +734,6 @@ def external_data_cases(missing=False):
                        {"w": w, "b": b}, 13)
 
     def save(folder, missing=False):
-        import os
         path = os.path.join(folder, "model.onnx")
         copy = onnx.ModelProto()
         copy.CopyFrom(model)  # saving as external data mutates the model
@@ -715,8 +744,18 @@ def external_data_cases(missing=False):
             os.remove(os.path.join(folder, "weights.bin"))
         return path
 
+    def truncate(folder):
+        path = save(folder)
+        weights = os.path.join(folder, "weights.bin")
+        with open(weights, "r+b") as f:
+            f.truncate(os.path.getsize(weights) - 100)
+        return path
+
     expected = {"y": (f64(x) @ f64(w).T + f64(b)).astype(np.float32)}
     return [
+        Case("external-data-short-file", onnx.ModelProto(), {"x": x},
+             expect_rc=1, expect_error=["weights.bin", "too few"],
+             save=truncate),
         Case("external-data", onnx.ModelProto(), {"x": x}, expected,
              save=save),
         Case("external-data-missing-file", onnx.ModelProto(), {"x": x},
