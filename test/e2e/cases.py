@@ -812,6 +812,20 @@ def error_cases():
                       expect_rc=1, expect_error=["x", "shape"]))
     cases.append(Case("wrong-input-dtype", relu, {"x": x.astype(np.float64)},
                       expect_rc=1, expect_error=["x", "dtype"]))
+    # Shapes too large to evaluate are refused, not allocated.
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["y"], name="huge_add")], "g",
+        [vi("a", np.float32, [200000, 1]), vi("b", np.float32, [1, 200000])],
+        [vi("y", np.float32, None)])
+    cases.append(Case("result-too-large",
+                      helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+                      expect_rc=1, expect_error=["huge_add", "too large"]))
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["a"], ["y"])], "g",
+        [vi("a", np.float32, [2**40, 2**40])], [vi("y", np.float32, None)])
+    cases.append(Case("random-input-too-large",
+                      helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+                      expect_rc=1, expect_error=["'a'", "too large"]))
     node = helper.make_node("Relu", ["undefined_name"], ["y"], name="dangling")
     cases.append(Case("undefined-input-name",
                       make_model([node], {"x": x}, [("y", np.float32, None)]),

@@ -194,7 +194,12 @@ static FailureOr<SmallVector<reference::Tensor>> bindInputs(func::FuncOp func) {
           llvm::errs() << "dsc eval: note: input '" << name
                        << "' has a dynamic dimension; using 1\n";
         }
-      if (ShapedType::getNumElements(shape) > kMaxRandomElements) {
+      int64_t count = 1;
+      bool tooLarge = false;
+      for (int64_t d : shape)
+        tooLarge |= __builtin_mul_overflow(count, d, &count) ||
+                    count > kMaxRandomElements;
+      if (tooLarge) {
         fail("input '" + name + "' of shape " + graph::formatShape(shape) +
              " is too large for a random input");
         return failure();
