@@ -222,6 +222,13 @@ def pow_cases():
         cases.append(single("Pow", f"pow-opset{opset}-int-exponent", opset,
                             {"a": a}, {"y": (f64(a) ** 3).astype(np.float32)},
                             initializers={"e": e}))
+    # An integer base with a float exponent is raised in float, then
+    # truncated to the base's type.
+    base = RNG.integers(1, 20, size=(2, 3)).astype(np.int64)
+    exponent = np.array([0.5, 1.5, 2.0], np.float32)
+    cases.append(single("Pow", "pow-opset15-int-base-float-exponent", 15,
+                        {"a": base, "b": exponent},
+                        {"y": np.power(f64(base), f64(exponent)).astype(np.int64)}))
     a = rand(2, 3, 4, low=0.5, high=2)
     cases.append(single("Pow", "pow-opset1-broadcast-axis", 1,
                         {"a": a, "b": np.array([2.0, 0.5, 3.0], np.float32)},
