@@ -16,7 +16,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
-#include <onnx/onnx_pb.h>
+#include "compiler/onnx/OnnxProto.h"
 
 #include <optional>
 

@@ -605,6 +605,16 @@ def constant_identity_cases():
                                          ("z", np.float32, [2, 3])], opset=16)
     cases.append(Case("identity", model, {"x": x},
                       {"y": np.maximum(x, 0), "z": x}))
+    # A symbolic batch dimension takes the size of the given input.
+    xb, wb = rand(5, 8), rand(8, 3)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["m"]),
+         helper.make_node("Softmax", ["m"], ["y"], axis=1)], "g",
+        [vi("x", np.float32, ["batch", 8])], [vi("y", np.float32, ["batch", 3])],
+        [numpy_helper.from_array(wb, "w")])
+    cases.append(Case("dynamic-batch",
+                      helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)]),
+                      {"x": xb}, {"y": softmax(f64(xb) @ f64(wb), 1).astype(np.float32)}))
     # Output names become file names with unsafe characters replaced.
     node = helper.make_node("Relu", ["x"], ["out/y:0"])
     model = make_model([node], {"x": x}, [("out/y:0", np.float32, None)])
