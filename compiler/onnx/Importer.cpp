@@ -372,8 +372,12 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
     if (failed(importNode(node, index)))
       return failure();
 
+  // Declared output shapes are checked against the inferred ones; a result
+  // whose shape cannot be inferred yet (unknown input shapes) stays
+  // unranked for graph-infer-shapes.
   SmallVector<Value> results;
-  for (auto [index, output] : llvm::enumerate(graph.output())) {
+  bool inferred = false;
+  for (const auto &output : graph.output()) {
     auto it = state.values.find(output.name());
     if (it == state.values.end())
       return state.fail(ImportStatus::Invalid,
@@ -381,30 +385,35 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
                             "' is not produced by any node, initializer or "
                             "graph input");
     Value value = it->second;
-    // The declared output type refines a result the importer left unranked;
-    // graph-infer-shapes checks it against the inferred shape later.
-    if (output.has_type()) {
-      FailureOr<Type> declared = importValueType(output, "graph output");
-      if (failed(declared))
-        return failure();
-      auto current = cast<TensorType>(value.getType());
-      auto declaredType = cast<TensorType>(*declared);
-      if (current.getElementType() != declaredType.getElementType())
-        return state.fail(ImportStatus::Invalid,
-                          "graph output '" + output.name() +
-                              "' is declared with a different element type "
-                              "than the node computing it produces");
-      if (current.hasRank() && declaredType.hasRank() &&
-          failed(verifyCompatibleShape(current, declaredType)))
-        return state.fail(
-            ImportStatus::Invalid,
-            "graph output '" + output.name() + "' is declared with shape " +
-                graph::formatShape(declaredType.getShape()) +
-                " but has shape " + graph::formatShape(current.getShape()));
-      if (!current.hasRank() && declaredType.hasRank() && isa<OpResult>(value))
-        value.setType(declaredType);
-    }
     results.push_back(value);
+    if (!output.has_type())
+      continue;
+    FailureOr<Type> declared = importValueType(output, "graph output");
+    if (failed(declared))
+      return failure();
+    auto declaredType = cast<TensorType>(*declared);
+    if (cast<TensorType>(value.getType()).getElementType() !=
+        declaredType.getElementType())
+      return state.fail(ImportStatus::Invalid,
+                        "graph output '" + output.name() +
+                            "' is declared with another element type than "
+                            "the one computed for it");
+    if (!declaredType.hasRank())
+      continue;
+    if (!inferred && !cast<TensorType>(value.getType()).hasRank()) {
+      if (failed(inferShapesSoFar(state)))
+        return state.fail(ImportStatus::Invalid,
+                          "shape inference failed: " + state.lastDiagnostic);
+      inferred = true;
+    }
+    auto current = cast<TensorType>(value.getType());
+    if (current.hasRank() &&
+        failed(verifyCompatibleShape(current, declaredType)))
+      return state.fail(
+          ImportStatus::Invalid,
+          "graph output '" + output.name() + "' is declared with shape " +
+              graph::formatShape(declaredType.getShape()) + " but has shape " +
+              graph::formatShape(current.getShape()));
   }
   builder.create<func::ReturnOp>(fileLoc, results);
   func.setType(
@@ -475,6 +484,14 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
         importer.outputUsed(i))
       return importer.unsupported("output " + Twine(i) + " ('" + output +
                                   "') is not supported");
+  return success();
+}
+
+LogicalResult importer::inferShapesSoFar(ImportState &state) {
+  for (Operation &op : *state.builder.getInsertionBlock())
+    if (auto inferable = dyn_cast<graph::ShapeInferenceOpInterface>(&op))
+      if (failed(inferable.inferShapes()))
+        return failure();
   return success();
 }
 

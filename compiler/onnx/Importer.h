@@ -32,13 +32,16 @@ struct ImportResult {
 /// Imports `path` into a module holding `func.func @main`. Arguments and
 /// results carry their ONNX names as `graph.name` attributes; results whose
 /// shapes the model does not state are unranked until graph-infer-shapes.
-/// Large initializers become `dense_resource` blobs. External data is read
-/// relative to the model's folder.
+/// (Where the model states an output shape, the importer infers the shapes
+/// that lead to it and checks the statement: an inconsistent model is
+/// Invalid.) Large initializers become `dense_resource` blobs. External data is
+/// read relative to the model's folder.
 ImportResult importModel(llvm::StringRef path, mlir::MLIRContext &context);
 
 /// The same, for a model already in memory; external data is read relative to
 /// `baseDir`.
-ImportResult importModelFromBytes(llvm::StringRef bytes, llvm::StringRef baseDir,
+ImportResult importModelFromBytes(llvm::StringRef bytes,
+                                  llvm::StringRef baseDir,
                                   mlir::MLIRContext &context);
 
 } // namespace dsc::onnx

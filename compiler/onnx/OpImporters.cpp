@@ -155,13 +155,9 @@ FailureOr<RankedTensorType> NodeImporter::rankedType(Value value,
                                                      StringRef what) {
   if (auto ranked = dyn_cast<RankedTensorType>(value.getType()))
     return ranked;
-  // Refine the graph built so far in order, as graph-infer-shapes would.
-  Block *block = state.builder.getInsertionBlock();
-  for (Operation &op : *block)
-    if (auto inferable = dyn_cast<graph::ShapeInferenceOpInterface>(&op))
-      if (failed(inferable.inferShapes()))
-        return invalid("shape inference of an earlier node failed: " +
-                       state.lastDiagnostic);
+  if (failed(inferShapesSoFar(state)))
+    return invalid("shape inference of an earlier node failed: " +
+                   state.lastDiagnostic);
   if (auto ranked = dyn_cast<RankedTensorType>(value.getType()))
     return ranked;
   return unsupported("the rank of " + what +
@@ -241,12 +237,25 @@ template <typename OpTy> static LogicalResult importBinary(NodeImporter &node) {
     rhs = *reshaped;
   }
   Type elementType = node.elementTypeOf(lhs);
-  // Pow (opset 12+) lets the exponent have its own type: it is cast to the
-  // base's type, which is the result's.
-  if (std::is_same_v<OpTy, graph::PowOp> &&
-      node.elementTypeOf(rhs) != elementType)
-    rhs = node.builder().create<graph::CastOp>(node.location(),
-                                               node.unranked(elementType), rhs);
+  Type rhsType = node.elementTypeOf(rhs);
+  // Pow (opset 12+) lets the exponent have its own type; the result has the
+  // base's. A float exponent of an integer base is applied in float (2^0.5
+  // is 1.41.., truncated to 1, not 2^0), otherwise the exponent is cast to
+  // the base's type.
+  if (std::is_same_v<OpTy, graph::PowOp> && rhsType != elementType) {
+    OpBuilder &builder = node.builder();
+    Location loc = node.location();
+    if (isa<FloatType>(rhsType) && !isa<FloatType>(elementType)) {
+      Value base =
+          builder.create<graph::CastOp>(loc, node.unranked(rhsType), lhs);
+      Value power =
+          builder.create<graph::PowOp>(loc, node.unranked(rhsType), base, rhs);
+      node.setOutput(0, builder.create<graph::CastOp>(
+                            loc, node.unranked(elementType), power));
+      return success();
+    }
+    rhs = builder.create<graph::CastOp>(loc, node.unranked(elementType), rhs);
+  }
   Value result = node.builder().create<OpTy>(
       node.location(), node.unranked(elementType), lhs, rhs);
   node.setOutput(0, result);

@@ -375,6 +375,21 @@ ElementsAttr reference::toAttr(const Tensor &tensor, MLIRContext *context,
 // Shape helpers
 //===----------------------------------------------------------------------===//
 
+/// The most elements one result may have: beyond it the interpreter refuses
+/// rather than exhausting memory (it holds 8 bytes per element).
+static constexpr int64_t kMaxResultElements = int64_t(1) << 31;
+
+/// Whether a tensor of `shape` is small enough to compute, without
+/// overflowing on absurd shapes.
+static bool fitsInMemory(ArrayRef<int64_t> shape) {
+  int64_t count = 1;
+  for (int64_t d : shape)
+    if (d < 0 || __builtin_mul_overflow(count, d, &count) ||
+        count > kMaxResultElements)
+      return false;
+  return true;
+}
+
 static int64_t product(ArrayRef<int64_t> shape) {
   int64_t count = 1;
   for (int64_t d : shape)
@@ -476,6 +491,17 @@ FailureOr<SmallVector<Tensor>> OpEvaluator::run() {
         << operands.size() << " operands, expected " << op->getNumOperands();
     return failure();
   }
+  auto tooLarge = [&](ArrayRef<int64_t> shape) {
+    if (fitsInMemory(shape))
+      return false;
+    op->emitOpError("cannot be evaluated: a result of shape ")
+        << formatShape(shape) << " is too large for the reference interpreter";
+    return true;
+  };
+  for (Value result : op->getResults())
+    if (auto type = dyn_cast<RankedTensorType>(result.getType()))
+      if (type.hasStaticShape() && tooLarge(type.getShape()))
+        return failure();
   if (auto constant = dyn_cast<ConstantOp>(op)) {
     FailureOr<Tensor> value = fromAttr(constant.getValue());
     if (failed(value)) {
@@ -596,6 +622,12 @@ OpEvaluator::binary(llvm::function_ref<double(double, double)> fn) {
   }
   bool isInteger = *dtype != DType::F32 && *dtype != DType::F16 &&
                    *dtype != DType::BF16 && *dtype != DType::F64;
+  if (!fitsInMemory(shape)) {
+    op->emitOpError("cannot be evaluated: a result of shape ")
+        << graph::formatShape(shape)
+        << " is too large for the reference interpreter";
+    return failure();
+  }
   bool isDivision = isa<graph::DivOp>(op);
   Tensor result;
   result.dtype = *dtype;
@@ -650,6 +682,15 @@ FailureOr<Tensor> OpEvaluator::matmul() {
                                                broadcastStrides(bBatch, batch)};
   Tensor result;
   result.dtype = *dtype;
+  result.shape.assign(batch.begin(), batch.end());
+  result.shape.push_back(m);
+  result.shape.push_back(n);
+  if (!fitsInMemory(result.shape)) {
+    op->emitOpError("cannot be evaluated: a result of shape ")
+        << graph::formatShape(result.shape)
+        << " is too large for the reference interpreter";
+    return failure();
+  }
   result.shape.assign(batch.begin(), batch.end());
   if (!lhsVector)
     result.shape.push_back(m);
@@ -918,6 +959,12 @@ reference::evaluateBlock(Block &block, ArrayRef<Tensor> arguments) {
   llvm::DenseMap<Value, Tensor> values;
   for (auto [argument, tensor] : llvm::zip(block.getArguments(), arguments))
     values[argument] = tensor;
+  // A value's tensor is moved into its last user instead of copied, so that
+  // weights are not duplicated once per use.
+  llvm::DenseMap<Value, unsigned> remainingUses;
+  for (Operation &op : block)
+    for (Value operand : op.getOperands())
+      ++remainingUses[operand];
   auto lookupOperands = [&](Operation &op) -> FailureOr<SmallVector<Tensor>> {
     SmallVector<Tensor> operands;
     for (Value operand : op.getOperands()) {
@@ -927,7 +974,12 @@ reference::evaluateBlock(Block &block, ArrayRef<Tensor> arguments) {
                        "evaluated block");
         return failure();
       }
-      operands.push_back(it->second);
+      if (--remainingUses[operand] == 0) {
+        operands.push_back(std::move(it->second));
+        values.erase(it);
+      } else {
+        operands.push_back(it->second);
+      }
     }
     return operands;
   };

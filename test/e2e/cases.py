@@ -222,6 +222,13 @@ def pow_cases():
         cases.append(single("Pow", f"pow-opset{opset}-int-exponent", opset,
                             {"a": a}, {"y": (f64(a) ** 3).astype(np.float32)},
                             initializers={"e": e}))
+    # An integer base with a float exponent is raised in float, then
+    # truncated to the base's type.
+    base = RNG.integers(1, 20, size=(2, 3)).astype(np.int64)
+    exponent = np.array([0.5, 1.5, 2.0], np.float32)
+    cases.append(single("Pow", "pow-opset15-int-base-float-exponent", 15,
+                        {"a": base, "b": exponent},
+                        {"y": np.power(f64(base), f64(exponent)).astype(np.int64)}))
     a = rand(2, 3, 4, low=0.5, high=2)
     cases.append(single("Pow", "pow-opset1-broadcast-axis", 1,
                         {"a": a, "b": np.array([2.0, 0.5, 3.0], np.float32)},
@@ -286,6 +293,35 @@ def cast_cases():
     cases.append(single("Cast", "cast-f32-f16-rounding", 13, {"x": edge},
                         {"y": edge_f16},
                         attrs={"to": TensorProto.FLOAT16}, tolerance=(0, 0)))
+    # Exhaustive: every f16 bit pattern (subnormals, infinities, NaNs) to f32,
+    # and every midpoint between neighbouring f16 values (ties to even) plus
+    # the values just around it back to f16.
+    every_f16 = np.arange(0, 1 << 16, dtype=np.uint32).astype(np.uint16).view(np.float16)
+    cases.append(single("Cast", "cast-f16-f32-exhaustive", 13, {"x": every_f16},
+                        {"y": every_f16.astype(np.float32)},
+                        attrs={"to": TensorProto.FLOAT}, tolerance=(0, 0)))
+    finite = np.sort(every_f16[np.isfinite(every_f16)].astype(np.float64))
+    finite = np.unique(finite)
+    mid = (finite[:-1] + finite[1:]) / 2
+    probes = np.concatenate([mid, np.nextafter(mid.astype(np.float32), np.float32(np.inf)),
+                             np.nextafter(mid.astype(np.float32), np.float32(-np.inf)),
+                             [65519.996, 65520.0, 1e6, -1e6]]).astype(np.float32)
+    with np.errstate(over="ignore"):
+        probes_f16 = probes.astype(np.float16)
+    cases.append(single("Cast", "cast-f32-f16-midpoints", 13, {"x": probes},
+                        {"y": probes_f16}, attrs={"to": TensorProto.FLOAT16},
+                        tolerance=(0, 0)))
+    # bf16: every bf16 value survives f32 -> bf16 exactly; midpoints round to
+    # even.
+    every_bf16 = (np.arange(0, 1 << 16, dtype=np.uint32) << 16).view(np.float32)
+    bf_finite = np.unique(every_bf16[np.isfinite(every_bf16)].astype(np.float64))
+    bf_mid = ((bf_finite[:-1] + bf_finite[1:]) / 2).astype(np.float32)
+    bf_probes = np.concatenate([every_bf16, bf_mid,
+                                np.nextafter(bf_mid, np.float32(np.inf))])
+    cases.append(single("Cast", "cast-f32-bf16-exhaustive", 13, {"x": bf_probes},
+                        {"y": to_bf16(bf_probes)},
+                        attrs={"to": TensorProto.BFLOAT16}, bf16_outputs=["y"],
+                        tolerance=(0, 0)))
     return cases
 
 
@@ -345,6 +381,16 @@ def gemm_cases():
                         {"y": (f64(a) @ np.ones((k, n)) + f64(c)).astype(np.float32)},
                         initializers={"b": np.ones((k, n), np.float32)},
                         input_order=["a", "b", "c"]))
+    # Declared output shapes are checked against the inferred ones.
+    a, b, c = rand(m, k), rand(k, n), rand(1, n)
+    cases.append(single("Gemm", "gemm-declared-output-shape", 13,
+                        {"a": a, "b": b, "c": c},
+                        {"y": (f64(a) @ f64(b) + f64(c)).astype(np.float32)},
+                        declare_shape=True))
+    node = helper.make_node("Gemm", ["a", "b"], ["y"], name="lying_gemm")
+    model = make_model([node], {"a": a, "b": b}, [("y", np.float32, [n, m])])
+    cases.append(Case("gemm-wrong-declared-shape", model, {"a": a, "b": b},
+                      expect_rc=1, expect_error=["'y'", "4x3", "3x4"]))
     # The Linear layer: constant transposed weight, folded at compile time.
     x, w, bias = rand(6, 32), rand(24, 32), rand(24)
     cases.append(single("Gemm", "gemm-constant-weight-transB", 13, {"x": x},
@@ -559,6 +605,16 @@ def constant_identity_cases():
                                          ("z", np.float32, [2, 3])], opset=16)
     cases.append(Case("identity", model, {"x": x},
                       {"y": np.maximum(x, 0), "z": x}))
+    # A symbolic batch dimension takes the size of the given input.
+    xb, wb = rand(5, 8), rand(8, 3)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["m"]),
+         helper.make_node("Softmax", ["m"], ["y"], axis=1)], "g",
+        [vi("x", np.float32, ["batch", 8])], [vi("y", np.float32, ["batch", 3])],
+        [numpy_helper.from_array(wb, "w")])
+    cases.append(Case("dynamic-batch",
+                      helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)]),
+                      {"x": xb}, {"y": softmax(f64(xb) @ f64(wb), 1).astype(np.float32)}))
     # Output names become file names with unsafe characters replaced.
     node = helper.make_node("Relu", ["x"], ["out/y:0"])
     model = make_model([node], {"x": x}, [("out/y:0", np.float32, None)])
@@ -686,7 +742,8 @@ def composite_cases():
     ]
 
 
-def external_data_cases(missing=False):
+def external_data_cases():
+    import os
     x = rand(4, 64)
     w, b = rand(32, 64), rand(32)
     node = helper.make_node("Gemm", ["x", "w", "b"], ["y"], transB=1)
@@ -694,7 +751,6 @@ def external_data_cases(missing=False):
                        {"w": w, "b": b}, 13)
 
     def save(folder, missing=False):
-        import os
         path = os.path.join(folder, "model.onnx")
         copy = onnx.ModelProto()
         copy.CopyFrom(model)  # saving as external data mutates the model
@@ -705,8 +761,18 @@ def external_data_cases(missing=False):
             os.remove(os.path.join(folder, "weights.bin"))
         return path
 
+    def truncate(folder):
+        path = save(folder)
+        weights = os.path.join(folder, "weights.bin")
+        with open(weights, "r+b") as f:
+            f.truncate(os.path.getsize(weights) - 100)
+        return path
+
     expected = {"y": (f64(x) @ f64(w).T + f64(b)).astype(np.float32)}
     return [
+        Case("external-data-short-file", onnx.ModelProto(), {"x": x},
+             expect_rc=1, expect_error=["weights.bin", "too few"],
+             save=truncate),
         Case("external-data", onnx.ModelProto(), {"x": x}, expected,
              save=save),
         Case("external-data-missing-file", onnx.ModelProto(), {"x": x},
@@ -763,6 +829,20 @@ def error_cases():
                       expect_rc=1, expect_error=["x", "shape"]))
     cases.append(Case("wrong-input-dtype", relu, {"x": x.astype(np.float64)},
                       expect_rc=1, expect_error=["x", "dtype"]))
+    # Shapes too large to evaluate are refused, not allocated.
+    graph = helper.make_graph(
+        [helper.make_node("Add", ["a", "b"], ["y"], name="huge_add")], "g",
+        [vi("a", np.float32, [200000, 1]), vi("b", np.float32, [1, 200000])],
+        [vi("y", np.float32, None)])
+    cases.append(Case("result-too-large",
+                      helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+                      expect_rc=1, expect_error=["huge_add", "too large"]))
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["a"], ["y"])], "g",
+        [vi("a", np.float32, [2**40, 2**40])], [vi("y", np.float32, None)])
+    cases.append(Case("random-input-too-large",
+                      helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]),
+                      expect_rc=1, expect_error=["'a'", "too large"]))
     node = helper.make_node("Relu", ["undefined_name"], ["y"], name="dangling")
     cases.append(Case("undefined-input-name",
                       make_model([node], {"x": x}, [("y", np.float32, None)]),

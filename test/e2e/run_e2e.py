@@ -89,7 +89,8 @@ def compare(name, actual, expected, tolerance, bf16):
         return f"{name}: shape {actual.shape}, expected {expected.shape}"
     if expected.dtype in TOLERANCE:
         rtol, atol = tolerance or TOLERANCE[expected.dtype]
-        a, e = actual.astype(np.float64), expected.astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            a, e = actual.astype(np.float64), expected.astype(np.float64)
         ok = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
         if not ok.all():
             bad = np.argwhere(~ok)[0]

@@ -194,7 +194,12 @@ static FailureOr<SmallVector<reference::Tensor>> bindInputs(func::FuncOp func) {
           llvm::errs() << "dsc eval: note: input '" << name
                        << "' has a dynamic dimension; using 1\n";
         }
-      if (ShapedType::getNumElements(shape) > kMaxRandomElements) {
+      int64_t count = 1;
+      bool tooLarge = false;
+      for (int64_t d : shape)
+        tooLarge |= __builtin_mul_overflow(count, d, &count) ||
+                    count > kMaxRandomElements;
+      if (tooLarge) {
         fail("input '" + name + "' of shape " + graph::formatShape(shape) +
              " is too large for a random input");
         return failure();
@@ -229,18 +234,33 @@ int dsc::tools::runEval() {
   if (failed(inputs))
     return kError;
 
+  // MLIR's diagnostics become dsc's one-line error, naming the node.
+  std::string firstError;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    if (diagnostic.getSeverity() == DiagnosticSeverity::Error &&
+        firstError.empty()) {
+      if (auto name = dyn_cast<NameLoc>(diagnostic.getLocation()))
+        firstError = "node '" + name.getName().str() + "': ";
+      firstError += diagnostic.str();
+    }
+    return success();
+  });
+  auto failWith = [&](const llvm::Twine &fallback) {
+    return fail(firstError.empty() ? fallback : llvm::Twine(firstError));
+  };
+
   PassManager pm(&context);
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   funcPm.addPass(graph::createInferShapes());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(graph::createFoldConstants());
   if (failed(pm.run(module)))
-    return fail("the graph passes failed on '" + modelPath + "'");
+    return failWith("the graph passes failed on '" + modelPath + "'");
 
   FailureOr<SmallVector<reference::Tensor>> outputs =
       reference::evaluateFunction(func, *inputs);
   if (failed(outputs))
-    return fail("the reference interpreter failed on '" + modelPath + "'");
+    return failWith("the reference interpreter failed on '" + modelPath + "'");
 
   if (!outputDir.empty())
     if (std::error_code error = llvm::sys::fs::create_directories(outputDir))
