@@ -12,6 +12,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -29,7 +30,14 @@ struct ImportState {
   mlir::LogicalResult fail(ImportStatus status, const llvm::Twine &message) {
     if (!error) {
       error = status;
-      errorMessage = message.str();
+      // Names come from the file and may hold any byte: control characters
+      // are escaped so that the message stays one line.
+      for (char c : message.str()) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+          errorMessage += "\\x" + llvm::utohexstr(c & 0xff, false, 2);
+        else
+          errorMessage += c;
+      }
     }
     return mlir::failure();
   }
@@ -61,6 +69,11 @@ std::string onnxTypeName(int32_t onnxType);
 mlir::FailureOr<mlir::ElementsAttr>
 importTensor(const ::onnx::TensorProto &tensor, llvm::StringRef what,
              ImportState &state);
+
+/// Refines the result types of the ops built so far, in order, as
+/// graph-infer-shapes would. Used where ONNX semantics depend on a rank
+/// (legacy opsets) and to check the output shapes a model declares.
+mlir::LogicalResult inferShapesSoFar(ImportState &state);
 
 /// What an op importer sees of its node: inputs, attributes, outputs, and
 /// error reporting that names the node.
