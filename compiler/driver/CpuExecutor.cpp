@@ -4,6 +4,7 @@
 
 #include "compiler/driver/Pipeline.h"
 #include "dialects/exec/ExecOps.h"
+#include "dialects/graph/GraphOps.h"
 
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Parser/Parser.h"
@@ -79,6 +80,33 @@ dsc::driver::runPlanOnCpu(const rt::PlanFile &plan,
   auto programs = llvm::to_vector(module->getOps<exec::ProgramOp>());
   if (programs.size() != 1) {
     emitError(module->getLoc(), "the plan holds no single exec.program");
+    return failure();
+  }
+
+  // Refuse, naming the launch, rather than fail to allocate: the reference
+  // holds each element as a double while it evaluates a kernel.
+  constexpr uint64_t kMaxHostBytes = uint64_t(8) << 30;
+  for (Operation &op : programs.front().getBody().front()) {
+    auto launch = dyn_cast<exec::LaunchOp>(op);
+    if (!launch)
+      continue;
+    for (Value out : launch.getOuts()) {
+      auto type = cast<exec::BufferType>(out.getType());
+      uint64_t bytes = uint64_t(type.getNumElements()) * sizeof(double);
+      if (bytes > kMaxHostBytes)
+        return launch.emitOpError("writes a result of shape ")
+                   << graph::formatShape(type.getShape())
+                   << ", which is too large for the CPU reference (over "
+                   << (kMaxHostBytes >> 30) << " GiB)",
+               failure();
+    }
+  }
+  uint64_t hostBytes = plan.arenaSize();
+  for (const rt::TensorInfo &output : plan.outputs())
+    hostBytes += output.byteSize;
+  if (hostBytes > kMaxHostBytes) {
+    emitError(programs.front().getLoc(), "the plan needs ")
+        << hostBytes << " bytes of host memory, too large for the CPU reference";
     return failure();
   }
 

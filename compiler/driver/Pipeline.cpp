@@ -172,6 +172,20 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   if (options.emit == EmitStage::Fused)
     return failed(writeOutput(outputPath, printModule(module))) ? 1 : 0;
 
+  // Plans are static for now: a symbolic dimension is unsupported, not wrong.
+  for (auto func : module.getOps<func::FuncOp>())
+    for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
+      if (!cast<ShapedType>(type).hasStaticShape()) {
+        std::string name = "#" + std::to_string(i);
+        if (auto attr = func.getArgAttrOfType<StringAttr>(i, "graph.name"))
+          name = attr.str();
+        llvm::errs() << "dsc: error: input '" << name << "' has the dynamic shape "
+                     << graph::formatShape(cast<ShapedType>(type).getShape())
+                     << "; plans need static shapes (symbolic dimensions are "
+                        "not supported yet)\n";
+        return 2;
+      }
+
   if (failed(progress.stage("bufferize, plan memory", [&] {
         return runPasses(module, [&](OpPassManager &pm) {
           pm.addPass(lower::createLowerToExec());

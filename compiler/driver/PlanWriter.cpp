@@ -228,7 +228,9 @@ struct Writer {
 
     std::string execIr;
     llvm::raw_string_ostream os(execIr);
-    module.print(os);
+    // With locations: errors on the CPU path name the ONNX nodes.
+    module.print(os, OpPrintingFlags().enableDebugInfo(/*enable=*/true,
+                                                        /*prettyForm=*/false));
     os.flush();
 
     fbb.ForceVectorAlignment(blob.size(), sizeof(uint8_t), kWeightAlignment);

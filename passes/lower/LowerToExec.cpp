@@ -75,6 +75,32 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
         outputOfRoot[root] = i;
     }
 
+    // Every value must fit in memory that one pointer can address.
+    auto tooLarge = [&](Value value, StringRef what) {
+      auto type = cast<RankedTensorType>(value.getType());
+      int64_t bytes = exec::getElementByteSize(type.getElementType());
+      for (int64_t d : type.getShape())
+        if (__builtin_mul_overflow(bytes, d, &bytes)) {
+          emitError(value.getLoc()) << what << " of shape "
+                                    << graph::formatShape(type.getShape())
+                                    << " is too large: its size in bytes "
+                                       "overflows 64 bits";
+          return true;
+        }
+      return false;
+    };
+    for (BlockArgument arg : func.getArguments())
+      if (tooLarge(arg, "input '" + nameOf(func, false, arg.getArgNumber()) + "'"))
+        return failure();
+    WalkResult walk = func.walk([&](Operation *op) {
+      for (Value result : op->getResults())
+        if (isa<RankedTensorType>(result.getType()) && tooLarge(result, "a result"))
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+
     DenseMap<Value, Value> bufferOf;
     for (BlockArgument arg : func.getArguments())
       bufferOf[arg] = builder.create<exec::InputOp>(

@@ -33,6 +33,14 @@ TOLERANCE = {
     np.dtype(np.float32): (1e-5, 1e-6),
     np.dtype(np.float16): (1e-2, 1e-2),
 }
+# Generated kernels accumulate in another order and use the GPU's math
+# library: float tolerances on the GPU.
+GPU_TOLERANCE = {
+    np.dtype(np.float64): (1e-9, 1e-11),
+    np.dtype(np.float32): (1e-4, 1e-5),
+    np.dtype(np.float16): (1e-2, 1e-2),
+}
+TOLERANCES = TOLERANCE
 TIMEOUT_S = 120
 
 
@@ -52,15 +60,17 @@ class EvalBackend:
 
 
 class PlanBackend:
-    def __init__(self, dsc):
+    def __init__(self, dsc, device="cpu"):
         self.dsc = dsc
+        self.device = device
 
     def produce(self, model_path, input_files, out_dir, work_dir):
         plan = os.path.join(work_dir, "m.plan")
-        run = [self.dsc, "run", plan, "--device", "cpu", "--outputs", out_dir]
+        run = [self.dsc, "run", plan, "--device", self.device, "--iterations", "0",
+               "--outputs", out_dir]
         for name, path in input_files.items():
             run += ["--input", f"{name}={path}"]
-        return [[self.dsc, "compile", model_path, "-o", plan], run]
+        return [[self.dsc, "compile", "--quiet", model_path, "-o", plan], run]
 
 
 def run_commands(commands):
@@ -88,7 +98,7 @@ def compare(name, actual, expected, tolerance, bf16):
     if actual.shape != expected.shape:
         return f"{name}: shape {actual.shape}, expected {expected.shape}"
     if expected.dtype in TOLERANCE:
-        rtol, atol = tolerance or TOLERANCE[expected.dtype]
+        rtol, atol = tolerance or TOLERANCES[expected.dtype]
         with np.errstate(invalid="ignore"):
             a, e = actual.astype(np.float64), expected.astype(np.float64)
         ok = np.isclose(a, e, rtol=rtol, atol=atol, equal_nan=True)
@@ -122,14 +132,17 @@ def run_case(case, backend, work_dir):
     rc, output = run_commands(
         backend.produce(model_path, input_files, out_dir, work_dir))
 
-    if case.expect_rc == -1:  # fuzzing: any orderly exit
+    expect_rc, expect_error = case.expect_rc, case.expect_error
+    if isinstance(backend, PlanBackend) and case.plan_expect:
+        expect_rc, expect_error = case.plan_expect
+    if expect_rc == -1:  # fuzzing: any orderly exit
         if rc in (0, 1, 2):
             return ""
         return f"exit code {rc} (a crash or hang), output:\n{output}"
-    if rc != case.expect_rc:
-        return f"exit code {rc}, expected {case.expect_rc}; output:\n{output}"
+    if rc != expect_rc:
+        return f"exit code {rc}, expected {expect_rc}; output:\n{output}"
     if rc != 0:
-        missing = [s for s in case.expect_error if s not in output]
+        missing = [s for s in expect_error if s not in output]
         if missing:
             return f"error message lacks {missing}:\n{output}"
         if output.count("\n") > 3:
@@ -153,14 +166,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dsc", required=True, help="path of the dsc binary")
     parser.add_argument("--mode", choices=["eval", "plan"], default="eval")
+    parser.add_argument("--device", choices=["cpu", "gpu"], default="cpu",
+                        help="where `dsc run` executes plans (--mode plan)")
     parser.add_argument("-k", "--filter", default="",
                         help="only cases whose name matches this regex")
     parser.add_argument("--keep", help="keep the models and outputs here")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
 
-    backend = {"eval": EvalBackend, "plan": PlanBackend}[args.mode](
-        os.path.abspath(args.dsc))
+    global TOLERANCES
+    dsc = os.path.abspath(args.dsc)
+    if args.mode == "plan":
+        backend = PlanBackend(dsc, args.device)
+    else:
+        backend = EvalBackend(dsc)
+    if args.device == "gpu":
+        TOLERANCES = GPU_TOLERANCE
     selected = [c for c in model_set.all_cases()
                 if re.search(args.filter, c.name)]
     root = args.keep or tempfile.mkdtemp(prefix="dsc-e2e-")
@@ -176,7 +197,7 @@ def main():
                 print(f"PASS {case.name}")
     if not args.keep:
         shutil.rmtree(root, ignore_errors=True)
-    print(f"e2e ({args.mode}): {passed} passed, {len(failures)} failed, "
+    print(f"e2e ({args.mode}, {args.device}): {passed} passed, {len(failures)} failed, "
           f"{len(selected)} total")
     return 1 if failures or not selected else 0
 
