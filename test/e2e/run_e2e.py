@@ -14,6 +14,7 @@ usage: run_e2e.py --dsc build/tools/dsc/dsc [--mode eval|plan] [-k PATTERN]
                   [--keep DIR] [-v]
 """
 import argparse
+import concurrent.futures
 import os
 import re
 import shutil
@@ -172,6 +173,8 @@ def main():
                         help="only cases whose name matches this regex")
     parser.add_argument("--keep", help="keep the models and outputs here")
     parser.add_argument("-v", "--verbose", action="store_true")
+    parser.add_argument("-j", "--jobs", type=int, default=1,
+                        help="cases run at once")
     args = parser.parse_args()
 
     global TOLERANCES
@@ -186,8 +189,11 @@ def main():
                 if re.search(args.filter, c.name)]
     root = args.keep or tempfile.mkdtemp(prefix="dsc-e2e-")
     passed, failures = 0, []
-    for case in selected:
-        problem = run_case(case, backend, os.path.join(root, case.name))
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        problems = list(pool.map(
+            lambda case: run_case(case, backend, os.path.join(root, case.name)),
+            selected))
+    for case, problem in zip(selected, problems):
         if problem:
             failures.append(case.name)
             print(f"FAIL {case.name}\n  " + problem.replace("\n", "\n  "))
