@@ -14,6 +14,8 @@
 
 #include <algorithm>
 
+#include <unistd.h>
+
 using namespace llvm;
 using namespace dsc;
 using namespace dsc::tools;
@@ -71,6 +73,20 @@ int dsc::tools::runRun() {
     outputs.assign(results->begin(), results->end());
     outs() << "ran " << planPath << " on the CPU reference\n";
   } else {
+    // Host copies of the inputs and outputs are made below: refuse sizes
+    // this machine cannot hold instead of being killed for them.
+    uint64_t hostBytes = 0;
+    for (const rt::TensorInfo &info : plan.inputs())
+      hostBytes += info.byteSize;
+    for (const rt::TensorInfo &info : plan.outputs())
+      hostBytes += info.byteSize;
+    uint64_t physical = uint64_t(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+    if (hostBytes > physical / 2) {
+      errs() << "dsc run: the inputs and outputs take " << hostBytes
+             << " bytes, too large for this machine's memory (" << physical
+             << " bytes)\n";
+      return kError;
+    }
     std::unique_ptr<rt::Runtime> runtime;
     std::unique_ptr<rt::Plan> loaded;
     std::unique_ptr<rt::Context> context;
@@ -79,6 +95,10 @@ int dsc::tools::runRun() {
       status = rt::Plan::load(*runtime, plan, &loaded);
     if (status.isOk())
       status = rt::Context::create(*loaded, &context);
+    if (!status.isOk()) {
+      errs() << "dsc run: " << status.message() << "\n";
+      return kError;
+    }
     std::vector<std::vector<uint8_t>> inBytes, outBytes;
     std::vector<const void *> inPtrs;
     std::vector<void *> outPtrs;
