@@ -36,13 +36,17 @@ check-e2e: build
 demo: build
 	@bash examples/demo.sh $(BUILD)
 
-# Tools for the GPU machine: LLVM/MLIR and libstdc++ linked in (toolchain.md).
+# Tools for the GPU machine: LLVM/MLIR, protobuf and libstdc++ linked in
+# (toolchain.md); they need only libc and libnvrtc there. Carry `.carry`.
 selfcontained: setup
 	cmake -S . -B build-static -G Ninja -DCMAKE_BUILD_TYPE=Release -DDSC_SELF_CONTAINED=ON \
 	  -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
 	  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py
-	cmake --build build-static -j $(JOBS) --target dsc dsc-opt
-	mkdir -p .carry/bin && cp build-static/tools/dsc/dsc build-static/tools/dsc-opt/dsc-opt .carry/bin/ && strip .carry/bin/*
+	cmake --build build-static -j $(JOBS) --target dsc dsc-opt dsc_runtime_tests
+	mkdir -p .carry/bin
+	cp build-static/tools/dsc/dsc build-static/tools/dsc-opt/dsc-opt \
+	  build-static/runtime/test/dsc_runtime_tests .carry/bin/
+	strip .carry/bin/*
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

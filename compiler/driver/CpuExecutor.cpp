@@ -51,7 +51,8 @@ struct HostMemory {
     }
     if (auto weight = dyn_cast_or_null<exec::WeightOp>(def)) {
       if (!weight.getOffset())
-        return weight.emitOpError("has no offset in the weights blob"), failure();
+        return weight.emitOpError("has no offset in the weights blob"),
+               failure();
       return within(const_cast<uint8_t *>(weights), weightsSize,
                     *weight.getOffset());
     }
@@ -74,7 +75,8 @@ dsc::driver::runPlanOnCpu(const rt::PlanFile &plan,
   OwningOpRef<ModuleOp> module =
       parseSourceString<ModuleOp>(plan.execIr(), ParserConfig(&context));
   if (!module) {
-    emitError(UnknownLoc::get(&context), "the plan's exec program does not parse");
+    emitError(UnknownLoc::get(&context),
+              "the plan's exec program does not parse");
     return failure();
   }
   auto programs = llvm::to_vector(module->getOps<exec::ProgramOp>());
@@ -106,7 +108,8 @@ dsc::driver::runPlanOnCpu(const rt::PlanFile &plan,
     hostBytes += output.byteSize;
   if (hostBytes > kMaxHostBytes) {
     emitError(programs.front().getLoc(), "the plan needs ")
-        << hostBytes << " bytes of host memory, too large for the CPU reference";
+        << hostBytes
+        << " bytes of host memory, too large for the CPU reference";
     return failure();
   }
 
@@ -160,9 +163,9 @@ dsc::driver::runPlanOnCpu(const rt::PlanFile &plan,
       auto target = memory.address(copy.getTarget());
       if (failed(source) || failed(target))
         return failure();
-      std::memmove(*target, *source,
-                   cast<exec::BufferType>(copy.getSource().getType())
-                       .getSizeInBytes());
+      std::memmove(
+          *target, *source,
+          cast<exec::BufferType>(copy.getSource().getType()).getSizeInBytes());
     }
   }
 

@@ -16,9 +16,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/ADT/SetVector.h"
 #include "llvm/Support/ToolOutputFile.h"
 
 #include <chrono>
@@ -28,8 +28,8 @@ using namespace dsc;
 using namespace dsc::driver;
 
 void dsc::driver::registerDialects(MLIRContext &context) {
-  context.loadDialect<graph::GraphDialect, exec::ExecDialect,
-                      func::FuncDialect>();
+  context
+      .loadDialect<graph::GraphDialect, exec::ExecDialect, func::FuncDialect>();
 }
 
 /// The ONNX node names a location carries (fusions carry all of theirs).
@@ -135,8 +135,8 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   });
   Progress progress(log, options.progress, 8);
 
-  onnx::ImportResult imported =
-      progress.stage("import", [&] { return onnx::importModel(inputPath, context); });
+  onnx::ImportResult imported = progress.stage(
+      "import", [&] { return onnx::importModel(inputPath, context); });
   if (imported.status != onnx::ImportStatus::Ok) {
     llvm::errs() << "dsc: " << imported.message << "\n";
     return imported.status == onnx::ImportStatus::Unsupported ? 2 : 1;
@@ -179,7 +179,8 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
         std::string name = "#" + std::to_string(i);
         if (auto attr = func.getArgAttrOfType<StringAttr>(i, "graph.name"))
           name = attr.str();
-        llvm::errs() << "dsc: error: input '" << name << "' has the dynamic shape "
+        llvm::errs() << "dsc: error: input '" << name
+                     << "' has the dynamic shape "
                      << graph::formatShape(cast<ShapedType>(type).getShape())
                      << "; plans need static shapes (symbolic dimensions are "
                         "not supported yet)\n";
@@ -222,11 +223,12 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
     std::string text;
     for (auto kernel : module.getOps<exec::KernelOp>()) {
       const codegen::EmittedKernel &k = emitted[kernel.getSymName()];
-      text += llvm::formatv("// kernel {0}: grid ({1},{2},{3}) block ({4},{5},{6}) "
-                            "shared {7} bytes\n",
-                            k.name, k.grid[0], k.grid[1], k.grid[2], k.block[0],
-                            k.block[1], k.block[2], k.sharedMemory)
-                  .str();
+      text +=
+          llvm::formatv("// kernel {0}: grid ({1},{2},{3}) block ({4},{5},{6}) "
+                        "shared {7} bytes\n",
+                        k.name, k.grid[0], k.grid[1], k.grid[2], k.block[0],
+                        k.block[1], k.block[2], k.sharedMemory)
+              .str();
       text += k.source + "\n";
     }
     return failed(writeOutput(outputPath, text)) ? 1 : 0;
@@ -250,11 +252,14 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   if (nvrtcFailed)
     return 1;
 
-  auto plan = progress.stage("write plan", [&] { return writePlan(module, binaries); });
+  auto plan =
+      progress.stage("write plan", [&] { return writePlan(module, binaries); });
   if (failed(plan))
     return 1;
-  llvm::StringRef bytes(reinterpret_cast<const char *>(plan->data()), plan->size());
-  if (failed(progress.stage("save", [&] { return writeOutput(outputPath, bytes); })))
+  llvm::StringRef bytes(reinterpret_cast<const char *>(plan->data()),
+                        plan->size());
+  if (failed(progress.stage("save",
+                            [&] { return writeOutput(outputPath, bytes); })))
     return 1;
   if (options.progress) {
     auto program = *module.getOps<exec::ProgramOp>().begin();

@@ -110,8 +110,8 @@ struct Writer {
     return plan::CreateTensorSigDirect(fbb, name.str().c_str(), *dtype, &shape);
   }
 
-  FailureOr<std::vector<uint8_t>> write(ModuleOp module,
-                                        const llvm::StringMap<KernelBinary> &binaries) {
+  FailureOr<std::vector<uint8_t>>
+  write(ModuleOp module, const llvm::StringMap<KernelBinary> &binaries) {
     auto programs = llvm::to_vector(module.getOps<exec::ProgramOp>());
     if (programs.size() != 1) {
       module.emitError("expected one exec.program, found ") << programs.size();
@@ -143,10 +143,11 @@ struct Writer {
         weight.emitOpError("has an element type plans cannot hold");
         return failure();
       }
-      std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
-      weights.push_back(plan::CreateWeightDirect(
-          fbb, weight.getName().str().c_str(), offset, bytes->size(), *dtype,
-          &shape));
+      std::vector<int64_t> shape(type.getShape().begin(),
+                                 type.getShape().end());
+      weights.push_back(
+          plan::CreateWeightDirect(fbb, weight.getName().str().c_str(), offset,
+                                   bytes->size(), *dtype, &shape));
       weight.setOffsetAttr(
           IntegerAttr::get(IntegerType::get(module.getContext(), 64), offset));
       weight.removeValueAttr();
@@ -163,7 +164,8 @@ struct Writer {
       int64_t expected = 0;
       for (auto [index, op] : *ops) {
         if (index != expected++) {
-          op->emitOpError("index ") << index << " leaves a gap in the signature";
+          op->emitOpError("index ")
+              << index << " leaves a gap in the signature";
           return failure();
         }
         auto name = isa<exec::InputOp>(op) ? cast<exec::InputOp>(op).getName()
@@ -209,20 +211,23 @@ struct Writer {
             return failure();
           args.push_back(*ref);
         }
-        std::vector<uint32_t> grid(launch.getGrid()->begin(), launch.getGrid()->end());
+        std::vector<uint32_t> grid(launch.getGrid()->begin(),
+                                   launch.getGrid()->end());
         std::vector<uint32_t> blockDims(launch.getBlock()->begin(),
                                         launch.getBlock()->end());
         auto step = plan::CreateLaunchDirect(
             fbb, kernelIndex.lookup(launch.getKernel()), &grid, &blockDims,
             launch.getSharedMemory().value_or(0), &args);
-        steps.push_back(plan::CreateStepEntry(fbb, plan::Step::Launch, step.Union()));
+        steps.push_back(
+            plan::CreateStepEntry(fbb, plan::Step::Launch, step.Union()));
       } else if (auto copy = dyn_cast<exec::CopyOp>(op)) {
         auto source = resolve(copy.getSource());
         auto target = resolve(copy.getTarget());
         if (failed(source) || failed(target))
           return failure();
         auto step = plan::CreateCopy(fbb, &*source, &*target);
-        steps.push_back(plan::CreateStepEntry(fbb, plan::Step::Copy, step.Union()));
+        steps.push_back(
+            plan::CreateStepEntry(fbb, plan::Step::Copy, step.Union()));
       }
     }
 
@@ -230,7 +235,7 @@ struct Writer {
     llvm::raw_string_ostream os(execIr);
     // With locations: errors on the CPU path name the ONNX nodes.
     module.print(os, OpPrintingFlags().enableDebugInfo(/*enable=*/true,
-                                                        /*prettyForm=*/false));
+                                                       /*prettyForm=*/false));
     os.flush();
 
     fbb.ForceVectorAlignment(blob.size(), sizeof(uint8_t), kWeightAlignment);

@@ -13,8 +13,8 @@ using namespace dsc::exec;
 #include "dialects/exec/ExecDialect.cpp.inc"
 
 /// `4x512xf32` inside `!exec.buffer<...>`.
-static ParseResult parseShape(AsmParser &parser,
-                              SmallVector<int64_t> &shape, Type &elementType) {
+static ParseResult parseShape(AsmParser &parser, SmallVector<int64_t> &shape,
+                              Type &elementType) {
   if (parser.parseDimensionList(shape, /*allowDynamic=*/false,
                                 /*withTrailingX=*/true) ||
       parser.parseType(elementType))

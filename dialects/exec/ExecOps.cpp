@@ -24,8 +24,9 @@ LogicalResult BufferType::verify(function_ref<InFlightDiagnostic()> emitError,
     if (d < 0)
       return emitError() << "buffer dimensions must be static and non-negative";
   if (!elementType.isIntOrFloat())
-    return emitError() << "buffer element type must be an integer or float, not "
-                       << elementType;
+    return emitError()
+           << "buffer element type must be an integer or float, not "
+           << elementType;
   return success();
 }
 
@@ -46,12 +47,10 @@ RankedTensorType BufferType::getTensorType() const {
 //===----------------------------------------------------------------------===//
 
 ParseResult KernelOp::parse(OpAsmParser &parser, OperationState &result) {
-  auto buildFuncType = [](Builder &builder, ArrayRef<Type> argTypes,
-                          ArrayRef<Type> results,
-                          function_interface_impl::VariadicFlag,
-                          std::string &) {
-    return builder.getFunctionType(argTypes, results);
-  };
+  auto buildFuncType =
+      [](Builder &builder, ArrayRef<Type> argTypes, ArrayRef<Type> results,
+         function_interface_impl::VariadicFlag,
+         std::string &) { return builder.getFunctionType(argTypes, results); };
   return function_interface_impl::parseFunctionOp(
       parser, result, /*allowVariadic=*/false,
       getFunctionTypeAttrName(result.name), buildFuncType,
@@ -65,8 +64,8 @@ void KernelOp::print(OpAsmPrinter &printer) {
 }
 
 LogicalResult KernelOp::verify() {
-  static constexpr llvm::StringLiteral families[] = {
-      "elementwise", "gemm", "row_reduction", "data"};
+  static constexpr llvm::StringLiteral families[] = {"elementwise", "gemm",
+                                                     "row_reduction", "data"};
   if (!llvm::is_contained(families, getFamily()))
     return emitOpError("unknown kernel family '") << getFamily() << "'";
   Block &block = getBody().front();
@@ -76,8 +75,10 @@ LogicalResult KernelOp::verify() {
   if (TypeRange(yield.getValues().getTypes()) != TypeRange(getResultTypes()))
     return emitOpError("body yields types that do not match the function type");
   for (Type type : getFunctionType().getInputs())
-    if (!isa<RankedTensorType>(type) || !cast<RankedTensorType>(type).hasStaticShape())
-      return emitOpError("kernel arguments must be statically shaped tensors, not ")
+    if (!isa<RankedTensorType>(type) ||
+        !cast<RankedTensorType>(type).hasStaticShape())
+      return emitOpError(
+                 "kernel arguments must be statically shaped tensors, not ")
              << type;
   return success();
 }
@@ -93,7 +94,8 @@ LogicalResult ProgramOp::verifyRegions() {
     if (!offset)
       continue;
     if (!arena)
-      return alloc.emitOpError("has an arena offset but the program has no arena_size");
+      return alloc.emitOpError(
+          "has an arena offset but the program has no arena_size");
     int64_t end = *offset + cast<BufferType>(alloc.getType()).getSizeInBytes();
     if (*offset < 0 || end > *arena)
       return alloc.emitOpError("bytes [")
@@ -129,9 +131,8 @@ LogicalResult ViewOp::verify() {
   auto from = cast<BufferType>(getSource().getType());
   auto to = cast<BufferType>(getType());
   if (from.getSizeInBytes() != to.getSizeInBytes())
-    return emitOpError("view of ")
-           << from.getSizeInBytes() << " bytes as " << to.getSizeInBytes()
-           << " bytes";
+    return emitOpError("view of ") << from.getSizeInBytes() << " bytes as "
+                                   << to.getSizeInBytes() << " bytes";
   return success();
 }
 
@@ -141,8 +142,9 @@ LogicalResult ViewOp::verify() {
 
 LogicalResult LaunchOp::verify() {
   for (auto attr : {getGridAttr(), getBlockAttr()})
-    if (attr && (attr.size() != 3 || llvm::any_of(attr.asArrayRef(),
-                                                   [](int32_t v) { return v <= 0; })))
+    if (attr &&
+        (attr.size() != 3 ||
+         llvm::any_of(attr.asArrayRef(), [](int32_t v) { return v <= 0; })))
       return emitOpError("grid and block need three positive sizes");
   return success();
 }
@@ -161,9 +163,9 @@ LogicalResult LaunchOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
     for (auto [i, pair] : llvm::enumerate(llvm::zip(buffers, types))) {
       auto buffer = cast<BufferType>(std::get<0>(pair).getType());
       if (buffer.getTensorType() != std::get<1>(pair))
-        return emitOpError() << what << " #" << i << " is " << buffer
-                             << " but kernel '" << getKernel() << "' expects "
-                             << std::get<1>(pair);
+        return emitOpError()
+               << what << " #" << i << " is " << buffer << " but kernel '"
+               << getKernel() << "' expects " << std::get<1>(pair);
     }
     return success();
   };

@@ -161,8 +161,9 @@ struct PromoteVectorMatMul : OpRewritePattern<MatMulOp> {
       resultShape.push_back(1);
     }
     auto matmul = rewriter.create<MatMulOp>(
-        op.getLoc(), RankedTensorType::get(resultShape, result.getElementType()),
-        newLhs, newRhs);
+        op.getLoc(),
+        RankedTensorType::get(resultShape, result.getElementType()), newLhs,
+        newRhs);
     rewriter.replaceOp(op, reshape(matmul, result, result.getShape()));
     return success();
   }
@@ -274,8 +275,7 @@ struct MakeReshapeExplicit : OpRewritePattern<ReshapeOp> {
 };
 
 /// squeeze/unsqueeze are reshapes once their result shape is known.
-template <typename OpTy>
-struct ShapeOpToReshape : OpRewritePattern<OpTy> {
+template <typename OpTy> struct ShapeOpToReshape : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const override {
@@ -314,8 +314,7 @@ LogicalResult TransposeOp::verify() {
   SmallVector<bool> seen(perm.size(), false);
   for (int64_t p : perm) {
     if (p < 0 || p >= static_cast<int64_t>(perm.size()) || seen[p])
-      return emitOpError("perm is not a permutation of 0..")
-             << perm.size() - 1;
+      return emitOpError("perm is not a permutation of 0..") << perm.size() - 1;
     seen[p] = true;
   }
   auto type = cast<TensorType>(getInput().getType());

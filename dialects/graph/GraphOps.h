@@ -26,7 +26,8 @@
 
 namespace dsc::graph {
 
-/// Normalizes a possibly negative axis against `rank`; nullopt when out of range.
+/// Normalizes a possibly negative axis against `rank`; nullopt when out of
+/// range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
 /// Formats a shape as `2x3x?` for diagnostics.

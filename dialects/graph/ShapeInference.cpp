@@ -102,7 +102,8 @@ LogicalResult MatMulOp::inferShapes() {
            << formatShape(lhs.getShape()) << " and rhs "
            << formatShape(rhs.getShape());
   SmallVector<int64_t> batch;
-  ArrayRef<int64_t> aBatch(a.data(), a.size() - 2), bBatch(b.data(), b.size() - 2);
+  ArrayRef<int64_t> aBatch(a.data(), a.size() - 2),
+      bBatch(b.data(), b.size() - 2);
   if (!OpTrait::util::getBroadcastedShape(aBatch, bBatch, batch))
     return emitOpError("batch dimensions ")
            << formatShape(aBatch) << " and " << formatShape(bBatch)
@@ -164,7 +165,8 @@ LogicalResult ReshapeOp::inferShapes() {
   if (!input || !input.hasStaticShape())
     return success();
   std::string error;
-  auto shape = resolveReshape(input.getShape(), getShape(), getAllowZero(), error);
+  auto shape =
+      resolveReshape(input.getShape(), getShape(), getAllowZero(), error);
   if (failed(shape))
     return emitOpError("cannot reshape ")
            << formatShape(input.getShape()) << " to ["
@@ -182,7 +184,8 @@ LogicalResult SqueezeOp::inferShapes() {
   for (int64_t axis : getAxes()) {
     auto normalized = normalizeAxis(axis, rank);
     if (!normalized)
-      return emitOpError("axis ") << axis << " is out of range for rank " << rank;
+      return emitOpError("axis ")
+             << axis << " is out of range for rank " << rank;
     if (input.getDimSize(*normalized) != 1)
       return emitOpError("cannot squeeze axis ")
              << axis << " of size " << input.getDimSize(*normalized);

@@ -3,8 +3,8 @@
 #include "passes/graph/Passes.h"
 
 #include "mlir/IR/AsmState.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/BuiltinDialect.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 
 namespace dsc::graph {
 #define GEN_PASS_DEF_CONVERTPRECISION
@@ -75,8 +75,8 @@ struct ConvertPrecisionPass
     else if (precision == "fp32")
       return;
     else {
-      func.emitError("unknown precision '") << precision
-                                            << "' (expected fp32, fp16 or bf16)";
+      func.emitError("unknown precision '")
+          << precision << "' (expected fp32, fp16 or bf16)";
       return signalPassFailure();
     }
 
@@ -130,7 +130,8 @@ struct ConvertPrecisionPass
          llvm::zip(returnOp->getOpOperands(), func.getResultTypes())) {
       if (operand.get().getType() == type)
         continue;
-      operand.set(builder.create<CastOp>(returnOp.getLoc(), type, operand.get()));
+      operand.set(
+          builder.create<CastOp>(returnOp.getLoc(), type, operand.get()));
     }
   }
 };

@@ -114,7 +114,8 @@ struct FusePass : dsc::graph::impl::FuseBase<FusePass> {
       auto shape = cast<ShapedType>(tail.getType()).getShape();
       while (Operation *user = soleUser(tail)) {
         if (!isElementwise(user) || groupOf.count(user) ||
-            cast<ShapedType>(user->getResult(0).getType()).getShape() != shape ||
+            cast<ShapedType>(user->getResult(0).getType()).getShape() !=
+                shape ||
             externalInputs(groups[id], user).size() > maxInputs)
           break;
         addToGroup(id, user);
@@ -162,8 +163,8 @@ struct FusePass : dsc::graph::impl::FuseBase<FusePass> {
     for (Operation *op : group.members)
       locations.push_back(op->getLoc());
     auto fusion = builder.create<FusionOp>(
-        FusedLoc::get(&getContext(), locations), ValueRange(results).getTypes(), inputs.getArrayRef(),
-        group.kind, group.anchor);
+        FusedLoc::get(&getContext(), locations), ValueRange(results).getTypes(),
+        inputs.getArrayRef(), group.kind, group.anchor);
     Block &block = fusion.getBody().front();
     IRMapping mapping;
     for (auto [input, arg] : llvm::zip(inputs, block.getArguments()))
@@ -172,8 +173,9 @@ struct FusePass : dsc::graph::impl::FuseBase<FusePass> {
     for (Operation *op : group.members) {
       for (Value operand : op->getOperands())
         if (!mapping.contains(operand) && isInlinedConstant(operand, op))
-          mapping.map(operand,
-                      bodyBuilder.clone(*operand.getDefiningOp())->getResult(0));
+          mapping.map(
+              operand,
+              bodyBuilder.clone(*operand.getDefiningOp())->getResult(0));
       bodyBuilder.clone(*op, mapping);
     }
     SmallVector<Value> yielded;

@@ -11,8 +11,7 @@ using namespace mlir;
 using namespace dsc::graph;
 
 namespace {
-struct InferShapesPass
-    : dsc::graph::impl::InferShapesBase<InferShapesPass> {
+struct InferShapesPass : dsc::graph::impl::InferShapesBase<InferShapesPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     // The importer emits ops in topological order, so one forward walk sees
@@ -34,8 +33,7 @@ struct InferShapesPass
         }
 
     auto returnOp = cast<func::ReturnOp>(func.getBody().back().getTerminator());
-    func.setType(FunctionType::get(&getContext(),
-                                   func.getArgumentTypes(),
+    func.setType(FunctionType::get(&getContext(), func.getArgumentTypes(),
                                    returnOp.getOperandTypes()));
   }
 };

@@ -146,12 +146,12 @@ struct RecomposeGelu : OpRewritePattern<MulOp> {
   }
 };
 
-struct RecomposePass
-    : dsc::graph::impl::RecomposeBase<RecomposePass> {
+struct RecomposePass : dsc::graph::impl::RecomposeBase<RecomposePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<RecomposeGelu>(&getContext());
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
 };

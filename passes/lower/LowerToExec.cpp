@@ -43,7 +43,8 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
     if (funcs.size() != 1) {
-      module.emitError("expected one function to lower, found ") << funcs.size();
+      module.emitError("expected one function to lower, found ")
+          << funcs.size();
       return signalPassFailure();
     }
     if (failed(lower(funcs.front())))
@@ -81,20 +82,22 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
       int64_t bytes = exec::getElementByteSize(type.getElementType());
       for (int64_t d : type.getShape())
         if (__builtin_mul_overflow(bytes, d, &bytes)) {
-          emitError(value.getLoc()) << what << " of shape "
-                                    << graph::formatShape(type.getShape())
-                                    << " is too large: its size in bytes "
-                                       "overflows 64 bits";
+          emitError(value.getLoc())
+              << what << " of shape " << graph::formatShape(type.getShape())
+              << " is too large: its size in bytes "
+                 "overflows 64 bits";
           return true;
         }
       return false;
     };
     for (BlockArgument arg : func.getArguments())
-      if (tooLarge(arg, "input '" + nameOf(func, false, arg.getArgNumber()) + "'"))
+      if (tooLarge(arg,
+                   "input '" + nameOf(func, false, arg.getArgNumber()) + "'"))
         return failure();
     WalkResult walk = func.walk([&](Operation *op) {
       for (Value result : op->getResults())
-        if (isa<RankedTensorType>(result.getType()) && tooLarge(result, "a result"))
+        if (isa<RankedTensorType>(result.getType()) &&
+            tooLarge(result, "a result"))
           return WalkResult::interrupt();
       return WalkResult::advance();
     });
@@ -139,9 +142,10 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
                               "before lowering");
 
       // The kernel: the fusion's body under a symbol.
-      std::string base = fusion.getAnchor() == "none"
-                             ? graph::stringifyFusionKind(fusion.getKind()).str()
-                             : fusion.getAnchor().str();
+      std::string base =
+          fusion.getAnchor() == "none"
+              ? graph::stringifyFusionKind(fusion.getKind()).str()
+              : fusion.getAnchor().str();
       std::string name = base + "_" + std::to_string(kernels++);
       OpBuilder kernelBuilder(program);
       auto kernel = kernelBuilder.create<exec::KernelOp>(
@@ -153,8 +157,7 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
       kernel.getBody().takeBody(fusion.getBody());
       Block &body = kernel.getBody().front();
       auto yield = cast<graph::YieldOp>(body.getTerminator());
-      OpBuilder(yield).create<exec::YieldOp>(yield.getLoc(),
-                                             yield.getValues());
+      OpBuilder(yield).create<exec::YieldOp>(yield.getLoc(), yield.getValues());
       yield.erase();
 
       SmallVector<Value> ins, outs;
@@ -181,9 +184,9 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
       if (it != outputOfRoot.end() && it->second == i)
         continue; // computed in place
       Value source = bufferOf.lookup(value);
-      builder.create<exec::CopyOp>(returnOp.getLoc(), source,
-                                   viewAs(outputs[i], value.getType(),
-                                          returnOp.getLoc()));
+      builder.create<exec::CopyOp>(
+          returnOp.getLoc(), source,
+          viewAs(outputs[i], value.getType(), returnOp.getLoc()));
     }
     return success();
   }

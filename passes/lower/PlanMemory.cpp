@@ -15,7 +15,7 @@ using namespace dsc;
 namespace {
 struct Lifetime {
   exec::AllocOp alloc;
-  int64_t size;  // aligned bytes
+  int64_t size;   // aligned bytes
   unsigned first; // position of the allocation
   unsigned last;  // position of the last use, through views
   int64_t offset = -1;
@@ -39,12 +39,12 @@ struct PlanMemoryPass : dsc::lower::impl::PlanMemoryBase<PlanMemoryPass> {
 
     std::vector<Lifetime> lifetimes;
     for (auto alloc : block.getOps<exec::AllocOp>()) {
-      Lifetime lifetime{alloc,
-                        static_cast<int64_t>(llvm::alignTo(
-                            cast<exec::BufferType>(alloc.getType())
-                                .getSizeInBytes(),
-                            alignment)),
-                        position[alloc], position[alloc]};
+      Lifetime lifetime{
+          alloc,
+          static_cast<int64_t>(llvm::alignTo(
+              cast<exec::BufferType>(alloc.getType()).getSizeInBytes(),
+              alignment)),
+          position[alloc], position[alloc]};
       SmallVector<Value> worklist = {alloc.getResult()};
       while (!worklist.empty()) {
         Value value = worklist.pop_back_val();

@@ -51,8 +51,8 @@ std::string randomProgram(std::mt19937 &rng, int count) {
     auto tensor = [&](int j) {
       return "tensor<" + std::to_string(j < 0 ? 16 : sizes[j]) + "xf32>";
     };
-    kernels << "exec.kernel @k" << i << "(%a: " << tensor(a) << ", %c: "
-            << tensor(b) << ") -> tensor<" << n
+    kernels << "exec.kernel @k" << i << "(%a: " << tensor(a)
+            << ", %c: " << tensor(b) << ") -> tensor<" << n
             << "xf32> attributes {family = \"elementwise\"} {\n"
             << "  %r = graph.constant dense<1.0> : tensor<" << n << "xf32>\n"
             << "  exec.yield %r : tensor<" << n << "xf32>\n}\n";
@@ -72,7 +72,8 @@ std::string randomProgram(std::mt19937 &rng, int count) {
   }
   body << "  %out = exec.output \"y\" index(0) : !exec.buffer<" << sizes.back()
        << "xf32>\n  exec.copy %b" << count - 1 << " to %out : !exec.buffer<"
-       << sizes.back() << "xf32> to !exec.buffer<" << sizes.back() << "xf32>\n}\n";
+       << sizes.back() << "xf32> to !exec.buffer<" << sizes.back()
+       << "xf32>\n}\n";
   return kernels.str() + body.str();
 }
 
@@ -83,7 +84,8 @@ struct Interval {
 
 TEST(PlanMemory, RandomProgramsArePackedWithoutOverlap) {
   MLIRContext context;
-  context.loadDialect<graph::GraphDialect, exec::ExecDialect, func::FuncDialect>();
+  context
+      .loadDialect<graph::GraphDialect, exec::ExecDialect, func::FuncDialect>();
   std::mt19937 rng(7);
   for (int trial = 0; trial < 200; ++trial) {
     std::string text = randomProgram(rng, 2 + trial % 30);
@@ -101,9 +103,10 @@ TEST(PlanMemory, RandomProgramsArePackedWithoutOverlap) {
     std::vector<Interval> intervals;
     for (auto alloc : block.getOps<exec::AllocOp>()) {
       ASSERT_TRUE(alloc.getOffset().has_value());
-      Interval interval{*alloc.getOffset(),
-                        cast<exec::BufferType>(alloc.getType()).getSizeInBytes(),
-                        position[alloc], position[alloc]};
+      Interval interval{
+          *alloc.getOffset(),
+          cast<exec::BufferType>(alloc.getType()).getSizeInBytes(),
+          position[alloc], position[alloc]};
       SmallVector<Value> worklist = {alloc.getResult()};
       while (!worklist.empty())
         for (Operation *user : worklist.pop_back_val().getUsers()) {
@@ -123,10 +126,12 @@ TEST(PlanMemory, RandomProgramsArePackedWithoutOverlap) {
       for (size_t j = i + 1; j < intervals.size(); ++j) {
         const Interval &b = intervals[j];
         bool liveTogether = a.first <= b.last && b.first <= a.last;
-        bool overlap = a.offset < b.offset + b.size && b.offset < a.offset + a.size;
+        bool overlap =
+            a.offset < b.offset + b.size && b.offset < a.offset + a.size;
         EXPECT_FALSE(liveTogether && overlap)
             << "buffers " << i << " and " << j << " overlap in trial " << trial
-            << "\n" << text;
+            << "\n"
+            << text;
       }
     }
   }
@@ -135,17 +140,21 @@ TEST(PlanMemory, RandomProgramsArePackedWithoutOverlap) {
 TEST(PlanMemory, ChainReusesMemory) {
   // Each buffer dies at the next launch: the arena holds two, not ten.
   MLIRContext context;
-  context.loadDialect<graph::GraphDialect, exec::ExecDialect, func::FuncDialect>();
+  context
+      .loadDialect<graph::GraphDialect, exec::ExecDialect, func::FuncDialect>();
   std::string text =
       "exec.kernel @k(%a: tensor<64xf32>) -> tensor<64xf32> attributes "
       "{family = \"elementwise\"} {\n  %r = graph.relu %a : tensor<64xf32> -> "
-      "tensor<64xf32>\n  exec.yield %r : tensor<64xf32>\n}\nexec.program @main {\n"
+      "tensor<64xf32>\n  exec.yield %r : tensor<64xf32>\n}\nexec.program @main "
+      "{\n"
       "  %x = exec.input \"x\" index(0) : !exec.buffer<64xf32>\n";
   std::string previous = "%x";
   for (int i = 0; i < 10; ++i) {
-    text += "  %b" + std::to_string(i) + " = exec.alloc : !exec.buffer<64xf32>\n";
-    text += "  exec.launch @k ins(" + previous + " : !exec.buffer<64xf32>) outs(%b" +
-            std::to_string(i) + " : !exec.buffer<64xf32>)\n";
+    text +=
+        "  %b" + std::to_string(i) + " = exec.alloc : !exec.buffer<64xf32>\n";
+    text += "  exec.launch @k ins(" + previous +
+            " : !exec.buffer<64xf32>) outs(%b" + std::to_string(i) +
+            " : !exec.buffer<64xf32>)\n";
     previous = "%b" + std::to_string(i);
   }
   text += "}\n";

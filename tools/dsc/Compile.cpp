@@ -18,8 +18,9 @@ static cl::opt<std::string> inputPath(cl::Positional, cl::Required,
                                       cl::desc("<model.onnx>"),
                                       cl::sub(compileCommand));
 static cl::opt<std::string>
-    outputPath("o", cl::desc("output file (default: the model's name with "
-                             ".plan, or stdout for --emit other than plan)"),
+    outputPath("o",
+               cl::desc("output file (default: the model's name with "
+                        ".plan, or stdout for --emit other than plan)"),
                cl::value_desc("file"), cl::sub(compileCommand));
 static cl::opt<driver::EmitStage> emit(
     "emit", cl::desc("the stage to stop at and write"),
@@ -34,9 +35,11 @@ static cl::opt<driver::EmitStage> emit(
                clEnumValN(driver::EmitStage::Plan, "plan", "the plan file")),
     cl::init(driver::EmitStage::Plan), cl::sub(compileCommand));
 static cl::opt<std::string>
-    precision("precision", cl::desc("precision kernels compute in: fp32, fp16, bf16"),
+    precision("precision",
+              cl::desc("precision kernels compute in: fp32, fp16, bf16"),
               cl::init("fp32"), cl::sub(compileCommand));
-static cl::opt<std::string> arch("arch", cl::desc("GPU architecture of the cubins"),
+static cl::opt<std::string> arch("arch",
+                                 cl::desc("GPU architecture of the cubins"),
                                  cl::init("sm_90"), cl::sub(compileCommand));
 static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"),
                            cl::sub(compileCommand));
@@ -48,7 +51,8 @@ int dsc::tools::runCompile() {
     return kError;
   }
   if (!StringRef(arch).starts_with("sm_")) {
-    errs() << "dsc compile: --arch must look like sm_90, not '" << arch << "'\n";
+    errs() << "dsc compile: --arch must look like sm_90, not '" << arch
+           << "'\n";
     return kError;
   }
   std::string output = outputPath;

@@ -30,7 +30,8 @@ static const char *spaceName(plan::Space space) {
 
 int dsc::tools::runInspect() {
   rt::PlanFile file;
-  if (rt::Status status = rt::PlanFile::fromFile(planPath, &file); !status.isOk()) {
+  if (rt::Status status = rt::PlanFile::fromFile(planPath, &file);
+      !status.isOk()) {
     errs() << "dsc inspect: " << status.message() << "\n";
     return kError;
   }
@@ -70,12 +71,13 @@ int dsc::tools::runInspect() {
   };
   for (const plan::StepEntry *entry : *raw->steps()) {
     if (const plan::Launch *launch = entry->step_as_Launch()) {
-      os << formatv("  launch {0} grid ({1},{2},{3}) block ({4},{5},{6}) smem {7}:",
-                    raw->kernels()->Get(launch->kernel())->name()->str(),
-                    launch->grid()->Get(0), launch->grid()->Get(1),
-                    launch->grid()->Get(2), launch->block()->Get(0),
-                    launch->block()->Get(1), launch->block()->Get(2),
-                    launch->shared_memory());
+      os << formatv(
+          "  launch {0} grid ({1},{2},{3}) block ({4},{5},{6}) smem {7}:",
+          raw->kernels()->Get(launch->kernel())->name()->str(),
+          launch->grid()->Get(0), launch->grid()->Get(1),
+          launch->grid()->Get(2), launch->block()->Get(0),
+          launch->block()->Get(1), launch->block()->Get(2),
+          launch->shared_memory());
       for (const plan::BufferRef *arg : *launch->args())
         os << " " << ref(arg);
       os << "\n";

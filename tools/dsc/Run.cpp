@@ -20,16 +20,19 @@ using namespace llvm;
 using namespace dsc;
 using namespace dsc::tools;
 
-cl::SubCommand dsc::tools::runCommand("run", "run a plan on given or random inputs");
+cl::SubCommand dsc::tools::runCommand("run",
+                                      "run a plan on given or random inputs");
 
 static cl::opt<std::string> planPath(cl::Positional, cl::Required,
-                                     cl::desc("<model.plan>"), cl::sub(runCommand));
-static cl::list<std::string> inputArgs("input", cl::desc("an input as NAME=FILE.npy"),
+                                     cl::desc("<model.plan>"),
+                                     cl::sub(runCommand));
+static cl::list<std::string> inputArgs("input",
+                                       cl::desc("an input as NAME=FILE.npy"),
                                        cl::value_desc("NAME=FILE.npy"),
                                        cl::sub(runCommand));
-static cl::opt<std::string> outputsDir("outputs",
-                                       cl::desc("write each output to DIR/NAME.npy"),
-                                       cl::value_desc("DIR"), cl::sub(runCommand));
+static cl::opt<std::string>
+    outputsDir("outputs", cl::desc("write each output to DIR/NAME.npy"),
+               cl::value_desc("DIR"), cl::sub(runCommand));
 enum class Device { Cpu, Gpu };
 static cl::opt<Device> device(
     "device", cl::desc("where to run"),
@@ -44,16 +47,18 @@ static cl::opt<unsigned> iterations("iterations",
 
 int dsc::tools::runRun() {
   rt::PlanFile plan;
-  if (rt::Status status = rt::PlanFile::fromFile(planPath, &plan); !status.isOk()) {
+  if (rt::Status status = rt::PlanFile::fromFile(planPath, &plan);
+      !status.isOk()) {
     errs() << "dsc run: " << status.message() << "\n";
     return kError;
   }
   std::vector<InputSpec> specs;
   for (const rt::TensorInfo &info : plan.inputs())
-    specs.push_back({info.name, static_cast<reference::DType>(info.dtype), info.shape});
+    specs.push_back(
+        {info.name, static_cast<reference::DType>(info.dtype), info.shape});
   auto inputs = bindInputs(specs, inputArgs, seed);
   if (!inputs) {
-    errs() << "dsc run: " << toString(inputs.takeError()) << "\n";
+    errs() << "dsc run: error: " << toString(inputs.takeError()) << "\n";
     return kError;
   }
 
@@ -61,10 +66,11 @@ int dsc::tools::runRun() {
   if (device == Device::Cpu) {
     mlir::MLIRContext context;
     context.printOpOnDiagnostic(false);
-    mlir::ScopedDiagnosticHandler diagnostics(&context, [](mlir::Diagnostic &d) {
-      driver::printDiagnostic(d, errs());
-      return mlir::success();
-    });
+    mlir::ScopedDiagnosticHandler diagnostics(
+        &context, [](mlir::Diagnostic &d) {
+          driver::printDiagnostic(d, errs());
+          return mlir::success();
+        });
     auto results = driver::runPlanOnCpu(plan, *inputs, context);
     if (failed(results)) {
       errs() << "dsc run: the plan failed on the CPU\n";
@@ -80,7 +86,8 @@ int dsc::tools::runRun() {
       hostBytes += info.byteSize;
     for (const rt::TensorInfo &info : plan.outputs())
       hostBytes += info.byteSize;
-    uint64_t physical = uint64_t(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+    uint64_t physical =
+        uint64_t(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
     if (hostBytes > physical / 2) {
       errs() << "dsc run: the inputs and outputs take " << hostBytes
              << " bytes, too large for this machine's memory (" << physical
@@ -129,8 +136,8 @@ int dsc::tools::runRun() {
     outs() << "ran " << planPath << " on " << runtime->deviceName() << " ("
            << runtime->arch() << ")";
     if (!times.empty())
-      outs() << formatv(": median {0:f3} ms over {1} runs", times[times.size() / 2],
-                        times.size());
+      outs() << formatv(": median {0:f3} ms over {1} runs",
+                        times[times.size() / 2], times.size());
     outs() << "\n";
   }
 

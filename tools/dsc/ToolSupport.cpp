@@ -3,7 +3,9 @@
 #include "tools/dsc/ToolSupport.h"
 
 #include "compiler/reference/Npy.h"
+#include "dialects/graph/GraphOps.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
@@ -15,56 +17,95 @@
 using namespace dsc;
 using namespace dsc::tools;
 
+static constexpr int64_t kMaxRandomElements = int64_t(1) << 28;
+
+static llvm::Error inputError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+static reference::Tensor randomTensor(reference::DType dtype,
+                                      llvm::ArrayRef<int64_t> shape,
+                                      std::mt19937_64 &generator) {
+  reference::Tensor tensor;
+  tensor.dtype = dtype;
+  tensor.shape.assign(shape.begin(), shape.end());
+  tensor.data.resize(tensor.numElements());
+  std::uniform_real_distribution<double> real(-1.0, 1.0);
+  std::uniform_int_distribution<int> integer(0, 4);
+  for (double &v : tensor.data) {
+    switch (dtype) {
+    case reference::DType::F32:
+    case reference::DType::F16:
+    case reference::DType::BF16:
+    case reference::DType::F64:
+      v = reference::roundTo(dtype, real(generator));
+      break;
+    case reference::DType::Bool:
+      v = integer(generator) % 2;
+      break;
+    default:
+      v = integer(generator);
+      break;
+    }
+  }
+  return tensor;
+}
+
 llvm::Expected<std::vector<reference::Tensor>>
 dsc::tools::bindInputs(llvm::ArrayRef<InputSpec> specs,
                        llvm::ArrayRef<std::string> inputArgs, uint64_t seed) {
   llvm::StringMap<std::string> files;
   for (const std::string &arg : inputArgs) {
     auto [name, path] = llvm::StringRef(arg).split('=');
-    if (path.empty())
-      return llvm::createStringError("--input '" + arg +
-                                     "' is not of the form NAME=FILE.npy");
-    if (llvm::none_of(specs, [&](const InputSpec &s) { return s.name == name; }))
-      return llvm::createStringError("--input names '" + name.str() +
-                                     "', which is not an input of the model");
-    files[name] = path.str();
+    if (name.empty() || path.empty())
+      return inputError("--input expects NAME=FILE.npy, got '" + arg + "'");
+    if (llvm::none_of(specs, [&, name = name](const InputSpec &spec) {
+          return spec.name == name;
+        })) {
+      std::string known;
+      for (const InputSpec &spec : specs)
+        known += (known.empty() ? "'" : ", '") + spec.name + "'";
+      return inputError(
+          "the model has no input '" + name +
+          "'; its inputs are: " + (known.empty() ? "none" : known));
+    }
+    if (!files.try_emplace(name, path.str()).second)
+      return inputError("input '" + name + "' is given twice");
   }
-  std::mt19937_64 rng(seed);
+
+  std::mt19937_64 generator(seed);
   std::vector<reference::Tensor> tensors;
   for (const InputSpec &spec : specs) {
     auto it = files.find(spec.name);
     if (it != files.end()) {
-      auto tensor = reference::readNpy(it->second);
+      llvm::Expected<reference::Tensor> tensor = reference::readNpy(it->second);
       if (!tensor)
-        return tensor.takeError();
-      if (auto error = reference::checkCompatible(*tensor, spec.dtype,
-                                                  spec.shape, spec.name))
-        return std::move(error);
+        return inputError("input '" + spec.name +
+                          "': " + llvm::toString(tensor.takeError()));
+      if (llvm::Error error = reference::checkCompatible(
+              *tensor, spec.dtype, spec.shape, it->second))
+        return inputError("input '" + spec.name +
+                          "': " + llvm::toString(std::move(error)));
       tensors.push_back(std::move(*tensor));
       continue;
     }
-    reference::Tensor tensor;
-    tensor.dtype = spec.dtype;
-    tensor.shape = spec.shape;
-    tensor.data.resize(tensor.numElements());
-    std::uniform_real_distribution<double> real(-1.0, 1.0);
-    std::uniform_int_distribution<int64_t> integer(0, 99);
-    for (double &v : tensor.data) {
-      switch (spec.dtype) {
-      case reference::DType::F32:
-      case reference::DType::F16:
-      case reference::DType::BF16:
-      case reference::DType::F64:
-        v = reference::roundTo(spec.dtype, real(rng));
-        break;
-      case reference::DType::Bool:
-        v = integer(rng) % 2;
-        break;
-      default:
-        v = reference::roundTo(spec.dtype, integer(rng));
+    std::vector<int64_t> shape = spec.shape;
+    int64_t count = 1;
+    bool tooLarge = false;
+    for (int64_t &d : shape) {
+      if (mlir::ShapedType::isDynamic(d)) {
+        d = 1;
+        llvm::errs() << "dsc: note: input '" << spec.name
+                     << "' has a dynamic dimension; using 1\n";
       }
+      tooLarge |= __builtin_mul_overflow(count, d, &count) ||
+                  count > kMaxRandomElements;
     }
-    tensors.push_back(std::move(tensor));
+    if (tooLarge)
+      return inputError("input '" + spec.name + "' of shape " +
+                        graph::formatShape(shape) +
+                        " is too large for a random input");
+    tensors.push_back(randomTensor(spec.dtype, shape, generator));
   }
   return tensors;
 }
@@ -76,15 +117,20 @@ std::string dsc::tools::sanitizeFileName(llvm::StringRef name) {
   return result;
 }
 
-llvm::Error dsc::tools::writeOutputs(llvm::StringRef dir,
-                                     llvm::ArrayRef<std::string> names,
-                                     llvm::ArrayRef<reference::Tensor> tensors) {
+llvm::Error
+dsc::tools::writeOutputs(llvm::StringRef dir, llvm::ArrayRef<std::string> names,
+                         llvm::ArrayRef<reference::Tensor> tensors) {
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
-    return llvm::createStringError("cannot create '" + dir.str() +
-                                   "': " + ec.message());
+    return inputError("cannot create '" + dir + "': " + ec.message());
+  llvm::StringMap<std::string> writtenBy;
   for (auto [name, tensor] : llvm::zip(names, tensors)) {
+    std::string fileName = sanitizeFileName(name) + ".npy";
+    auto [it, inserted] = writtenBy.try_emplace(fileName, name);
+    if (!inserted)
+      return inputError("outputs '" + it->second + "' and '" + name +
+                        "' would both be written to " + fileName);
     llvm::SmallString<128> path(dir);
-    llvm::sys::path::append(path, sanitizeFileName(name) + ".npy");
+    llvm::sys::path::append(path, fileName);
     if (auto error = reference::writeNpy(path, tensor))
       return error;
   }
@@ -93,9 +139,8 @@ llvm::Error dsc::tools::writeOutputs(llvm::StringRef dir,
 
 void dsc::tools::printSummary(llvm::raw_ostream &os, llvm::StringRef name,
                               const reference::Tensor &tensor) {
-  os << "  " << name << ": " << reference::dtypeName(tensor.dtype) << "[";
-  llvm::interleave(tensor.shape, os, "x");
-  os << "] = [";
+  os << "  " << name << ": " << reference::dtypeName(tensor.dtype) << "["
+     << graph::formatShape(tensor.shape) << "] = [";
   size_t shown = std::min<size_t>(tensor.data.size(), 6);
   for (size_t i = 0; i < shown; ++i)
     os << (i ? ", " : "") << llvm::formatv("{0:g}", tensor.data[i]);

@@ -14,7 +14,8 @@
 
 namespace dsc::tools {
 
-/// What a model input must be: name, dtype, shape.
+/// What a model input must be: name, dtype, shape (ShapedType::kDynamic
+/// dimensions take their size from the given file, or 1 for random inputs).
 struct InputSpec {
   std::string name;
   reference::DType dtype;
@@ -23,7 +24,8 @@ struct InputSpec {
 
 /// Binds `--input NAME=FILE.npy` arguments to the specs, drawing a random
 /// tensor (seeded) for every input not given: floats uniform in [-1, 1),
-/// integers in [0, 100), booleans 0/1. Errors name the input at fault.
+/// integers in [0, 4] (valid as indices, sizes and counts), booleans 0/1.
+/// Errors name the input at fault.
 llvm::Expected<std::vector<reference::Tensor>>
 bindInputs(llvm::ArrayRef<InputSpec> specs,
            llvm::ArrayRef<std::string> inputArgs, uint64_t seed);
@@ -31,9 +33,9 @@ bindInputs(llvm::ArrayRef<InputSpec> specs,
 /// `NAME` with every character outside [A-Za-z0-9_.-] replaced by '_'.
 std::string sanitizeFileName(llvm::StringRef name);
 
-/// Writes each tensor to DIR/<sanitized name>.npy (DIR is created).
-llvm::Error writeOutputs(llvm::StringRef dir,
-                         llvm::ArrayRef<std::string> names,
+/// Writes each tensor to DIR/<sanitized name>.npy (DIR is created); refuses
+/// two outputs whose names map to the same file.
+llvm::Error writeOutputs(llvm::StringRef dir, llvm::ArrayRef<std::string> names,
                          llvm::ArrayRef<reference::Tensor> tensors);
 
 /// One line per tensor: name, dtype, shape, the first values.
