@@ -190,6 +190,7 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   if (failed(progress.stage("bufferize, plan memory", [&] {
         return runPasses(module, [&](OpPassManager &pm) {
           pm.addPass(lower::createLowerToExec());
+          pm.addPass(lower::createDedupeKernels());
           pm.nest<exec::ProgramOp>().addPass(lower::createPlanMemory());
         });
       })))

@@ -33,4 +33,15 @@ def PlanMemory : Pass<"exec-plan-memory", "::dsc::exec::ProgramOp"> {
   ];
 }
 
+def DedupeKernels : Pass<"exec-dedupe-kernels", "::mlir::ModuleOp"> {
+  let summary = "launches identical kernels through one exec.kernel";
+  let description = [{
+    Kernels with the same family, function type and body (ignoring
+    locations) compute the same thing: the repeated layers of a network.
+    Every launch of a duplicate is pointed at the first one and the
+    duplicate is erased, so each distinct kernel is generated and compiled
+    once.
+  }];
+}
+
 #endif // DSC_PASSES_LOWER
