@@ -122,6 +122,16 @@ struct FusePass : dsc::graph::impl::FuseBase<FusePass> {
         tail = user->getResult(0);
       }
     }
+    // Every other computing op is a kernel of its own, so that codegen, not
+    // lowering, says which ops it cannot generate yet.
+    for (Operation &op : body) {
+      if (groupOf.count(&op) || isElementwise(&op) || op.getNumResults() == 0 ||
+          isa<ConstantOp, ReshapeOp, SqueezeOp, UnsqueezeOp>(op))
+        continue;
+      unsigned id = groups.size();
+      groups.push_back({FusionKind::Data, op.getName().stripDialect().str(), {}});
+      addToGroup(id, &op);
+    }
     // 2. Elementwise ops join their only user's elementwise group.
     for (Operation &op : llvm::reverse(body)) {
       if (!isElementwise(&op) || groupOf.count(&op))
