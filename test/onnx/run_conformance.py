@@ -98,23 +98,25 @@ def discover(suites, pattern):
 
 
 def model_facts(model):
-    """Op types and the opset of each domain: what the support table is made
-    from, recorded so it needs no second pass over the models."""
+    """Op types (of the main graph, and apart those of its subgraphs) and
+    the opset of each domain: what the support table is made from, recorded
+    so that it needs no second pass over the models."""
     opsets = {(o.domain or "ai.onnx"): o.version for o in model.opset_import}
-    ops = set()
 
-    def visit(graph):
+    def name(node):
+        domain = node.domain or "ai.onnx"
+        return node.op_type if domain == "ai.onnx" else f"{domain}::{node.op_type}"
+
+    def subgraph_ops(graph, into):
         for node in graph.node:
-            ops.add((node.domain or "ai.onnx", node.op_type))
             for attribute in node.attribute:
-                if attribute.type == onnx.AttributeProto.GRAPH:
-                    visit(attribute.g)
-                for g in attribute.graphs:
-                    visit(g)
+                for g in [attribute.g] if attribute.HasField("g") else attribute.graphs:
+                    into.update(name(n) for n in g.node)
+                    subgraph_ops(g, into)
+        return into
 
-    visit(model.graph)
-    return {"ops": sorted(f"{d}::{o}" if d != "ai.onnx" else o
-                          for d, o in ops),
+    return {"ops": sorted({name(n) for n in model.graph.node}),
+            "subgraph_ops": sorted(subgraph_ops(model.graph, set())),
             "opsets": opsets}
 
 
@@ -344,7 +346,7 @@ def write_baseline(path, passing, backend):
     with open(path, "w") as f:
         f.write(f"# Tests of libonnx-testdata that pass with --backend {backend}.\n"
                 "# A run with --baseline fails if one of them stops passing.\n"
-                f"# Regenerate: test/onnx/run_conformance.py --backend {backend} "
+                f"# Regenerate: test/onnx/run_conformance.py --dsc build/tools/dsc/dsc --backend {backend} "
                 f"--baseline {os.path.relpath(path)} --update-baseline\n")
         for test_id in sorted(passing):
             f.write(test_id + "\n")

@@ -68,7 +68,7 @@ def score(results, ids):
     return f"{passed}/{len(present)}"
 
 
-def notes(cpu, ids):
+def notes(cpu, op, ids):
     """Why the tests of an op do not pass on the CPU reference, briefly."""
     reasons = collections.Counter()
     other = collections.Counter()
@@ -76,8 +76,11 @@ def notes(cpu, ids):
         status = cpu[i]["status"]
         if status == "unsupported":
             reason = unsupported_reason(cpu[i]["detail"])
-            reasons[reason.split(": ", 1)[1] if ": " in reason else
-                    "unsupported op"] += 1
+            if reason == op:
+                reason = "unsupported op"
+            elif reason.startswith(op + ": "):
+                reason = reason[len(op) + 2:]
+            reasons[reason] += 1
         elif status != "pass":
             other[status] += 1
     parts = [f"{why} ({n})" for why, n in reasons.most_common(2)]
@@ -120,7 +123,7 @@ def support_table(cpu, gpu, command):
     for op, ids in sorted(op_rows(cpu).items(), key=lambda r: r[0].lower()):
         opsets = sorted({opset_of(cpu[i], op) for i in ids} - {None})
         lines.append(f"| {op} | {', '.join(map(str, opsets))} | {score(cpu, ids)} "
-                     f"| {score(gpu, ids)} | {notes(cpu, ids)} |")
+                     f"| {score(gpu, ids)} | {notes(cpu, op, ids)} |")
     return "\n".join(lines) + "\n"
 
 
