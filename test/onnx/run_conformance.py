@@ -319,7 +319,7 @@ def run_test(test, backend, work_root, timeout, tolerances):
 def unsupported_reason(detail):
     """The blocker an unsupported message names, as a short key: 'Op' for an
     op dsc lacks, else the message with names and numbers made generic."""
-    message = re.sub(r"^dsc \w+: error: ", "", detail)
+    message = re.sub(r"^dsc( \w+)?: (error: )?", "", detail)
     node = re.match(r"node '.*?' \(op_type '([^']*)', domain '([^']*)', "
                     r"opset (\w+)\): (.*)", message)
     if node:
