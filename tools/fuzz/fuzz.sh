@@ -25,11 +25,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# clang 14 is Debian's default clang and its libFuzzer runtime
-# (libclang-rt-14-dev) is installed by scripts/setup-deps; LLVM 19's runtime
-# would need clang-19 and libclang-rt-19-dev (47 MB) for the same result.
-cc=${DSC_FUZZ_CC:-clang-14}
-cxx=${DSC_FUZZ_CXX:-clang++-14}
+# clang 19, LLVM's own version, with its libFuzzer and ASan runtimes
+# (clang-19, libclang-rt-19-dev: scripts/setup-deps). Debian's default clang
+# 14 rejects code GCC accepts (lambdas capturing structured bindings).
+cc=${DSC_FUZZ_CC:-clang-19}
+cxx=${DSC_FUZZ_CXX:-clang++-19}
 
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -59,7 +59,7 @@ status=0
   -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=8192 \
   -print_final_stats=1 -artifact_prefix="$work/artifacts/" "$@" \
   2>"$work/log.txt" || status=$?
-grep -E '^(#[0-9]+ +(DONE|INITED)|stat::)' "$work/log.txt" || true
+grep -E '^(#[0-9]+[[:space:]]+(DONE|INITED)|stat::)' "$work/log.txt" || true
 if [ "$status" != 0 ]; then
   # The first report, not thousands of lines of MLIR.
   grep -m1 -A40 -E '^==[0-9]+==ERROR|^==[0-9]+== ERROR|deadly signal|Assertion' \
