@@ -4,7 +4,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup configure build check check-lit check-unit check-e2e demo selfcontained format clean
+.PHONY: all setup configure build fuzz-build fuzz check check-lit check-unit check-e2e demo selfcontained format clean
 
 all: build
 
@@ -21,7 +21,17 @@ configure: $(BUILD)/build.ninja
 build: setup configure
 	cmake --build $(BUILD) -j $(JOBS)
 
-check: build
+# The importer fuzzer: a second build with clang, libFuzzer and ASan
+# (tools/fuzz/fuzz.sh), in $(BUILD)/fuzz. `check` builds it before the tests
+# so that CTest's fuzz-import only runs it.
+FUZZ_SECONDS ?= 60
+fuzz-build: setup
+	bash tools/fuzz/fuzz.sh --build-dir $(BUILD)/fuzz --build-only --jobs $(JOBS)
+
+fuzz: fuzz-build
+	bash tools/fuzz/fuzz.sh --build-dir $(BUILD)/fuzz --seconds $(FUZZ_SECONDS)
+
+check: build fuzz-build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 check-lit: build
