@@ -9,6 +9,7 @@
 #define DSC_COMPILER_ONNX_NODEIMPORTER_H
 
 #include "compiler/onnx/Importer.h"
+#include "compiler/reference/Reference.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -114,8 +115,14 @@ public:
   mlir::FailureOr<std::optional<llvm::SmallVector<int64_t>>>
   intsAttr(llvm::StringRef name);
 
-  /// The integers of input `i`, which must be a constant (an initializer or a
-  /// Constant node); `what` names it in the Unsupported message otherwise.
+  /// The value of input `i`, which must be known at import: an initializer,
+  /// a Constant node, or ops computing from those and from static shapes
+  /// (Shape -> Gather -> Concat chains of exported models); `what` names it
+  /// in the Unsupported message otherwise.
+  mlir::FailureOr<reference::Tensor> constantTensor(unsigned i,
+                                                    llvm::StringRef what);
+  /// The integers of input `i` (an integer tensor of rank 0 or 1, known at
+  /// import as for constantTensor).
   mlir::FailureOr<llvm::SmallVector<int64_t>>
   constantInts(unsigned i, llvm::StringRef what);
 

@@ -152,6 +152,19 @@ static double wrapInteger(double value, int bits, bool isSigned) {
   return static_cast<double>(low);
 }
 
+/// The int64 a double stands for: +-2^63 (what INT64_MAX/MIN become as
+/// double) saturate instead of overflowing the conversion; NaN is 0.
+static int64_t toInt64(double value) {
+  constexpr double limit = 9223372036854775807.0;
+  if (std::isnan(value))
+    return 0;
+  if (value >= limit)
+    return std::numeric_limits<int64_t>::max();
+  if (value <= -limit)
+    return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(value);
+}
+
 double reference::roundTo(DType dtype, double value) {
   switch (dtype) {
   case DType::F64:
@@ -262,7 +275,7 @@ void Tensor::toBytes(void *bytes) const {
       storeAs<double>(p, v);
       break;
     case DType::I64:
-      storeAs<int64_t>(p, static_cast<int64_t>(v));
+      storeAs<int64_t>(p, toInt64(v));
       break;
     case DType::I32:
       storeAs<int32_t>(p, static_cast<int32_t>(v));
@@ -345,8 +358,8 @@ static ElementsAttr denseAttr(const Tensor &tensor, RankedTensorType type) {
   SmallVector<APInt> values;
   for (double v : tensor.data)
     // Two's complement bits; APInt keeps the low `width` of them.
-    values.push_back(APInt(width, static_cast<uint64_t>(static_cast<int64_t>(
-                                      roundTo(tensor.dtype, v)))));
+    values.push_back(
+        APInt(width, static_cast<uint64_t>(toInt64(roundTo(tensor.dtype, v)))));
   return DenseElementsAttr::get(type, values);
 }
 
@@ -470,6 +483,28 @@ private:
   FailureOr<Tensor> reshape(graph::ReshapeOp reshapeOp);
   FailureOr<Tensor> squeeze(graph::SqueezeOp squeezeOp);
   FailureOr<Tensor> unsqueeze(graph::UnsqueezeOp unsqueezeOp);
+  FailureOr<Tensor> select();
+  FailureOr<Tensor> bitwise(graph::BitwiseKind kind);
+  FailureOr<Tensor> logSoftmax(int64_t axisAttr);
+  FailureOr<Tensor> hardmax(int64_t axisAttr);
+  FailureOr<Tensor> reduce(graph::ReduceOp reduceOp);
+  FailureOr<Tensor> argReduce(graph::ArgReduceOp argOp);
+  FailureOr<Tensor> cumsum(graph::CumSumOp cumsumOp);
+  FailureOr<Tensor> concat(graph::ConcatOp concatOp);
+  FailureOr<Tensor> slice(graph::SliceOp sliceOp);
+  FailureOr<Tensor> gather(graph::GatherOp gatherOp);
+  FailureOr<Tensor> gatherElements(graph::GatherElementsOp gatherOp);
+  FailureOr<Tensor> scatterElements(graph::ScatterElementsOp scatterOp);
+  FailureOr<Tensor> expand(graph::ExpandOp expandOp);
+  FailureOr<Tensor> tile(graph::TileOp tileOp);
+  FailureOr<Tensor> pad(graph::PadOp padOp);
+  FailureOr<Tensor> trilu(graph::TriluOp triluOp);
+  FailureOr<Tensor> shapeOf(graph::ShapeOp shapeOp);
+  /// Normalizes index `index` against a dimension of `size`; emits an error
+  /// (naming `what`) when it is out of [-size, size).
+  FailureOr<int64_t> checkedIndex(double index, int64_t size, StringRef what);
+  /// Fails with an error unless a result of `shape` fits in memory.
+  LogicalResult checkSize(ArrayRef<int64_t> shape);
 
   Operation *op;
   ArrayRef<Tensor> operands;
@@ -482,6 +517,44 @@ static double gelu(double x, graph::GeluApproximation approximation) {
     return 0.5 * x * (1.0 + std::tanh(k * (x + 0.044715 * x * x * x)));
   }
   return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+}
+
+static double mathFunction(graph::MathFn fn, double x) {
+  using graph::MathFn;
+  switch (fn) {
+  case MathFn::Floor:
+    return std::floor(x);
+  case MathFn::Ceil:
+    return std::ceil(x);
+  case MathFn::Round:
+    // The default rounding mode rounds half to even, as ONNX Round does.
+    return std::nearbyint(x);
+  case MathFn::Sign:
+    return x > 0 ? 1.0 : x < 0 ? -1.0 : x;
+  case MathFn::Sin:
+    return std::sin(x);
+  case MathFn::Cos:
+    return std::cos(x);
+  case MathFn::Tan:
+    return std::tan(x);
+  case MathFn::Asin:
+    return std::asin(x);
+  case MathFn::Acos:
+    return std::acos(x);
+  case MathFn::Atan:
+    return std::atan(x);
+  case MathFn::Sinh:
+    return std::sinh(x);
+  case MathFn::Cosh:
+    return std::cosh(x);
+  case MathFn::Asinh:
+    return std::asinh(x);
+  case MathFn::Acosh:
+    return std::acosh(x);
+  case MathFn::Atanh:
+    return std::atanh(x);
+  }
+  return x;
 }
 
 FailureOr<SmallVector<Tensor>> OpEvaluator::run() {
@@ -560,6 +633,79 @@ FailureOr<SmallVector<Tensor>> OpEvaluator::run() {
             return unary([=](double x) { return gelu(x, approximation); });
           })
           .Case<CastOp>([&](auto) { return unary(identity); })
+          .Case<MathOp>([&](MathOp mathOp) {
+            MathFn fn = mathOp.getFn();
+            return unary([=](double x) { return mathFunction(fn, x); });
+          })
+          .Case<ModOp>([&](ModOp modOp) {
+            bool fmod = modOp.getFmod();
+            return binary([=](double a, double b) {
+              if (fmod)
+                return std::fmod(a, b);
+              // Integers: the sign of the divisor, as Python's %.
+              if (b == 0)
+                return 0.0;
+              double r = std::fmod(a, b);
+              if (r != 0 && ((r < 0) != (b < 0)))
+                r += b;
+              return r;
+            });
+          })
+          .Case<CompareOp>([&](CompareOp compareOp) {
+            ComparePredicate predicate = compareOp.getPredicate();
+            return binary([=](double a, double b) -> double {
+              switch (predicate) {
+              case ComparePredicate::Eq:
+                return a == b;
+              case ComparePredicate::Ne:
+                return a != b;
+              case ComparePredicate::Lt:
+                return a < b;
+              case ComparePredicate::Le:
+                return a <= b;
+              case ComparePredicate::Gt:
+                return a > b;
+              case ComparePredicate::Ge:
+                return a >= b;
+              }
+              return 0;
+            });
+          })
+          .Case<BitwiseOp>([&](BitwiseOp b) { return bitwise(b.getKind()); })
+          .Case<NotOp>([&](auto) -> FailureOr<Tensor> {
+            FailureOr<DType> dtype = resultDType();
+            if (failed(dtype))
+              return failure();
+            if (*dtype == DType::Bool)
+              return unary([](double x) { return x != 0 ? 0.0 : 1.0; });
+            return unary(
+                [](double x) { return static_cast<double>(~toInt64(x)); });
+          })
+          .Case<SelectOp>([&](auto) { return select(); })
+          .Case<LogSoftmaxOp>(
+              [&](LogSoftmaxOp l) { return logSoftmax(l.getAxis()); })
+          .Case<HardmaxOp>([&](HardmaxOp h) { return hardmax(h.getAxis()); })
+          .Case<ReduceOp>([&](ReduceOp r) { return reduce(r); })
+          .Case<ArgReduceOp>([&](ArgReduceOp a) { return argReduce(a); })
+          .Case<CumSumOp>([&](CumSumOp c) { return cumsum(c); })
+          .Case<ConcatOp>([&](ConcatOp c) { return concat(c); })
+          .Case<SliceOp>([&](SliceOp s) { return slice(s); })
+          .Case<GatherOp>([&](GatherOp g) { return gather(g); })
+          .Case<GatherElementsOp>(
+              [&](GatherElementsOp g) { return gatherElements(g); })
+          .Case<ScatterElementsOp>(
+              [&](ScatterElementsOp s) { return scatterElements(s); })
+          .Case<ExpandOp>([&](ExpandOp e) { return expand(e); })
+          .Case<TileOp>([&](TileOp t) { return tile(t); })
+          .Case<PadOp>([&](PadOp p) { return pad(p); })
+          .Case<TriluOp>([&](TriluOp t) { return trilu(t); })
+          .Case<ShapeOp>([&](ShapeOp s) { return shapeOf(s); })
+          .Case<SizeOp>([&](auto) -> FailureOr<Tensor> {
+            Tensor result;
+            result.dtype = DType::I64;
+            result.data = {static_cast<double>(operands[0].numElements())};
+            return result;
+          })
           .Case<MatMulOp>([&](auto) { return matmul(); })
           .Case<SoftmaxOp>([&](SoftmaxOp s) { return softmax(s); })
           .Case<LayerNormOp>([&](LayerNormOp l) { return layerNorm(l); })
@@ -941,6 +1087,680 @@ FailureOr<Tensor> OpEvaluator::unsqueeze(graph::UnsqueezeOp unsqueezeOp) {
   for (int64_t i = 0; i < rank; ++i)
     shape.push_back(axes.contains(i) ? 1 : *next++);
   return withShape(shape);
+}
+
+LogicalResult OpEvaluator::checkSize(ArrayRef<int64_t> shape) {
+  if (fitsInMemory(shape))
+    return success();
+  op->emitOpError("cannot be evaluated: a result of shape ")
+      << graph::formatShape(shape)
+      << " is too large for the reference interpreter";
+  return failure();
+}
+
+FailureOr<int64_t> OpEvaluator::checkedIndex(double index, int64_t size,
+                                             StringRef what) {
+  int64_t i = toInt64(index);
+  if (i < -size || i >= size) {
+    op->emitOpError("cannot be evaluated: ")
+        << what << " " << i << " is out of range for a dimension of size "
+        << size;
+    return failure();
+  }
+  return i < 0 ? i + size : i;
+}
+
+FailureOr<Tensor> OpEvaluator::select() {
+  FailureOr<DType> dtype = resultDType();
+  if (failed(dtype))
+    return failure();
+  SmallVector<int64_t> shape;
+  SmallVector<int64_t> next;
+  for (const Tensor &operand : operands) {
+    if (!OpTrait::util::getBroadcastedShape(shape, operand.shape, next)) {
+      op->emitOpError("cannot be evaluated: operand shapes do not broadcast");
+      return failure();
+    }
+    shape = next;
+  }
+  if (failed(checkSize(shape)))
+    return failure();
+  Tensor result;
+  result.dtype = *dtype;
+  result.shape.assign(shape.begin(), shape.end());
+  result.data.resize(product(shape));
+  SmallVector<SmallVector<int64_t>> strides;
+  for (const Tensor &operand : operands)
+    strides.push_back(broadcastStrides(operand.shape, shape));
+  forEachIndex(shape, strides, [&](int64_t i, ArrayRef<int64_t> off) {
+    result.data[i] = operands[0].data[off[0]] != 0 ? operands[1].data[off[1]]
+                                                   : operands[2].data[off[2]];
+  });
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::bitwise(graph::BitwiseKind kind) {
+  FailureOr<DType> dtype = resultDType();
+  if (failed(dtype))
+    return failure();
+  int bits = byteSize(*dtype) * 8;
+  if (*dtype == DType::Bool)
+    bits = 1;
+  uint64_t mask = bits == 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
+  return binary([=](double a, double b) -> double {
+    uint64_t x = static_cast<uint64_t>(toInt64(a));
+    uint64_t y = static_cast<uint64_t>(toInt64(b));
+    uint64_t r = 0;
+    switch (kind) {
+    case graph::BitwiseKind::And:
+      r = x & y;
+      break;
+    case graph::BitwiseKind::Or:
+      r = x | y;
+      break;
+    case graph::BitwiseKind::Xor:
+      r = x ^ y;
+      break;
+    case graph::BitwiseKind::ShiftLeft:
+      r = y >= static_cast<uint64_t>(bits) ? 0 : (x << y) & mask;
+      break;
+    case graph::BitwiseKind::ShiftRight:
+      // Logical: the bits of the element type, shifted in with zeros.
+      r = y >= static_cast<uint64_t>(bits) ? 0 : (x & mask) >> y;
+      break;
+    }
+    // roundTo wraps the low bits back into the element type.
+    return static_cast<double>(static_cast<int64_t>(r & mask));
+  });
+}
+
+FailureOr<Tensor> OpEvaluator::logSoftmax(int64_t axisAttr) {
+  FailureOr<DType> dtype = resultDType();
+  if (failed(dtype))
+    return failure();
+  const Tensor &input = operands[0];
+  auto axis = graph::normalizeAxis(axisAttr, input.shape.size());
+  if (!axis) {
+    op->emitOpError("cannot be evaluated: axis out of range");
+    return failure();
+  }
+  auto [outer, size, inner] = splitAround(input.shape, *axis);
+  Tensor result = input;
+  result.dtype = *dtype;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      auto at = [&, o = o, i = i](int64_t j) {
+        return (o * size + j) * inner + i;
+      };
+      double maximum = -INFINITY;
+      for (int64_t j = 0; j < size; ++j)
+        maximum = std::max(maximum, input.data[at(j)]);
+      double sum = 0;
+      for (int64_t j = 0; j < size; ++j)
+        sum += std::exp(input.data[at(j)] - maximum);
+      double logSum = std::log(sum);
+      for (int64_t j = 0; j < size; ++j)
+        result.data[at(j)] =
+            roundTo(*dtype, input.data[at(j)] - maximum - logSum);
+    }
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::hardmax(int64_t axisAttr) {
+  FailureOr<DType> dtype = resultDType();
+  if (failed(dtype))
+    return failure();
+  const Tensor &input = operands[0];
+  auto axis = graph::normalizeAxis(axisAttr, input.shape.size());
+  if (!axis) {
+    op->emitOpError("cannot be evaluated: axis out of range");
+    return failure();
+  }
+  auto [outer, size, inner] = splitAround(input.shape, *axis);
+  Tensor result = input;
+  result.dtype = *dtype;
+  std::fill(result.data.begin(), result.data.end(), 0.0);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      auto at = [&, o = o, i = i](int64_t j) {
+        return (o * size + j) * inner + i;
+      };
+      int64_t best = 0;
+      for (int64_t j = 1; j < size; ++j)
+        if (input.data[at(j)] > input.data[at(best)])
+          best = j;
+      if (size > 0)
+        result.data[at(best)] = 1;
+    }
+  return result;
+}
+
+/// The reduced dimensions of `shape` (all of them when `axes` is empty), or
+/// failure when an axis is out of range.
+static FailureOr<SmallVector<bool>> reducedDims(ArrayRef<int64_t> shape,
+                                                ArrayRef<int64_t> axes) {
+  int64_t rank = shape.size();
+  SmallVector<bool> reduced(rank, axes.empty());
+  for (int64_t axis : axes) {
+    auto normalized = graph::normalizeAxis(axis, rank);
+    if (!normalized)
+      return failure();
+    reduced[*normalized] = true;
+  }
+  return reduced;
+}
+
+FailureOr<Tensor> OpEvaluator::reduce(graph::ReduceOp reduceOp) {
+  FailureOr<DType> dtype = resultDType();
+  if (failed(dtype))
+    return failure();
+  const Tensor &input = operands[0];
+  FailureOr<SmallVector<bool>> reduced =
+      reducedDims(input.shape, reduceOp.getAxes());
+  if (failed(reduced)) {
+    op->emitOpError("cannot be evaluated: axis out of range");
+    return failure();
+  }
+  int64_t rank = input.shape.size();
+  SmallVector<int64_t> keptShape;
+  for (int64_t i = 0; i < rank; ++i)
+    keptShape.push_back((*reduced)[i] ? 1 : input.shape[i]);
+  graph::ReduceKind kind = reduceOp.getKind();
+  double init = kind == graph::ReduceKind::Sum    ? 0.0
+                : kind == graph::ReduceKind::Prod ? 1.0
+                : kind == graph::ReduceKind::Max  ? -INFINITY
+                                                  : INFINITY;
+  // Integers have no infinities: their identity is the type's extreme.
+  bool isFloat = *dtype == DType::F32 || *dtype == DType::F16 ||
+                 *dtype == DType::BF16 || *dtype == DType::F64;
+  if (!isFloat && std::isinf(init)) {
+    int bits = byteSize(*dtype) * 8;
+    bool isSigned = *dtype != DType::U8;
+    double low = isSigned ? -std::ldexp(1.0, bits - 1) : 0.0;
+    double high =
+        isSigned ? std::ldexp(1.0, bits - 1) - 1 : std::ldexp(1.0, bits) - 1;
+    init = init < 0 ? low : high;
+  }
+  std::vector<double> acc(product(keptShape), init);
+  SmallVector<SmallVector<int64_t>> strides = {
+      broadcastStrides(keptShape, input.shape)};
+  forEachIndex(input.shape, strides, [&](int64_t i, ArrayRef<int64_t> off) {
+    double &a = acc[off[0]];
+    double x = input.data[i];
+    switch (kind) {
+    case graph::ReduceKind::Sum:
+      a += x;
+      break;
+    case graph::ReduceKind::Prod:
+      a *= x;
+      break;
+    case graph::ReduceKind::Max:
+      a = std::isnan(a) || std::isnan(x) ? NAN : std::max(a, x);
+      break;
+    case graph::ReduceKind::Min:
+      a = std::isnan(a) || std::isnan(x) ? NAN : std::min(a, x);
+      break;
+    }
+  });
+  Tensor result;
+  result.dtype = *dtype;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!(*reduced)[i])
+      result.shape.push_back(input.shape[i]);
+    else if (reduceOp.getKeepdims())
+      result.shape.push_back(1);
+  for (double a : acc)
+    result.data.push_back(roundTo(*dtype, a));
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::argReduce(graph::ArgReduceOp argOp) {
+  const Tensor &input = operands[0];
+  auto axis = graph::normalizeAxis(argOp.getAxis(), input.shape.size());
+  if (!axis) {
+    op->emitOpError("cannot be evaluated: axis out of range");
+    return failure();
+  }
+  auto [outer, size, inner] = splitAround(input.shape, *axis);
+  if (size == 0) {
+    op->emitOpError("cannot be evaluated: the reduced dimension is empty");
+    return failure();
+  }
+  bool isMax = argOp.getKind() == graph::ReduceKind::Max;
+  bool last = argOp.getSelectLastIndex();
+  Tensor result;
+  result.dtype = DType::I64;
+  for (int64_t d = 0; d < static_cast<int64_t>(input.shape.size()); ++d)
+    if (d != *axis)
+      result.shape.push_back(input.shape[d]);
+    else if (argOp.getKeepdims())
+      result.shape.push_back(1);
+  result.data.resize(outer * inner);
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      auto at = [&, o = o, i = i](int64_t j) {
+        return input.data[(o * size + j) * inner + i];
+      };
+      int64_t best = 0;
+      for (int64_t j = 1; j < size; ++j) {
+        double x = at(j), b = at(best);
+        bool better =
+            isMax ? (x > b || (last && x == b)) : (x < b || (last && x == b));
+        if (better)
+          best = j;
+      }
+      result.data[o * inner + i] = static_cast<double>(best);
+    }
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::cumsum(graph::CumSumOp cumsumOp) {
+  FailureOr<DType> dtype = resultDType();
+  if (failed(dtype))
+    return failure();
+  const Tensor &input = operands[0];
+  auto axis = graph::normalizeAxis(cumsumOp.getAxis(), input.shape.size());
+  if (!axis) {
+    op->emitOpError("cannot be evaluated: axis out of range");
+    return failure();
+  }
+  auto [outer, size, inner] = splitAround(input.shape, *axis);
+  Tensor result = input;
+  result.dtype = *dtype;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      double sum = 0;
+      for (int64_t step = 0; step < size; ++step) {
+        int64_t j = cumsumOp.getReverse() ? size - 1 - step : step;
+        int64_t at = (o * size + j) * inner + i;
+        double x = input.data[at];
+        if (cumsumOp.getExclusive()) {
+          result.data[at] = roundTo(*dtype, sum);
+          sum += x;
+        } else {
+          sum += x;
+          result.data[at] = roundTo(*dtype, sum);
+        }
+      }
+    }
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::concat(graph::ConcatOp concatOp) {
+  const Tensor &first = operands[0];
+  int64_t rank = first.shape.size();
+  auto axis = graph::normalizeAxis(concatOp.getAxis(), rank);
+  if (!axis) {
+    op->emitOpError("cannot be evaluated: axis out of range");
+    return failure();
+  }
+  SmallVector<int64_t> shape(first.shape.begin(), first.shape.end());
+  shape[*axis] = 0;
+  for (const Tensor &operand : operands) {
+    bool agrees = static_cast<int64_t>(operand.shape.size()) == rank;
+    for (int64_t d = 0; agrees && d < rank; ++d)
+      agrees = d == *axis || operand.shape[d] == first.shape[d];
+    if (!agrees) {
+      op->emitOpError("cannot be evaluated: input shape ")
+          << graph::formatShape(operand.shape) << " does not match "
+          << graph::formatShape(first.shape) << " outside axis " << *axis;
+      return failure();
+    }
+    shape[*axis] += operand.shape[*axis];
+  }
+  Tensor result;
+  result.dtype = first.dtype;
+  result.shape.assign(shape.begin(), shape.end());
+  int64_t outer = product(ArrayRef<int64_t>(shape).take_front(*axis));
+  for (int64_t o = 0; o < outer; ++o)
+    for (const Tensor &operand : operands) {
+      int64_t chunk =
+          product(ArrayRef<int64_t>(operand.shape).drop_front(*axis));
+      auto begin = operand.data.begin() + o * chunk;
+      result.data.insert(result.data.end(), begin, begin + chunk);
+    }
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::slice(graph::SliceOp sliceOp) {
+  const Tensor &input = operands[0];
+  int64_t rank = input.shape.size();
+  for (int64_t axis : sliceOp.getAxes())
+    if (!graph::normalizeAxis(axis, rank)) {
+      op->emitOpError("cannot be evaluated: axis out of range");
+      return failure();
+    }
+  SmallVector<graph::SliceDim> dims =
+      graph::resolveSlice(input.shape, sliceOp.getStarts(), sliceOp.getEnds(),
+                          sliceOp.getAxes(), sliceOp.getSteps());
+  SmallVector<int64_t> inStrides(rank, 1);
+  for (int64_t i = rank - 2; i >= 0; --i)
+    inStrides[i] = inStrides[i + 1] * input.shape[i + 1];
+  Tensor result;
+  result.dtype = input.dtype;
+  int64_t base = 0;
+  SmallVector<int64_t> strides;
+  for (int64_t d = 0; d < rank; ++d) {
+    result.shape.push_back(dims[d].count);
+    base += dims[d].start * inStrides[d];
+    strides.push_back(dims[d].step * inStrides[d]);
+  }
+  result.data.resize(result.numElements());
+  SmallVector<SmallVector<int64_t>> allStrides = {strides};
+  forEachIndex(result.shape, allStrides, [&](int64_t i, ArrayRef<int64_t> off) {
+    result.data[i] = input.data[base + off[0]];
+  });
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::gather(graph::GatherOp gatherOp) {
+  const Tensor &input = operands[0], &indices = operands[1];
+  auto axis = graph::normalizeAxis(gatherOp.getAxis(), input.shape.size());
+  if (!axis) {
+    op->emitOpError("cannot be evaluated: axis out of range");
+    return failure();
+  }
+  auto [outer, size, inner] = splitAround(input.shape, *axis);
+  Tensor result;
+  result.dtype = input.dtype;
+  result.shape.assign(input.shape.begin(), input.shape.begin() + *axis);
+  llvm::append_range(result.shape, indices.shape);
+  result.shape.insert(result.shape.end(), input.shape.begin() + *axis + 1,
+                      input.shape.end());
+  if (failed(checkSize(result.shape)))
+    return failure();
+  SmallVector<int64_t> positions;
+  for (double index : indices.data) {
+    FailureOr<int64_t> position = checkedIndex(index, size, "index");
+    if (failed(position))
+      return failure();
+    positions.push_back(*position);
+  }
+  result.data.reserve(result.numElements());
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t position : positions) {
+      auto begin = input.data.begin() + (o * size + position) * inner;
+      result.data.insert(result.data.end(), begin, begin + inner);
+    }
+  return result;
+}
+
+/// Row-major strides of `shape`.
+static SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/// Calls `body(linear, offsetIntoInput, axisCoordinate)` for every element of
+/// an indices tensor of `indexShape`, where offsetIntoInput addresses the same
+/// coordinates in an input of `inShape` with the axis coordinate zeroed.
+/// Fails when the indices exceed the input outside the axis.
+static LogicalResult
+forEachElementIndex(Operation *op, ArrayRef<int64_t> inShape,
+                    ArrayRef<int64_t> indexShape, int64_t axis,
+                    llvm::function_ref<void(int64_t, int64_t)> body) {
+  for (size_t d = 0; d < inShape.size(); ++d)
+    if (static_cast<int64_t>(d) != axis && indexShape[d] > inShape[d]) {
+      op->emitOpError("cannot be evaluated: indices shape ")
+          << graph::formatShape(indexShape) << " exceeds the input shape "
+          << graph::formatShape(inShape) << " at dimension " << d;
+      return failure();
+    }
+  SmallVector<int64_t> strides = rowMajorStrides(inShape);
+  strides[axis] = 0;
+  SmallVector<SmallVector<int64_t>> all = {strides};
+  forEachIndex(indexShape, all,
+               [&](int64_t i, ArrayRef<int64_t> off) { body(i, off[0]); });
+  return success();
+}
+
+FailureOr<Tensor> OpEvaluator::gatherElements(graph::GatherElementsOp g) {
+  const Tensor &input = operands[0], &indices = operands[1];
+  int64_t rank = input.shape.size();
+  auto axis = graph::normalizeAxis(g.getAxis(), rank);
+  if (!axis || static_cast<int64_t>(indices.shape.size()) != rank) {
+    op->emitOpError("cannot be evaluated: invalid axis or indices rank");
+    return failure();
+  }
+  int64_t size = input.shape[*axis];
+  int64_t axisStride = rowMajorStrides(input.shape)[*axis];
+  Tensor result;
+  result.dtype = input.dtype;
+  result.shape = indices.shape;
+  result.data.resize(indices.data.size());
+  bool ok = true;
+  if (failed(forEachElementIndex(op, input.shape, indices.shape, *axis,
+                                 [&](int64_t i, int64_t base) {
+                                   if (!ok)
+                                     return;
+                                   FailureOr<int64_t> p = checkedIndex(
+                                       indices.data[i], size, "index");
+                                   if (failed(p)) {
+                                     ok = false;
+                                     return;
+                                   }
+                                   result.data[i] =
+                                       input.data[base + *p * axisStride];
+                                 })) ||
+      !ok)
+    return failure();
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::scatterElements(graph::ScatterElementsOp s) {
+  const Tensor &input = operands[0], &indices = operands[1],
+               &updates = operands[2];
+  int64_t rank = input.shape.size();
+  auto axis = graph::normalizeAxis(s.getAxis(), rank);
+  if (!axis || static_cast<int64_t>(indices.shape.size()) != rank ||
+      indices.shape != updates.shape) {
+    op->emitOpError("cannot be evaluated: invalid axis, indices rank or "
+                    "updates shape");
+    return failure();
+  }
+  int64_t size = input.shape[*axis];
+  int64_t axisStride = rowMajorStrides(input.shape)[*axis];
+  Tensor result = input;
+  graph::ScatterReduction reduction = s.getReduction();
+  bool ok = true;
+  if (failed(forEachElementIndex(op, input.shape, indices.shape, *axis,
+                                 [&](int64_t i, int64_t base) {
+                                   if (!ok)
+                                     return;
+                                   FailureOr<int64_t> p = checkedIndex(
+                                       indices.data[i], size, "index");
+                                   if (failed(p)) {
+                                     ok = false;
+                                     return;
+                                   }
+                                   double &target =
+                                       result.data[base + *p * axisStride];
+                                   double u = updates.data[i];
+                                   switch (reduction) {
+                                   case graph::ScatterReduction::None:
+                                     target = u;
+                                     break;
+                                   case graph::ScatterReduction::Add:
+                                     target = roundTo(result.dtype, target + u);
+                                     break;
+                                   case graph::ScatterReduction::Mul:
+                                     target = roundTo(result.dtype, target * u);
+                                     break;
+                                   case graph::ScatterReduction::Max:
+                                     target = std::max(target, u);
+                                     break;
+                                   case graph::ScatterReduction::Min:
+                                     target = std::min(target, u);
+                                     break;
+                                   }
+                                 })) ||
+      !ok)
+    return failure();
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::expand(graph::ExpandOp expandOp) {
+  const Tensor &input = operands[0];
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(input.shape, expandOp.getShape(),
+                                          shape)) {
+    op->emitOpError("cannot be evaluated: input shape ")
+        << graph::formatShape(input.shape) << " does not broadcast to "
+        << graph::formatShape(expandOp.getShape());
+    return failure();
+  }
+  if (failed(checkSize(shape)))
+    return failure();
+  Tensor result;
+  result.dtype = input.dtype;
+  result.shape.assign(shape.begin(), shape.end());
+  result.data.resize(product(shape));
+  SmallVector<SmallVector<int64_t>> strides = {
+      broadcastStrides(input.shape, shape)};
+  forEachIndex(shape, strides, [&](int64_t i, ArrayRef<int64_t> off) {
+    result.data[i] = input.data[off[0]];
+  });
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::tile(graph::TileOp tileOp) {
+  const Tensor &input = operands[0];
+  ArrayRef<int64_t> repeats = tileOp.getRepeats();
+  if (repeats.size() != input.shape.size()) {
+    op->emitOpError("cannot be evaluated: repeats do not match the rank");
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  for (auto [d, r] : llvm::zip(input.shape, repeats))
+    shape.push_back(d * r);
+  if (failed(checkSize(shape)))
+    return failure();
+  SmallVector<int64_t> inStrides = rowMajorStrides(input.shape);
+  Tensor result;
+  result.dtype = input.dtype;
+  result.shape.assign(shape.begin(), shape.end());
+  result.data.resize(product(shape));
+  SmallVector<int64_t> index(shape.size(), 0);
+  for (int64_t i = 0; i < product(shape); ++i) {
+    int64_t offset = 0;
+    for (size_t d = 0; d < shape.size(); ++d)
+      offset += (index[d] % input.shape[d]) * inStrides[d];
+    result.data[i] = input.data[offset];
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::pad(graph::PadOp padOp) {
+  const Tensor &input = operands[0];
+  int64_t rank = input.shape.size();
+  ArrayRef<int64_t> pads = padOp.getPads();
+  if (static_cast<int64_t>(pads.size()) != 2 * rank ||
+      operands[1].data.size() != 1) {
+    op->emitOpError("cannot be evaluated: pads or value do not match");
+    return failure();
+  }
+  graph::PadMode mode = padOp.getMode();
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t size = input.shape[d] + pads[d] + pads[rank + d];
+    if (size < 0 ||
+        (mode != graph::PadMode::Constant && input.shape[d] == 0 && size > 0)) {
+      op->emitOpError("cannot be evaluated: cannot pad dimension ")
+          << d << " of size " << input.shape[d];
+      return failure();
+    }
+    shape.push_back(size);
+  }
+  if (failed(checkSize(shape)))
+    return failure();
+  SmallVector<int64_t> inStrides = rowMajorStrides(input.shape);
+  double value = operands[1].data[0];
+  Tensor result;
+  result.dtype = input.dtype;
+  result.shape.assign(shape.begin(), shape.end());
+  int64_t count = product(shape);
+  result.data.resize(count);
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t offset = 0;
+    bool outside = false;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t n = input.shape[d];
+      int64_t j = index[d] - pads[d];
+      if (j < 0 || j >= n) {
+        switch (mode) {
+        case graph::PadMode::Constant:
+          outside = true;
+          break;
+        case graph::PadMode::Edge:
+          j = j < 0 ? 0 : n - 1;
+          break;
+        case graph::PadMode::Reflect: {
+          // Reflection without repeating the edge, periodic in 2(n-1).
+          int64_t period = 2 * (n - 1);
+          if (period == 0) {
+            j = 0;
+            break;
+          }
+          j = ((j % period) + period) % period;
+          if (j >= n)
+            j = period - j;
+          break;
+        }
+        case graph::PadMode::Wrap:
+          j = ((j % n) + n) % n;
+          break;
+        }
+      }
+      offset += j * inStrides[d];
+    }
+    result.data[i] = outside ? value : input.data[offset];
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::trilu(graph::TriluOp triluOp) {
+  const Tensor &input = operands[0];
+  int64_t rank = input.shape.size();
+  if (rank < 2) {
+    op->emitOpError("cannot be evaluated: input must have rank at least 2");
+    return failure();
+  }
+  int64_t rows = input.shape[rank - 2], cols = input.shape[rank - 1];
+  int64_t k = triluOp.getK();
+  bool upper = triluOp.getUpper();
+  Tensor result = input;
+  for (int64_t i = 0; i < static_cast<int64_t>(result.data.size()); ++i) {
+    int64_t col = i % cols, row = (i / cols) % std::max<int64_t>(rows, 1);
+    bool keep = upper ? col - row >= k : col - row <= k;
+    if (!keep)
+      result.data[i] = 0;
+  }
+  return result;
+}
+
+FailureOr<Tensor> OpEvaluator::shapeOf(graph::ShapeOp shapeOp) {
+  const Tensor &input = operands[0];
+  auto [start, end] = graph::shapeRange(input.shape.size(), shapeOp.getStart(),
+                                        shapeOp.getEnd());
+  Tensor result;
+  result.dtype = DType::I64;
+  result.shape = {end - start};
+  for (int64_t i = start; i < end; ++i)
+    result.data.push_back(static_cast<double>(input.shape[i]));
+  return result;
 }
 
 FailureOr<SmallVector<Tensor>>

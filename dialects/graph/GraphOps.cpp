@@ -105,6 +105,73 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
 }
 
 //===----------------------------------------------------------------------===//
+// Elementwise ops with attributes
+//===----------------------------------------------------------------------===//
+
+static Type elementTypeOf(Value value) {
+  return cast<ShapedType>(value.getType()).getElementType();
+}
+
+LogicalResult MathOp::verify() {
+  Type type = elementTypeOf(getInput());
+  bool integerOk = getFn() == MathFn::Sign || getFn() == MathFn::Floor ||
+                   getFn() == MathFn::Ceil || getFn() == MathFn::Round;
+  if (!isa<FloatType>(type) &&
+      !(integerOk && type.isSignlessInteger() && !type.isInteger(1)))
+    return emitOpError("'")
+           << stringifyMathFn(getFn()) << "' is not defined on " << type;
+  return success();
+}
+
+LogicalResult ModOp::verify() {
+  Type type = elementTypeOf(getLhs());
+  if (type.isInteger(1))
+    return emitOpError("is not defined on booleans");
+  if (!getFmod() && isa<FloatType>(type))
+    return emitOpError("on floating-point operands requires fmod");
+  return success();
+}
+
+LogicalResult CompareOp::verify() {
+  if (elementTypeOf(getLhs()) != elementTypeOf(getRhs()))
+    return emitOpError("operand element types differ: ")
+           << elementTypeOf(getLhs()) << " and " << elementTypeOf(getRhs());
+  if (!elementTypeOf(getResult()).isInteger(1))
+    return emitOpError("result element type must be i1, not ")
+           << elementTypeOf(getResult());
+  return success();
+}
+
+LogicalResult BitwiseOp::verify() {
+  Type type = elementTypeOf(getLhs());
+  if (!isa<IntegerType>(type))
+    return emitOpError("operands must be integers, not ") << type;
+  bool isShift = getKind() == BitwiseKind::ShiftLeft ||
+                 getKind() == BitwiseKind::ShiftRight;
+  if (isShift && type.isInteger(1))
+    return emitOpError("cannot shift booleans");
+  return success();
+}
+
+LogicalResult NotOp::verify() {
+  if (!isa<IntegerType>(elementTypeOf(getInput())))
+    return emitOpError("operand must be an integer or i1, not ")
+           << elementTypeOf(getInput());
+  return success();
+}
+
+LogicalResult SelectOp::verify() {
+  if (!elementTypeOf(getCondition()).isInteger(1))
+    return emitOpError("condition must be i1, not ")
+           << elementTypeOf(getCondition());
+  Type type = elementTypeOf(getResult());
+  if (elementTypeOf(getTrueValue()) != type ||
+      elementTypeOf(getFalseValue()) != type)
+    return emitOpError("value element types must match the result's ") << type;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // MatMulOp
 //===----------------------------------------------------------------------===//
 
@@ -197,20 +264,54 @@ LogicalResult LayerNormOp::verify() {
   return verifyAxis(*this, getInput(), getAxis());
 }
 
-LogicalResult ReduceMeanOp::verify() {
-  auto type = cast<TensorType>(getInput().getType());
+LogicalResult LogSoftmaxOp::verify() {
+  return verifyAxis(*this, getInput(), getAxis());
+}
+
+LogicalResult HardmaxOp::verify() {
+  return verifyAxis(*this, getInput(), getAxis());
+}
+
+LogicalResult CumSumOp::verify() {
+  return verifyAxis(*this, getInput(), getAxis());
+}
+
+/// Axes of a reduction: in range and each once.
+static LogicalResult verifyAxes(Operation *op, Value input,
+                                ArrayRef<int64_t> axes) {
+  auto type = cast<TensorType>(input.getType());
   if (!type.hasRank())
     return success();
   llvm::SmallSet<int64_t, 4> seen;
-  for (int64_t axis : getAxes()) {
+  for (int64_t axis : axes) {
     auto normalized = normalizeAxis(axis, type.getRank());
     if (!normalized)
-      return emitOpError("axis ")
+      return op->emitOpError("axis ")
              << axis << " is out of range for rank " << type.getRank();
     if (!seen.insert(*normalized).second)
-      return emitOpError("axis ") << axis << " appears twice";
+      return op->emitOpError("axis ") << axis << " appears twice";
   }
   return success();
+}
+
+LogicalResult ReduceMeanOp::verify() {
+  return verifyAxes(*this, getInput(), getAxes());
+}
+
+LogicalResult ReduceOp::verify() {
+  if (elementTypeOf(getInput()).isInteger(1))
+    return emitOpError("cannot reduce booleans");
+  return verifyAxes(*this, getInput(), getAxes());
+}
+
+LogicalResult ArgReduceOp::verify() {
+  if (getKind() != ReduceKind::Max && getKind() != ReduceKind::Min)
+    return emitOpError("kind must be max or min, not ")
+           << stringifyReduceKind(getKind());
+  if (!elementTypeOf(getResult()).isInteger(64))
+    return emitOpError("result element type must be i64, not ")
+           << elementTypeOf(getResult());
+  return verifyAxis(*this, getInput(), getAxis());
 }
 
 //===----------------------------------------------------------------------===//
@@ -332,6 +433,222 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
   if (getInput().getType() == getType())
     return getInput();
   return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement with indices
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  std::optional<int64_t> rank;
+  for (Value input : getInputs()) {
+    auto type = dyn_cast<RankedTensorType>(input.getType());
+    if (!type)
+      continue;
+    if (type.getRank() == 0)
+      return emitOpError("inputs must have rank at least 1");
+    if (rank && *rank != type.getRank())
+      return emitOpError("inputs have different ranks ")
+             << *rank << " and " << type.getRank();
+    rank = type.getRank();
+  }
+  if (rank && !normalizeAxis(getAxis(), *rank))
+    return emitOpError("axis ")
+           << getAxis() << " is out of range for rank " << *rank;
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  size_t count = getStarts().size();
+  if (getEnds().size() != count || getAxes().size() != count ||
+      getSteps().size() != count)
+    return emitOpError("starts, ends, axes and steps must have the same "
+                       "length");
+  if (llvm::is_contained(getSteps(), 0))
+    return emitOpError("steps must not be 0");
+  return verifyAxes(*this, getInput(), getAxes());
+}
+
+static LogicalResult verifyIndices(Operation *op, Value indices) {
+  Type type = elementTypeOf(indices);
+  if (!type.isInteger(32) && !type.isInteger(64))
+    return op->emitOpError("indices must be i32 or i64, not ") << type;
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  if (elementTypeOf(getInput()) != elementTypeOf(getResult()))
+    return emitOpError("result element type differs from the input's");
+  if (failed(verifyIndices(*this, getIndices())))
+    return failure();
+  auto type = cast<TensorType>(getInput().getType());
+  if (type.hasRank() && type.getRank() == 0)
+    return emitOpError("input must have rank at least 1");
+  return verifyAxis(*this, getInput(), getAxis());
+}
+
+/// The operands of gather/scatter_elements: indices (and updates) have the
+/// input's rank.
+static LogicalResult verifyElementsOperands(Operation *op, Value input,
+                                            Value indices, int64_t axis) {
+  if (failed(verifyIndices(op, indices)))
+    return failure();
+  auto in = dyn_cast<RankedTensorType>(input.getType());
+  auto idx = dyn_cast<RankedTensorType>(indices.getType());
+  if (in && idx && in.getRank() != idx.getRank())
+    return op->emitOpError("indices have rank ")
+           << idx.getRank() << " but the input has rank " << in.getRank();
+  if (in && in.getRank() == 0)
+    return op->emitOpError("input must have rank at least 1");
+  return verifyAxis(op, input, axis);
+}
+
+LogicalResult GatherElementsOp::verify() {
+  if (elementTypeOf(getInput()) != elementTypeOf(getResult()))
+    return emitOpError("result element type differs from the input's");
+  return verifyElementsOperands(*this, getInput(), getIndices(), getAxis());
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  if (elementTypeOf(getInput()) != elementTypeOf(getResult()) ||
+      elementTypeOf(getUpdates()) != elementTypeOf(getResult()))
+    return emitOpError("input, updates and result element types differ");
+  auto idx = dyn_cast<RankedTensorType>(getIndices().getType());
+  auto upd = dyn_cast<RankedTensorType>(getUpdates().getType());
+  if (idx && upd && idx.getShape() != upd.getShape())
+    return emitOpError("updates shape ")
+           << formatShape(upd.getShape()) << " differs from indices shape "
+           << formatShape(idx.getShape());
+  return verifyElementsOperands(*this, getInput(), getIndices(), getAxis());
+}
+
+LogicalResult ExpandOp::verify() {
+  for (int64_t d : getShape())
+    if (d < 0)
+      return emitOpError("shape dimension ") << d << " is negative";
+  return success();
+}
+
+LogicalResult TileOp::verify() {
+  for (int64_t r : getRepeats())
+    if (r < 0)
+      return emitOpError("repeat ") << r << " is negative";
+  auto type = cast<TensorType>(getInput().getType());
+  if (type.hasRank() &&
+      type.getRank() != static_cast<int64_t>(getRepeats().size()))
+    return emitOpError("has ")
+           << getRepeats().size() << " repeats but the input has rank "
+           << type.getRank();
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  auto type = cast<TensorType>(getInput().getType());
+  if (type.hasRank() &&
+      2 * type.getRank() != static_cast<int64_t>(getPads().size()))
+    return emitOpError("has ")
+           << getPads().size() << " pads but the input has rank "
+           << type.getRank() << " (expected " << 2 * type.getRank() << ")";
+  auto value = cast<TensorType>(getValue().getType());
+  if (value.hasRank() && value.getRank() != 0)
+    return emitOpError("value must be a scalar");
+  if (value.getElementType() != type.getElementType() ||
+      elementTypeOf(getResult()) != type.getElementType())
+    return emitOpError("value, input and result element types differ");
+  return success();
+}
+
+LogicalResult TriluOp::verify() {
+  auto type = cast<TensorType>(getInput().getType());
+  if (type.hasRank() && type.getRank() < 2)
+    return emitOpError("input must have rank at least 2");
+  return success();
+}
+
+std::pair<int64_t, int64_t> dsc::graph::shapeRange(int64_t rank, int64_t start,
+                                                   std::optional<int64_t> end) {
+  auto clamp = [&](int64_t v) {
+    if (v < 0)
+      v += rank;
+    return std::clamp<int64_t>(v, 0, rank);
+  };
+  int64_t s = clamp(start), e = end ? clamp(*end) : rank;
+  return {s, std::max(s, e)};
+}
+
+SmallVector<SliceDim> dsc::graph::resolveSlice(ArrayRef<int64_t> shape,
+                                               ArrayRef<int64_t> starts,
+                                               ArrayRef<int64_t> ends,
+                                               ArrayRef<int64_t> axes,
+                                               ArrayRef<int64_t> steps) {
+  SmallVector<SliceDim> dims;
+  for (int64_t d : shape)
+    dims.push_back({0, 1, d});
+  int64_t rank = shape.size();
+  for (size_t i = 0; i < axes.size(); ++i) {
+    int64_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
+    int64_t dim = shape[axis];
+    if (ShapedType::isDynamic(dim)) {
+      dims[axis] = {0, steps[i], ShapedType::kDynamic};
+      continue;
+    }
+    int64_t start = starts[i], end = ends[i], step = steps[i];
+    // ONNX clamps after adding the dimension to negative values; INT64_MIN
+    // and INT64_MAX stand for "from the very end/beginning".
+    if (start < 0)
+      start = start < -dim ? -1 : start + dim;
+    if (end < 0)
+      end = end < -dim ? -1 : end + dim;
+    int64_t count;
+    if (step > 0) {
+      start = std::clamp<int64_t>(start, 0, dim);
+      end = std::clamp<int64_t>(end, 0, dim);
+      count = end > start ? (end - start + step - 1) / step : 0;
+    } else {
+      start = std::clamp<int64_t>(start, -1, dim - 1);
+      end = std::clamp<int64_t>(end, -1, dim - 1);
+      count = start > end ? (start - end + (-step) - 1) / (-step) : 0;
+    }
+    dims[axis] = {start, step, count};
+  }
+  return dims;
+}
+
+LogicalResult ShapeOp::verify() {
+  if (!elementTypeOf(getResult()).isInteger(64))
+    return emitOpError("result element type must be i64");
+  return success();
+}
+
+OpFoldResult ShapeOp::fold(FoldAdaptor) {
+  auto input = dyn_cast<RankedTensorType>(getInput().getType());
+  if (!input || !input.hasStaticShape())
+    return {};
+  auto [start, end] = shapeRange(input.getRank(), getStart(), getEnd());
+  auto type =
+      RankedTensorType::get({end - start}, IntegerType::get(getContext(), 64));
+  if (type != getType())
+    return {};
+  SmallVector<APInt> values;
+  for (int64_t i = start; i < end; ++i)
+    values.push_back(APInt(64, input.getDimSize(i)));
+  return DenseElementsAttr::get(type, values);
+}
+
+LogicalResult SizeOp::verify() {
+  if (!elementTypeOf(getResult()).isInteger(64))
+    return emitOpError("result element type must be i64");
+  return success();
+}
+
+OpFoldResult SizeOp::fold(FoldAdaptor) {
+  auto input = dyn_cast<RankedTensorType>(getInput().getType());
+  auto type = dyn_cast<RankedTensorType>(getType());
+  if (!input || !input.hasStaticShape() || !type || type.getRank() != 0)
+    return {};
+  return DenseElementsAttr::get(type, APInt(64, input.getNumElements()));
 }
 
 //===----------------------------------------------------------------------===//

@@ -40,6 +40,28 @@ resolveReshape(llvm::ArrayRef<int64_t> inputShape,
                llvm::ArrayRef<int64_t> target, bool allowZero,
                std::string &error);
 
+/// [start, end) of the dimensions graph.shape returns for a rank-`rank`
+/// input (ONNX Shape-15: negative from the end, clamped, empty when reversed).
+std::pair<int64_t, int64_t> shapeRange(int64_t rank, int64_t start,
+                                       std::optional<int64_t> end);
+
+/// One dimension of a resolved slice: element i of the result reads input
+/// element start + i * step; `count` is the result size (dynamic when the
+/// input dimension is).
+struct SliceDim {
+  int64_t start;
+  int64_t step;
+  int64_t count;
+};
+
+/// Resolves graph.slice bounds against `shape` (ONNX's clamping rules); axes
+/// must be valid for the rank and steps non-zero.
+llvm::SmallVector<SliceDim> resolveSlice(llvm::ArrayRef<int64_t> shape,
+                                         llvm::ArrayRef<int64_t> starts,
+                                         llvm::ArrayRef<int64_t> ends,
+                                         llvm::ArrayRef<int64_t> axes,
+                                         llvm::ArrayRef<int64_t> steps);
+
 } // namespace dsc::graph
 
 #endif // DSC_DIALECTS_GRAPH_GRAPHOPS_H

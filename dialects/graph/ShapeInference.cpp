@@ -80,6 +80,16 @@ ELEMENTWISE_SHAPES(ReciprocalOp)
 ELEMENTWISE_SHAPES(GeluOp)
 ELEMENTWISE_SHAPES(CastOp)
 ELEMENTWISE_SHAPES(SoftmaxOp)
+ELEMENTWISE_SHAPES(LogSoftmaxOp)
+ELEMENTWISE_SHAPES(HardmaxOp)
+ELEMENTWISE_SHAPES(CumSumOp)
+ELEMENTWISE_SHAPES(TriluOp)
+ELEMENTWISE_SHAPES(MathOp)
+ELEMENTWISE_SHAPES(ModOp)
+ELEMENTWISE_SHAPES(CompareOp)
+ELEMENTWISE_SHAPES(BitwiseOp)
+ELEMENTWISE_SHAPES(NotOp)
+ELEMENTWISE_SHAPES(SelectOp)
 #undef ELEMENTWISE_SHAPES
 
 LogicalResult MatMulOp::inferShapes() {
@@ -141,23 +151,46 @@ LogicalResult LayerNormOp::inferShapes() {
   return refineResult(*this, input.getShape());
 }
 
+/// The shape a reduction over `axes` (all when empty) leaves.
+static SmallVector<int64_t>
+reducedShape(ArrayRef<int64_t> shape, ArrayRef<int64_t> axes, bool keepdims) {
+  int64_t rank = shape.size();
+  llvm::SmallSet<int64_t, 4> reduced;
+  for (int64_t axis : axes)
+    reduced.insert(*normalizeAxis(axis, rank));
+  SmallVector<int64_t> result;
+  for (int64_t i = 0; i < rank; ++i) {
+    bool isReduced = axes.empty() || reduced.contains(i);
+    if (!isReduced)
+      result.push_back(shape[i]);
+    else if (keepdims)
+      result.push_back(1);
+  }
+  return result;
+}
+
 LogicalResult ReduceMeanOp::inferShapes() {
   auto input = rankedOrNull(getInput());
   if (!input)
     return success();
-  int64_t rank = input.getRank();
-  llvm::SmallSet<int64_t, 4> reduced;
-  for (int64_t axis : getAxes())
-    reduced.insert(*normalizeAxis(axis, rank));
-  SmallVector<int64_t> shape;
-  for (int64_t i = 0; i < rank; ++i) {
-    bool isReduced = getAxes().empty() || reduced.contains(i);
-    if (!isReduced)
-      shape.push_back(input.getDimSize(i));
-    else if (getKeepdims())
-      shape.push_back(1);
-  }
-  return refineResult(*this, shape);
+  return refineResult(*this,
+                      reducedShape(input.getShape(), getAxes(), getKeepdims()));
+}
+
+LogicalResult ReduceOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  return refineResult(*this,
+                      reducedShape(input.getShape(), getAxes(), getKeepdims()));
+}
+
+LogicalResult ArgReduceOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  return refineResult(
+      *this, reducedShape(input.getShape(), {getAxis()}, getKeepdims()));
 }
 
 LogicalResult ReshapeOp::inferShapes() {
@@ -230,3 +263,125 @@ LogicalResult TransposeOp::inferShapes() {
     shape.push_back(input.getDimSize(p));
   return refineResult(*this, shape);
 }
+
+LogicalResult ConcatOp::inferShapes() {
+  SmallVector<int64_t> shape;
+  for (auto [i, value] : llvm::enumerate(getInputs())) {
+    auto type = rankedOrNull(value);
+    if (!type)
+      return success();
+    if (i == 0) {
+      shape.assign(type.getShape().begin(), type.getShape().end());
+      continue;
+    }
+    int64_t axis = *normalizeAxis(getAxis(), type.getRank());
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      int64_t a = shape[d], b = type.getDimSize(d);
+      if (d == axis) {
+        shape[d] = ShapedType::isDynamic(a) || ShapedType::isDynamic(b)
+                       ? ShapedType::kDynamic
+                       : a + b;
+      } else if (ShapedType::isDynamic(a)) {
+        shape[d] = b;
+      } else if (!ShapedType::isDynamic(b) && a != b) {
+        return emitOpError("input shapes ")
+               << formatShape(shape) << " and " << formatShape(type.getShape())
+               << " differ outside axis " << getAxis();
+      }
+    }
+  }
+  return refineResult(*this, shape);
+}
+
+LogicalResult SliceOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  SmallVector<int64_t> shape;
+  for (const SliceDim &dim : resolveSlice(input.getShape(), getStarts(),
+                                          getEnds(), getAxes(), getSteps()))
+    shape.push_back(dim.count);
+  return refineResult(*this, shape);
+}
+
+LogicalResult GatherOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  auto indices = rankedOrNull(getIndices());
+  if (!input || !indices)
+    return success();
+  int64_t axis = *normalizeAxis(getAxis(), input.getRank());
+  SmallVector<int64_t> shape(input.getShape().take_front(axis));
+  llvm::append_range(shape, indices.getShape());
+  llvm::append_range(shape, input.getShape().drop_front(axis + 1));
+  return refineResult(*this, shape);
+}
+
+LogicalResult GatherElementsOp::inferShapes() {
+  auto indices = rankedOrNull(getIndices());
+  if (!indices)
+    return success();
+  return refineResult(*this, indices.getShape());
+}
+
+LogicalResult ScatterElementsOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  return refineResult(*this, input.getShape());
+}
+
+LogicalResult ExpandOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  SmallVector<int64_t> shape;
+  if (!OpTrait::util::getBroadcastedShape(input.getShape(), getShape(), shape))
+    return emitOpError("input shape ")
+           << formatShape(input.getShape()) << " does not broadcast to "
+           << formatShape(getShape());
+  return refineResult(*this, shape);
+}
+
+LogicalResult TileOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  SmallVector<int64_t> shape;
+  for (auto [d, r] : llvm::zip(input.getShape(), getRepeats()))
+    shape.push_back(ShapedType::isDynamic(d) ? d : d * r);
+  return refineResult(*this, shape);
+}
+
+LogicalResult PadOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  int64_t rank = input.getRank();
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t d = input.getDimSize(i);
+    if (ShapedType::isDynamic(d)) {
+      shape.push_back(d);
+      continue;
+    }
+    int64_t size = d + getPads()[i] + getPads()[rank + i];
+    if (size < 0)
+      return emitOpError("pads crop dimension ")
+             << i << " of size " << d << " below zero";
+    if (getMode() != PadMode::Constant && d == 0 && size > 0)
+      return emitOpError("cannot pad the empty dimension ")
+             << i << " in " << stringifyPadMode(getMode()) << " mode";
+    shape.push_back(size);
+  }
+  return refineResult(*this, shape);
+}
+
+LogicalResult ShapeOp::inferShapes() {
+  auto input = rankedOrNull(getInput());
+  if (!input)
+    return success();
+  auto [start, end] = shapeRange(input.getRank(), getStart(), getEnd());
+  return refineResult(*this, {end - start});
+}
+
+LogicalResult SizeOp::inferShapes() { return refineResult(*this, {}); }

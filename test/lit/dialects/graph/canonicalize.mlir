@@ -35,3 +35,16 @@ func.func @reshape_chain(%x: tensor<2x3xf32>) -> tensor<6xf32> {
   %2 = graph.reshape %1 {shape = array<i64: 6>} : tensor<1x3x2xf32> -> tensor<6xf32>
   return %2 : tensor<6xf32>
 }
+
+// Shape and Size fold once the input shape is static (the Shape -> Reshape
+// chains of exported models).
+// CHECK-LABEL: func.func @shape_and_size
+// CHECK-DAG: graph.constant dense<[3, 4]> : tensor<2xi64>
+// CHECK-DAG: graph.constant dense<24> : tensor<i64>
+// CHECK-NOT: graph.shape
+// CHECK-NOT: graph.size
+func.func @shape_and_size(%x: tensor<2x3x4xf32>) -> (tensor<2xi64>, tensor<i64>) {
+  %0 = graph.shape %x {start = 1 : i64} : tensor<2x3x4xf32> -> tensor<2xi64>
+  %1 = graph.size %x : tensor<2x3x4xf32> -> tensor<i64>
+  return %0, %1 : tensor<2xi64>, tensor<i64>
+}

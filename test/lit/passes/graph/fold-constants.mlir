@@ -131,3 +131,33 @@ func.func @fusion() -> tensor<2xf32> {
   }
   return %f : tensor<2xf32>
 }
+
+// -----
+
+// Index computations on constants fold, booleans included.
+// CHECK-LABEL: func.func @indices
+// CHECK-DAG: graph.constant dense<[30, 10]> : tensor<2xi64>
+// CHECK-DAG: graph.constant dense<[true, false, false]> : tensor<3xi1>
+// CHECK-NOT: graph.gather
+// CHECK-NOT: graph.compare
+func.func @indices() -> (tensor<2xi64>, tensor<3xi1>) {
+  %a = graph.constant dense<[10, 20, 30]> : tensor<3xi64>
+  %i = graph.constant dense<[-1, 0]> : tensor<2xi64>
+  %g = graph.gather %a, %i {axis = 0 : i64} : (tensor<3xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %t = graph.constant dense<15> : tensor<i64>
+  %c = graph.compare lt, %a, %t : (tensor<3xi64>, tensor<i64>) -> tensor<3xi1>
+  return %g, %c : tensor<2xi64>, tensor<3xi1>
+}
+
+// -----
+
+// An out-of-range index is not folded: the interpreter's error is left for
+// the evaluation that reports it.
+// CHECK-LABEL: func.func @bad_index
+// CHECK: graph.gather
+func.func @bad_index() -> tensor<1xi64> {
+  %a = graph.constant dense<[10, 20, 30]> : tensor<3xi64>
+  %i = graph.constant dense<[3]> : tensor<1xi64>
+  %g = graph.gather %a, %i {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %g : tensor<1xi64>
+}

@@ -29,3 +29,11 @@ func.func @contradicts_declared(%x: tensor<2x3xf32>) -> tensor<3x3xf32> {
   %0 = graph.relu %x : tensor<2x3xf32> -> tensor<3x3xf32>
   return %0 : tensor<3x3xf32>
 }
+
+// -----
+
+func.func @bad_expand(%x: tensor<2x3xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.expand' op input shape 2x3 does not broadcast to 4x1}}
+  %0 = graph.expand %x {shape = array<i64: 4, 1>} : tensor<2x3xf32> -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
