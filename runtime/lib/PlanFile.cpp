@@ -59,8 +59,11 @@ std::string quoted(const flatbuffers::String *name) {
 /// The Verifier aligns vectors only to their 4-byte length: vectors of 8-byte
 /// elements (shapes, BufferRefs) need this check too, or reading them is
 /// undefined behaviour.
+/// An empty vector has no elements to read, and FlatBuffers does not pad it:
+/// a rank-0 shape may sit anywhere.
 template <typename T> bool isAligned(const flatbuffers::Vector<T> *vector) {
-  return !vector || reinterpret_cast<uintptr_t>(vector->data()) % 8 == 0;
+  return !vector || vector->size() == 0 ||
+         reinterpret_cast<uintptr_t>(vector->data()) % 8 == 0;
 }
 
 /// Checks dtype and shape, and computes the byte size.

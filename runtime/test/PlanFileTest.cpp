@@ -80,6 +80,22 @@ TEST(PlanFile, ZeroSizedTensorsAreAllowed) {
   EXPECT_EQ(file.inputs()[0].byteSize, 0u);
 }
 
+TEST(PlanFile, ScalarTensorsAreAllowed) {
+  // Rank-0 shapes are empty vectors, which FlatBuffers places unaligned; names
+  // of several lengths move them around.
+  TestPlan plan;
+  plan.inputs = {{"a", PlanDType::I64, {}},
+                 {"bb", PlanDType::F32, {}},
+                 {"ccc", PlanDType::F16, {}}};
+  plan.outputs = {{"dddd", PlanDType::I64, {}}, {"eeeee", PlanDType::F64, {}}};
+  PlanFile file;
+  Status status = PlanFile::fromBytes(plan.build(), &file);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  EXPECT_EQ(file.inputs()[0].byteSize, 8u);
+  EXPECT_EQ(file.inputs()[2].byteSize, 2u);
+  EXPECT_TRUE(file.outputs()[1].shape.empty());
+}
+
 TEST(PlanFile, RejectsTooSmall) {
   PlanFile file;
   Status status = PlanFile::fromBytes({1, 2, 3}, &file);
