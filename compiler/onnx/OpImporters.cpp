@@ -643,6 +643,19 @@ static LogicalResult importActivation(NodeImporter &node) {
     Value slope = node.input(1);
     if (node.elementTypeOf(slope) != e.type)
       return node.invalid("slope must have the input's element type");
+    // Before opset 7 a vector slope holds one value per channel (axis 1),
+    // Caffe-style; numpy broadcasting would align it with the last axis.
+    auto slopeType = dyn_cast<RankedTensorType>(slope.getType());
+    auto xType = dyn_cast<RankedTensorType>(x.getType());
+    if (node.opset() < 7 && slopeType && xType && slopeType.getRank() == 1 &&
+        slopeType.getDimSize(0) != 1 && xType.getRank() > 2) {
+      SmallVector<int64_t> channelShape(xType.getRank() - 1, 1);
+      channelShape[0] = slopeType.getDimSize(0);
+      slope = node.builder().create<graph::ReshapeOp>(
+          slope.getLoc(),
+          RankedTensorType::get(channelShape, slopeType.getElementType()),
+          slope, channelShape, /*allow_zero=*/true);
+    }
     y = e.leaky(x, slope);
     break;
   }
