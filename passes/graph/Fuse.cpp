@@ -129,7 +129,8 @@ struct FusePass : dsc::graph::impl::FuseBase<FusePass> {
           isa<ConstantOp, ReshapeOp, SqueezeOp, UnsqueezeOp>(op))
         continue;
       unsigned id = groups.size();
-      groups.push_back({FusionKind::Data, op.getName().stripDialect().str(), {}});
+      groups.push_back(
+          {FusionKind::Data, op.getName().stripDialect().str(), {}});
       addToGroup(id, &op);
     }
     // 2. Elementwise ops join their only user's elementwise group.

@@ -29,10 +29,12 @@ struct DedupeKernelsPass
     llvm::DenseMap<std::pair<Type, unsigned>, SmallVector<exec::KernelOp>>
         buckets;
     llvm::StringMap<StringRef> replacement;
-    for (auto kernel : llvm::make_early_inc_range(module.getOps<exec::KernelOp>())) {
-      auto key = std::make_pair(
-          Type(kernel.getFunctionType()),
-          static_cast<unsigned>(kernel.getBody().front().getOperations().size()));
+    for (auto kernel :
+         llvm::make_early_inc_range(module.getOps<exec::KernelOp>())) {
+      auto key =
+          std::make_pair(Type(kernel.getFunctionType()),
+                         static_cast<unsigned>(
+                             kernel.getBody().front().getOperations().size()));
       SmallVector<exec::KernelOp> &bucket = buckets[key];
       auto same = llvm::find_if(bucket, [&](exec::KernelOp other) {
         return sameKernel(kernel, other);
@@ -50,7 +52,8 @@ struct DedupeKernelsPass
       if (it != replacement.end())
         launch.setKernelAttr(FlatSymbolRefAttr::get(&getContext(), it->second));
     });
-    for (auto kernel : llvm::make_early_inc_range(module.getOps<exec::KernelOp>()))
+    for (auto kernel :
+         llvm::make_early_inc_range(module.getOps<exec::KernelOp>()))
       if (replacement.count(kernel.getSymName()))
         kernel.erase();
   }

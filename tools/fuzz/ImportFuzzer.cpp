@@ -29,9 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // the next, and memory does not grow over a long run.
   MLIRContext context(MLIRContext::Threading::DISABLED);
   context.loadDialect<dsc::graph::GraphDialect, func::FuncDialect>();
-  ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) {
-    return success();
-  });
+  ScopedDiagnosticHandler quiet(&context,
+                                [](Diagnostic &) { return success(); });
 
   // External data is resolved against a folder that does not exist: the
   // fuzzer must not depend on (or read) files around it.
