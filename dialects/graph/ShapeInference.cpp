@@ -190,7 +190,8 @@ LogicalResult ArgReduceOp::inferShapes() {
   if (!input)
     return success();
   return refineResult(
-      *this, reducedShape(input.getShape(), {getAxis()}, getKeepdims()));
+      *this, reducedShape(input.getShape(),
+                          {static_cast<int64_t>(getAxis())}, getKeepdims()));
 }
 
 LogicalResult ReshapeOp::inferShapes() {
