@@ -1415,27 +1415,17 @@ static LogicalResult checkIndicesType(NodeImporter &node, Value indices) {
   return success();
 }
 
-static LogicalResult importGather(NodeImporter &node) {
+/// Gather and GatherElements take the same inputs and attribute; only the
+/// indexing rule (the graph op) differs.
+template <typename OpTy>
+static LogicalResult importGatherLike(NodeImporter &node) {
   if (failed(node.requireInputs(2)))
     return failure();
   FailureOr<int64_t> axis = node.intAttr("axis", 0);
   if (failed(axis) || failed(checkIndicesType(node, node.input(1))))
     return failure();
   Value x = node.input(0);
-  node.setOutput(0, node.builder().create<graph::GatherOp>(
-                        node.location(), node.unranked(node.elementTypeOf(x)),
-                        x, node.input(1), *axis));
-  return success();
-}
-
-static LogicalResult importGatherElements(NodeImporter &node) {
-  if (failed(node.requireInputs(2)))
-    return failure();
-  FailureOr<int64_t> axis = node.intAttr("axis", 0);
-  if (failed(axis) || failed(checkIndicesType(node, node.input(1))))
-    return failure();
-  Value x = node.input(0);
-  node.setOutput(0, node.builder().create<graph::GatherElementsOp>(
+  node.setOutput(0, node.builder().create<OpTy>(
                         node.location(), node.unranked(node.elementTypeOf(x)),
                         x, node.input(1), *axis));
   return success();
@@ -2068,8 +2058,8 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
       {"Concat", {1, importConcat}},
       {"Split", {1, importSplit}},
       {"Slice", {1, importSlice}},
-      {"Gather", {1, importGather}},
-      {"GatherElements", {11, importGatherElements}},
+      {"Gather", {1, importGatherLike<graph::GatherOp>}},
+      {"GatherElements", {11, importGatherLike<graph::GatherElementsOp>}},
       {"ScatterElements", {11, importScatterElements}},
       {"Scatter", {9, importScatterElements}},
       {"Expand", {8, importExpand}},
