@@ -166,6 +166,24 @@ struct OpImporter {
   mlir::LogicalResult (*build)(NodeImporter &node);
 };
 
+/// The spelling of an element type, for messages.
+std::string typeName(mlir::Type type);
+
+/// Builds `OpTy` with an unranked result of `elementType`.
+template <typename OpTy, typename... Args>
+mlir::Value build(NodeImporter &node, mlir::Type elementType, Args &&...args) {
+  return node.builder().create<OpTy>(
+      node.location(), node.unranked(elementType), std::forward<Args>(args)...);
+}
+
+/// Fails (Unsupported) unless `value` has a floating-point element type:
+/// activations are defined on floats only.
+mlir::LogicalResult requireFloat(NodeImporter &node, mlir::Value value);
+
+/// A splat constant of `shape`.
+mlir::Value splatConstant(NodeImporter &node, llvm::ArrayRef<int64_t> shape,
+                          mlir::Type elementType, double value);
+
 /// The op importers by op_type; nullptr for an op dsc does not import.
 const OpImporter *lookupOpImporter(llvm::StringRef opType);
 

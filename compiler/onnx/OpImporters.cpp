@@ -405,21 +405,6 @@ static LogicalResult importIdentity(NodeImporter &node) {
   return success();
 }
 
-/// The spelling of an element type, for messages.
-static std::string typeName(Type type) {
-  std::string text;
-  llvm::raw_string_ostream os(text);
-  os << type;
-  return os.str();
-}
-
-/// Builds `OpTy` with an unranked result of `elementType`.
-template <typename OpTy, typename... Args>
-static Value build(NodeImporter &node, Type elementType, Args &&...args) {
-  return node.builder().create<OpTy>(
-      node.location(), node.unranked(elementType), std::forward<Args>(args)...);
-}
-
 template <graph::MathFn fn>
 static LogicalResult importMath(NodeImporter &node) {
   if (failed(node.requireInputs(1)))
@@ -433,16 +418,6 @@ static LogicalResult importMath(NodeImporter &node) {
     return node.unsupported("input type " + typeName(type) +
                             " is not supported");
   node.setOutput(0, build<graph::MathOp>(node, type, fn, input));
-  return success();
-}
-
-/// Fails (Unsupported) unless `value` has a floating-point element type:
-/// activations are defined on floats only.
-static LogicalResult requireFloat(NodeImporter &node, Value value) {
-  Type type = node.elementTypeOf(value);
-  if (!isa<FloatType>(type))
-    return node.unsupported("input type " + typeName(type) +
-                            " is not supported (floating-point only)");
   return success();
 }
 
@@ -1657,28 +1632,6 @@ static LogicalResult importSize(NodeImporter &node) {
   return success();
 }
 
-/// A splat constant of `shape`.
-static Value splatConstant(NodeImporter &node, ArrayRef<int64_t> shape,
-                           Type elementType, double value) {
-  auto type = RankedTensorType::get(shape, elementType);
-  Attribute scalar;
-  if (auto floatType = dyn_cast<FloatType>(elementType)) {
-    APFloat v(value);
-    bool losesInfo;
-    v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
-              &losesInfo);
-    scalar = FloatAttr::get(elementType, v);
-  } else {
-    unsigned width = elementType.getIntOrFloatBitWidth();
-    scalar = IntegerAttr::get(
-        elementType,
-        APInt(width, static_cast<uint64_t>(static_cast<int64_t>(value)),
-              /*isSigned=*/true));
-  }
-  return node.builder().create<graph::ConstantOp>(
-      node.location(), DenseElementsAttr::get(type, scalar));
-}
-
 static LogicalResult importConstantOfShape(NodeImporter &node) {
   if (failed(node.requireInputs(1)))
     return failure();
@@ -1953,11 +1906,52 @@ static LogicalResult importConstant(NodeImporter &node) {
 }
 
 //===----------------------------------------------------------------------===//
+// Helpers shared by the op importer files
+//===----------------------------------------------------------------------===//
+
+std::string importer::typeName(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return os.str();
+}
+
+LogicalResult importer::requireFloat(NodeImporter &node, Value value) {
+  Type type = node.elementTypeOf(value);
+  if (!isa<FloatType>(type))
+    return node.unsupported("input type " + typeName(type) +
+                            " is not supported (floating-point only)");
+  return success();
+}
+
+Value importer::splatConstant(NodeImporter &node, ArrayRef<int64_t> shape,
+                              Type elementType, double value) {
+  auto type = RankedTensorType::get(shape, elementType);
+  Attribute scalar;
+  if (auto floatType = dyn_cast<FloatType>(elementType)) {
+    APFloat v(value);
+    bool losesInfo;
+    v.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+              &losesInfo);
+    scalar = FloatAttr::get(elementType, v);
+  } else {
+    unsigned width = elementType.getIntOrFloatBitWidth();
+    scalar = IntegerAttr::get(
+        elementType,
+        APInt(width, static_cast<uint64_t>(static_cast<int64_t>(value)),
+              /*isSigned=*/true));
+  }
+  return node.builder().create<graph::ConstantOp>(
+      node.location(), DenseElementsAttr::get(type, scalar));
+}
+
+//===----------------------------------------------------------------------===//
 // The table
 //===----------------------------------------------------------------------===//
 
-const OpImporter *importer::lookupOpImporter(StringRef opType) {
-  static const llvm::StringMap<OpImporter> importers = {
+/// The importers of this file.
+static llvm::StringMap<OpImporter> coreOpImporters() {
+  return {
       {"Add", {1, importBinary<graph::AddOp>}},
       {"Sub", {1, importBinary<graph::SubOp>}},
       {"Mul", {1, importBinary<graph::MulOp>}},
@@ -2077,6 +2071,14 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
       {"Dropout", {1, importDropout}},
       {"CastLike", {15, importCastLike}},
   };
+}
+
+const OpImporter *importer::lookupOpImporter(StringRef opType) {
+  static const llvm::StringMap<OpImporter> importers = [] {
+    llvm::StringMap<OpImporter> table = coreOpImporters();
+    // Families kept in their own files add theirs here.
+    return table;
+  }();
   auto it = importers.find(opType);
   return it == importers.end() ? nullptr : &it->second;
 }

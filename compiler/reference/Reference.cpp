@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/reference/Reference.h"
+
+#include "compiler/reference/EvaluatorSupport.h"
 #include "compiler/reference/FloatBits.h"
 
 #include "dialects/graph/GraphOps.h"
@@ -388,71 +390,18 @@ ElementsAttr reference::toAttr(const Tensor &tensor, MLIRContext *context,
 // Shape helpers
 //===----------------------------------------------------------------------===//
 
-/// The most elements one result may have: beyond it the interpreter refuses
-/// rather than exhausting memory (it holds 8 bytes per element).
-static constexpr int64_t kMaxResultElements = int64_t(1) << 31;
-
-/// Whether a tensor of `shape` is small enough to compute, without
-/// overflowing on absurd shapes.
-static bool fitsInMemory(ArrayRef<int64_t> shape) {
-  int64_t count = 1;
-  for (int64_t d : shape)
-    if (d < 0 || __builtin_mul_overflow(count, d, &count) ||
-        count > kMaxResultElements)
-      return false;
-  return true;
-}
-
-static int64_t product(ArrayRef<int64_t> shape) {
-  int64_t count = 1;
-  for (int64_t d : shape)
-    count *= d;
-  return count;
-}
-
-/// Strides of `inShape` when read as `outShape` under numpy broadcasting:
-/// broadcast dimensions get stride 0.
-static SmallVector<int64_t> broadcastStrides(ArrayRef<int64_t> inShape,
-                                             ArrayRef<int64_t> outShape) {
-  SmallVector<int64_t> strides(outShape.size(), 0);
-  int64_t stride = 1;
-  for (int64_t i = static_cast<int64_t>(inShape.size()) - 1,
-               o = static_cast<int64_t>(outShape.size()) - 1;
-       i >= 0; --i, --o) {
-    strides[o] = inShape[i] == 1 ? 0 : stride;
-    stride *= inShape[i];
-  }
-  return strides;
-}
-
-/// Calls `body(outIndex, offsets)` for every element of `outShape`, where
-/// offsets[k] is the element of input k read under `strides[k]`. Offsets are
-/// updated incrementally, like an odometer.
-template <typename Body>
-static void forEachIndex(ArrayRef<int64_t> outShape,
-                         ArrayRef<SmallVector<int64_t>> strides, Body body) {
-  int64_t count = product(outShape);
-  size_t rank = outShape.size();
-  SmallVector<int64_t> counter(rank, 0);
-  SmallVector<int64_t> offsets(strides.size(), 0);
-  for (int64_t linear = 0; linear < count; ++linear) {
-    body(linear, ArrayRef<int64_t>(offsets));
-    for (int64_t d = static_cast<int64_t>(rank) - 1; d >= 0; --d) {
-      ++counter[d];
-      for (size_t k = 0; k < strides.size(); ++k)
-        offsets[k] += strides[k][d];
-      if (counter[d] < outShape[d])
-        break;
-      for (size_t k = 0; k < strides.size(); ++k)
-        offsets[k] -= strides[k][d] * counter[d];
-      counter[d] = 0;
-    }
-  }
-}
-
 //===----------------------------------------------------------------------===//
 // Op evaluation
 //===----------------------------------------------------------------------===//
+
+/// Evaluates `op` when it belongs to an op family kept in its own file
+/// (declared in EvaluatorSupport.h); std::nullopt otherwise.
+static FamilyResults evaluateFamilyOp(Operation *op,
+                                      ArrayRef<Tensor> operands) {
+  (void)op;
+  (void)operands;
+  return std::nullopt;
+}
 
 namespace {
 /// Evaluates one op; every method emits an error on the op when it fails.
@@ -464,6 +413,10 @@ public:
   FailureOr<SmallVector<Tensor>> run();
 
 private:
+  /// Fails with an error unless `results` match the op's results in number
+  /// and declared shapes.
+  FailureOr<SmallVector<Tensor>>
+  checkDeclaredShapes(SmallVector<Tensor> results);
   FailureOr<DType> resultDType(unsigned index = 0) {
     Type type = getElementTypeOrSelf(op->getResult(index).getType());
     FailureOr<DType> dtype = dtypeOf(type);
@@ -585,6 +538,13 @@ FailureOr<SmallVector<Tensor>> OpEvaluator::run() {
   }
   if (auto fusion = dyn_cast<FusionOp>(op))
     return evaluateBlock(fusion.getBody().front(), operands);
+  // Op families evaluated in their own files (see EvaluatorSupport.h); each
+  // returns std::nullopt for ops not its own.
+  if (FamilyResults results = evaluateFamilyOp(op, operands)) {
+    if (failed(*results))
+      return failure();
+    return checkDeclaredShapes(std::move(**results));
+  }
 
   auto relu = [](double x) { return x > 0 ? x : 0.0; };
   auto sigmoid = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
@@ -720,23 +680,35 @@ FailureOr<SmallVector<Tensor>> OpEvaluator::run() {
           });
   if (failed(result))
     return failure();
+  return checkDeclaredShapes({std::move(*result)});
+}
+
+FailureOr<SmallVector<Tensor>>
+OpEvaluator::checkDeclaredShapes(SmallVector<Tensor> results) {
+  if (results.size() != op->getNumResults()) {
+    op->emitOpError("cannot be evaluated: computed ")
+        << results.size() << " results, the op has " << op->getNumResults();
+    return failure();
+  }
   // A declared result shape must agree with what was computed: a mismatch
   // means the IR is inconsistent, not that the interpreter may guess.
-  auto declared = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (declared) {
+  for (auto [value, result] : llvm::zip(op->getResults(), results)) {
+    auto declared = dyn_cast<RankedTensorType>(value.getType());
+    if (!declared)
+      continue;
     bool agrees =
-        declared.getRank() == static_cast<int64_t>(result->shape.size());
+        declared.getRank() == static_cast<int64_t>(result.shape.size());
     for (int64_t i = 0; agrees && i < declared.getRank(); ++i)
-      agrees = declared.isDynamicDim(i) ||
-               declared.getDimSize(i) == result->shape[i];
+      agrees =
+          declared.isDynamicDim(i) || declared.getDimSize(i) == result.shape[i];
     if (!agrees) {
       op->emitOpError("computed result shape ")
-          << graph::formatShape(result->shape)
+          << graph::formatShape(result.shape)
           << " does not match the declared type " << declared;
       return failure();
     }
   }
-  return SmallVector<Tensor>{std::move(*result)};
+  return results;
 }
 
 FailureOr<Tensor> OpEvaluator::unary(llvm::function_ref<double(double)> fn) {
@@ -857,13 +829,6 @@ FailureOr<Tensor> OpEvaluator::matmul() {
                    }
                });
   return result;
-}
-
-/// Splits `shape` around `axis` into (outer, size of axis, inner).
-static std::tuple<int64_t, int64_t, int64_t>
-splitAround(ArrayRef<int64_t> shape, int64_t axis) {
-  return {product(shape.take_front(axis)), shape[axis],
-          product(shape.drop_front(axis + 1))};
 }
 
 FailureOr<Tensor> OpEvaluator::softmax(graph::SoftmaxOp softmaxOp) {
