@@ -57,6 +57,10 @@ struct ImportState {
   std::string errorMessage;
   /// The last error diagnostic MLIR emitted (verifier, shape inference).
   std::string lastDiagnostic;
+  /// Graph inputs fixed to values (ImportOptions::inputValues).
+  const llvm::StringMap<reference::Tensor> *inputValues = nullptr;
+  /// The graph input whose value a node needed at import, when that failed.
+  std::string inputNeededAtImport;
 };
 
 /// The MLIR element type of an ONNX TensorProto data type; nullptr when dsc

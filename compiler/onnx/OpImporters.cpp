@@ -11,8 +11,10 @@
 #include "compiler/reference/Reference.h"
 #include "dialects/graph/GraphOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -181,6 +183,33 @@ evaluateAtImport(Value value, int &budget,
   return std::move((*results)[0]);
 }
 
+/// The name of a graph input whose value `value` is computed from, if any:
+/// the input to fix so that `value` becomes known at import.
+static std::optional<std::string> graphInputBehind(Value value) {
+  SmallVector<Value> worklist = {value};
+  llvm::DenseSet<Value> seen;
+  while (!worklist.empty()) {
+    Value next = worklist.pop_back_val();
+    if (!seen.insert(next).second)
+      continue;
+    if (auto argument = dyn_cast<BlockArgument>(next)) {
+      auto func = dyn_cast<func::FuncOp>(argument.getOwner()->getParentOp());
+      if (!func)
+        continue;
+      if (auto name = func.getArgAttrOfType<StringAttr>(argument.getArgNumber(),
+                                                        "graph.name"))
+        return name.str();
+      continue;
+    }
+    // Shape and Size read only their operand's type, not its value.
+    Operation *op = next.getDefiningOp();
+    if (isa<graph::ShapeOp, graph::SizeOp>(op))
+      continue;
+    llvm::append_range(worklist, op->getOperands());
+  }
+  return std::nullopt;
+}
+
 FailureOr<reference::Tensor> NodeImporter::constantTensor(unsigned i,
                                                           StringRef what) {
   Value value = input(i);
@@ -206,11 +235,19 @@ FailureOr<reference::Tensor> NodeImporter::constantTensor(unsigned i,
             succeeded(tensor))
           known[constant] = std::move(*tensor);
   FailureOr<reference::Tensor> tensor = evaluateAtImport(value, budget, known);
-  if (failed(tensor))
+  if (succeeded(tensor))
+    return tensor;
+  if (std::optional<std::string> graphInput = graphInputBehind(value)) {
+    state.inputNeededAtImport = *graphInput;
     return unsupported("input " + Twine(i) + " (" + what +
-                       ") must be known at import: a constant, or computed "
-                       "from constants and static shapes");
-  return tensor;
+                       ") must be known at import, but it depends on graph "
+                       "input '" +
+                       *graphInput + "': give its value with --input-value " +
+                       *graphInput + "=FILE.npy to specialize the model to it");
+  }
+  return unsupported("input " + Twine(i) + " (" + what +
+                     ") must be known at import: a constant, or computed "
+                     "from constants and static shapes");
 }
 
 FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(unsigned i,

@@ -46,6 +46,9 @@ class Case:
     # (exit code, error substrings) that compiling a plan must give instead,
     # where plans lack a feature `dsc eval` has (symbolic dimensions).
     plan_expect: Optional[tuple] = None
+    # Inputs a plan is specialized to (`dsc compile --input-value`): passed at
+    # compile time, not to `dsc run`.
+    fixed_inputs: List[str] = field(default_factory=list)
 
 
 RNG = np.random.default_rng(1234)
@@ -525,13 +528,6 @@ def reshape_cases():
     cases.append(single("Reshape", "reshape-opset14-zero-copies", 14,
                         {"x": z}, {"y": z.reshape(3, 4)},
                         initializers={"shape": np.array([0, 4], np.int64)}))
-    # A shape computed at run time is not supported.
-    node = helper.make_node("Reshape", ["x", "s"], ["y"], name="dyn_reshape")
-    model = make_model([node], {"x": x, "s": np.array([6, 4], np.int64)},
-                       [("y", np.float32, None)], opset=13)
-    cases.append(Case("reshape-non-constant-shape-unsupported", model,
-                      {"x": x, "s": np.array([6, 4], np.int64)}, expect_rc=2,
-                      expect_error=["dyn_reshape", "Reshape", "constant"]))
     return cases
 
 
@@ -1396,12 +1392,35 @@ def shape_cases():
     # A rank-0 result: its plan has empty shape vectors.
     cases.append(single("Size", "size-output", 13, {"x": x},
                         {"y": np.array(24, dtype=np.int64)}))
-    # A Reshape whose shape depends on a graph input is unsupported, clearly.
+    # A Reshape whose shape depends on a graph input: eval fixes the input to
+    # its value at import; a plan needs --input-value (and says so).
     nodes = [helper.make_node("Reshape", ["x", "t"], ["y"], name="dyn_reshape")]
     t = np.array([6, 4], dtype=np.int64)
     model = make_model(nodes, {"x": x, "t": t}, [("y", np.float32, None)], opset=13)
     cases.append(Case("reshape-shape-from-input", model, {"x": x, "t": t},
-                      expect_rc=2, expect_error=["dyn_reshape", "known at import"]))
+                      {"y": x.reshape(6, 4)},
+                      plan_expect=(2, ["dyn_reshape", "known at import",
+                                       "--input-value t=FILE.npy"])))
+    cases.append(Case("reshape-shape-fixed-input", model, {"x": x, "t": t},
+                      {"y": x.reshape(6, 4)}, fixed_inputs=["t"]))
+    # Slice bounds and Range limits from graph inputs chain: both get fixed.
+    nodes = [helper.make_node("Range", ["zero", "n", "one"], ["r"]),
+             helper.make_node("Slice", ["r", "s", "e"], ["y"])]
+    n, st, en = (np.array(v, dtype=np.int64) for v in (10, [2], [7]))
+    model = make_model(nodes, {"n": n, "s": st, "e": en}, [("y", np.int64, None)],
+                       {"zero": np.array(0, dtype=np.int64),
+                        "one": np.array(1, dtype=np.int64)}, opset=13)
+    cases.append(Case("range-slice-fixed-inputs", model, {"n": n, "s": st, "e": en},
+                      {"y": np.arange(2, 7, dtype=np.int64)},
+                      fixed_inputs=["n", "s", "e"]))
+    # A fixed value of the wrong type or for an unknown input: a clear error.
+    bad = np.array([6, 4], dtype=np.int32)
+    cases.append(Case("reshape-fixed-input-wrong-dtype", model=make_model(
+        [helper.make_node("Reshape", ["x", "t"], ["y"])], {"x": x, "t": t},
+        [("y", np.float32, None)], opset=13), inputs={"x": x, "t": bad},
+        fixed_inputs=["t"], expect_rc=1,
+        expect_error=["value given for graph input 't'", "element type"]))
+    return cases
     return cases
 
 
