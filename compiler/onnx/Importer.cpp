@@ -51,12 +51,20 @@ Type importer::elementTypeOf(int32_t onnxType, MLIRContext &context) {
     return builder.getI64Type();
   case ::onnx::TensorProto::INT32:
     return builder.getI32Type();
+  case ::onnx::TensorProto::INT16:
+    return builder.getI16Type();
   case ::onnx::TensorProto::INT8:
     return builder.getI8Type();
-  // uint8 is the one unsigned type dsc supports: it stays unsigned (ui8) so
-  // that casts and comparisons keep their meaning.
+  // Unsigned types stay unsigned (ui8, ...) so that casts, comparisons and
+  // divisions keep their meaning.
   case ::onnx::TensorProto::UINT8:
     return IntegerType::get(&context, 8, IntegerType::Unsigned);
+  case ::onnx::TensorProto::UINT16:
+    return IntegerType::get(&context, 16, IntegerType::Unsigned);
+  case ::onnx::TensorProto::UINT32:
+    return IntegerType::get(&context, 32, IntegerType::Unsigned);
+  case ::onnx::TensorProto::UINT64:
+    return IntegerType::get(&context, 64, IntegerType::Unsigned);
   case ::onnx::TensorProto::BOOL:
     return builder.getI1Type();
   default:
@@ -215,6 +223,22 @@ importer::importTensor(const ::onnx::TensorProto &tensor, StringRef what,
       available = tensor.int32_data_size();
       packField(tensor.int32_data(), width, bytes,
                 [](int32_t v) { return static_cast<uint8_t>(v); });
+      break;
+    case ::onnx::TensorProto::INT16:
+    case ::onnx::TensorProto::UINT16:
+      available = tensor.int32_data_size();
+      packField(tensor.int32_data(), width, bytes,
+                [](int32_t v) { return static_cast<uint16_t>(v); });
+      break;
+    case ::onnx::TensorProto::UINT32:
+      available = tensor.uint64_data_size();
+      packField(tensor.uint64_data(), width, bytes,
+                [](uint64_t v) { return static_cast<uint32_t>(v); });
+      break;
+    case ::onnx::TensorProto::UINT64:
+      available = tensor.uint64_data_size();
+      packField(tensor.uint64_data(), width, bytes,
+                [](uint64_t v) { return v; });
       break;
     case ::onnx::TensorProto::FLOAT16:
     case ::onnx::TensorProto::BFLOAT16:

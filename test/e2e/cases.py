@@ -21,7 +21,11 @@ NP_TO_ONNX = {
     np.dtype(np.float64): TensorProto.DOUBLE,
     np.dtype(np.int64): TensorProto.INT64,
     np.dtype(np.int32): TensorProto.INT32,
+    np.dtype(np.int16): TensorProto.INT16,
     np.dtype(np.int8): TensorProto.INT8,
+    np.dtype(np.uint64): TensorProto.UINT64,
+    np.dtype(np.uint32): TensorProto.UINT32,
+    np.dtype(np.uint16): TensorProto.UINT16,
     np.dtype(np.uint8): TensorProto.UINT8,
     np.dtype(np.bool_): TensorProto.BOOL,
 }
@@ -212,6 +216,22 @@ def binary_cases():
     ad, bd = rand(3, 2, dtype=np.float64), rand(2, dtype=np.float64)
     cases.append(single("Sub", "sub-f64", 14, {"a": ad, "b": bd},
                         {"y": ad - bd}))
+    # Every integer width, signed and unsigned: values near each type's
+    # limits wrap as C's unsigned arithmetic does; Max compares unsigned.
+    for dtype in [np.int16, np.uint16, np.uint32, np.uint64]:
+        info = np.iinfo(dtype)
+        # The reference holds values as double: 64-bit ones up to 2^53.
+        top = 2**52 if dtype == np.uint64 else info.max
+        a = np.array([top, 7, 3, info.min], dtype=dtype)
+        b = np.array([1, 5, 9, 2], dtype=dtype)
+        name = np.dtype(dtype).name
+        cases.append(single("Add", f"add-{name}", 14, {"a": a, "b": b},
+                            {"y": (a + b).astype(dtype)}))
+        cases.append(single("Max", f"max-{name}", 13, {"a": a, "b": b},
+                            {"y": np.maximum(a, b)}))
+        cases.append(single("Cast", f"cast-{name}-to-float", 13, {"a": b},
+                            {"y": b.astype(np.float32)},
+                            attrs={"to": TensorProto.FLOAT}))
     return cases
 
 
