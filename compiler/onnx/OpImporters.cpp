@@ -17,6 +17,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 #include <limits>
@@ -1865,8 +1866,22 @@ static LogicalResult importDropout(NodeImporter &node) {
       return failure();
     if (training->data.size() != 1)
       return node.invalid("training_mode must be a scalar");
-    if (training->data[0] != 0)
-      return node.unsupported("training_mode is true (random dropout)");
+    if (training->data[0] != 0) {
+      // Training mode with ratio 0 drops nothing: exact, and kept.
+      double ratio = 0.5;
+      if (node.hasInput(1)) {
+        FailureOr<reference::Tensor> given = node.constantTensor(1, "ratio");
+        if (failed(given))
+          return failure();
+        if (given->data.size() != 1)
+          return node.invalid("ratio must be a scalar");
+        ratio = given->data[0];
+      }
+      if (ratio != 0)
+        return node.unsupported("training_mode is true with ratio " +
+                                llvm::formatv("{0}", ratio).str() +
+                                " (random dropout)");
+    }
   }
   Value x = node.input(0);
   node.setOutput(0, x);

@@ -127,14 +127,15 @@ int dsc::tools::runEval() {
       return fail("input '" + needed +
                   "': " + llvm::toString(value.takeError()));
     importOptions.inputValues[needed] = std::move(*value);
-    llvm::errs() << "dsc eval: note: input '" << needed
-                 << "' is fixed at import (a node needs its value)\n";
   }
   if (imported.status != onnx::ImportStatus::Ok) {
     llvm::errs() << "dsc eval: error: " << imported.message << "\n";
     return imported.status == onnx::ImportStatus::Unsupported ? kUnsupported
                                                               : kError;
   }
+  for (const auto &fixed : importOptions.inputValues)
+    llvm::errs() << "dsc eval: note: input '" << fixed.getKey()
+                 << "' is fixed at import (a node needs its value)\n";
   ModuleOp module = *imported.module;
   auto func = module.lookupSymbol<func::FuncOp>("main");
   if (!func)
