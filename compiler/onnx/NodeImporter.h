@@ -188,6 +188,9 @@ mlir::LogicalResult requireFloat(NodeImporter &node, mlir::Value value);
 mlir::Value splatConstant(NodeImporter &node, llvm::ArrayRef<int64_t> shape,
                           mlir::Type elementType, double value);
 
+/// RNN, GRU, LSTM (RecurrentImporters.cpp).
+llvm::StringMap<OpImporter> recurrentOpImporters();
+
 /// The op importers by op_type; nullptr for an op dsc does not import.
 const OpImporter *lookupOpImporter(llvm::StringRef opType);
 

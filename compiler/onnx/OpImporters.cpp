@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/onnx/ExprBuilder.h"
 #include "compiler/onnx/NodeImporter.h"
 
 #include "compiler/reference/Reference.h"
@@ -541,51 +542,6 @@ static LogicalResult importMod(NodeImporter &node) {
 //===----------------------------------------------------------------------===//
 // Activations, decomposed into elementwise ops (exactly the ONNX formulas)
 //===----------------------------------------------------------------------===//
-
-namespace {
-/// Builds elementwise expressions of one element type for an activation.
-struct Expr {
-  NodeImporter &node;
-  Type type;
-  Value c(double v) { return node.scalarConstant(type, v); }
-  template <typename OpTy> Value un(Value x) {
-    return build<OpTy>(node, type, x);
-  }
-  template <typename OpTy> Value bin(Value x, Value y) {
-    return build<OpTy>(node, type, x, y);
-  }
-  Value add(Value x, Value y) { return bin<graph::AddOp>(x, y); }
-  Value sub(Value x, Value y) { return bin<graph::SubOp>(x, y); }
-  Value mul(Value x, Value y) { return bin<graph::MulOp>(x, y); }
-  Value div(Value x, Value y) { return bin<graph::DivOp>(x, y); }
-  Value max(Value x, Value y) { return bin<graph::MaxOp>(x, y); }
-  Value min(Value x, Value y) { return bin<graph::MinOp>(x, y); }
-  Value compare(graph::ComparePredicate p, Value x, Value y) {
-    return node.builder().create<graph::CompareOp>(
-        node.location(), node.unranked(node.builder().getI1Type()), p, x, y);
-  }
-  Value select(Value cond, Value x, Value y) {
-    return build<graph::SelectOp>(node, type, cond, x, y);
-  }
-  /// relu(x) + slope * min(x, 0): x where x >= 0, slope * x elsewhere,
-  /// without a select (exact: one of the terms is 0).
-  Value leaky(Value x, Value slope) {
-    return add(un<graph::ReluOp>(x), mul(slope, min(x, c(0))));
-  }
-  /// e^min(x, 0) - 1: the negative branch of ELU, 0 for x >= 0.
-  Value expm1Negative(Value x) {
-    return sub(un<graph::ExpOp>(min(x, c(0))), c(1));
-  }
-  /// log(e^x + 1).
-  Value softplus(Value x) {
-    return un<graph::LogOp>(add(un<graph::ExpOp>(x), c(1)));
-  }
-  /// max(0, min(1, alpha * x + beta)).
-  Value hardSigmoid(Value x, double alpha, double beta) {
-    return max(c(0), min(c(1), add(mul(c(alpha), x), c(beta))));
-  }
-};
-} // namespace
 
 enum class Activation {
   Elu,
@@ -2129,6 +2085,8 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<OpImporter> importers = [] {
     llvm::StringMap<OpImporter> table = coreOpImporters();
     // Families kept in their own files add theirs here.
+    for (auto &entry : recurrentOpImporters())
+      table.insert({entry.getKey(), entry.getValue()});
     return table;
   }();
   auto it = importers.find(opType);
