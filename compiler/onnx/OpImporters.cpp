@@ -2077,6 +2077,8 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<OpImporter> importers = [] {
     llvm::StringMap<OpImporter> table = coreOpImporters();
     // Families kept in their own files add theirs here.
+    for (auto &entry : tensorOpImporters())
+      table.insert({entry.getKey(), entry.getValue()});
     return table;
   }();
   auto it = importers.find(opType);
