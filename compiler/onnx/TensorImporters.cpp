@@ -159,6 +159,363 @@ static LogicalResult importSoftmaxCrossEntropyLoss(NodeImporter &node) {
 }
 
 //===----------------------------------------------------------------------===//
+// Resize and Upsample
+//===----------------------------------------------------------------------===//
+
+/// The float values of input `i` (known at import); empty when absent or
+/// empty (Resize marks an unused scales input with an empty tensor).
+static FailureOr<SmallVector<double>>
+constantFloats(NodeImporter &node, unsigned i, StringRef what) {
+  if (!node.hasInput(i))
+    return SmallVector<double>();
+  FailureOr<reference::Tensor> tensor = node.constantTensor(i, what);
+  if (failed(tensor))
+    return failure();
+  if (tensor->shape.size() > 1)
+    return node.invalid("input " + Twine(i) + " (" + what + ") must be 1-D");
+  return SmallVector<double>(tensor->data.begin(), tensor->data.end());
+}
+
+template <typename EnumTy>
+static FailureOr<EnumTy> enumAttr(NodeImporter &node, StringRef name,
+                                  StringRef fallback,
+                                  std::optional<EnumTy> (*parse)(StringRef)) {
+  FailureOr<std::string> text = node.stringAttr(name, fallback);
+  if (failed(text))
+    return failure();
+  std::optional<EnumTy> value = parse(*text);
+  if (!value)
+    return node.unsupported("attribute '" + name + "' is '" + *text + "'");
+  return *value;
+}
+
+/// What a Resize or Upsample node resizes to, every dimension explicit.
+struct ResizeTarget {
+  SmallVector<int64_t> sizes;
+  SmallVector<double> scales;
+  SmallVector<double> roi;
+};
+
+/// Spreads the per-axis `scales` or `sizes` (and `roi`) of the listed
+/// `axes` over all dimensions of `shape`, applying keep_aspect_ratio_policy.
+static FailureOr<ResizeTarget>
+resizeTarget(NodeImporter &node, Value x, ArrayRef<double> scales,
+             ArrayRef<int64_t> sizes, ArrayRef<double> roi,
+             ArrayRef<int64_t> axesIn, StringRef aspectPolicy) {
+  FailureOr<RankedTensorType> type = node.rankedType(x, "input");
+  if (failed(type))
+    return failure();
+  if (!type->hasStaticShape())
+    return node.unsupported("resizing needs a static input shape");
+  ArrayRef<int64_t> shape = type->getShape();
+  int64_t rank = shape.size();
+  SmallVector<int64_t> axes;
+  if (axesIn.empty()) {
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  }
+  for (int64_t axis : axesIn) {
+    std::optional<int64_t> normalized = graph::normalizeAxis(axis, rank);
+    if (!normalized || llvm::is_contained(axes, *normalized))
+      return node.invalid("axis " + Twine(axis) +
+                          " is out of range or repeated");
+    axes.push_back(*normalized);
+  }
+  size_t count = axes.size();
+  if (scales.empty() == sizes.empty())
+    return node.invalid("exactly one of scales and sizes must be given");
+  if (!scales.empty() && scales.size() != count)
+    return node.invalid("has " + Twine(scales.size()) + " scales for " +
+                        Twine(count) + " axes");
+  if (!sizes.empty() && sizes.size() != count)
+    return node.invalid("has " + Twine(sizes.size()) + " sizes for " +
+                        Twine(count) + " axes");
+  if (!roi.empty() && roi.size() != 2 * count)
+    return node.invalid("roi has " + Twine(roi.size()) + " values, expected " +
+                        Twine(2 * count));
+  ResizeTarget target;
+  target.sizes.assign(shape.begin(), shape.end());
+  target.scales.assign(rank, 1.0);
+  if (!roi.empty()) {
+    target.roi.assign(rank, 0.0);
+    target.roi.append(rank, 1.0);
+  }
+  for (auto [i, axis] : llvm::enumerate(axes)) {
+    if (!roi.empty()) {
+      target.roi[axis] = roi[i];
+      target.roi[rank + axis] = roi[count + i];
+    }
+    if (!scales.empty()) {
+      if (!(scales[i] > 0))
+        return node.invalid("scale " + std::to_string(scales[i]) +
+                            " is not positive");
+      target.scales[axis] = scales[i];
+      target.sizes[axis] =
+          static_cast<int64_t>(std::floor(shape[axis] * scales[i]));
+      continue;
+    }
+    if (sizes[i] <= 0)
+      return node.invalid("size " + Twine(sizes[i]) + " is not positive");
+    target.sizes[axis] = sizes[i];
+    target.scales[axis] = static_cast<double>(sizes[i]) / shape[axis];
+  }
+  if (sizes.empty() || aspectPolicy == "stretch")
+    return target;
+  if (aspectPolicy != "not_larger" && aspectPolicy != "not_smaller")
+    return node.invalid("attribute 'keep_aspect_ratio_policy' is '" +
+                        aspectPolicy + "'");
+  // One scale for the listed axes: the largest (smallest) that keeps every
+  // size within (beyond) the requested one.
+  double scale = target.scales[axes[0]];
+  for (int64_t axis : axes)
+    scale = aspectPolicy == "not_larger" ? std::min(scale, target.scales[axis])
+                                         : std::max(scale, target.scales[axis]);
+  for (int64_t axis : axes) {
+    target.scales[axis] = scale;
+    target.sizes[axis] =
+        static_cast<int64_t>(std::floor(scale * shape[axis] + 0.5));
+  }
+  return target;
+}
+
+static LogicalResult
+buildResize(NodeImporter &node, Value x, const ResizeTarget &target,
+            graph::ResizeMode mode, graph::ResizeCoordinates coordinates,
+            graph::ResizeNearestMode nearest, double cubicA,
+            bool excludeOutside, double extrapolation) {
+  auto op = build<graph::ResizeOp>(node, OpMaker::typeOf(x), x, mode,
+                                   coordinates, nearest, target.sizes,
+                                   target.scales, target.roi, APFloat(cubicA),
+                                   excludeOutside, APFloat(extrapolation));
+  node.setOutput(0, op);
+  return success();
+}
+
+/// Resize-10 and Upsample: scales only, and the coordinates of Upsample
+/// (result x reads input x / scale, nearest rounds down).
+static LogicalResult importUpsampleLike(NodeImporter &node) {
+  if (node.opset() < 7)
+    return node.unsupported("Upsample before opset 7 is not supported");
+  bool scalesAttr = node.proto().op_type() == "Upsample" && node.opset() < 9;
+  if (failed(node.requireInputs(scalesAttr ? 1 : 2)))
+    return failure();
+  FailureOr<graph::ResizeMode> mode =
+      enumAttr(node, "mode", "nearest", graph::symbolizeResizeMode);
+  if (failed(mode))
+    return failure();
+  if (*mode == graph::ResizeMode::Cubic)
+    return node.invalid("mode 'cubic' is not defined before Resize-11");
+  SmallVector<double> scales;
+  if (scalesAttr) {
+    const ::onnx::AttributeProto *attr = node.attribute("scales");
+    if (!attr)
+      return node.invalid("attribute 'scales' is required");
+    scales.assign(attr->floats().begin(), attr->floats().end());
+  } else {
+    FailureOr<SmallVector<double>> values = constantFloats(node, 1, "scales");
+    if (failed(values))
+      return failure();
+    scales = *values;
+  }
+  Value x = node.input(0);
+  FailureOr<ResizeTarget> target =
+      resizeTarget(node, x, scales, {}, {}, {}, "stretch");
+  if (failed(target))
+    return failure();
+  return buildResize(node, x, *target, *mode,
+                     graph::ResizeCoordinates::Asymmetric,
+                     graph::ResizeNearestMode::Floor, -0.75, false, 0.0);
+}
+
+/// Resize from opset 11: roi, scales and sizes are inputs (known at import);
+/// opset 18 adds axes, keep_aspect_ratio_policy and antialias.
+static LogicalResult importResize(NodeImporter &node) {
+  if (node.opset() < 11)
+    return importUpsampleLike(node);
+  if (failed(node.requireInputs(1)))
+    return failure();
+  FailureOr<graph::ResizeMode> mode =
+      enumAttr(node, "mode", "nearest", graph::symbolizeResizeMode);
+  FailureOr<graph::ResizeCoordinates> coordinates =
+      enumAttr(node, "coordinate_transformation_mode", "half_pixel",
+               graph::symbolizeResizeCoordinates);
+  FailureOr<graph::ResizeNearestMode> nearest =
+      enumAttr(node, "nearest_mode", "round_prefer_floor",
+               graph::symbolizeResizeNearestMode);
+  FailureOr<float> cubicA = node.floatAttr("cubic_coeff_a", -0.75f);
+  FailureOr<int64_t> exclude = node.intAttr("exclude_outside", 0);
+  FailureOr<float> extrapolation = node.floatAttr("extrapolation_value", 0.0f);
+  FailureOr<int64_t> antialias = node.intAttr("antialias", 0);
+  FailureOr<std::string> policy =
+      node.stringAttr("keep_aspect_ratio_policy", "stretch");
+  FailureOr<std::optional<SmallVector<int64_t>>> axes = node.intsAttr("axes");
+  if (failed(mode) || failed(coordinates) || failed(nearest) ||
+      failed(cubicA) || failed(exclude) || failed(extrapolation) ||
+      failed(antialias) || failed(policy) || failed(axes))
+    return failure();
+  if (*coordinates == graph::ResizeCoordinates::HalfPixelSymmetric &&
+      node.opset() < 19)
+    return node.invalid("half_pixel_symmetric is defined from opset 19");
+  FailureOr<SmallVector<double>> roi = constantFloats(node, 1, "roi");
+  FailureOr<SmallVector<double>> scales = constantFloats(node, 2, "scales");
+  if (failed(roi) || failed(scales))
+    return failure();
+  SmallVector<int64_t> sizes;
+  if (node.hasInput(3)) {
+    FailureOr<SmallVector<int64_t>> values = node.constantInts(3, "sizes");
+    if (failed(values))
+      return failure();
+    sizes = *values;
+  }
+  bool crop = *coordinates == graph::ResizeCoordinates::TfCropAndResize;
+  if (crop && roi->empty())
+    return node.invalid("tf_crop_and_resize needs a roi");
+  if (!crop)
+    roi->clear();
+  Value x = node.input(0);
+  if (*mode != graph::ResizeMode::Nearest && failed(requireFloat(node, x)))
+    return failure();
+  FailureOr<ResizeTarget> target =
+      resizeTarget(node, x, *scales, sizes, *roi,
+                   axes->value_or(SmallVector<int64_t>()), *policy);
+  if (failed(target))
+    return failure();
+  // Antialiasing widens the filter when linear or cubic modes shrink.
+  if (*antialias && *mode != graph::ResizeMode::Nearest &&
+      llvm::any_of(target->scales, [](double s) { return s < 1; }))
+    return node.unsupported("antialias when downsampling is not supported");
+  return buildResize(node, x, *target, *mode, *coordinates, *nearest, *cubicA,
+                     *exclude != 0, *extrapolation);
+}
+
+//===----------------------------------------------------------------------===//
+// Indexing
+//===----------------------------------------------------------------------===//
+
+/// TopK: k is an attribute before opset 10 and an input (known at import)
+/// from it; opset 11 adds largest and sorted.
+static LogicalResult importTopK(NodeImporter &node) {
+  if (failed(node.requireInputs(node.opset() < 10 ? 1 : 2)))
+    return failure();
+  FailureOr<int64_t> axis = node.intAttr("axis", -1);
+  FailureOr<int64_t> largest = node.intAttr("largest", 1);
+  FailureOr<int64_t> sorted = node.intAttr("sorted", 1);
+  if (failed(axis) || failed(largest) || failed(sorted))
+    return failure();
+  int64_t k;
+  if (node.opset() < 10) {
+    if (!node.attribute("k"))
+      return node.invalid("attribute 'k' is required");
+    FailureOr<int64_t> value = node.intAttr("k", 0);
+    if (failed(value))
+      return failure();
+    k = *value;
+  } else {
+    FailureOr<SmallVector<int64_t>> values = node.constantInts(1, "K");
+    if (failed(values))
+      return failure();
+    if (values->size() != 1)
+      return node.invalid("K must hold one value");
+    k = (*values)[0];
+  }
+  if (k < 0)
+    return node.invalid("k " + Twine(k) + " is negative");
+  Value x = node.input(0);
+  if (OpMaker::typeOf(x).isInteger(1))
+    return node.unsupported("input type i1 is not supported");
+  auto op = node.builder().create<graph::TopKOp>(
+      node.location(), node.unranked(OpMaker::typeOf(x)),
+      node.unranked(node.builder().getI64Type()), x, k, *axis, *largest != 0,
+      *sorted != 0);
+  node.setOutput(0, op.getValues());
+  node.setOutput(1, op.getIndices());
+  return success();
+}
+
+static LogicalResult importGatherND(NodeImporter &node) {
+  if (failed(node.requireInputs(2)))
+    return failure();
+  FailureOr<int64_t> batchDims = node.intAttr("batch_dims", 0);
+  if (failed(batchDims) ||
+      failed(requireIndexType(node, node.input(1), "indices")))
+    return failure();
+  Value x = node.input(0);
+  node.setOutput(0, build<graph::GatherNDOp>(node, OpMaker::typeOf(x), x,
+                                             node.input(1), *batchDims));
+  return success();
+}
+
+/// ScatterND; reduction add/mul from opset 16, max/min from 18.
+static LogicalResult importScatterND(NodeImporter &node) {
+  if (failed(node.requireInputs(3)))
+    return failure();
+  FailureOr<graph::ScatterReduction> reduction =
+      enumAttr(node, "reduction", "none", graph::symbolizeScatterReduction);
+  if (failed(reduction) ||
+      failed(requireIndexType(node, node.input(1), "indices")))
+    return failure();
+  Value x = node.input(0);
+  if (OpMaker::typeOf(node.input(2)) != OpMaker::typeOf(x))
+    return node.invalid("updates and data have different element types");
+  auto op = build<graph::ScatterNDOp>(node, OpMaker::typeOf(x), x,
+                                      node.input(1), node.input(2));
+  cast<graph::ScatterNDOp>(op.getDefiningOp()).setReduction(*reduction);
+  node.setOutput(0, op);
+  return success();
+}
+
+/// OneHot: result[..., j, ...] (j at `axis`) is on_value where j is the
+/// index (negative ones count from depth), else off_value: a comparison of
+/// the indices with a constant range, and a select.
+static LogicalResult importOneHot(NodeImporter &node) {
+  if (failed(node.requireInputs(3)))
+    return failure();
+  FailureOr<int64_t> axis = node.intAttr("axis", -1);
+  FailureOr<reference::Tensor> depthTensor = node.constantTensor(1, "depth");
+  if (failed(axis) || failed(depthTensor))
+    return failure();
+  if (depthTensor->data.size() != 1)
+    return node.invalid("depth must hold one value");
+  auto depth = static_cast<int64_t>(depthTensor->data[0]);
+  if (depth <= 0)
+    return node.invalid("depth " + Twine(depth) + " is not positive");
+  Value indices = node.input(0), values = node.input(2);
+  FailureOr<RankedTensorType> type = node.rankedType(indices, "indices");
+  if (failed(type))
+    return failure();
+  int64_t rank = type->getRank() + 1;
+  std::optional<int64_t> at = graph::normalizeAxis(*axis, rank);
+  if (!at)
+    return node.invalid("axis " + Twine(*axis) + " is out of range for rank " +
+                        Twine(rank));
+  OpMaker m{node};
+  Type i64 = node.builder().getI64Type();
+  // Non-integer indices are truncated, as ONNX Runtime does.
+  Value index = m.typeOf(indices) == i64 ? indices : m.cast(indices, i64);
+  Value negative =
+      m.compare(graph::ComparePredicate::Lt, index, m.constant(i64, 0));
+  index = m.select(
+      negative, m.binary<graph::AddOp>(index, m.constant(i64, depth)), index);
+  reference::Tensor range;
+  range.dtype = reference::DType::I64;
+  range.shape.assign(rank - *at, 1);
+  range.shape[0] = depth;
+  for (int64_t j = 0; j < depth; ++j)
+    range.data.push_back(j);
+  Value positions = node.builder().create<graph::ConstantOp>(
+      node.location(), reference::toAttr(range, node.context(), "one_hot"));
+  Value hot = m.compare(graph::ComparePredicate::Eq, m.unsqueeze(index, {*at}),
+                        positions);
+  Type valueType = m.typeOf(values);
+  auto pick = [&](int64_t i) {
+    return build<graph::GatherOp>(node, valueType, values, m.constant(i64, i),
+                                  /*axis=*/0);
+  };
+  node.setOutput(0, m.select(hot, pick(1), pick(0)));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // The table
 //===----------------------------------------------------------------------===//
 
@@ -166,5 +523,11 @@ llvm::StringMap<OpImporter> importer::tensorOpImporters() {
   return {
       {"NegativeLogLikelihoodLoss", {12, importNegativeLogLikelihoodLoss}},
       {"SoftmaxCrossEntropyLoss", {12, importSoftmaxCrossEntropyLoss}},
+      {"Resize", {10, importResize}},
+      {"Upsample", {7, importUpsampleLike}},
+      {"TopK", {1, importTopK}},
+      {"GatherND", {11, importGatherND}},
+      {"ScatterND", {11, importScatterND}},
+      {"OneHot", {9, importOneHot}},
   };
 }

@@ -1,0 +1,242 @@
+"""End-to-end cases of the tensor/index/loss/quantization family: losses,
+Resize/Upsample, TopK, GatherND, ScatterND, OneHot. Expected outputs are
+computed here with numpy in float64, independently of dsc."""
+import numpy as np
+from onnx import helper
+
+from cases import Case, make_model, rand, f64, single
+
+# Plans need kernels that the decomposed ops (gather_elements, log_softmax,
+# ...) or the family's own ops may lack yet: compiling then exits 2 naming
+# the op.
+NO_KERNEL = (2, ["unsupported"])
+# Data kernels yield one value: two-result ops are refused before their op is
+# looked at (the message names the node only).
+NO_MULTI_RESULT_KERNEL = (2, ["node0", "yield"])
+
+
+def log_softmax(x, axis):
+    x = f64(x)
+    m = x.max(axis=axis, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
+
+
+def nll(logp, target, weight=None, reduction="mean", ignore_index=None):
+    """The loss as ONNX defines it, written elementwise."""
+    n, c = logp.shape[:2]
+    lp = logp.reshape(n, c, -1)
+    t = target.reshape(n, -1)
+    loss = np.zeros(t.shape)
+    w = np.zeros(t.shape)
+    for i in range(n):
+        for d in range(t.shape[1]):
+            cls = t[i, d]
+            if ignore_index is not None and cls == ignore_index:
+                continue
+            w[i, d] = 1.0 if weight is None else weight[cls]
+            loss[i, d] = -lp[i, cls, d] * w[i, d]
+    loss = loss.reshape(target.shape)
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return np.array(loss.sum())
+    return np.array(loss.sum() / w.sum())
+
+
+def loss_cases():
+    cases = []
+    x = rand(3, 5, 2, 2)
+    t = np.array([[[0, 4], [1, -1]], [[2, 2], [3, -1]], [[4, 0], [1, 1]]],
+                 np.int64)
+    w = rand(5, low=0.2, high=1.0)
+    variants = [
+        ("none", None, None), ("sum", None, None), ("mean", None, None),
+        ("mean", w, None), ("sum", w, -1), ("mean", w, -1), ("mean", None, -1),
+        ("none", w, -1),
+    ]
+    for i, (reduction, weight, ii) in enumerate(variants):
+        attrs = {"reduction": reduction}
+        if ii is not None:
+            attrs["ignore_index"] = ii
+        target = t if ii is not None else np.abs(t)
+        inputs = {"x": x, "t": target}
+        inits = {"w": weight} if weight is not None else {}
+        expect = nll(log_softmax(x, 1), target, weight, reduction, ii)
+        cases.append(single(
+            "NegativeLogLikelihoodLoss", f"nllloss-{i}-{reduction}", 13,
+            {"x": log_softmax(x, 1).astype(np.float32), "t": target},
+            {"y": expect.astype(np.float32)}, attrs=attrs,
+            initializers=inits, plan_expect=NO_KERNEL))
+        node = helper.make_node("SoftmaxCrossEntropyLoss",
+                                ["x", "t"] + list(inits), ["y", "logp"],
+                                name="sce", **attrs)
+        model = make_model([node], inputs,
+                           [("y", np.float32, None),
+                            ("logp", np.float32, None)], inits, 13)
+        cases.append(Case(f"sce-{i}-{reduction}", model, inputs,
+                          {"y": expect.astype(np.float32),
+                           "logp": log_softmax(x, 1).astype(np.float32)},
+                          plan_expect=NO_KERNEL))
+    # 2-D scores with int32 targets (opset 12).
+    x2, t2 = rand(4, 3), np.array([2, 0, 1, 2], np.int32)
+    cases.append(single("SoftmaxCrossEntropyLoss", "sce-2d-int32", 12,
+                        {"x": x2, "t": t2},
+                        {"y": nll(log_softmax(x2, 1), t2).astype(np.float32)},
+                        plan_expect=NO_KERNEL))
+    cases.append(single("NegativeLogLikelihoodLoss", "nllloss-bad-reduction",
+                        13, {"x": x2, "t": t2.astype(np.int64)},
+                        {"y": np.zeros((), np.float32)},
+                        attrs={"reduction": "max"}, expect_rc=1,
+                        expect_error=["reduction", "max"]))
+    return cases
+
+
+def linear_1d(x, out, coordinate):
+    """Linear interpolation of the last axis at source coordinates."""
+    n = x.shape[-1]
+    src = np.array([coordinate(i) for i in range(out)])
+    lo = np.clip(np.floor(src).astype(int), 0, n - 1)
+    hi = np.clip(lo + 1, 0, n - 1)
+    frac = np.clip(src, 0, n - 1) - lo
+    return x[..., lo] * (1 - frac) + x[..., hi] * frac
+
+
+def resize_cases():
+    cases = []
+    x = rand(1, 2, 3, 4)
+    # Nearest, asymmetric, integer scales: every element repeated.
+    up = np.repeat(np.repeat(x, 2, axis=2), 3, axis=3)
+    scales = np.array([1, 1, 2, 3], np.float32)
+    cases.append(single("Upsample", "upsample-opset7-nearest", 7, {"x": x},
+                        {"y": up}, attrs={"scales": [1.0, 1.0, 2.0, 3.0]},
+                        plan_expect=NO_KERNEL))
+    cases.append(single("Upsample", "upsample-opset9-nearest", 9, {"x": x},
+                        {"y": up}, initializers={"s": scales},
+                        plan_expect=NO_KERNEL))
+    cases.append(single("Resize", "resize-opset10-nearest", 10, {"x": x},
+                        {"y": up}, initializers={"s": scales},
+                        plan_expect=NO_KERNEL))
+    cases.append(single("Resize", "resize-opset13-nearest-asymmetric", 13,
+                        {"x": x}, {"y": up},
+                        attrs={"coordinate_transformation_mode": "asymmetric",
+                               "nearest_mode": "floor"},
+                        initializers={"roi": np.zeros(0, np.float32),
+                                      "s": scales},
+                        input_order=["x", "roi", "s"], plan_expect=NO_KERNEL))
+    # Linear with align_corners, by sizes, along the last axis only (axes
+    # of opset 18).
+    v = rand(2, 5)
+    out = 8
+    expect = linear_1d(f64(v), out, lambda i: i * (5 - 1) / (out - 1))
+    cases.append(single("Resize", "resize-opset18-linear-align-corners-axes",
+                        18, {"x": v}, {"y": expect.astype(np.float32)},
+                        attrs={"mode": "linear", "axes": [1],
+                               "coordinate_transformation_mode":
+                                   "align_corners"},
+                        initializers={"sizes": np.array([out], np.int64)},
+                        input_order=["x", "", "", "sizes"],
+                        plan_expect=NO_KERNEL))
+    # Linear, half_pixel, downsampling by scales 0.5: the mean of pairs.
+    w = rand(1, 1, 2, 8)
+    expect = linear_1d(f64(w), 4, lambda i: (i + 0.5) / 0.5 - 0.5)
+    cases.append(single("Resize", "resize-opset13-linear-half-pixel", 13,
+                        {"x": w}, {"y": expect.astype(np.float32)},
+                        attrs={"mode": "linear"},
+                        initializers={"s": np.array([1, 1, 1, 0.5],
+                                                    np.float32)},
+                        input_order=["x", "", "s"], plan_expect=NO_KERNEL))
+    # Scales that are graph inputs cannot be known at import.
+    node = helper.make_node("Resize", ["x", "", "s"], ["y"], name="dyn")
+    model = make_model([node], {"x": x, "s": scales},
+                       [("y", np.float32, None)], opset=13)
+    cases.append(Case("resize-runtime-scales-unsupported", model,
+                      {"x": x, "s": scales}, expect_rc=2,
+                      expect_error=["dyn", "Resize", "scales", "known"]))
+    cases.append(single("Resize", "resize-antialias-unsupported", 18,
+                        {"x": w}, {"y": w}, attrs={"mode": "linear",
+                                                   "antialias": 1},
+                        initializers={"s": np.array([1, 1, 1, 0.5],
+                                                    np.float32)},
+                        input_order=["x", "", "s"], expect_rc=2,
+                        expect_error=["antialias"]))
+    return cases
+
+
+def topk_reference(x, k, axis, largest):
+    key = -x if largest else x
+    order = np.argsort(key, axis=axis, kind="stable")
+    idx = np.take(order, np.arange(k), axis=axis)
+    return np.take_along_axis(x, idx, axis=axis), idx.astype(np.int64)
+
+
+def index_cases():
+    cases = []
+    x = np.array([[3, 1, 3, 2], [0, 5, 5, 1], [2, 2, 2, 2]], np.float32)
+    for opset, largest, axis in [(1, True, -1), (10, True, 0), (11, False, 1)]:
+        values, indices = topk_reference(x, 2, axis, largest)
+        attrs = {"axis": axis}
+        inits = {}
+        if opset < 10:
+            attrs["k"] = 2
+        else:
+            inits = {"k": np.array([2], np.int64)}
+        if opset >= 11:
+            attrs["largest"] = int(largest)
+        cases.append(single("TopK", f"topk-opset{opset}-axis{axis}", opset,
+                            {"x": x}, {"v": values, "i": indices},
+                            attrs=attrs, initializers=inits,
+                            plan_expect=NO_MULTI_RESULT_KERNEL))
+    data = rand(2, 3, 4)
+    idx = np.array([[[1], [0]], [[2], [-1]]], np.int64)
+    expect = np.stack([data[b][idx[b, :, 0]] for b in range(2)])
+    cases.append(single("GatherND", "gathernd-batch-dims", 12,
+                        {"x": data, "i": idx}, {"y": expect},
+                        attrs={"batch_dims": 1}, plan_expect=NO_KERNEL))
+    idx2 = np.array([[1, 2], [0, -1]], np.int32)
+    cases.append(single("GatherND", "gathernd-pairs", 11,
+                        {"x": data, "i": idx2},
+                        {"y": np.stack([data[1, 2], data[0, -1]])},
+                        plan_expect=NO_KERNEL))
+    sidx = np.array([[1], [0], [1]], np.int64)
+    upd = rand(3, 3, 4)
+    for reduction, combine in [("none", None), ("add", np.add),
+                               ("mul", np.multiply), ("max", np.maximum),
+                               ("min", np.minimum)]:
+        expect = f64(data).copy()
+        for i, row in enumerate(sidx[:, 0]):
+            expect[row] = (upd[i] if combine is None
+                           else combine(expect[row], upd[i]))
+        if reduction == "none":
+            indices, updates = sidx[:2], upd[:2]
+        else:
+            indices, updates = sidx, upd
+        opset = 18 if reduction in ("max", "min") else 16
+        if reduction == "none":
+            expect = f64(data).copy()
+            expect[1], expect[0] = upd[0], upd[1]
+        cases.append(single("ScatterND", f"scatternd-{reduction}", opset,
+                            {"x": data, "i": indices, "u": updates},
+                            {"y": expect.astype(np.float32)},
+                            attrs={} if reduction == "none"
+                            else {"reduction": reduction},
+                            plan_expect=NO_KERNEL))
+    ind = np.array([[0, 3], [-1, 7]], np.int64)
+    values = np.array([-2, 5], np.float32)
+    for axis in [-1, 0, 1]:
+        depth = 5
+        hot = np.zeros(ind.shape + (depth,), np.float32) + values[0]
+        for pos in np.ndindex(ind.shape):
+            k = ind[pos] + depth if ind[pos] < 0 else ind[pos]
+            if 0 <= k < depth:
+                hot[pos + (k,)] = values[1]
+        expect = np.moveaxis(hot, -1, axis)
+        cases.append(single("OneHot", f"onehot-axis{axis}", 11, {"i": ind},
+                            {"y": expect}, attrs={"axis": axis},
+                            initializers={"depth": np.array(depth, np.int64),
+                                          "values": values},
+                            plan_expect=NO_KERNEL))
+    return cases
+
+
+def tensor_cases():
+    return loss_cases() + resize_cases() + index_cases()
