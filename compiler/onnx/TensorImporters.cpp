@@ -516,6 +516,251 @@ static LogicalResult importOneHot(NodeImporter &node) {
 }
 
 //===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+/// The saturation bounds of an 8-bit quantized type; nullopt for others.
+static std::optional<std::pair<double, double>> quantizedRange(Type type) {
+  if (!type.isInteger(8))
+    return std::nullopt;
+  if (type.isUnsignedInteger())
+    return std::make_pair(0.0, 255.0);
+  return std::make_pair(-128.0, 127.0);
+}
+
+/// saturate(round_half_even(value) + zeroPoint) as `target`: `value` and
+/// `zeroPoint` (null for 0) are of the float type of `value`.
+static Value quantizeRounded(OpMaker &m, Value value, Value zeroPoint,
+                             Type target) {
+  Type type = m.typeOf(value);
+  Value y = build<graph::MathOp>(m.node, type, graph::MathFn::Round, value);
+  if (zeroPoint)
+    y = m.binary<graph::AddOp>(y, zeroPoint);
+  auto [lo, hi] = *quantizedRange(target);
+  y = m.binary<graph::MinOp>(m.binary<graph::MaxOp>(y, m.constant(type, lo)),
+                             m.constant(type, hi));
+  return m.cast(y, target);
+}
+
+/// A per-axis (1-D) scale or zero point reshaped to broadcast against a
+/// rank-`rank` tensor at `axis`; per-tensor ones (rank 0, or one element)
+/// are returned as they are.
+static FailureOr<Value> alongAxis(NodeImporter &node, Value param, int64_t axis,
+                                  int64_t rank, StringRef what) {
+  FailureOr<RankedTensorType> type = node.rankedType(param, what);
+  if (failed(type))
+    return failure();
+  if (type->getRank() == 0 ||
+      (type->getRank() == 1 && type->getDimSize(0) == 1))
+    return param;
+  if (type->getRank() != 1)
+    return node.unsupported(what + " of rank " + Twine(type->getRank()) +
+                            " (blocked quantization) is not supported");
+  std::optional<int64_t> normalized = graph::normalizeAxis(axis, rank);
+  if (!normalized)
+    return node.invalid("axis " + Twine(axis) + " is out of range for rank " +
+                        Twine(rank));
+  SmallVector<int64_t> trailing;
+  for (int64_t d = *normalized + 1; d < rank; ++d)
+    trailing.push_back(d - *normalized);
+  if (trailing.empty())
+    return param;
+  OpMaker m{node};
+  return m.unsqueeze(param, trailing);
+}
+
+/// The scale and zero point (cast to the scale's type, null when absent) of
+/// a QuantizeLinear/DequantizeLinear node, broadcastable against `x`.
+static FailureOr<std::pair<Value, Value>> quantizationParams(NodeImporter &node,
+                                                             Value x) {
+  FailureOr<int64_t> axis = node.intAttr("axis", 1);
+  FailureOr<int64_t> blockSize = node.intAttr("block_size", 0);
+  if (failed(axis) || failed(blockSize))
+    return failure();
+  if (*blockSize != 0)
+    return node.unsupported("blocked quantization (block_size " +
+                            Twine(*blockSize) + ") is not supported");
+  FailureOr<RankedTensorType> type = node.rankedType(x, "x");
+  if (failed(type))
+    return failure();
+  FailureOr<Value> scale =
+      alongAxis(node, node.input(1), *axis, type->getRank(), "the scale");
+  if (failed(scale) || failed(requireFloat(node, *scale)))
+    return failure();
+  Value zeroPoint;
+  if (node.hasInput(2)) {
+    FailureOr<Value> zp = alongAxis(node, node.input(2), *axis, type->getRank(),
+                                    "the zero point");
+    if (failed(zp))
+      return failure();
+    OpMaker m{node};
+    zeroPoint = m.cast(*zp, m.typeOf(*scale));
+  }
+  return std::make_pair(*scale, zeroPoint);
+}
+
+/// The quantized type of a node: its zero point input `i`'s, else the
+/// `output_dtype` attribute's (QuantizeLinear-21), else uint8.
+static FailureOr<Type> quantizedType(NodeImporter &node, unsigned i) {
+  FailureOr<int64_t> outputType = node.intAttr("output_dtype", 0);
+  if (failed(outputType))
+    return failure();
+  Type type = IntegerType::get(node.context(), 8, IntegerType::Unsigned);
+  if (node.hasInput(i))
+    type = OpMaker::typeOf(node.input(i));
+  else if (*outputType != 0)
+    type = elementTypeOf(*outputType, *node.context());
+  if (!type || !quantizedRange(type))
+    return node.unsupported(
+        "quantized type " +
+        (type ? typeName(type) : onnxTypeName(*outputType)) +
+        " is not supported (int8 and uint8 only)");
+  return type;
+}
+
+/// QuantizeLinear: saturate(round(x / scale) + zero_point); per axis from
+/// opset 13.
+static LogicalResult importQuantizeLinear(NodeImporter &node) {
+  if (failed(node.requireInputs(2)))
+    return failure();
+  FailureOr<Type> target = quantizedType(node, 2);
+  Value x = node.input(0);
+  if (failed(target) || failed(requireFloat(node, x)))
+    return failure();
+  FailureOr<std::pair<Value, Value>> params = quantizationParams(node, x);
+  if (failed(params))
+    return failure();
+  OpMaker m{node};
+  if (m.typeOf(params->first) != m.typeOf(x))
+    return node.invalid("the scale must have the input's element type");
+  node.setOutput(0, quantizeRounded(m, m.binary<graph::DivOp>(x, params->first),
+                                    params->second, *target));
+  return success();
+}
+
+/// DequantizeLinear: (x - zero_point) * scale, in the scale's type.
+static LogicalResult importDequantizeLinear(NodeImporter &node) {
+  if (failed(node.requireInputs(2)))
+    return failure();
+  Value x = node.input(0);
+  Type type = OpMaker::typeOf(x);
+  if (!quantizedRange(type) && !type.isInteger(32))
+    return node.unsupported("input type " + typeName(type) +
+                            " is not supported (int8, uint8 and int32 only)");
+  FailureOr<std::pair<Value, Value>> params = quantizationParams(node, x);
+  if (failed(params))
+    return failure();
+  OpMaker m{node};
+  Value y = m.cast(x, m.typeOf(params->first));
+  if (params->second)
+    y = m.binary<graph::SubOp>(y, params->second);
+  node.setOutput(0, m.binary<graph::MulOp>(y, params->first));
+  return success();
+}
+
+/// DynamicQuantizeLinear: uint8 with the scale and zero point that map
+/// [min(x, 0), max(x, 0)] onto [0, 255].
+static LogicalResult importDynamicQuantizeLinear(NodeImporter &node) {
+  if (failed(node.requireInputs(1)) ||
+      failed(requireFloat(node, node.input(0))))
+    return failure();
+  OpMaker m{node};
+  Value x = node.input(0);
+  Type type = m.typeOf(x);
+  Type u8 = IntegerType::get(node.context(), 8, IntegerType::Unsigned);
+  Value zero = m.constant(type, 0);
+  Value lo = m.binary<graph::MinOp>(
+      m.reduce(graph::ReduceKind::Min, x, {}, false), zero);
+  Value hi = m.binary<graph::MaxOp>(
+      m.reduce(graph::ReduceKind::Max, x, {}, false), zero);
+  Value scale = m.binary<graph::DivOp>(m.binary<graph::SubOp>(hi, lo),
+                                       m.constant(type, 255));
+  Value zeroPoint = quantizeRounded(
+      m, m.binary<graph::SubOp>(zero, m.binary<graph::DivOp>(lo, scale)),
+      nullptr, u8);
+  node.setOutput(0, quantizeRounded(m, m.binary<graph::DivOp>(x, scale),
+                                    m.cast(zeroPoint, type), u8));
+  node.setOutput(1, scale);
+  node.setOutput(2, zeroPoint);
+  return success();
+}
+
+/// An 8-bit matmul operand as int32 minus its zero point (`perRow`: a 1-D
+/// zero point holds one value per row of the matrix, not per column).
+static FailureOr<Value> shiftedOperand(NodeImporter &node, unsigned input,
+                                       unsigned zeroPointInput, bool perRow) {
+  OpMaker m{node};
+  Value x = node.input(input);
+  if (!quantizedRange(m.typeOf(x)))
+    return node.unsupported("input type " + typeName(m.typeOf(x)) +
+                            " is not supported (int8 and uint8 only)");
+  Type i32 = node.builder().getI32Type();
+  Value y = m.cast(x, i32);
+  if (!node.hasInput(zeroPointInput))
+    return y;
+  Value zp = node.input(zeroPointInput);
+  if (m.typeOf(zp) != m.typeOf(x))
+    return node.invalid("a zero point differs in type from its input");
+  FailureOr<RankedTensorType> zpType = node.rankedType(zp, "a zero point");
+  if (failed(zpType))
+    return failure();
+  zp = m.cast(zp, i32);
+  if (perRow && zpType->getRank() == 1)
+    zp = m.unsqueeze(zp, {1});
+  return m.binary<graph::SubOp>(y, zp);
+}
+
+/// (A - a_zero_point) @ (B - b_zero_point), exactly, in int32.
+static FailureOr<Value> integerMatMul(NodeImporter &node, unsigned a,
+                                      unsigned aZeroPoint, unsigned b,
+                                      unsigned bZeroPoint) {
+  FailureOr<Value> lhs = shiftedOperand(node, a, aZeroPoint, true);
+  FailureOr<Value> rhs = shiftedOperand(node, b, bZeroPoint, false);
+  if (failed(lhs) || failed(rhs))
+    return failure();
+  return build<graph::MatMulOp>(node, node.builder().getI32Type(), *lhs, *rhs);
+}
+
+static LogicalResult importMatMulInteger(NodeImporter &node) {
+  if (failed(node.requireInputs(2)))
+    return failure();
+  FailureOr<Value> product = integerMatMul(node, 0, 2, 1, 3);
+  if (failed(product))
+    return failure();
+  node.setOutput(0, *product);
+  return success();
+}
+
+/// QLinearMatMul: the int32 product rescaled by a_scale * b_scale / y_scale
+/// and quantized with y_zero_point.
+static LogicalResult importQLinearMatMul(NodeImporter &node) {
+  if (failed(node.requireInputs(8)))
+    return failure();
+  FailureOr<Value> product = integerMatMul(node, 0, 2, 3, 5);
+  FailureOr<Type> target = quantizedType(node, 7);
+  if (failed(product) || failed(target))
+    return failure();
+  OpMaker m{node};
+  Value aScale = node.input(1), bScale = node.input(4), yScale = node.input(6);
+  if (failed(requireFloat(node, aScale)))
+    return failure();
+  Type type = m.typeOf(aScale);
+  if (m.typeOf(bScale) != type || m.typeOf(yScale) != type)
+    return node.invalid("the scales have different element types");
+  FailureOr<RankedTensorType> aScaleType = node.rankedType(aScale, "a_scale");
+  if (failed(aScaleType))
+    return failure();
+  if (aScaleType->getRank() == 1)
+    aScale = m.unsqueeze(aScale, {1});
+  Value multiplier =
+      m.binary<graph::DivOp>(m.binary<graph::MulOp>(aScale, bScale), yScale);
+  Value scaled = m.binary<graph::MulOp>(m.cast(*product, type), multiplier);
+  node.setOutput(
+      0, quantizeRounded(m, scaled, m.cast(node.input(7), type), *target));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // The table
 //===----------------------------------------------------------------------===//
 
@@ -529,5 +774,10 @@ llvm::StringMap<OpImporter> importer::tensorOpImporters() {
       {"GatherND", {11, importGatherND}},
       {"ScatterND", {11, importScatterND}},
       {"OneHot", {9, importOneHot}},
+      {"QuantizeLinear", {10, importQuantizeLinear}},
+      {"DequantizeLinear", {10, importDequantizeLinear}},
+      {"DynamicQuantizeLinear", {11, importDynamicQuantizeLinear}},
+      {"MatMulInteger", {10, importMatMulInteger}},
+      {"QLinearMatMul", {10, importQLinearMatMul}},
   };
 }

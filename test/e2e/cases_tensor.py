@@ -238,5 +238,93 @@ def index_cases():
     return cases
 
 
+def quantize_ref(x, scale, zp, dtype):
+    info = np.iinfo(dtype)
+    return np.clip(np.rint(f64(x) / scale) + zp, info.min, info.max).astype(dtype)
+
+
+def quantization_cases():
+    cases = []
+    # Halves on purpose: rounding must go to even (2.5 -> 2, -1.5 -> -2).
+    x = np.array([[0.0, 2.5, -1.5, 300.0], [-300.0, 7.25, 1.0, -0.5]],
+                 np.float32)
+    for dtype, zp in [(np.uint8, 3), (np.int8, -2)]:
+        name = np.dtype(dtype).name
+        cases.append(single(
+            "QuantizeLinear", f"quantizelinear-{name}", 13, {"x": x},
+            {"y": quantize_ref(x, 1.0, zp, dtype)},
+            initializers={"s": np.array(1.0, np.float32),
+                          "zp": np.array(zp, dtype)},
+            plan_expect=NO_KERNEL))
+    scales = np.array([0.5, 2.0, 1.0, 4.0], np.float32)
+    zps = np.array([0, 1, -1, 5], np.int8)
+    cases.append(single(
+        "QuantizeLinear", "quantizelinear-per-axis", 13, {"x": x},
+        {"y": quantize_ref(x, f64(scales), zps, np.int8)},
+        attrs={"axis": 1}, initializers={"s": scales, "zp": zps},
+        plan_expect=NO_KERNEL))
+    cases.append(single(
+        "QuantizeLinear", "quantizelinear-opset10-no-zero-point", 10,
+        {"x": x}, {"y": quantize_ref(x, 2.0, 0, np.uint8)},
+        initializers={"s": np.array(2.0, np.float32)}, plan_expect=NO_KERNEL))
+    q = np.array([[0, 128, 255], [7, 9, 200]], np.uint8)
+    cs = np.array([0.5, 0.25], np.float32)
+    czp = np.array([128, 7], np.uint8)
+    cases.append(single(
+        "DequantizeLinear", "dequantizelinear-per-axis", 13, {"q": q},
+        {"y": ((f64(q) - f64(czp)[:, None]) * f64(cs)[:, None])
+         .astype(np.float32)},
+        attrs={"axis": 0}, initializers={"s": cs, "zp": czp}))
+    d = rand(3, 5, low=-4, high=3)
+    lo, hi = min(0.0, float(d.min())), max(0.0, float(d.max()))
+    scale = np.float32((hi - lo) / 255)
+    zp = np.clip(np.rint(-lo / f64(scale)), 0, 255)
+    node = helper.make_node("DynamicQuantizeLinear", ["x"],
+                            ["y", "scale", "zp"], name="dql")
+    model = make_model([node], {"x": d},
+                       [("y", np.uint8, None), ("scale", np.float32, None),
+                        ("zp", np.uint8, None)], opset=11)
+    cases.append(Case("dynamicquantizelinear", model, {"x": d},
+                      {"y": quantize_ref(d, f64(scale), zp, np.uint8),
+                       "scale": np.array(scale),
+                       "zp": np.array(zp, np.uint8)},
+                      plan_expect=NO_KERNEL))
+    a = RNG_INT.integers(0, 256, (2, 3, 4)).astype(np.uint8)
+    b = RNG_INT.integers(-128, 128, (4, 5)).astype(np.int8)
+    azp = np.array([3, 200, 17], np.uint8)
+    bzp = np.array(-4, np.int8)
+    expect = (a.astype(np.int64) - azp[:, None]) @ (b.astype(np.int64) - bzp)
+    cases.append(single("MatMulInteger", "matmulinteger-zero-points", 10,
+                        {"a": a, "b": b}, {"y": expect.astype(np.int32)},
+                        initializers={"azp": azp, "bzp": bzp},
+                        input_order=["a", "b", "azp", "bzp"],
+                        plan_expect=NO_KERNEL))
+    a2 = a[0]
+    sa, sb, sy = np.float32(0.02), np.float32(0.05), np.float32(0.3)
+    yzp = np.uint8(100)
+    acc = (a2.astype(np.int64) - 3) @ (b.astype(np.int64) + 4)
+    expect = quantize_ref(acc * (f64(sa) * f64(sb) / f64(sy)), 1.0, 100,
+                          np.uint8)
+    cases.append(single(
+        "QLinearMatMul", "qlinearmatmul", 10, {"a": a2, "b": b},
+        {"y": expect},
+        initializers={"sa": np.array(sa), "azp": np.array(3, np.uint8),
+                      "sb": np.array(sb), "bzp": np.array(-4, np.int8),
+                      "sy": np.array(sy), "yzp": np.array(yzp)},
+        input_order=["a", "sa", "azp", "b", "sb", "bzp", "sy", "yzp"],
+        plan_expect=NO_KERNEL))
+    cases.append(single("QuantizeLinear", "quantizelinear-blocked-unsupported",
+                        21, {"x": x}, {"y": x.astype(np.int8)},
+                        attrs={"axis": 1, "block_size": 2},
+                        initializers={"s": np.ones((2, 2), np.float32),
+                                      "zp": np.zeros((2, 2), np.int8)},
+                        expect_rc=2, expect_error=["block_size"]))
+    return cases
+
+
+RNG_INT = np.random.default_rng(77)
+
+
 def tensor_cases():
-    return loss_cases() + resize_cases() + index_cases()
+    return (loss_cases() + resize_cases() + index_cases() +
+            quantization_cases())
