@@ -15,6 +15,7 @@
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
+#include <map>
 
 using namespace mlir;
 using namespace dsc;
@@ -516,6 +517,290 @@ static LogicalResult importOneHot(NodeImporter &node) {
 }
 
 //===----------------------------------------------------------------------===//
+// Einsum
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// An einsum operand as it is rewritten: its value, and per dimension a
+/// label (a letter's code, or 256 + i for the i-th dimension of the
+/// ellipsis counted from the right) and a size.
+struct Labeled {
+  Value value;
+  SmallVector<int> labels;
+  SmallVector<int64_t> shape;
+};
+} // namespace
+
+/// Moves the dimensions of `x` to the order of `labels` (a permutation of
+/// its labels).
+static void permuteTo(OpMaker &m, Labeled &x, ArrayRef<int> labels) {
+  SmallVector<int64_t> perm;
+  SmallVector<int64_t> shape;
+  for (int label : labels) {
+    int64_t d = llvm::find(x.labels, label) - x.labels.begin();
+    perm.push_back(d);
+    shape.push_back(x.shape[d]);
+  }
+  bool identity = true;
+  for (auto [i, p] : llvm::enumerate(perm))
+    identity &= static_cast<int64_t>(i) == p;
+  if (!identity)
+    x.value = m.transpose(x.value, perm);
+  x.labels.assign(labels.begin(), labels.end());
+  x.shape = shape;
+}
+
+/// Replaces two dimensions of one label by their diagonal: both are moved
+/// last, merged, and every (n+1)-th element gathered.
+static void takeDiagonal(OpMaker &m, Labeled &x, int label) {
+  int64_t first = llvm::find(x.labels, label) - x.labels.begin();
+  int64_t second =
+      std::find(x.labels.begin() + first + 1, x.labels.end(), label) -
+      x.labels.begin();
+  int64_t n = x.shape[first];
+  SmallVector<int64_t> perm, shape;
+  SmallVector<int> labels;
+  for (auto [d, l] : llvm::enumerate(x.labels))
+    if (static_cast<int64_t>(d) != first && static_cast<int64_t>(d) != second) {
+      perm.push_back(d);
+      shape.push_back(x.shape[d]);
+      labels.push_back(l);
+    }
+  perm.append({first, second});
+  shape.push_back(n * n);
+  x.value = m.reshape(m.transpose(x.value, perm), shape);
+  reference::Tensor positions;
+  positions.dtype = reference::DType::I64;
+  positions.shape = {n};
+  for (int64_t i = 0; i < n; ++i)
+    positions.data.push_back(i * (n + 1));
+  Value indices = m.b().create<graph::ConstantOp>(
+      m.loc(), reference::toAttr(positions, m.node.context(), "diagonal"));
+  x.value = build<graph::GatherOp>(m.node, m.typeOf(x.value), x.value, indices,
+                                   static_cast<int64_t>(shape.size()) - 1);
+  shape.back() = n;
+  labels.push_back(label);
+  x.labels = labels;
+  x.shape = shape;
+}
+
+/// Sums `x` over the dimensions whose label is not in `keep`.
+static void sumOut(OpMaker &m, Labeled &x, llvm::function_ref<bool(int)> keep) {
+  SmallVector<int64_t> axes;
+  Labeled kept;
+  for (auto [d, label] : llvm::enumerate(x.labels)) {
+    if (keep(label)) {
+      kept.labels.push_back(label);
+      kept.shape.push_back(x.shape[d]);
+    } else {
+      axes.push_back(d);
+    }
+  }
+  if (axes.empty())
+    return;
+  x.value = m.reduce(graph::ReduceKind::Sum, x.value, axes, false);
+  x.labels = kept.labels;
+  x.shape = kept.shape;
+}
+
+/// Contracts two operands into one whose labels are those of `keep` found
+/// in either: a batched matmul over [batch, rows, contracted] x
+/// [batch, contracted, columns].
+static FailureOr<Labeled> contract(OpMaker &m, Labeled a, Labeled b,
+                                   llvm::function_ref<bool(int)> keep) {
+  SmallVector<int> batch, rows, contracted, columns;
+  int64_t batchSize = 1, rowSize = 1, contractedSize = 1, columnSize = 1;
+  SmallVector<int64_t> resultShape;
+  for (auto [d, label] : llvm::enumerate(a.labels)) {
+    auto inB = llvm::find(b.labels, label);
+    if (inB == b.labels.end()) {
+      rows.push_back(label);
+      rowSize *= a.shape[d];
+      continue;
+    }
+    if (b.shape[inB - b.labels.begin()] != a.shape[d])
+      return m.node.unsupported(
+          "dimensions of one label with different sizes (broadcasting) are "
+          "not supported");
+    if (keep(label)) {
+      batch.push_back(label);
+      batchSize *= a.shape[d];
+    } else {
+      contracted.push_back(label);
+      contractedSize *= a.shape[d];
+    }
+  }
+  for (auto [d, label] : llvm::enumerate(b.labels))
+    if (!llvm::is_contained(a.labels, label)) {
+      columns.push_back(label);
+      columnSize *= b.shape[d];
+    }
+  auto sizeOf = [&](int label) {
+    auto it = llvm::find(a.labels, label);
+    if (it != a.labels.end())
+      return a.shape[it - a.labels.begin()];
+    return b.shape[llvm::find(b.labels, label) - b.labels.begin()];
+  };
+  SmallVector<int> aOrder(batch), bOrder(batch), labels(batch);
+  llvm::append_range(aOrder, rows);
+  llvm::append_range(aOrder, contracted);
+  llvm::append_range(bOrder, contracted);
+  llvm::append_range(bOrder, columns);
+  llvm::append_range(labels, rows);
+  llvm::append_range(labels, columns);
+  permuteTo(m, a, aOrder);
+  permuteTo(m, b, bOrder);
+  Value lhs = m.reshape(a.value, {batchSize, rowSize, contractedSize});
+  Value rhs = m.reshape(b.value, {batchSize, contractedSize, columnSize});
+  Labeled result;
+  result.labels = labels;
+  for (int label : labels)
+    result.shape.push_back(sizeOf(label));
+  result.value = m.reshape(
+      build<graph::MatMulOp>(m.node, m.typeOf(lhs), lhs, rhs), result.shape);
+  return result;
+}
+
+/// Einsum: diagonals are gathered, labels no one else needs summed out, and
+/// the operands contracted pairwise, from the left, by batched matmuls.
+static LogicalResult importEinsum(NodeImporter &node) {
+  if (node.numInputs() == 0 || failed(node.requireInputs(node.numInputs())))
+    return node.invalid("expects at least one input");
+  FailureOr<std::string> equationAttr = node.stringAttr("equation", "");
+  if (failed(equationAttr))
+    return failure();
+  std::string equation;
+  for (char c : *equationAttr)
+    if (c != ' ')
+      equation += c;
+  size_t arrow = equation.find("->");
+  std::string lhs = equation.substr(0, arrow);
+  SmallVector<StringRef> terms;
+  StringRef(lhs).split(terms, ',');
+  if (terms.size() != node.numInputs())
+    return node.invalid("equation '" + *equationAttr + "' has " +
+                        Twine(terms.size()) + " operands, the node " +
+                        Twine(node.numInputs()) + " inputs");
+  OpMaker m{node};
+  Type type = m.typeOf(node.input(0));
+  // Parses a term into labels; the ellipsis covers `rank` minus the letters.
+  int64_t ellipsisRank = 0;
+  auto parse = [&](StringRef term, int64_t rank,
+                   SmallVector<int> &labels) -> LogicalResult {
+    size_t dots = term.find("...");
+    StringRef before = term.substr(0, dots), after;
+    if (dots != StringRef::npos)
+      after = term.substr(dots + 3);
+    int64_t letters = before.size() + after.size();
+    if (llvm::any_of(before.str() + after.str(),
+                     [](char c) { return !llvm::isAlpha(c); }))
+      return node.invalid("equation term '" + term + "' is malformed");
+    int64_t ellipsis = dots == StringRef::npos ? 0 : rank - letters;
+    if (ellipsis < 0 || (dots == StringRef::npos && letters != rank))
+      return node.invalid("equation term '" + term + "' does not fit rank " +
+                          Twine(rank));
+    ellipsisRank = std::max(ellipsisRank, ellipsis);
+    for (char c : before)
+      labels.push_back(static_cast<unsigned char>(c));
+    for (int64_t i = ellipsis - 1; i >= 0; --i)
+      labels.push_back(256 + i);
+    for (char c : after)
+      labels.push_back(static_cast<unsigned char>(c));
+    return success();
+  };
+  SmallVector<Labeled> operands;
+  for (auto [i, term] : llvm::enumerate(terms)) {
+    Value x = node.input(i);
+    if (m.typeOf(x) != type)
+      return node.invalid("inputs have different element types");
+    FailureOr<RankedTensorType> xType = node.rankedType(x, "an input");
+    if (failed(xType))
+      return failure();
+    if (!xType->hasStaticShape())
+      return node.unsupported("einsum needs static input shapes");
+    Labeled operand{x, {}, SmallVector<int64_t>(xType->getShape())};
+    if (failed(parse(term, xType->getRank(), operand.labels)))
+      return failure();
+    operands.push_back(std::move(operand));
+  }
+  SmallVector<int> output;
+  if (arrow != std::string::npos) {
+    StringRef out = StringRef(equation).substr(arrow + 2);
+    size_t dots = out.find("...");
+    if (dots == StringRef::npos && ellipsisRank > 0)
+      return node.unsupported("an ellipsis summed out of the result is not "
+                              "supported");
+    SmallVector<int> parsed;
+    if (failed(parse(out,
+                     out.size() - (dots == StringRef::npos ? 0 : 3) +
+                         (dots == StringRef::npos ? 0 : ellipsisRank),
+                     parsed)))
+      return failure();
+    output = parsed;
+  } else {
+    // Implicit: the ellipsis, then the letters used once, in order.
+    for (int64_t i = ellipsisRank - 1; i >= 0; --i)
+      output.push_back(256 + i);
+    std::map<int, int> uses;
+    for (const Labeled &operand : operands)
+      for (int label : operand.labels)
+        if (label < 256)
+          ++uses[label];
+    for (auto [label, count] : uses)
+      if (count == 1)
+        output.push_back(label);
+  }
+  // Labels still needed after operand `i`: the output's and later operands'.
+  auto neededAfter = [&](size_t i, int label) {
+    if (llvm::is_contained(output, label))
+      return true;
+    for (size_t j = i + 1; j < operands.size(); ++j)
+      if (llvm::is_contained(operands[j].labels, label))
+        return true;
+    return false;
+  };
+  for (auto [i, operand] : llvm::enumerate(operands)) {
+    for (bool repeated = true; repeated;) {
+      repeated = false;
+      for (int label : operand.labels)
+        if (llvm::count(operand.labels, label) > 1) {
+          takeDiagonal(m, operand, label);
+          repeated = true;
+          break;
+        }
+    }
+    auto inOthersOrOutput = [&, i = i](int label) {
+      if (llvm::is_contained(output, label))
+        return true;
+      for (size_t j = 0; j < operands.size(); ++j)
+        if (j != i && llvm::is_contained(operands[j].labels, label))
+          return true;
+      return false;
+    };
+    sumOut(m, operand, inOthersOrOutput);
+  }
+  Labeled result = operands[0];
+  for (size_t i = 1; i < operands.size(); ++i) {
+    FailureOr<Labeled> next = contract(m, result, operands[i], [&](int label) {
+      return neededAfter(i, label);
+    });
+    if (failed(next))
+      return failure();
+    result = *next;
+  }
+  sumOut(m, result,
+         [&](int label) { return llvm::is_contained(output, label); });
+  for (int label : output)
+    if (!llvm::is_contained(result.labels, label))
+      return node.invalid("the result label '" +
+                          Twine(static_cast<char>(label)) +
+                          "' is in no operand");
+  permuteTo(m, result, output);
+  node.setOutput(0, result.value);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Quantization
 //===----------------------------------------------------------------------===//
 
@@ -774,6 +1059,7 @@ llvm::StringMap<OpImporter> importer::tensorOpImporters() {
       {"GatherND", {11, importGatherND}},
       {"ScatterND", {11, importScatterND}},
       {"OneHot", {9, importOneHot}},
+      {"Einsum", {12, importEinsum}},
       {"QuantizeLinear", {10, importQuantizeLinear}},
       {"DequantizeLinear", {10, importDequantizeLinear}},
       {"DynamicQuantizeLinear", {11, importDynamicQuantizeLinear}},

@@ -325,6 +325,44 @@ def quantization_cases():
 RNG_INT = np.random.default_rng(77)
 
 
+def einsum_cases():
+    cases = []
+    # Contractions become transpose/reshape/matmul, which plans compile;
+    # diagonals (gather) and sums (reduce) do not compile yet.
+    specs = [
+        ("matmul", "ij,jk->ik", [(3, 4), (4, 5)], None),
+        ("batch-transposed", "bij,bkj->bik", [(2, 3, 4), (2, 5, 4)], None),
+        ("diagonal", "ii->i", [(4, 4)], NO_KERNEL),
+        ("trace-implicit", "ii", [(4, 4)], NO_KERNEL),
+        ("outer", "i,j->ij", [(3,), (4,)], None),
+        ("sum-all", "ij->", [(3, 4)], NO_KERNEL),
+        ("implicit-matmul", "ij,jk", [(3, 4), (4, 2)], None),
+        ("ellipsis", "...ij,...jk->...ik", [(2, 3, 4), (2, 4, 5)], None),
+        ("three-operands", "abc,cd,de->abe", [(2, 3, 4), (4, 5), (5, 2)],
+         None),
+        ("diagonal-contracted", "iij,jk->ik", [(3, 3, 4), (4, 2)], NO_KERNEL),
+        ("repeated-three", "iii->i", [(3, 3, 3)], NO_KERNEL),
+    ]
+    for tag, equation, shapes, plan in specs:
+        arrays = [rand(*shape) for shape in shapes]
+        inputs = {f"x{i}": a for i, a in enumerate(arrays)}
+        expect = np.einsum(equation, *[f64(a) for a in arrays])
+        cases.append(single("Einsum", f"einsum-{tag}", 12, inputs,
+                            {"y": np.asarray(expect, np.float32)},
+                            attrs={"equation": equation}, plan_expect=plan))
+    ints = [RNG_INT.integers(-5, 5, (2, 3)).astype(np.int64),
+            RNG_INT.integers(-5, 5, (3, 2)).astype(np.int64)]
+    cases.append(single("Einsum", "einsum-int64", 12,
+                        {"a": ints[0], "b": ints[1]},
+                        {"y": np.einsum("ij,jk->ik", *ints)},
+                        attrs={"equation": "ij,jk->ik"},
+                        plan_expect=NO_KERNEL))
+    cases.append(single("Einsum", "einsum-bad-rank", 12, {"a": rand(2, 3)},
+                        {"y": rand(2)}, attrs={"equation": "ijk->i"},
+                        expect_rc=1, expect_error=["ijk", "rank 2"]))
+    return cases
+
+
 def tensor_cases():
     return (loss_cases() + resize_cases() + index_cases() +
-            quantization_cases())
+            quantization_cases() + einsum_cases())
