@@ -517,6 +517,95 @@ static LogicalResult importOneHot(NodeImporter &node) {
 }
 
 //===----------------------------------------------------------------------===//
+// Data-dependent shapes, folded at import
+//===----------------------------------------------------------------------===//
+
+/// NonZero: the indices of the non-zero elements, [rank, count]. The count
+/// depends on the values, so the input must be known at import.
+static LogicalResult importNonZero(NodeImporter &node) {
+  if (failed(node.requireInputs(1)))
+    return failure();
+  FailureOr<reference::Tensor> x =
+      node.constantTensor(0, "X, whose values decide the output shape");
+  if (failed(x))
+    return failure();
+  int64_t rank = x->shape.size();
+  SmallVector<SmallVector<int64_t>> hits;
+  SmallVector<int64_t> index(rank, 0);
+  for (double v : x->data) {
+    if (v != 0)
+      hits.push_back(index);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < x->shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  reference::Tensor result;
+  result.dtype = reference::DType::I64;
+  // A scalar counts as one dimension (numpy's nonzero of a 0-d array).
+  int64_t rows = std::max<int64_t>(rank, 1);
+  result.shape = {rows, static_cast<int64_t>(hits.size())};
+  for (int64_t d = 0; d < rows; ++d)
+    for (const SmallVector<int64_t> &hit : hits)
+      result.data.push_back(rank == 0 ? 0 : hit[d]);
+  node.setOutput(0, node.builder().create<graph::ConstantOp>(
+                        node.location(),
+                        reference::toAttr(result, node.context(), "nonzero")));
+  return success();
+}
+
+/// Compress: the slices along `axis` (of the flattened input without one)
+/// where the condition holds, a gather of constant positions. The count
+/// depends on the condition, so it must be known at import.
+static LogicalResult importCompress(NodeImporter &node) {
+  if (failed(node.requireInputs(2)))
+    return failure();
+  FailureOr<reference::Tensor> condition =
+      node.constantTensor(1, "condition, whose values decide the output shape");
+  if (failed(condition))
+    return failure();
+  if (condition->shape.size() != 1)
+    return node.invalid("condition must be 1-D");
+  Value x = node.input(0);
+  OpMaker m{node};
+  int64_t axis = 0;
+  if (node.attribute("axis")) {
+    FailureOr<int64_t> value = node.intAttr("axis", 0);
+    if (failed(value))
+      return failure();
+    axis = *value;
+  } else {
+    x = m.reshape(x, {-1});
+  }
+  FailureOr<RankedTensorType> type = node.rankedType(x, "input");
+  if (failed(type))
+    return failure();
+  std::optional<int64_t> normalized =
+      graph::normalizeAxis(axis, type->getRank());
+  if (!normalized)
+    return node.invalid("axis " + Twine(axis) + " is out of range for rank " +
+                        Twine(type->getRank()));
+  int64_t dim = type->getDimSize(*normalized);
+  if (!ShapedType::isDynamic(dim) &&
+      static_cast<int64_t>(condition->data.size()) > dim)
+    return node.invalid("condition has " + Twine(condition->data.size()) +
+                        " values for a dimension of size " + Twine(dim));
+  reference::Tensor positions;
+  positions.dtype = reference::DType::I64;
+  for (auto [i, v] : llvm::enumerate(condition->data))
+    if (v != 0)
+      positions.data.push_back(i);
+  positions.shape = {static_cast<int64_t>(positions.data.size())};
+  Value indices = node.builder().create<graph::ConstantOp>(
+      node.location(),
+      reference::toAttr(positions, node.context(), "compress"));
+  node.setOutput(
+      0, build<graph::GatherOp>(node, m.typeOf(x), x, indices, *normalized));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Einsum
 //===----------------------------------------------------------------------===//
 
@@ -1060,6 +1149,8 @@ llvm::StringMap<OpImporter> importer::tensorOpImporters() {
       {"ScatterND", {11, importScatterND}},
       {"OneHot", {9, importOneHot}},
       {"Einsum", {12, importEinsum}},
+      {"NonZero", {9, importNonZero}},
+      {"Compress", {9, importCompress}},
       {"QuantizeLinear", {10, importQuantizeLinear}},
       {"DequantizeLinear", {10, importDequantizeLinear}},
       {"DynamicQuantizeLinear", {11, importDynamicQuantizeLinear}},

@@ -363,6 +363,39 @@ def einsum_cases():
     return cases
 
 
+def data_dependent_cases():
+    cases = []
+    known = np.array([[0, 2, 0], [1, 0, -3]], np.float32)
+    # NonZero of a value known at import folds to a constant; the model's
+    # input only gives it something to add to.
+    node = helper.make_node("NonZero", ["k"], ["nz"], name="nonzero")
+    add = helper.make_node("Add", ["nz", "x"], ["y"], name="add")
+    offset = np.array([[10], [20]], np.int64)
+    model = make_model([node, add], {"x": offset}, [("y", np.int64, None)],
+                       {"k": known}, 13)
+    cases.append(Case("nonzero-known", model, {"x": offset},
+                      {"y": np.array(np.nonzero(known)) + offset}))
+    x = rand(2, 3)
+    cases.append(single("NonZero", "nonzero-runtime-unsupported", 13,
+                        {"x": x}, {"y": np.zeros((2, 1), np.int64)},
+                        expect_rc=2, expect_error=["NonZero", "output shape"]))
+    cond = np.array([True, False, True])
+    v = rand(2, 3, 4)
+    cases.append(single("Compress", "compress-axis", 11, {"x": v},
+                        {"y": np.compress(cond, v, axis=1)},
+                        attrs={"axis": 1}, initializers={"c": cond},
+                        plan_expect=NO_KERNEL))
+    cond2 = np.array([False, True, False, False, True])
+    cases.append(single("Compress", "compress-flattened", 11, {"x": v},
+                        {"y": np.compress(cond2, v)},
+                        initializers={"c": cond2}, plan_expect=NO_KERNEL))
+    cases.append(single("Compress", "compress-runtime-unsupported", 11,
+                        {"x": v, "c": cond}, {"y": v},
+                        attrs={"axis": 1}, expect_rc=2,
+                        expect_error=["Compress", "condition", "output shape"]))
+    return cases
+
+
 def tensor_cases():
     return (loss_cases() + resize_cases() + index_cases() +
-            quantization_cases() + einsum_cases())
+            quantization_cases() + einsum_cases() + data_dependent_cases())
