@@ -190,6 +190,9 @@ mlir::Value splatConstant(NodeImporter &node, llvm::ArrayRef<int64_t> shape,
 
 /// RNN, GRU, LSTM (RecurrentImporters.cpp).
 llvm::StringMap<OpImporter> recurrentOpImporters();
+/// The importers of the tensor/index/loss/quantization family
+/// (TensorImporters.cpp).
+llvm::StringMap<OpImporter> tensorOpImporters();
 
 /// The op importers by op_type; nullptr for an op dsc does not import.
 const OpImporter *lookupOpImporter(llvm::StringRef opType);

@@ -2085,8 +2085,9 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<OpImporter> importers = [] {
     llvm::StringMap<OpImporter> table = coreOpImporters();
     // Families kept in their own files add theirs here.
-    for (auto &entry : recurrentOpImporters())
-      table.insert({entry.getKey(), entry.getValue()});
+    for (auto family : {recurrentOpImporters, tensorOpImporters})
+      for (auto &entry : family())
+        table.insert({entry.getKey(), entry.getValue()});
     return table;
   }();
   auto it = importers.find(opType);

@@ -9,6 +9,7 @@
 #define DSC_COMPILER_REFERENCE_EVALUATORSUPPORT_H
 
 #include "compiler/reference/Reference.h"
+#include "dialects/graph/GraphOps.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
@@ -94,6 +95,15 @@ splitAround(llvm::ArrayRef<int64_t> shape, int64_t axis) {
 /// the family's, otherwise the results (or failure, with an error emitted on
 /// the op).
 using FamilyResults = std::optional<mlir::FailureOr<llvm::SmallVector<Tensor>>>;
+
+/// `target` combined with a scattered `update` (ScatterElements, ScatterND).
+double combineScattered(graph::ScatterReduction reduction, DType dtype,
+                        double target, double update);
+
+/// graph.resize, graph.topk, graph.gather_nd, graph.scatter_nd
+/// (TensorEvaluator.cpp).
+FamilyResults evaluateTensorOp(mlir::Operation *op,
+                               llvm::ArrayRef<Tensor> operands);
 
 } // namespace dsc::reference
 

@@ -481,8 +481,8 @@ ElementsAttr reference::toAttr(const Tensor &tensor, MLIRContext *context,
 /// (declared in EvaluatorSupport.h); std::nullopt otherwise.
 static FamilyResults evaluateFamilyOp(Operation *op,
                                       ArrayRef<Tensor> operands) {
-  (void)op;
-  (void)operands;
+  if (FamilyResults results = evaluateTensorOp(op, operands))
+    return results;
   return std::nullopt;
 }
 
@@ -1610,37 +1610,20 @@ FailureOr<Tensor> OpEvaluator::scatterElements(graph::ScatterElementsOp s) {
   Tensor result = input;
   graph::ScatterReduction reduction = s.getReduction();
   bool ok = true;
-  if (failed(forEachElementIndex(op, input.shape, indices.shape, *axis,
-                                 [&](int64_t i, int64_t base) {
-                                   if (!ok)
-                                     return;
-                                   FailureOr<int64_t> p = checkedIndex(
-                                       indices.data[i], size, "index");
-                                   if (failed(p)) {
-                                     ok = false;
-                                     return;
-                                   }
-                                   double &target =
-                                       result.data[base + *p * axisStride];
-                                   double u = updates.data[i];
-                                   switch (reduction) {
-                                   case graph::ScatterReduction::None:
-                                     target = u;
-                                     break;
-                                   case graph::ScatterReduction::Add:
-                                     target = roundTo(result.dtype, target + u);
-                                     break;
-                                   case graph::ScatterReduction::Mul:
-                                     target = roundTo(result.dtype, target * u);
-                                     break;
-                                   case graph::ScatterReduction::Max:
-                                     target = std::max(target, u);
-                                     break;
-                                   case graph::ScatterReduction::Min:
-                                     target = std::min(target, u);
-                                     break;
-                                   }
-                                 })) ||
+  if (failed(forEachElementIndex(
+          op, input.shape, indices.shape, *axis,
+          [&](int64_t i, int64_t base) {
+            if (!ok)
+              return;
+            FailureOr<int64_t> p = checkedIndex(indices.data[i], size, "index");
+            if (failed(p)) {
+              ok = false;
+              return;
+            }
+            double &target = result.data[base + *p * axisStride];
+            target = combineScattered(reduction, result.dtype, target,
+                                      updates.data[i]);
+          })) ||
       !ok)
     return failure();
   return result;

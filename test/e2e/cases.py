@@ -1447,7 +1447,8 @@ def shape_cases():
 def all_cases():
     # Families kept in their own modules (they import this one).
     from cases_recurrent import recurrent_cases
-    builders = [recurrent_cases, unary_cases, binary_cases, pow_cases, gelu_cases, cast_cases,
+    from cases_tensor import tensor_cases
+    builders = [recurrent_cases, tensor_cases, unary_cases, binary_cases, pow_cases, gelu_cases, cast_cases,
                 matmul_cases, gemm_cases, softmax_cases, layernorm_cases,
                 reduce_mean_cases, reshape_cases, transpose_cases,
                 squeeze_cases, constant_identity_cases, math_cases,
