@@ -125,9 +125,7 @@ def recurrent_case(name, cell, steps, batch, inputs_size, hidden, direction="for
     graph_inputs = {k: v for k, v in inputs.items()}
     model = make_model([node], graph_inputs,
                        [(n, np.float32, None) for n in outputs], opset=14)
-    # Plans need kernels for graph.slice (the gates): none yet.
-    return Case(f"recurrent-{name}", model, inputs, expected,
-                plan_expect=(2, ["graph.slice"]))
+    return Case(f"recurrent-{name}", model, inputs, expected)
 
 
 def recurrent_cases():
