@@ -23,6 +23,10 @@ struct EmittedKernel {
   std::array<int32_t, 3> grid = {1, 1, 1};
   std::array<int32_t, 3> block = {1, 1, 1};
   int32_t sharedMemory = 0;
+  /// The entry takes one more pointer after the results: an unsigned 32-bit
+  /// fault word it sets to 1 when an index input is out of range (the
+  /// runtime then fails the run rather than return undefined values).
+  bool reportsFaults = false;
 };
 
 /// Emits `kernel` by its family (elementwise, gemm, row_reduction, data).

@@ -246,8 +246,9 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
                      << "': " << llvm::toString(compiled.takeError()) << "\n";
         return true;
       }
-      binaries[k.name] = KernelBinary{k.entry, k.source, options.arch,
-                                      compiled->cubin, compiled->ptx};
+      binaries[k.name] =
+          KernelBinary{k.entry,         k.source,      options.arch,
+                       compiled->cubin, compiled->ptx, k.reportsFaults};
     }
     return false;
   });

@@ -200,7 +200,7 @@ struct Writer {
       kernels.push_back(plan::CreateKernelDirect(
           fbb, kernel.getSymName().str().c_str(), binary.entry.c_str(),
           binary.source.c_str(), binary.arch.c_str(), &cubin,
-          binary.ptx.c_str()));
+          binary.ptx.c_str(), binary.reportsFaults));
     }
 
     std::vector<flatbuffers::Offset<plan::StepEntry>> steps;

@@ -19,6 +19,8 @@ struct KernelBinary {
   std::string arch;
   std::string cubin;
   std::string ptx;
+  /// The entry takes a fault word after its arguments (plan.fbs).
+  bool reportsFaults = false;
 };
 
 /// Serializes a planned exec module (launch configurations set, arena

@@ -254,6 +254,14 @@ dsc_status dsc_context_run(dsc_context *context, const CUdeviceptr *inputs,
   });
 }
 
+dsc_status dsc_context_check_faults(dsc_context *context) {
+  return guarded([&]() -> dsc_status {
+    if (!context)
+      return nullArgument("context");
+    return toC(context->context->checkFaults());
+  });
+}
+
 dsc_status dsc_context_run_host(dsc_context *context,
                                 const void *const *hostInputs,
                                 void *const *hostOutputs, CUstream stream,

@@ -247,6 +247,8 @@ Context::~Context() {
   ScopedContext scope(cu, plan_.runtime().context());
   if (ownsArena_ && arena_)
     (void)cu.cuMemFree(arena_);
+  if (faultWords_)
+    (void)cu.cuMemFree(faultWords_);
   for (CUdeviceptr buffer : inputStaging_)
     if (buffer)
       (void)cu.cuMemFree(buffer);
@@ -323,6 +325,16 @@ Status Context::create(const Plan &plan, std::unique_ptr<Context> *out,
     return status;
   if (Status status = context->resolveSteps(); !status)
     return status;
+  if (!context->faultSteps_.empty()) {
+    size_t bytes = context->faultSteps_.size() * sizeof(uint32_t);
+    if (Status status = cu.check(cu.cuMemAlloc(&context->faultWords_, bytes),
+                                 "allocating fault words");
+        !status)
+      return status;
+    for (size_t i = 0; i < context->faultSteps_.size(); ++i)
+      context->steps_[context->faultSteps_[i]].argValues.back() =
+          context->faultWords_ + i * sizeof(uint32_t);
+  }
   *out = std::move(context);
   return Status::ok();
 }
@@ -362,12 +374,17 @@ Status Context::resolveSteps() {
       }
       step.sharedMemory = launch->shared_memory();
       size_t numArgs = launch->args() ? launch->args()->size() : 0;
-      step.argValues.resize(numArgs);
-      step.argPointers.resize(numArgs);
-      for (size_t a = 0; a < numArgs; ++a) {
+      bool reportsFaults =
+          raw.kernels()->Get(launch->kernel())->reports_faults();
+      step.argValues.resize(numArgs + (reportsFaults ? 1 : 0));
+      step.argPointers.resize(step.argValues.size());
+      for (size_t a = 0; a < numArgs; ++a)
         step.argValues[a] = resolve(*launch->args()->Get(a), s, a);
+      // The fault word's address is set once it is allocated.
+      if (reportsFaults)
+        faultSteps_.push_back(s);
+      for (size_t a = 0; a < step.argValues.size(); ++a)
         step.argPointers[a] = &step.argValues[a];
-      }
     } else if (const dsc::plan::Copy *copy = entry->step_as_Copy()) {
       step.copySource = resolve(*copy->source(), s, 0);
       step.copyTarget = resolve(*copy->target(), s, 1);
@@ -413,6 +430,11 @@ Status Context::run(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
   ScopedContext scope(cu, plan_.runtime().context());
   if (!scope.status())
     return scope.status();
+  if (faultWords_)
+    if (CUresult result =
+            cu.cuMemsetD32Async(faultWords_, 0, faultSteps_.size(), stream);
+        result != CUDA_SUCCESS)
+      return cu.check(result, "clearing the fault words");
   for (size_t s = 0; s < steps_.size(); ++s) {
     ResolvedStep &step = steps_[s];
     CUresult result;
@@ -500,9 +522,42 @@ Status Context::runHost(const std::vector<const void *> &hostInputs,
           cu.check(cu.cuStreamSynchronize(stream), "cuStreamSynchronize");
       !status)
     return status;
+  if (Status status = checkFaults(); !status)
+    return status;
   if (gpuMs)
     return cu.check(cu.cuEventElapsedTime(gpuMs, start_, stop_),
                     "cuEventElapsedTime");
+  return Status::ok();
+}
+
+Status Context::checkFaults() {
+  if (!faultWords_)
+    return Status::ok();
+  const CudaDriver &cu = plan_.runtime().driver();
+  ScopedContext scope(cu, plan_.runtime().context());
+  if (!scope.status())
+    return scope.status();
+  std::vector<uint32_t> words(faultSteps_.size());
+  if (Status status = cu.check(cu.cuMemcpyDtoH(words.data(), faultWords_,
+                                               words.size() * sizeof(uint32_t)),
+                               "reading the fault words");
+      !status)
+    return status;
+  const dsc::plan::Plan &raw = *plan_.file().raw();
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == 0)
+      continue;
+    size_t step = faultSteps_[i];
+    const dsc::plan::Launch *launch = raw.steps()->Get(step)->step_as_Launch();
+    std::string kernel = raw.kernels()->Get(launch->kernel())->name()->str();
+    std::string what = words[i] == 1 ? "an index input holds a value out of "
+                                       "range"
+                                     : "fault code " + std::to_string(words[i]);
+    return Status::error(StatusCode::kInvalidArgument,
+                         "step " + std::to_string(step) + " (kernel '" +
+                             kernel + "'): " + what +
+                             "; the outputs are undefined");
+  }
   return Status::ok();
 }
 

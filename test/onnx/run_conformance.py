@@ -46,7 +46,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, numpy_helper
 
-DATA_ROOT = "/usr/share/libonnx-testdata/data"
+# Debian's libonnx-testdata; elsewhere (the GPU machine) a copy of its data
+# folder named by --data or $DSC_ONNX_TESTDATA.
+DATA_ROOT = os.environ.get("DSC_ONNX_TESTDATA", "/usr/share/libonnx-testdata/data")
 SUITES = ["node", "pytorch-converted", "pytorch-operator", "simple"]
 STATUSES = ["pass", "fail", "unsupported", "crash", "runner-unsupported"]
 
@@ -437,10 +439,15 @@ def main():
     parser.add_argument("--baseline", help="file of tests that must keep passing")
     parser.add_argument("--update-baseline", action="store_true",
                         help="rewrite --baseline with the tests passing now")
+    parser.add_argument("--data", help="the testdata folder (default: $DSC_ONNX_TESTDATA "
+                        "or Debian's /usr/share/libonnx-testdata/data)")
     parser.add_argument("--keep", help="keep inputs and outputs in this folder")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every test, not only failures and crashes")
     args = parser.parse_args()
+    if args.data:
+        global DATA_ROOT
+        DATA_ROOT = args.data
 
     dsc = os.path.abspath(args.dsc)
     backend = EvalBackend(dsc) if args.backend == "eval" else PlanBackend(

@@ -97,6 +97,11 @@ dsc_status dsc_context_create(dsc_plan *plan, CUdeviceptr workspace,
                               dsc_context **out);
 void dsc_context_destroy(dsc_context *context);
 /* Stream-ordered: enqueues the plan on `stream`, no synchronization. */
+/* After dsc_context_run and a synchronization of its stream: an error naming
+ * the kernel if one found invalid input values (an index out of range), which
+ * leaves the outputs undefined. dsc_context_run_host checks this itself. */
+dsc_status dsc_context_check_faults(dsc_context *context);
+
 dsc_status dsc_context_run(dsc_context *context, const CUdeviceptr *inputs,
                            const CUdeviceptr *outputs, CUstream stream);
 /* Host buffers in and out; synchronizes `stream`. gpu_ms may be NULL. */

@@ -260,6 +260,11 @@ public:
                  const std::vector<void *> &hostOutputs, CUstream stream,
                  float *gpuMs = nullptr);
 
+  /// After run() and a synchronization of its stream: an error naming the
+  /// kernel if one reported invalid input values (an index out of range),
+  /// which leaves the outputs undefined. runHost() checks this itself.
+  Status checkFaults();
+
 private:
   explicit Context(const Plan &plan) : plan_(plan) {}
   Status resolveSteps();
@@ -268,6 +273,9 @@ private:
   CUdeviceptr arena_ = 0;
   bool ownsArena_ = false;
   std::vector<CUdeviceptr> inputStaging_, outputStaging_;
+  /// One fault word per launch of a kernel that reports faults.
+  CUdeviceptr faultWords_ = 0;
+  std::vector<size_t> faultSteps_; ///< The step of each fault word.
   CUevent start_ = nullptr, stop_ = nullptr;
 
   /// Per step: launch arguments resolved to device pointers, except
@@ -277,6 +285,7 @@ private:
     CUfunction function = nullptr;
     unsigned grid[3] = {1, 1, 1}, block[3] = {1, 1, 1};
     unsigned sharedMemory = 0;
+    /// Kernel arguments, then the fault word's address if it reports faults.
     std::vector<CUdeviceptr> argValues;
     std::vector<void *> argPointers;
     CUdeviceptr copySource = 0, copyTarget = 0;
