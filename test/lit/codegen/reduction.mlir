@@ -14,6 +14,7 @@
 // NVRTC: // kernel @cumsum_rev_excl entry cumsum_rev_excl cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
 // NVRTC: // kernel @log_softmax entry log_softmax cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
 // NVRTC: // kernel @log_softmax_mid entry log_softmax_mid cubin {{[0-9]+}} bytes
+// NVRTC: // kernel @argmin_warp entry argmin_warp cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
 
 // The innermost dimension is kept: one thread per row, coalesced; f16 sums in f32.
 // CHECK-LABEL: // kernel @sum_middle
@@ -74,8 +75,9 @@ exec.kernel @sum_empty(%x: tensor<2x0x3xf32>) -> tensor<2x3xf32> attributes {fam
 
 // Order-dependent scans walk one line per thread, in order.
 // CHECK-LABEL: // kernel @argmax_last
-// CHECK: // arg_reduce: 3 lines of 4, one thread per line
-// CHECK: if (x > bestValue || x == bestValue) {
+// CHECK: // arg_reduce: 3 lines of 4, 1 threads per line
+// CHECK: if (x == x && (best < 0 || x > bestValue || x == bestValue)) {
+// CHECK-NOT: __shfl_xor_sync
 // CHECK: out0[line] = best;
 exec.kernel @argmax_last(%x: tensor<3x4xf32>) -> tensor<3x1xi64> attributes {family = "data"} {
   %y = graph.arg_reduce max %x {axis = 1 : i64, keepdims = true, select_last_index = true} : tensor<3x4xf32> -> tensor<3x1xi64>
@@ -84,14 +86,14 @@ exec.kernel @argmax_last(%x: tensor<3x4xf32>) -> tensor<3x1xi64> attributes {fam
 
 // CHECK-LABEL: // kernel @argmin
 // CHECK: constexpr index_t LINES = 6, N = 4, INNER = 2;
-// CHECK: if (x < bestValue) {
+// CHECK: if (x == x && (best < 0 || x < bestValue)) {
 exec.kernel @argmin(%x: tensor<3x4x2xi32>) -> tensor<3x2xi64> attributes {family = "data"} {
   %y = graph.arg_reduce min %x {axis = 1 : i64, keepdims = false} : tensor<3x4x2xi32> -> tensor<3x2xi64>
   exec.yield %y : tensor<3x2xi64>
 }
 
 // CHECK-LABEL: // kernel @hardmax
-// CHECK: float bestValue = dsc_bf16_to_f32(arg0[at(0)]);
+// CHECK: const float x = (float)dsc_bf16_to_f32(arg0[at(j)]);
 // CHECK: out0[at(j)] = j == best ? dsc_f32_to_bf16(1) : dsc_f32_to_bf16(0);
 exec.kernel @hardmax(%x: tensor<3x4xbf16>) -> tensor<3x4xbf16> attributes {family = "data"} {
   %y = graph.hardmax %x {axis = -1 : i64} : tensor<3x4xbf16> -> tensor<3x4xbf16>
@@ -123,4 +125,21 @@ exec.kernel @log_softmax(%x: tensor<4x10xf32>) -> tensor<4x10xf32> attributes {f
 exec.kernel @log_softmax_mid(%x: tensor<2x10x3xf64>) -> tensor<2x10x3xf64> attributes {family = "row_reduction"} {
   %y = graph.log_softmax %x {axis = 1 : i64} : tensor<2x10x3xf64> -> tensor<2x10x3xf64>
   exec.yield %y : tensor<2x10x3xf64>
+}
+
+// Long lines along the innermost axis: a warp per line, (value, index) pairs
+// combined through shuffles; a NaN first element wins as in the sequential scan.
+// CHECK-LABEL: // kernel @argmin_warp
+// CHECK: // arg_reduce: 4 lines of 1000, 32 threads per line
+// CHECK: for (index_t j = lane; j < N; j += 32) {
+// CHECK: if (x == x && (best < 0 || x < bestValue || x == bestValue)) {
+// CHECK: const long long otherBest = __shfl_xor_sync(0xffffffffu, best, offset);
+// CHECK: if (otherBest >= 0 && (best < 0 || otherValue < bestValue || (otherValue == bestValue && otherBest > best))) {
+// CHECK: if (x != x)
+// CHECK-NEXT: best = 0;
+// CHECK: if (lane == 0)
+// CHECK-NEXT: out0[line] = best;
+exec.kernel @argmin_warp(%x: tensor<4x1000xf16>) -> tensor<4xi64> attributes {family = "data"} {
+  %y = graph.arg_reduce min %x {axis = 1 : i64, keepdims = false, select_last_index = true} : tensor<4x1000xf16> -> tensor<4xi64>
+  exec.yield %y : tensor<4xi64>
 }
