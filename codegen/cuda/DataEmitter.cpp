@@ -407,11 +407,28 @@ static FailureOr<EmittedKernel> emitGather(exec::KernelOp kernel,
       });
 }
 
+/// gather/scatter_elements address the input at the indices' coordinates
+/// outside the axis: the indices must not exceed the input there.
+static LogicalResult checkIndicesFit(exec::KernelOp kernel,
+                                     ArrayRef<int64_t> inShape,
+                                     ArrayRef<int64_t> indexShape,
+                                     int64_t axis) {
+  for (auto [d, size] : llvm::enumerate(indexShape))
+    if (static_cast<int64_t>(d) != axis && size > inShape[d])
+      return kernel.emitOpError("indices shape ")
+             << graph::formatShape(indexShape) << " exceeds the input shape "
+             << graph::formatShape(inShape) << " at dimension " << d;
+  return success();
+}
+
 static FailureOr<EmittedKernel>
 emitGatherElements(exec::KernelOp kernel, graph::GatherElementsOp gather,
                    EmittedKernel emitted) {
   ArrayRef<int64_t> inShape = shapeOf(gather.getInput());
   int64_t axis = *graph::normalizeAxis(gather.getAxis(), inShape.size());
+  if (failed(checkIndicesFit(kernel, inShape, shapeOf(gather.getIndices()),
+                             axis)))
+    return failure();
   SmallVector<int64_t> inStrides = getStrides(inShape);
   std::string offset = linearOffset(inStrides, axis, coordName);
   return emitPerElement(
@@ -435,6 +452,8 @@ emitScatterElements(exec::KernelOp kernel, graph::ScatterElementsOp scatter,
   ArrayRef<int64_t> indexShape = shapeOf(scatter.getIndices());
   int64_t rank = inShape.size();
   int64_t axis = *graph::normalizeAxis(scatter.getAxis(), rank);
+  if (failed(checkIndicesFit(kernel, inShape, indexShape, axis)))
+    return failure();
   SmallVector<int64_t> indexStrides = getStrides(indexShape);
   Type type = elementTypeOf(scatter.getResult());
   std::string compute = getElementInfo(type)->compute;
@@ -443,7 +462,7 @@ emitScatterElements(exec::KernelOp kernel, graph::ScatterElementsOp scatter,
   // indices included.
   SmallVector<std::string> inRange;
   for (int64_t d = 0; d < rank; ++d)
-    if (d != axis && indexShape[d] < inShape[d])
+    if (d != axis && indexShape[d] != inShape[d])
       inRange.push_back(llvm::formatv("c{0} < {1}", d, indexShape[d]));
   std::string combine;
   switch (scatter.getReduction()) {

@@ -5,8 +5,10 @@
 //
 // graph.reduce splits the input into rows like the row-reduction family: the
 // kept dimensions enumerate the rows, the reduced ones form a row. When the
-// innermost dimension is kept, adjacent rows are adjacent in memory and one
-// thread reduces one row (a warp's reads are coalesced). Otherwise a group of
+// innermost dimension is kept, adjacent rows are adjacent in memory: a warp
+// takes 32 adjacent rows (coalesced reads), each of the block's 8 warps a
+// slice of the rows' elements, combined through shared memory; short rows
+// take a thread each. Otherwise a group of
 // threads walks each row with strided reads and combines through warp
 // shuffles (and shared memory for a whole block): a warp per row, or the
 // block for a few long rows. Accumulation is in f32 for f16/bf16/f32, f64 for
@@ -127,11 +129,14 @@ static FailureOr<EmittedKernel> emitReduce(exec::KernelOp kernel,
       innerKept = !reduced[d];
       break;
     }
-  // Threads per row: one when rows are adjacent or short, a warp, or the
-  // whole block for a few long rows.
-  int64_t group = (innerKept && rows > 1) || rowSize < 32 ? 1
-                  : rowSize <= 4096 || rows >= 1024       ? 32
-                                                          : kThreads;
+  // Threads per row: with adjacent rows, one, or 8 slices of the row for
+  // 32 adjacent rows (a warp reads 32 consecutive elements); otherwise one
+  // for short rows, a warp, or the whole block for a few long rows.
+  bool sliced = innerKept && rows > 1 && rowSize >= 16;
+  int64_t group = sliced                                    ? kThreads / 32
+                  : (innerKept && rows > 1) || rowSize < 32 ? 1
+                  : rowSize <= 4096 || rows >= 1024         ? 32
+                                                            : kThreads;
   int64_t rowsPerBlock = kThreads / group;
   std::string acc = accumulatorType(type);
   graph::ReduceKind kind = reduce.getKind();
@@ -144,21 +149,31 @@ static FailureOr<EmittedKernel> emitReduce(exec::KernelOp kernel,
      << " a, " << acc << " b) {\n  return " << reduceCombine(kind, type)
      << ";\n}\n";
   os << "// reduce " << graph::stringifyReduceKind(kind) << ": " << rows
-     << " rows of " << rowSize << ", " << group << " threads per row\n";
+     << " rows of " << rowSize << ", " << group << " threads per row"
+     << (sliced ? " (slices of 32 adjacent rows)" : "") << "\n";
   os << kernelSignature(kernel, emitted.entry, kThreads) << " {\n";
   os << llvm::formatv("  constexpr index_t ROWS = {0}, R = {1};\n", rows,
                       rowSize);
-  os << llvm::formatv("  const index_t row = (index_t)blockIdx.x * {0} + "
-                      "threadIdx.x / {1};\n",
-                      rowsPerBlock, group);
-  os << llvm::formatv("  const unsigned lane = threadIdx.x % {0};\n", group);
-  // Leaving is uniform per group: whole warps, and a block-wide group has
-  // one row per block and a block per row.
-  os << "  if (row >= ROWS)\n    return;\n";
+  if (sliced) {
+    os << "  __shared__ " << acc << " scratch[" << group << "][32];\n";
+    os << "  const index_t row = (index_t)blockIdx.x * 32 + threadIdx.x % "
+          "32;\n";
+    os << "  const unsigned lane = threadIdx.x / 32;\n";
+  } else {
+    os << llvm::formatv("  const index_t row = (index_t)blockIdx.x * {0} + "
+                        "threadIdx.x / {1};\n",
+                        rowsPerBlock, group);
+    os << llvm::formatv("  const unsigned lane = threadIdx.x % {0};\n", group);
+    // Leaving is uniform per group: whole warps, and a block-wide group has
+    // one row per block and a block per row.
+    os << "  if (row >= ROWS)\n    return;\n";
+  }
+  os << "  " << acc << " v = " << reduceIdentity(kind, type) << ";\n";
+  // Sliced blocks keep every thread until the barrier.
+  os << (sliced ? "  if (row < ROWS) {\n" : "  {\n");
   os << "  const index_t base = " << subspaceOffset(keptDims, shape, "row")
      << ";\n";
   os << "  (void)base;\n";
-  os << "  " << acc << " v = " << reduceIdentity(kind, type) << ";\n";
   os << llvm::formatv("  for (index_t j = lane; j < R; j += {0})\n", group);
   os << "    v = dsc_combine(v, (" << acc << ")"
      << loadAsCompute(type,
@@ -166,12 +181,20 @@ static FailureOr<EmittedKernel> emitReduce(exec::KernelOp kernel,
                                     subspaceOffset(reducedDims, shape, "j"))
                           .str())
      << ");\n";
-  if (group >= 32) {
+  os << "  }\n";
+  if (sliced) {
+    os << "  scratch[lane][threadIdx.x % 32] = v;\n";
+    os << "  __syncthreads();\n";
+    os << "  if (lane != 0 || row >= ROWS)\n    return;\n";
+    os << llvm::formatv("  for (int s = 1; s < {0}; ++s)\n", group);
+    os << "    v = dsc_combine(v, scratch[s][threadIdx.x % 32]);\n";
+  }
+  if (!sliced && group >= 32) {
     os << "  #pragma unroll\n";
     os << "  for (int offset = 16; offset > 0; offset /= 2)\n";
     os << "    v = dsc_combine(v, __shfl_xor_sync(0xffffffffu, v, offset));\n";
   }
-  if (group > 32) {
+  if (!sliced && group > 32) {
     os << "  __shared__ " << acc << " scratch[" << group / 32 << "];\n";
     os << "  if (lane % 32 == 0)\n    scratch[lane / 32] = v;\n";
     os << "  __syncthreads();\n";

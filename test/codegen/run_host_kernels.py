@@ -177,6 +177,16 @@ def cases():
                "graph.reduce min %x {axes = array<i64: 0>, keepdims = false} "
                ": tensor<40x300xi64> -> tensor<300xi64>", "tensor<300xi64>"),
         [x], [x.min(0)])
+    x = rng.standard_normal((300, 70)).astype(np.float16)
+    add("reduce-sum-column-slices", rd("sum_columns"), [x],
+        [x.astype(np.float32).sum(0).astype(np.float16)], rtol=2e-3, atol=2e-2)
+    x = rng.integers(-2**62, 2**62, (3, 40, 33)).astype(np.int64)
+    add("reduce-max-column-slices",
+        kernel("max", "%x: tensor<3x40x33xi64>",
+               "graph.reduce max %x {axes = array<i64: 1>, keepdims = true} "
+               ": tensor<3x40x33xi64> -> tensor<3x1x33xi64>",
+               "tensor<3x1x33xi64>"),
+        [x], [x.max(1, keepdims=True)])
     x = np.array([[1, 3, 3, 2], [5, 5, 5, 5], [0, -1, np.nan, -1]], np.float32)
     add("argmax-last-index", rd("argmax_last"), [x],
         [sequential_arg(x, True, True)[:, None]])

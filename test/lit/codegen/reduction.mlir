@@ -15,12 +15,13 @@
 // NVRTC: // kernel @log_softmax entry log_softmax cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
 // NVRTC: // kernel @log_softmax_mid entry log_softmax_mid cubin {{[0-9]+}} bytes
 // NVRTC: // kernel @argmin_warp entry argmin_warp cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
+// NVRTC: // kernel @sum_columns entry sum_columns cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
 
 // The innermost dimension is kept: one thread per row, coalesced; f16 sums in f32.
 // CHECK-LABEL: // kernel @sum_middle
 // CHECK: // reduce sum: 20 rows of 6, 1 threads per row
-// CHECK: const index_t base = (row / 5) * 30 + (row % 5);
 // CHECK: float v = 0;
+// CHECK: const index_t base = (row / 5) * 30 + (row % 5);
 // CHECK: v = dsc_combine(v, (float)dsc_f16_to_f32(arg0[base + j * 5]));
 // CHECK: out0[row] = dsc_f32_to_f16((float)v);
 exec.kernel @sum_middle(%x: tensor<4x6x5xf16>) -> tensor<4x1x5xf16> attributes {family = "data"} {
@@ -142,4 +143,19 @@ exec.kernel @log_softmax_mid(%x: tensor<2x10x3xf64>) -> tensor<2x10x3xf64> attri
 exec.kernel @argmin_warp(%x: tensor<4x1000xf16>) -> tensor<4xi64> attributes {family = "data"} {
   %y = graph.arg_reduce min %x {axis = 1 : i64, keepdims = false, select_last_index = true} : tensor<4x1000xf16> -> tensor<4xi64>
   exec.yield %y : tensor<4xi64>
+}
+
+// Adjacent rows with long reductions: a warp reads 32 adjacent rows, the 8
+// warps take slices of them, combined through shared memory.
+// CHECK-LABEL: // kernel @sum_columns
+// CHECK: // reduce sum: 70 rows of 300, 8 threads per row (slices of 32 adjacent rows)
+// CHECK: __shared__ float scratch[8][32];
+// CHECK: const index_t row = (index_t)blockIdx.x * 32 + threadIdx.x % 32;
+// CHECK: for (index_t j = lane; j < R; j += 8)
+// CHECK-NEXT: v = dsc_combine(v, (float)dsc_f16_to_f32(arg0[base + j * 70]));
+// CHECK: __syncthreads();
+// CHECK: v = dsc_combine(v, scratch[s][threadIdx.x % 32]);
+exec.kernel @sum_columns(%x: tensor<300x70xf16>) -> tensor<70xf16> attributes {family = "data"} {
+  %y = graph.reduce sum %x {axes = array<i64: 0>, keepdims = false} : tensor<300x70xf16> -> tensor<70xf16>
+  exec.yield %y : tensor<70xf16>
 }
