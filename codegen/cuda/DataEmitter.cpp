@@ -4,8 +4,8 @@
 // unsqueeze) that are a plain copy of a dense buffer, the indexing ops
 // (concat, slice, gather, gather_elements, scatter_elements, expand, tile,
 // pad, trilu, shape, size) and, through ReductionEmitter.cpp, the reductions
-// that no other family anchors. Elements move as raw storage, never
-// converted.
+// that no other family anchors (graph.reduce with its elementwise epilogue).
+// Elements move as raw storage, never converted.
 //
 // The indexing ops run one thread per output element (a grid-stride loop)
 // that computes the element's coordinates and reads the input it maps to:
@@ -426,8 +426,8 @@ emitGatherElements(exec::KernelOp kernel, graph::GatherElementsOp gather,
                    EmittedKernel emitted) {
   ArrayRef<int64_t> inShape = shapeOf(gather.getInput());
   int64_t axis = *graph::normalizeAxis(gather.getAxis(), inShape.size());
-  if (failed(checkIndicesFit(kernel, inShape, shapeOf(gather.getIndices()),
-                             axis)))
+  if (failed(
+          checkIndicesFit(kernel, inShape, shapeOf(gather.getIndices()), axis)))
     return failure();
   SmallVector<int64_t> inStrides = getStrides(inShape);
   std::string offset = linearOffset(inStrides, axis, coordName);
@@ -661,14 +661,20 @@ FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
     return kernel.emitOpError("data kernel must yield one value, not ")
            << yield.getValues().size();
   auto ops = body.without_terminator();
-  if (std::distance(ops.begin(), ops.end()) != 1)
-    return kernel.emitOpError("data kernel body must be one op");
+  if (ops.empty())
+    return kernel.emitOpError("data kernel body has no op");
   Operation &op = *ops.begin();
+  // graph.reduce takes an elementwise epilogue (ReductionEmitter.cpp); the
+  // other data ops stand alone.
+  bool takesEpilogue = isa<graph::ReduceOp>(op);
+  if (!takesEpilogue && std::distance(ops.begin(), ops.end()) != 1)
+    return kernel.emitOpError("data kernel body must be one op");
   for (Value operand : op.getOperands())
     if (!isa<BlockArgument>(operand))
       return kernel.emitOpError("operands of '")
              << op.getName() << "' in a data kernel must be kernel arguments";
-  if (op.getNumResults() != 1 || yield.getValues().front() != op.getResult(0))
+  if (op.getNumResults() != 1 ||
+      (!takesEpilogue && yield.getValues().front() != op.getResult(0)))
     return kernel.emitOpError("data kernel must yield the result of '")
            << op.getName() << "'";
 

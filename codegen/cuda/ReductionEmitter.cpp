@@ -14,6 +14,8 @@
 // block for a few long rows. Accumulation is in f32 for f16/bf16/f32, f64 for
 // f64, and exact (wrapping, in the type or int) for integers; max and min
 // propagate NaN as the reference does. An empty row gives the identity.
+// An elementwise epilogue that graph-fuse attached runs on each result
+// element before its only store (dsc_epilogue).
 //
 // arg_reduce, hardmax and cumsum work on lines along one axis and their
 // results depend on the order along it (ties go to the first or last index;
@@ -27,6 +29,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cuda/EmitterSupport.h"
+#include "codegen/cuda/ScalarExprEmitter.h"
 
 #include "dialects/graph/GraphOps.h"
 
@@ -145,6 +148,15 @@ static FailureOr<EmittedKernel> emitReduce(exec::KernelOp kernel,
   llvm::raw_string_ostream os(source);
   os << getPrelude();
   os << "typedef " << kernelIndexType(kernel) << " index_t;\n";
+  Value result = cast<exec::YieldOp>(kernel.getBody().front().getTerminator())
+                     .getValues()
+                     .front();
+  if (shapeOf(result) != shapeOf(reduce.getResult()))
+    return kernel.emitOpError("reduce epilogue changes the shape from ")
+           << reduce.getResult().getType() << " to " << result.getType();
+  if (failed(emitEpilogueFunction(kernel, reduce.getResult(), acc,
+                                  "a reduce epilogue", os)))
+    return failure();
   os << "static __device__ __forceinline__ " << acc << " dsc_combine(" << acc
      << " a, " << acc << " b) {\n  return " << reduceCombine(kind, type)
      << ";\n}\n";
@@ -203,11 +215,7 @@ static FailureOr<EmittedKernel> emitReduce(exec::KernelOp kernel,
     os << "    v = dsc_combine(v, scratch[w]);\n";
   }
   os << "  if (lane == 0)\n";
-  os << "    out0[row] = "
-     << storeFromCompute(type, type.isInteger(1)
-                                   ? "v != 0"
-                                   : "(" + getElementInfo(type)->compute + ")v")
-     << ";\n";
+  os << "    dsc_epilogue(" << kernelArgumentNames(kernel) << ", row, v);\n";
   os << "}\n";
   int64_t blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
   if (blocks > 0x7fffffff)

@@ -177,6 +177,10 @@ def cases():
                "graph.reduce min %x {axes = array<i64: 0>, keepdims = false} "
                ": tensor<40x300xi64> -> tensor<300xi64>", "tensor<300xi64>"),
         [x], [x.min(0)])
+    x = rng.random((2, 3, 50)).astype(np.float32)
+    scale = rng.standard_normal(3).astype(np.float32)
+    add("reduce-epilogue", rd("l2_epilogue"), [x, scale],
+        [(np.sqrt(x.astype(np.float64).sum(2)) * scale).astype(np.float32)])
     x = rng.standard_normal((300, 70)).astype(np.float16)
     add("reduce-sum-column-slices", rd("sum_columns"), [x],
         [x.astype(np.float32).sum(0).astype(np.float16)], rtol=2e-3, atol=2e-2)

@@ -16,6 +16,7 @@
 // NVRTC: // kernel @log_softmax_mid entry log_softmax_mid cubin {{[0-9]+}} bytes
 // NVRTC: // kernel @argmin_warp entry argmin_warp cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
 // NVRTC: // kernel @sum_columns entry sum_columns cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
+// NVRTC: // kernel @l2_epilogue entry l2_epilogue cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
 
 // The innermost dimension is kept: one thread per row, coalesced; f16 sums in f32.
 // CHECK-LABEL: // kernel @sum_middle
@@ -23,7 +24,7 @@
 // CHECK: float v = 0;
 // CHECK: const index_t base = (row / 5) * 30 + (row % 5);
 // CHECK: v = dsc_combine(v, (float)dsc_f16_to_f32(arg0[base + j * 5]));
-// CHECK: out0[row] = dsc_f32_to_f16((float)v);
+// CHECK: dsc_epilogue(arg0, out0, row, v);
 exec.kernel @sum_middle(%x: tensor<4x6x5xf16>) -> tensor<4x1x5xf16> attributes {family = "data"} {
   %y = graph.reduce sum %x {axes = array<i64: 1>, keepdims = true} : tensor<4x6x5xf16> -> tensor<4x1x5xf16>
   exec.yield %y : tensor<4x1x5xf16>
@@ -57,9 +58,10 @@ exec.kernel @prod_all(%x: tensor<3x40000xi64>) -> tensor<i64> attributes {family
 // Small integers accumulate in 32 bits (shuffles move no bytes); the identity of
 // min is the type's maximum.
 // CHECK-LABEL: // kernel @min_u8
+// CHECK: void dsc_epilogue(const unsigned char* __restrict__ arg0, unsigned char* __restrict__ out0, index_t o, unsigned int y) {
+// CHECK-NEXT: out0[o] = ((unsigned char)y);
 // CHECK: unsigned int v = 255ULL;
 // CHECK: (unsigned int)arg0[base + (j / 40) * 120 + (j % 40)]
-// CHECK: out0[row] = (unsigned char)v;
 exec.kernel @min_u8(%x: tensor<2x3x40xui8>) -> tensor<3xui8> attributes {family = "data"} {
   %y = graph.reduce min %x {axes = array<i64: 0, 2>, keepdims = false} : tensor<2x3x40xui8> -> tensor<3xui8>
   exec.yield %y : tensor<3xui8>
@@ -158,4 +160,19 @@ exec.kernel @argmin_warp(%x: tensor<4x1000xf16>) -> tensor<4xi64> attributes {fa
 exec.kernel @sum_columns(%x: tensor<300x70xf16>) -> tensor<70xf16> attributes {family = "data"} {
   %y = graph.reduce sum %x {axes = array<i64: 0>, keepdims = false} : tensor<300x70xf16> -> tensor<70xf16>
   exec.yield %y : tensor<70xf16>
+}
+
+// An elementwise epilogue runs on each result element before its only store.
+// CHECK-LABEL: // kernel @l2_epilogue
+// CHECK: void dsc_epilogue(const float* __restrict__ arg0, const float* __restrict__ arg1, float* __restrict__ out0, index_t o, float y) {
+// CHECK: const float v0 = sqrtf(y);
+// CHECK: const float x1 = arg1[(o % 3)];
+// CHECK: const float v1 = v0 * x1;
+// CHECK: out0[o] = v1;
+// CHECK: dsc_epilogue(arg0, arg1, out0, row, v);
+exec.kernel @l2_epilogue(%x: tensor<2x3x50xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> attributes {family = "data"} {
+  %r = graph.reduce sum %x {axes = array<i64: 2>, keepdims = false} : tensor<2x3x50xf32> -> tensor<2x3xf32>
+  %q = graph.sqrt %r : tensor<2x3xf32> -> tensor<2x3xf32>
+  %y = graph.mul %q, %s : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  exec.yield %y : tensor<2x3xf32>
 }
