@@ -4,8 +4,8 @@
 // unsqueeze) that are a plain copy of a dense buffer, the indexing ops
 // (concat, slice, gather, gather_elements, scatter_elements, expand, tile,
 // pad, trilu, shape, size) and, through ReductionEmitter.cpp, the reductions
-// that no other family anchors. Elements move as raw storage, never
-// converted.
+// that no other family anchors (graph.reduce with its elementwise epilogue).
+// Elements move as raw storage, never converted.
 //
 // The indexing ops run one thread per output element (a grid-stride loop)
 // that computes the element's coordinates and reads the input it maps to:
@@ -407,11 +407,28 @@ static FailureOr<EmittedKernel> emitGather(exec::KernelOp kernel,
       });
 }
 
+/// gather/scatter_elements address the input at the indices' coordinates
+/// outside the axis: the indices must not exceed the input there.
+static LogicalResult checkIndicesFit(exec::KernelOp kernel,
+                                     ArrayRef<int64_t> inShape,
+                                     ArrayRef<int64_t> indexShape,
+                                     int64_t axis) {
+  for (auto [d, size] : llvm::enumerate(indexShape))
+    if (static_cast<int64_t>(d) != axis && size > inShape[d])
+      return kernel.emitOpError("indices shape ")
+             << graph::formatShape(indexShape) << " exceeds the input shape "
+             << graph::formatShape(inShape) << " at dimension " << d;
+  return success();
+}
+
 static FailureOr<EmittedKernel>
 emitGatherElements(exec::KernelOp kernel, graph::GatherElementsOp gather,
                    EmittedKernel emitted) {
   ArrayRef<int64_t> inShape = shapeOf(gather.getInput());
   int64_t axis = *graph::normalizeAxis(gather.getAxis(), inShape.size());
+  if (failed(
+          checkIndicesFit(kernel, inShape, shapeOf(gather.getIndices()), axis)))
+    return failure();
   SmallVector<int64_t> inStrides = getStrides(inShape);
   std::string offset = linearOffset(inStrides, axis, coordName);
   return emitPerElement(
@@ -435,6 +452,8 @@ emitScatterElements(exec::KernelOp kernel, graph::ScatterElementsOp scatter,
   ArrayRef<int64_t> indexShape = shapeOf(scatter.getIndices());
   int64_t rank = inShape.size();
   int64_t axis = *graph::normalizeAxis(scatter.getAxis(), rank);
+  if (failed(checkIndicesFit(kernel, inShape, indexShape, axis)))
+    return failure();
   SmallVector<int64_t> indexStrides = getStrides(indexShape);
   Type type = elementTypeOf(scatter.getResult());
   std::string compute = getElementInfo(type)->compute;
@@ -443,7 +462,7 @@ emitScatterElements(exec::KernelOp kernel, graph::ScatterElementsOp scatter,
   // indices included.
   SmallVector<std::string> inRange;
   for (int64_t d = 0; d < rank; ++d)
-    if (d != axis && indexShape[d] < inShape[d])
+    if (d != axis && indexShape[d] != inShape[d])
       inRange.push_back(llvm::formatv("c{0} < {1}", d, indexShape[d]));
   std::string combine;
   switch (scatter.getReduction()) {
@@ -642,14 +661,20 @@ FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
     return kernel.emitOpError("data kernel must yield one value, not ")
            << yield.getValues().size();
   auto ops = body.without_terminator();
-  if (std::distance(ops.begin(), ops.end()) != 1)
-    return kernel.emitOpError("data kernel body must be one op");
+  if (ops.empty())
+    return kernel.emitOpError("data kernel body has no op");
   Operation &op = *ops.begin();
+  // graph.reduce takes an elementwise epilogue (ReductionEmitter.cpp); the
+  // other data ops stand alone.
+  bool takesEpilogue = isa<graph::ReduceOp>(op);
+  if (!takesEpilogue && std::distance(ops.begin(), ops.end()) != 1)
+    return kernel.emitOpError("data kernel body must be one op");
   for (Value operand : op.getOperands())
     if (!isa<BlockArgument>(operand))
       return kernel.emitOpError("operands of '")
              << op.getName() << "' in a data kernel must be kernel arguments";
-  if (op.getNumResults() != 1 || yield.getValues().front() != op.getResult(0))
+  if (op.getNumResults() != 1 ||
+      (!takesEpilogue && yield.getValues().front() != op.getResult(0)))
     return kernel.emitOpError("data kernel must yield the result of '")
            << op.getName() << "'";
 

@@ -5,23 +5,31 @@
 //
 // graph.reduce splits the input into rows like the row-reduction family: the
 // kept dimensions enumerate the rows, the reduced ones form a row. When the
-// innermost dimension is kept, adjacent rows are adjacent in memory and one
-// thread reduces one row (a warp's reads are coalesced). Otherwise a group of
+// innermost dimension is kept, adjacent rows are adjacent in memory: a warp
+// takes 32 adjacent rows (coalesced reads), each of the block's 8 warps a
+// slice of the rows' elements, combined through shared memory; short rows
+// take a thread each. Otherwise a group of
 // threads walks each row with strided reads and combines through warp
 // shuffles (and shared memory for a whole block): a warp per row, or the
 // block for a few long rows. Accumulation is in f32 for f16/bf16/f32, f64 for
 // f64, and exact (wrapping, in the type or int) for integers; max and min
 // propagate NaN as the reference does. An empty row gives the identity.
+// An elementwise epilogue that graph-fuse attached runs on each result
+// element before its only store (dsc_epilogue).
 //
-// arg_reduce, hardmax and cumsum depend on the order along their axis (ties
-// go to the first or last index; a prefix sum), so one thread takes one line
-// along the axis and walks it in order: the same result as the sequential
-// definition, NaN and ties included. Consecutive threads take consecutive
-// lines, which are adjacent in memory unless the axis is the innermost one.
+// arg_reduce, hardmax and cumsum work on lines along one axis and their
+// results depend on the order along it (ties go to the first or last index;
+// a prefix sum). cumsum walks each line in order in one thread; consecutive
+// threads take consecutive lines, adjacent in memory unless the axis is the
+// innermost one. arg_reduce and hardmax do too, or, on long lines along the
+// innermost axis, take a warp per line and combine (value, index) pairs
+// through shuffles, with exactly the sequential result (NaN and ties
+// included, see emitArgScan).
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cuda/EmitterSupport.h"
+#include "codegen/cuda/ScalarExprEmitter.h"
 
 #include "dialects/graph/GraphOps.h"
 
@@ -124,11 +132,14 @@ static FailureOr<EmittedKernel> emitReduce(exec::KernelOp kernel,
       innerKept = !reduced[d];
       break;
     }
-  // Threads per row: one when rows are adjacent or short, a warp, or the
-  // whole block for a few long rows.
-  int64_t group = (innerKept && rows > 1) || rowSize < 32 ? 1
-                  : rowSize <= 4096 || rows >= 1024       ? 32
-                                                          : kThreads;
+  // Threads per row: with adjacent rows, one, or 8 slices of the row for
+  // 32 adjacent rows (a warp reads 32 consecutive elements); otherwise one
+  // for short rows, a warp, or the whole block for a few long rows.
+  bool sliced = innerKept && rows > 1 && rowSize >= 16;
+  int64_t group = sliced                                    ? kThreads / 32
+                  : (innerKept && rows > 1) || rowSize < 32 ? 1
+                  : rowSize <= 4096 || rows >= 1024         ? 32
+                                                            : kThreads;
   int64_t rowsPerBlock = kThreads / group;
   std::string acc = accumulatorType(type);
   graph::ReduceKind kind = reduce.getKind();
@@ -137,25 +148,44 @@ static FailureOr<EmittedKernel> emitReduce(exec::KernelOp kernel,
   llvm::raw_string_ostream os(source);
   os << getPrelude();
   os << "typedef " << kernelIndexType(kernel) << " index_t;\n";
+  Value result = cast<exec::YieldOp>(kernel.getBody().front().getTerminator())
+                     .getValues()
+                     .front();
+  if (shapeOf(result) != shapeOf(reduce.getResult()))
+    return kernel.emitOpError("reduce epilogue changes the shape from ")
+           << reduce.getResult().getType() << " to " << result.getType();
+  if (failed(emitEpilogueFunction(kernel, reduce.getResult(), acc,
+                                  "a reduce epilogue", os)))
+    return failure();
   os << "static __device__ __forceinline__ " << acc << " dsc_combine(" << acc
      << " a, " << acc << " b) {\n  return " << reduceCombine(kind, type)
      << ";\n}\n";
   os << "// reduce " << graph::stringifyReduceKind(kind) << ": " << rows
-     << " rows of " << rowSize << ", " << group << " threads per row\n";
+     << " rows of " << rowSize << ", " << group << " threads per row"
+     << (sliced ? " (slices of 32 adjacent rows)" : "") << "\n";
   os << kernelSignature(kernel, emitted.entry, kThreads) << " {\n";
   os << llvm::formatv("  constexpr index_t ROWS = {0}, R = {1};\n", rows,
                       rowSize);
-  os << llvm::formatv("  const index_t row = (index_t)blockIdx.x * {0} + "
-                      "threadIdx.x / {1};\n",
-                      rowsPerBlock, group);
-  os << llvm::formatv("  const unsigned lane = threadIdx.x % {0};\n", group);
-  // Leaving is uniform per group: whole warps, and a block-wide group has
-  // one row per block and a block per row.
-  os << "  if (row >= ROWS)\n    return;\n";
+  if (sliced) {
+    os << "  __shared__ " << acc << " scratch[" << group << "][32];\n";
+    os << "  const index_t row = (index_t)blockIdx.x * 32 + threadIdx.x % "
+          "32;\n";
+    os << "  const unsigned lane = threadIdx.x / 32;\n";
+  } else {
+    os << llvm::formatv("  const index_t row = (index_t)blockIdx.x * {0} + "
+                        "threadIdx.x / {1};\n",
+                        rowsPerBlock, group);
+    os << llvm::formatv("  const unsigned lane = threadIdx.x % {0};\n", group);
+    // Leaving is uniform per group: whole warps, and a block-wide group has
+    // one row per block and a block per row.
+    os << "  if (row >= ROWS)\n    return;\n";
+  }
+  os << "  " << acc << " v = " << reduceIdentity(kind, type) << ";\n";
+  // Sliced blocks keep every thread until the barrier.
+  os << (sliced ? "  if (row < ROWS) {\n" : "  {\n");
   os << "  const index_t base = " << subspaceOffset(keptDims, shape, "row")
      << ";\n";
   os << "  (void)base;\n";
-  os << "  " << acc << " v = " << reduceIdentity(kind, type) << ";\n";
   os << llvm::formatv("  for (index_t j = lane; j < R; j += {0})\n", group);
   os << "    v = dsc_combine(v, (" << acc << ")"
      << loadAsCompute(type,
@@ -163,12 +193,20 @@ static FailureOr<EmittedKernel> emitReduce(exec::KernelOp kernel,
                                     subspaceOffset(reducedDims, shape, "j"))
                           .str())
      << ");\n";
-  if (group >= 32) {
+  os << "  }\n";
+  if (sliced) {
+    os << "  scratch[lane][threadIdx.x % 32] = v;\n";
+    os << "  __syncthreads();\n";
+    os << "  if (lane != 0 || row >= ROWS)\n    return;\n";
+    os << llvm::formatv("  for (int s = 1; s < {0}; ++s)\n", group);
+    os << "    v = dsc_combine(v, scratch[s][threadIdx.x % 32]);\n";
+  }
+  if (!sliced && group >= 32) {
     os << "  #pragma unroll\n";
     os << "  for (int offset = 16; offset > 0; offset /= 2)\n";
     os << "    v = dsc_combine(v, __shfl_xor_sync(0xffffffffu, v, offset));\n";
   }
-  if (group > 32) {
+  if (!sliced && group > 32) {
     os << "  __shared__ " << acc << " scratch[" << group / 32 << "];\n";
     os << "  if (lane % 32 == 0)\n    scratch[lane / 32] = v;\n";
     os << "  __syncthreads();\n";
@@ -177,11 +215,7 @@ static FailureOr<EmittedKernel> emitReduce(exec::KernelOp kernel,
     os << "    v = dsc_combine(v, scratch[w]);\n";
   }
   os << "  if (lane == 0)\n";
-  os << "    out0[row] = "
-     << storeFromCompute(type, type.isInteger(1)
-                                   ? "v != 0"
-                                   : "(" + getElementInfo(type)->compute + ")v")
-     << ";\n";
+  os << "    dsc_epilogue(" << kernelArgumentNames(kernel) << ", row, v);\n";
   os << "}\n";
   int64_t blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
   if (blocks > 0x7fffffff)
@@ -192,11 +226,13 @@ static FailureOr<EmittedKernel> emitReduce(exec::KernelOp kernel,
   return emitted;
 }
 
-/// One thread per line along `axis` of `shape`: declares `at(j)`, the offset
-/// of element j of the line, after the preamble; `body` walks the line.
+/// `group` consecutive threads (1 or a warp) per line along `axis` of
+/// `shape`: declares `at(j)`, the offset of element j of the line, and
+/// `lane`, the thread's rank in its group; `body` walks the line.
 static FailureOr<EmittedKernel>
 emitLineKernel(exec::KernelOp kernel, EmittedKernel emitted,
-               ArrayRef<int64_t> shape, int64_t axis, StringRef comment,
+               ArrayRef<int64_t> shape, int64_t axis, int64_t group,
+               StringRef comment,
                llvm::function_ref<void(llvm::raw_ostream &)> body) {
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < axis; ++d)
@@ -205,57 +241,82 @@ emitLineKernel(exec::KernelOp kernel, EmittedKernel emitted,
     inner *= shape[d];
   int64_t size = shape[axis];
   int64_t lines = outer * inner;
+  int64_t linesPerBlock = kThreads / group;
   std::string source;
   llvm::raw_string_ostream os(source);
   os << getPrelude();
   os << "typedef " << kernelIndexType(kernel) << " index_t;\n";
-  os << "// " << comment << ": " << lines << " lines of " << size
-     << ", one thread per line\n";
+  os << "// " << comment << ": " << lines << " lines of " << size << ", "
+     << group << " threads per line\n";
   os << kernelSignature(kernel, emitted.entry, kThreads) << " {\n";
   os << llvm::formatv("  constexpr index_t LINES = {0}, N = {1}, INNER = "
                       "{2};\n",
                       lines, size, std::max<int64_t>(inner, 1));
-  os << "  const index_t line = (index_t)blockIdx.x * blockDim.x + "
-        "threadIdx.x;\n";
+  os << llvm::formatv("  const index_t line = (index_t)blockIdx.x * {0} + "
+                      "threadIdx.x / {1};\n",
+                      linesPerBlock, group);
+  os << llvm::formatv("  const unsigned lane = threadIdx.x % {0};\n", group);
+  os << "  (void)lane;\n";
+  // Whole groups leave together: the shuffles see no missing lane.
   os << "  if (line >= LINES)\n    return;\n";
   os << "  const index_t first = (line / INNER) * N * INNER + line % INNER;\n";
   os << "  #define at(j) (first + (index_t)(j) * INNER)\n";
   body(os);
   os << "  #undef at\n";
   os << "}\n";
-  int64_t blocks = (lines + kThreads - 1) / kThreads;
-  emitted.grid = {
-      static_cast<int32_t>(std::clamp<int64_t>(blocks, 1, kMaxBlocks)), 1, 1};
-  if (blocks > kMaxBlocks)
+  int64_t blocks = (lines + linesPerBlock - 1) / linesPerBlock;
+  if (blocks > 0x7fffffff)
     return kernel.emitOpError("too many lines (")
            << lines << ") for one launch";
+  emitted.grid = {static_cast<int32_t>(std::max<int64_t>(blocks, 1)), 1, 1};
   emitted.block = {static_cast<int32_t>(kThreads), 1, 1};
   emitted.source = std::move(source);
   return emitted;
 }
 
-/// Statements that find `best`, the index of the first (or, with `last`, the
-/// last) maximum (or minimum) of the line, as the sequential scan does: an
-/// element replaces the best only when strictly better (or equal, for the
-/// last), so a NaN is never taken unless it comes first.
-static std::string emitArgScan(BlockArgument input, bool isMax, bool last) {
+/// Statements that leave in `best` (every lane of the group) the index of the
+/// first (or, with `last`, the last) maximum (or minimum) of the line, as
+/// the sequential scan does: an element replaces the best only when
+/// strictly better (or equal, for the last), so a NaN is never taken unless
+/// it comes first. Each lane scans its elements for the best non-NaN one,
+/// the lanes combine by (value, index), and a NaN at index 0 wins.
+static std::string emitArgScan(BlockArgument input, int64_t group, bool isMax,
+                               bool last) {
   Type type = elementTypeOf(input);
-  std::string compute = getElementInfo(type)->compute;
+  std::string acc = accumulatorType(type);
   auto load = [&](StringRef j) {
-    return loadAsCompute(
-        type, llvm::formatv("arg{0}[at({1})]", input.getArgNumber(), j).str());
+    return "(" + acc + ")" +
+           loadAsCompute(
+               type,
+               llvm::formatv("arg{0}[at({1})]", input.getArgNumber(), j).str());
   };
-  std::string better = isMax ? "x > bestValue" : "x < bestValue";
-  if (last)
-    better += " || x == bestValue";
+  StringRef better = isMax ? ">" : "<";
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << "  index_t best = 0;\n";
-  os << "  " << compute << " bestValue = " << load("0") << ";\n";
-  os << "  for (index_t j = 1; j < N; ++j) {\n";
-  os << "    const " << compute << " x = " << load("j") << ";\n";
-  os << "    if (" << better << ") {\n";
+  os << "  long long best = -1;\n";
+  os << "  " << acc << " bestValue = 0;\n";
+  os << llvm::formatv("  for (index_t j = lane; j < N; j += {0}) {{\n", group);
+  os << "    const " << acc << " x = " << load("j") << ";\n";
+  os << llvm::formatv(
+      "    if (x == x && (best < 0 || x {0} bestValue{1})) {{\n", better,
+      last ? " || x == bestValue" : "");
   os << "      best = j;\n      bestValue = x;\n    }\n  }\n";
+  if (group > 1) {
+    os << "  #pragma unroll\n";
+    os << "  for (int offset = 16; offset > 0; offset /= 2) {\n";
+    os << "    const long long otherBest = __shfl_xor_sync(0xffffffffu, best, "
+          "offset);\n";
+    os << "    const " << acc
+       << " otherValue = __shfl_xor_sync(0xffffffffu, bestValue, offset);\n";
+    os << llvm::formatv(
+        "    if (otherBest >= 0 && (best < 0 || otherValue {0} bestValue || "
+        "(otherValue == bestValue && otherBest {1} best))) {{\n",
+        better, last ? ">" : "<");
+    os << "      best = otherBest;\n      bestValue = otherValue;\n    }\n";
+    os << "  }\n";
+  }
+  os << "  {\n    const " << acc << " x = " << load("0") << ";\n";
+  os << "    if (x != x)\n      best = 0;\n  }\n";
   return text;
 }
 
@@ -287,29 +348,39 @@ FailureOr<EmittedKernel> emitReductionKernel(exec::KernelOp kernel,
   Type type = elementTypeOf(input);
   Type resultType = elementTypeOf(op->getResult(0));
   StringRef name = op->getName().stripDialect();
+  // A warp per line when lines are long and contiguous (the innermost axis);
+  // otherwise a thread per line, whose neighbours read adjacent elements.
+  int64_t inner = 1;
+  for (int64_t d = *axis + 1, e = lineShape.size(); d < e; ++d)
+    inner *= lineShape[d];
+  int64_t group = inner == 1 && lineShape[*axis] >= 64 ? 32 : 1;
 
   if (auto arg = dyn_cast<graph::ArgReduceOp>(op)) {
     if (lineShape[*axis] == 0)
       return kernel.emitOpError("arg_reduce over an empty dimension");
     bool isMax = arg.getKind() == graph::ReduceKind::Max;
-    std::string scan = emitArgScan(input, isMax, arg.getSelectLastIndex());
-    return emitLineKernel(kernel, std::move(emitted), lineShape, *axis, name,
-                          [&](llvm::raw_ostream &os) {
+    std::string scan =
+        emitArgScan(input, group, isMax, arg.getSelectLastIndex());
+    return emitLineKernel(kernel, std::move(emitted), lineShape, *axis, group,
+                          name, [&](llvm::raw_ostream &os) {
                             os << scan;
-                            os << "  out0[line] = "
+                            os << "  if (lane == 0)\n    out0[line] = "
                                << storeFromCompute(resultType, "best") << ";\n";
                           });
   }
   if (isa<graph::HardmaxOp>(op)) {
-    std::string scan = emitArgScan(input, /*isMax=*/true, /*last=*/false);
+    std::string scan =
+        emitArgScan(input, group, /*isMax=*/true, /*last=*/false);
     std::string one = storeFromCompute(resultType, "1"),
                 zero = storeFromCompute(resultType, "0");
-    return emitLineKernel(kernel, std::move(emitted), lineShape, *axis, name,
-                          [&](llvm::raw_ostream &os) {
+    return emitLineKernel(kernel, std::move(emitted), lineShape, *axis, group,
+                          name, [&](llvm::raw_ostream &os) {
                             if (lineShape[*axis] == 0)
                               return;
                             os << scan;
-                            os << "  for (index_t j = 0; j < N; ++j)\n";
+                            os << llvm::formatv("  for (index_t j = lane; j < "
+                                                "N; j += {0})\n",
+                                                group);
                             os << "    out0[at(j)] = j == best ? " << one
                                << " : " << zero << ";\n";
                           });
@@ -317,7 +388,7 @@ FailureOr<EmittedKernel> emitReductionKernel(exec::KernelOp kernel,
   auto cumsum = cast<graph::CumSumOp>(op);
   std::string acc = accumulatorType(type);
   return emitLineKernel(
-      kernel, std::move(emitted), lineShape, *axis, name,
+      kernel, std::move(emitted), lineShape, *axis, /*group=*/1, name,
       [&](llvm::raw_ostream &os) {
         os << "  " << acc << " sum = 0;\n";
         os << "  for (index_t step = 0; step < N; ++step) {\n";

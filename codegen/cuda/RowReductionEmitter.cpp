@@ -43,7 +43,6 @@ public:
   FailureOr<EmittedKernel> emit();
 
 private:
-  LogicalResult emitEpilogue(llvm::raw_ostream &os);
   void emitRowKernel(llvm::raw_ostream &os);
   void emitColumnKernel(llvm::raw_ostream &os);
   /// log_softmax's log of the row sum, once the sum is known.
@@ -111,46 +110,6 @@ std::string RowReductionEmitter::finish(StringRef x, StringRef j) {
     return x.str();
   }
   llvm_unreachable("unknown reduction");
-}
-
-LogicalResult RowReductionEmitter::emitEpilogue(llvm::raw_ostream &os) {
-  Block &body = kernel.getBody().front();
-  auto yield = cast<exec::YieldOp>(body.getTerminator());
-  Value result = yield.getValues().front();
-  ArrayRef<int64_t> resultShape = shapeOf(result);
-  os << "static __device__ __forceinline__ void dsc_epilogue("
-     << kernelParameters(kernel) << ", index_t o, " << acc << " y) {\n";
-  ScalarExprEmitter scalar(
-      kernel, "a row_reduction epilogue", os, "  ",
-      [&](Value value) -> FailureOr<std::string> {
-        auto arg = dyn_cast<BlockArgument>(value);
-        if (!arg)
-          return kernel.emitOpError("unsupported op '")
-                 << value.getDefiningOp()->getName()
-                 << "' in a row_reduction epilogue";
-        if (!broadcastsTo(shapeOf(arg), resultShape))
-          return kernel.emitOpError("argument #")
-                 << arg.getArgNumber() << " of type " << arg.getType()
-                 << " does not broadcast to the row_reduction result";
-        Type type = elementTypeOf(arg);
-        std::string name = llvm::formatv("x{0}", arg.getArgNumber());
-        os << "  const " << getElementInfo(type)->compute << " " << name
-           << " = "
-           << loadAsCompute(type,
-                            llvm::formatv("arg{0}[{1}]", arg.getArgNumber(),
-                                          broadcastIndexFromLinear(
-                                              shapeOf(arg), resultShape, "o"))
-                                .str())
-           << ";\n";
-        return name;
-      });
-  scalar.bind(anchor->getResult(0), "y");
-  FailureOr<std::string> expr = scalar.emit(result);
-  if (failed(expr))
-    return failure();
-  os << "  out0[o] = " << storeFromCompute(elementTypeOf(result), *expr)
-     << ";\n}\n\n";
-  return success();
 }
 
 /// Group reductions over `rowThreads` consecutive threads.
@@ -419,14 +378,11 @@ FailureOr<EmittedKernel> RowReductionEmitter::emit() {
   llvm::raw_string_ostream os(source);
   os << getPrelude();
   os << "typedef " << kernelIndexType(kernel) << " index_t;\n";
-  if (failed(emitEpilogue(os)))
+  if (failed(emitEpilogueFunction(kernel, anchor->getResult(0), acc,
+                                  "a row_reduction epilogue", os)))
     return failure();
 
-  SmallVector<std::string> argNames;
-  for (size_t i = 0; i < kernel.getNumArguments(); ++i)
-    argNames.push_back("arg" + std::to_string(i));
-  argNames.push_back("out0");
-  std::string args = llvm::join(argNames, ", ");
+  std::string args = kernelArgumentNames(kernel);
 
   std::string kernelBody;
   llvm::raw_string_ostream bodyOs(kernelBody);

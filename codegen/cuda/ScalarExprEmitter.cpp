@@ -374,4 +374,52 @@ FailureOr<std::string> ScalarExprEmitter::emitOp(Operation *op) {
   return name;
 }
 
+LogicalResult emitEpilogueFunction(exec::KernelOp kernel, Value anchor,
+                                   StringRef acc, StringRef what,
+                                   llvm::raw_ostream &os) {
+  Block &body = kernel.getBody().front();
+  auto yield = cast<exec::YieldOp>(body.getTerminator());
+  Value result = yield.getValues().front();
+  ArrayRef<int64_t> resultShape = shapeOf(result);
+  os << "static __device__ __forceinline__ void dsc_epilogue("
+     << kernelParameters(kernel) << ", index_t o, " << acc << " y) {\n";
+  ScalarExprEmitter scalar(
+      kernel, what, os, "  ", [&](Value value) -> FailureOr<std::string> {
+        auto arg = dyn_cast<BlockArgument>(value);
+        if (!arg)
+          return kernel.emitOpError("unsupported op '")
+                 << value.getDefiningOp()->getName() << "' in " << what;
+        if (!broadcastsTo(shapeOf(arg), resultShape))
+          return kernel.emitOpError("argument #")
+                 << arg.getArgNumber() << " of type " << arg.getType()
+                 << " does not broadcast to the result of " << what;
+        Type type = elementTypeOf(arg);
+        std::string name = llvm::formatv("x{0}", arg.getArgNumber());
+        os << "  const " << getElementInfo(type)->compute << " " << name
+           << " = "
+           << loadAsCompute(type,
+                            llvm::formatv("arg{0}[{1}]", arg.getArgNumber(),
+                                          broadcastIndexFromLinear(
+                                              shapeOf(arg), resultShape, "o"))
+                                .str())
+           << ";\n";
+        return name;
+      });
+  std::string compute = getElementInfo(elementTypeOf(anchor))->compute;
+  scalar.bind(anchor, compute == acc ? "y" : "((" + compute + ")y)");
+  FailureOr<std::string> expr = scalar.emit(result);
+  if (failed(expr))
+    return failure();
+  os << "  out0[o] = " << storeFromCompute(elementTypeOf(result), *expr)
+     << ";\n}\n\n";
+  return success();
+}
+
+std::string kernelArgumentNames(exec::KernelOp kernel) {
+  std::string names;
+  for (size_t i = 0; i < kernel.getNumArguments(); ++i)
+    names += "arg" + std::to_string(i) + ", ";
+  return names + "out0";
+}
+
 } // namespace dsc::codegen

@@ -69,6 +69,21 @@ private:
   unsigned nextId = 0;
 };
 
+/// Emits `static __device__ void dsc_epilogue(<kernel parameters>, index_t o,
+/// <acc> y)`, which stores element `o` of the kernel's only result: the
+/// elementwise ops between `anchor` (element `o` of it is `y`, in the
+/// compute type of its element type) and the yielded value, reading other
+/// kernel arguments broadcast to the result. `what` names the context in
+/// diagnostics.
+mlir::LogicalResult emitEpilogueFunction(exec::KernelOp kernel,
+                                         mlir::Value anchor,
+                                         llvm::StringRef acc,
+                                         llvm::StringRef what,
+                                         llvm::raw_ostream &os);
+
+/// `arg0, ..., argN, out0`: the arguments that call dsc_epilogue.
+std::string kernelArgumentNames(exec::KernelOp kernel);
+
 } // namespace dsc::codegen
 
 #endif // DSC_CODEGEN_CUDA_SCALAREXPREMITTER_H

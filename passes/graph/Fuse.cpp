@@ -59,6 +59,8 @@ std::optional<std::pair<FusionKind, StringRef>> anchorKind(Operation *op) {
     return std::make_pair(FusionKind::RowReduction, StringRef("reduce_mean"));
   if (isa<TransposeOp>(op))
     return std::make_pair(FusionKind::Data, StringRef("transpose"));
+  if (isa<ReduceOp>(op))
+    return std::make_pair(FusionKind::Data, StringRef("reduce"));
   return std::nullopt;
 }
 
@@ -110,8 +112,9 @@ struct FusePass : dsc::graph::impl::FuseBase<FusePass> {
       unsigned id = groups.size();
       groups.push_back({kind->first, kind->second.str(), {}});
       addToGroup(id, &op);
-      if (kind->first == FusionKind::Data)
-        continue; // the data-movement emitter takes one op
+      // The data-movement emitter takes one op; graph.reduce an epilogue.
+      if (kind->first == FusionKind::Data && !isa<ReduceOp>(op))
+        continue;
       Value tail = op.getResult(0);
       auto shape = cast<ShapedType>(tail.getType()).getShape();
       while (Operation *user = soleUser(tail)) {

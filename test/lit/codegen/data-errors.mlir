@@ -22,3 +22,11 @@ exec.kernel @bool_add(%a: tensor<4xi1>) -> tensor<4xi1> attributes {family = "el
   %y = graph.add %a, %a : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
   exec.yield %y : tensor<4xi1>
 }
+
+// -----
+
+// expected-error @+1 {{'exec.kernel' op indices shape 2x5 exceeds the input shape 3x4 at dimension 1}}
+exec.kernel @indices_too_wide(%x: tensor<3x4xf32>, %i: tensor<2x5xi64>) -> tensor<2x5xf32> attributes {family = "data"} {
+  %y = graph.gather_elements %x, %i {axis = 0 : i64} : (tensor<3x4xf32>, tensor<2x5xi64>) -> tensor<2x5xf32>
+  exec.yield %y : tensor<2x5xf32>
+}

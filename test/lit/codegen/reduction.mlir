@@ -14,14 +14,17 @@
 // NVRTC: // kernel @cumsum_rev_excl entry cumsum_rev_excl cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
 // NVRTC: // kernel @log_softmax entry log_softmax cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
 // NVRTC: // kernel @log_softmax_mid entry log_softmax_mid cubin {{[0-9]+}} bytes
+// NVRTC: // kernel @argmin_warp entry argmin_warp cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
+// NVRTC: // kernel @sum_columns entry sum_columns cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
+// NVRTC: // kernel @l2_epilogue entry l2_epilogue cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 0
 
 // The innermost dimension is kept: one thread per row, coalesced; f16 sums in f32.
 // CHECK-LABEL: // kernel @sum_middle
 // CHECK: // reduce sum: 20 rows of 6, 1 threads per row
-// CHECK: const index_t base = (row / 5) * 30 + (row % 5);
 // CHECK: float v = 0;
+// CHECK: const index_t base = (row / 5) * 30 + (row % 5);
 // CHECK: v = dsc_combine(v, (float)dsc_f16_to_f32(arg0[base + j * 5]));
-// CHECK: out0[row] = dsc_f32_to_f16((float)v);
+// CHECK: dsc_epilogue(arg0, out0, row, v);
 exec.kernel @sum_middle(%x: tensor<4x6x5xf16>) -> tensor<4x1x5xf16> attributes {family = "data"} {
   %y = graph.reduce sum %x {axes = array<i64: 1>, keepdims = true} : tensor<4x6x5xf16> -> tensor<4x1x5xf16>
   exec.yield %y : tensor<4x1x5xf16>
@@ -55,9 +58,10 @@ exec.kernel @prod_all(%x: tensor<3x40000xi64>) -> tensor<i64> attributes {family
 // Small integers accumulate in 32 bits (shuffles move no bytes); the identity of
 // min is the type's maximum.
 // CHECK-LABEL: // kernel @min_u8
+// CHECK: void dsc_epilogue(const unsigned char* __restrict__ arg0, unsigned char* __restrict__ out0, index_t o, unsigned int y) {
+// CHECK-NEXT: out0[o] = ((unsigned char)y);
 // CHECK: unsigned int v = 255ULL;
 // CHECK: (unsigned int)arg0[base + (j / 40) * 120 + (j % 40)]
-// CHECK: out0[row] = (unsigned char)v;
 exec.kernel @min_u8(%x: tensor<2x3x40xui8>) -> tensor<3xui8> attributes {family = "data"} {
   %y = graph.reduce min %x {axes = array<i64: 0, 2>, keepdims = false} : tensor<2x3x40xui8> -> tensor<3xui8>
   exec.yield %y : tensor<3xui8>
@@ -74,8 +78,9 @@ exec.kernel @sum_empty(%x: tensor<2x0x3xf32>) -> tensor<2x3xf32> attributes {fam
 
 // Order-dependent scans walk one line per thread, in order.
 // CHECK-LABEL: // kernel @argmax_last
-// CHECK: // arg_reduce: 3 lines of 4, one thread per line
-// CHECK: if (x > bestValue || x == bestValue) {
+// CHECK: // arg_reduce: 3 lines of 4, 1 threads per line
+// CHECK: if (x == x && (best < 0 || x > bestValue || x == bestValue)) {
+// CHECK-NOT: __shfl_xor_sync
 // CHECK: out0[line] = best;
 exec.kernel @argmax_last(%x: tensor<3x4xf32>) -> tensor<3x1xi64> attributes {family = "data"} {
   %y = graph.arg_reduce max %x {axis = 1 : i64, keepdims = true, select_last_index = true} : tensor<3x4xf32> -> tensor<3x1xi64>
@@ -84,14 +89,14 @@ exec.kernel @argmax_last(%x: tensor<3x4xf32>) -> tensor<3x1xi64> attributes {fam
 
 // CHECK-LABEL: // kernel @argmin
 // CHECK: constexpr index_t LINES = 6, N = 4, INNER = 2;
-// CHECK: if (x < bestValue) {
+// CHECK: if (x == x && (best < 0 || x < bestValue)) {
 exec.kernel @argmin(%x: tensor<3x4x2xi32>) -> tensor<3x2xi64> attributes {family = "data"} {
   %y = graph.arg_reduce min %x {axis = 1 : i64, keepdims = false} : tensor<3x4x2xi32> -> tensor<3x2xi64>
   exec.yield %y : tensor<3x2xi64>
 }
 
 // CHECK-LABEL: // kernel @hardmax
-// CHECK: float bestValue = dsc_bf16_to_f32(arg0[at(0)]);
+// CHECK: const float x = (float)dsc_bf16_to_f32(arg0[at(j)]);
 // CHECK: out0[at(j)] = j == best ? dsc_f32_to_bf16(1) : dsc_f32_to_bf16(0);
 exec.kernel @hardmax(%x: tensor<3x4xbf16>) -> tensor<3x4xbf16> attributes {family = "data"} {
   %y = graph.hardmax %x {axis = -1 : i64} : tensor<3x4xbf16> -> tensor<3x4xbf16>
@@ -123,4 +128,51 @@ exec.kernel @log_softmax(%x: tensor<4x10xf32>) -> tensor<4x10xf32> attributes {f
 exec.kernel @log_softmax_mid(%x: tensor<2x10x3xf64>) -> tensor<2x10x3xf64> attributes {family = "row_reduction"} {
   %y = graph.log_softmax %x {axis = 1 : i64} : tensor<2x10x3xf64> -> tensor<2x10x3xf64>
   exec.yield %y : tensor<2x10x3xf64>
+}
+
+// Long lines along the innermost axis: a warp per line, (value, index) pairs
+// combined through shuffles; a NaN first element wins as in the sequential scan.
+// CHECK-LABEL: // kernel @argmin_warp
+// CHECK: // arg_reduce: 4 lines of 1000, 32 threads per line
+// CHECK: for (index_t j = lane; j < N; j += 32) {
+// CHECK: if (x == x && (best < 0 || x < bestValue || x == bestValue)) {
+// CHECK: const long long otherBest = __shfl_xor_sync(0xffffffffu, best, offset);
+// CHECK: if (otherBest >= 0 && (best < 0 || otherValue < bestValue || (otherValue == bestValue && otherBest > best))) {
+// CHECK: if (x != x)
+// CHECK-NEXT: best = 0;
+// CHECK: if (lane == 0)
+// CHECK-NEXT: out0[line] = best;
+exec.kernel @argmin_warp(%x: tensor<4x1000xf16>) -> tensor<4xi64> attributes {family = "data"} {
+  %y = graph.arg_reduce min %x {axis = 1 : i64, keepdims = false, select_last_index = true} : tensor<4x1000xf16> -> tensor<4xi64>
+  exec.yield %y : tensor<4xi64>
+}
+
+// Adjacent rows with long reductions: a warp reads 32 adjacent rows, the 8
+// warps take slices of them, combined through shared memory.
+// CHECK-LABEL: // kernel @sum_columns
+// CHECK: // reduce sum: 70 rows of 300, 8 threads per row (slices of 32 adjacent rows)
+// CHECK: __shared__ float scratch[8][32];
+// CHECK: const index_t row = (index_t)blockIdx.x * 32 + threadIdx.x % 32;
+// CHECK: for (index_t j = lane; j < R; j += 8)
+// CHECK-NEXT: v = dsc_combine(v, (float)dsc_f16_to_f32(arg0[base + j * 70]));
+// CHECK: __syncthreads();
+// CHECK: v = dsc_combine(v, scratch[s][threadIdx.x % 32]);
+exec.kernel @sum_columns(%x: tensor<300x70xf16>) -> tensor<70xf16> attributes {family = "data"} {
+  %y = graph.reduce sum %x {axes = array<i64: 0>, keepdims = false} : tensor<300x70xf16> -> tensor<70xf16>
+  exec.yield %y : tensor<70xf16>
+}
+
+// An elementwise epilogue runs on each result element before its only store.
+// CHECK-LABEL: // kernel @l2_epilogue
+// CHECK: void dsc_epilogue(const float* __restrict__ arg0, const float* __restrict__ arg1, float* __restrict__ out0, index_t o, float y) {
+// CHECK: const float v0 = sqrtf(y);
+// CHECK: const float x1 = arg1[(o % 3)];
+// CHECK: const float v1 = v0 * x1;
+// CHECK: out0[o] = v1;
+// CHECK: dsc_epilogue(arg0, arg1, out0, row, v);
+exec.kernel @l2_epilogue(%x: tensor<2x3x50xf32>, %s: tensor<3xf32>) -> tensor<2x3xf32> attributes {family = "data"} {
+  %r = graph.reduce sum %x {axes = array<i64: 2>, keepdims = false} : tensor<2x3x50xf32> -> tensor<2x3xf32>
+  %q = graph.sqrt %r : tensor<2x3xf32> -> tensor<2x3xf32>
+  %y = graph.mul %q, %s : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  exec.yield %y : tensor<2x3xf32>
 }

@@ -92,6 +92,26 @@ func.func @views(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
   return %2 : tensor<4x6xf32>
 }
 
+// graph.reduce absorbs its elementwise epilogue; other data ops stand alone.
+// CHECK-LABEL: func.func @reduce_epilogue
+// CHECK: graph.fusion data anchor("reduce")
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: graph.reduce sum
+// CHECK-NEXT: graph.sqrt
+// CHECK-NEXT: graph.yield
+// CHECK: graph.fusion data anchor("tile")
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: graph.tile
+// CHECK-NEXT: graph.yield
+// CHECK: graph.fusion elementwise anchor("none")
+func.func @reduce_epilogue(%x: tensor<2x3xf32>) -> (tensor<2xf32>, tensor<4x3xf32>) {
+  %0 = graph.reduce sum %x {axes = array<i64: 1>, keepdims = false} : tensor<2x3xf32> -> tensor<2xf32>
+  %1 = graph.sqrt %0 : tensor<2xf32> -> tensor<2xf32>
+  %2 = graph.tile %x {repeats = array<i64: 2, 1>} : tensor<2x3xf32> -> tensor<4x3xf32>
+  %3 = graph.exp %2 : tensor<4x3xf32> -> tensor<4x3xf32>
+  return %1, %3 : tensor<2xf32>, tensor<4x3xf32>
+}
+
 // With at most two inputs per kernel the residual add stays out.
 // LIMIT-LABEL: func.func @mlp
 // LIMIT: graph.fusion gemm anchor("matmul") (%arg0, %{{.*}} : tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>

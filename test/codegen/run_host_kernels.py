@@ -1,0 +1,378 @@
+#!/usr/bin/python3
+"""Runs generated CUDA kernels on the CPU and compares them with numpy.
+
+For each case, `dsc-translate --exec-to-cuda` generates the kernel of an
+exec.kernel of the lit tests (test/lit/codegen/*.mlir) or of this file; the
+source, with host_cuda.h in front of it and the prelude's PTX conversions
+taken out, is compiled with g++ and launched with the grid and block the
+emitter chose; each output is compared with what numpy computes from the
+same inputs. Outputs start poisoned, so an element no thread writes fails.
+
+This proves the kernels' arithmetic and indexing without a GPU; NVRTC
+compiles them in the lit tests, and the GPU machine runs the plans
+(docs/gpu.md).
+
+    run_host_kernels.py --translate build/tools/dsc-translate/dsc-translate
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LIT = os.path.join(HERE, "..", "lit", "codegen")
+
+
+def bf16(a):
+    """float32 values to bf16 bits, rounding to nearest even."""
+    u = np.asarray(a, np.float32).view(np.uint32).astype(np.uint64)
+    return ((u + 0x7fff + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def lit_kernel(file, name):
+    text = open(os.path.join(LIT, file)).read()
+    match = re.search(r"exec\.kernel @" + name + r"\(.*?\n\}", text, re.S)
+    if not match:
+        raise KeyError(f"no kernel @{name} in {file}")
+    return match.group(0)
+
+
+def kernel(name, signature, body_op, result_type, family="data"):
+    """An exec.kernel of one op: `signature` are the arguments."""
+    return (f"exec.kernel @{name}({signature}) -> {result_type} attributes "
+            f"{{family = \"{family}\"}} {{\n  %y = {body_op}\n"
+            f"  exec.yield %y : {result_type}\n}}")
+
+
+class Case:
+    def __init__(self, name, mlir, inputs, outputs, rtol=1e-5, atol=1e-6):
+        self.name, self.mlir = name, mlir
+        self.inputs, self.outputs = inputs, outputs
+        self.rtol, self.atol = rtol, atol
+
+
+def sequential_arg(x, is_max, last):
+    """ONNX ArgMax/ArgMin over the last axis as a sequential scan."""
+    result = []
+    for row in x.reshape(-1, x.shape[-1]):
+        best = 0
+        for j in range(1, len(row)):
+            better = row[j] > row[best] if is_max else row[j] < row[best]
+            if better or (last and row[j] == row[best]):
+                best = j
+        result.append(best)
+    return np.array(result, np.int64).reshape(x.shape[:-1])
+
+
+def log_softmax(x, axis):
+    m = x.max(axis, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis, keepdims=True))
+
+
+def cases():
+    rng = np.random.default_rng(0)
+    out = []
+
+    def add(name, mlir, inputs, outputs, **tolerances):
+        out.append(Case(name, mlir, inputs, outputs, **tolerances))
+
+    # Indexing (indexing.mlir).
+    ix = lambda name: lit_kernel("indexing.mlir", name)
+    a = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    b = rng.standard_normal((2, 1, 4)).astype(np.float32)
+    add("concat", ix("concat3"), [a, b, np.zeros(1, np.float32)],
+        [np.concatenate([a, b], axis=1)])
+    x = rng.standard_normal((5, 6)).astype(np.float16)
+    add("slice-negative-step", ix("slice_neg"), [x], [x[-1:0:-2, 0:6:2]])
+    x = bf16(rng.standard_normal((10, 8)))
+    i = np.array([[0, -1, 3], [9, -10, 2]], np.int64)
+    add("gather-negative", ix("gather_rows"), [x, i], [x[i % 10]])
+    x = rng.integers(-100, 100, (4, 5)).astype(np.int32)
+    add("gather-scalar-index", ix("gather_scalar"),
+        [x, np.array(-2, np.int32)], [x[:, 3]])
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    i = np.array([[0, -1, 2, 1], [-3, 1, 0, 2]], np.int64)
+    add("gather-elements", ix("gather_elements"), [x, i],
+        [np.take_along_axis(x, i % 3, 0)])
+    x = rng.standard_normal((3, 5)).astype(np.float16)
+    i = np.array([[0, -1, 0], [4, 4, 1]], np.int64)
+    u = rng.standard_normal((2, 3)).astype(np.float16)
+    expect = x.astype(np.float32)
+    for r in range(2):
+        for j in range(3):
+            expect[r, i[r, j] % 5] += u[r, j]
+    add("scatter-add-duplicates", ix("scatter_add"), [x, i, u],
+        [expect.astype(np.float16)], rtol=2e-3, atol=2e-3)
+    x = rng.integers(-5, 5, (3, 1)).astype(np.int64)
+    add("expand", ix("expand"), [x], [np.broadcast_to(x, (2, 3, 4))])
+    x = rng.integers(-5, 5, (2, 3)).astype(np.int8)
+    add("tile", ix("tile"), [x], [np.tile(x, (2, 1))])
+    x = rng.standard_normal((3, 4)).astype(np.float32)
+    v = np.array(7.5, np.float32)
+    add("pad-constant-crop", ix("pad_constant"), [x, v],
+        [np.pad(x, ((1, 1), (0, 0)), constant_values=7.5)[:, :3]])
+    add("pad-reflect", ix("pad_reflect"), [x, v],
+        [np.pad(x, ((0, 0), (2, 3)), mode="reflect")])
+    add("pad-edge", ix("pad_edge"), [x, v],
+        [np.pad(x, ((1, 1), (0, 0)), mode="edge")])
+    add("pad-wrap", ix("pad_wrap"), [x, v],
+        [np.pad(x, ((0, 0), (3, 3)), mode="wrap")])
+    x = rng.standard_normal((2, 3, 4))
+    add("trilu", ix("trilu"), [x], [np.triu(x, -1)])
+    add("shape", ix("shape"), [np.zeros((2, 3, 4), np.float32)],
+        [np.array([3, 4], np.int64)])
+    n = 300
+    x = rng.integers(-9, 9, (n, 5)).astype(np.int32)
+    i = rng.integers(-n, n, (n, 5)).astype(np.int64)
+    u = rng.integers(-9, 9, (n, 5)).astype(np.int32)
+    for reduction, fn in [("none", lambda t, s: s), ("max", max),
+                          ("mul", lambda t, s: t * s)]:
+        expect = x.copy()
+        for r in range(n):
+            for c in range(5):
+                target = (i[r, c] % n, c)
+                expect[target] = fn(expect[target], u[r, c])
+        add(f"scatter-{reduction}-many-blocks",
+            kernel("scatter", "%x: tensor<300x5xi32>, %i: tensor<300x5xi64>, "
+                   "%u: tensor<300x5xi32>",
+                   "graph.scatter_elements %x, %i, %u {axis = 0 : i64, "
+                   f"reduction = #graph.scatter_reduction<{reduction}>}} : "
+                   "(tensor<300x5xi32>, tensor<300x5xi64>, tensor<300x5xi32>)"
+                   " -> tensor<300x5xi32>", "tensor<300x5xi32>"),
+            [x, i, u], [expect])
+
+    # Reductions (reduction.mlir).
+    rd = lambda name: lit_kernel("reduction.mlir", name)
+    x = rng.standard_normal((4, 6, 5)).astype(np.float16)
+    add("reduce-sum-thread-per-row", rd("sum_middle"), [x],
+        [x.astype(np.float32).sum(1, keepdims=True).astype(np.float16)],
+        rtol=2e-3, atol=2e-3)
+    x = rng.standard_normal((8, 1000)).astype(np.float32)
+    x[3, 500], x[5, 999] = np.nan, 100
+    add("reduce-max-warp-nan", rd("max_last"), [x], [x.max(1)])
+    x = np.where(rng.random((3, 40000)) < 0.999, 1,
+                 rng.integers(-3, 4, (3, 40000))).astype(np.int64)
+    add("reduce-prod-block", rd("prod_all"), [x],
+        [np.array(np.prod(x), np.int64)])
+    x = rng.integers(0, 256, (2, 3, 40)).astype(np.uint8)
+    add("reduce-min-u8", rd("min_u8"), [x], [x.min((0, 2))])
+    add("reduce-sum-empty", rd("sum_empty"), [np.zeros(1, np.float32)],
+        [np.zeros((2, 3), np.float32)])
+    x = rng.standard_normal((2, 20000)).astype(np.float32)
+    add("reduce-sum-block-f32",
+        kernel("sum", "%x: tensor<2x20000xf32>",
+               "graph.reduce sum %x {axes = array<i64: 1>, keepdims = false} "
+               ": tensor<2x20000xf32> -> tensor<2xf32>", "tensor<2xf32>"),
+        [x], [x.astype(np.float64).sum(1).astype(np.float32)],
+        rtol=1e-4, atol=1e-3)
+    x = rng.integers(-2**62, 2**62, (40, 300)).astype(np.int64)
+    add("reduce-min-column",
+        kernel("min", "%x: tensor<40x300xi64>",
+               "graph.reduce min %x {axes = array<i64: 0>, keepdims = false} "
+               ": tensor<40x300xi64> -> tensor<300xi64>", "tensor<300xi64>"),
+        [x], [x.min(0)])
+    x = rng.random((2, 3, 50)).astype(np.float32)
+    scale = rng.standard_normal(3).astype(np.float32)
+    add("reduce-epilogue", rd("l2_epilogue"), [x, scale],
+        [(np.sqrt(x.astype(np.float64).sum(2)) * scale).astype(np.float32)])
+    x = rng.standard_normal((300, 70)).astype(np.float16)
+    add("reduce-sum-column-slices", rd("sum_columns"), [x],
+        [x.astype(np.float32).sum(0).astype(np.float16)], rtol=2e-3, atol=2e-2)
+    x = rng.integers(-2**62, 2**62, (3, 40, 33)).astype(np.int64)
+    add("reduce-max-column-slices",
+        kernel("max", "%x: tensor<3x40x33xi64>",
+               "graph.reduce max %x {axes = array<i64: 1>, keepdims = true} "
+               ": tensor<3x40x33xi64> -> tensor<3x1x33xi64>",
+               "tensor<3x1x33xi64>"),
+        [x], [x.max(1, keepdims=True)])
+    x = np.array([[1, 3, 3, 2], [5, 5, 5, 5], [0, -1, np.nan, -1]], np.float32)
+    add("argmax-last-index", rd("argmax_last"), [x],
+        [sequential_arg(x, True, True)[:, None]])
+    x = rng.integers(-2, 2, (3, 4, 2)).astype(np.int32)
+    add("argmin-middle-axis", rd("argmin"), [x], [x.argmin(1)])
+    x = rng.integers(-3, 4, (4, 1000)).astype(np.float16)
+    x[1, 0], x[2, 7], x[3, :] = np.nan, np.nan, 1
+    add("argmin-warp-last-index", rd("argmin_warp"), [x],
+        [sequential_arg(x, False, True)])
+    for is_max in (True, False):
+        for last in (False, True):
+            x = rng.integers(-3, 4, (9, 300)).astype(np.float32)
+            x[1, 0], x[2, 5], x[3, :], x[4, 1:] = np.nan, np.nan, np.nan, np.nan
+            x[5, :], x[6, 299], x[7, 0] = 2, 9, -9
+            kind = "max" if is_max else "min"
+            add(f"arg{kind}-warp-last{int(last)}",
+                kernel("arg", "%x: tensor<9x300xf32>",
+                       f"graph.arg_reduce {kind} %x {{axis = 1 : i64, keepdims"
+                       f" = false, select_last_index = {str(last).lower()}}} "
+                       ": tensor<9x300xf32> -> tensor<9xi64>", "tensor<9xi64>"),
+                [x], [sequential_arg(x, is_max, last)])
+    x = np.array([[1, 3, 3, 2], [5, 5, 5, 5], [0, -1, 7, -1]], np.float32)
+    expect = np.zeros_like(x)
+    expect[np.arange(3), sequential_arg(x, True, False)] = 1
+    add("hardmax", rd("hardmax"), [bf16(x)], [bf16(expect)])
+    x = rng.integers(-50, 50, (2, 5)).astype(np.int32)
+    reverse = x[:, ::-1]
+    add("cumsum-reverse-exclusive", rd("cumsum_rev_excl"), [x],
+        [(np.cumsum(reverse, 1) - reverse)[:, ::-1].astype(np.int32)])
+    x = (rng.standard_normal((4, 10)) * 5).astype(np.float32)
+    add("log-softmax-rows", rd("log_softmax"), [x], [log_softmax(x, 1)])
+    x = rng.standard_normal((2, 10, 3)) * 5
+    add("log-softmax-columns", rd("log_softmax_mid"), [x],
+        [log_softmax(x, 1)], rtol=1e-12)
+    x = rng.standard_normal((2, 5000)).astype(np.float32)
+    add("log-softmax-block",
+        kernel("lsm", "%x: tensor<2x5000xf32>",
+               "graph.log_softmax %x {axis = 1 : i64} : tensor<2x5000xf32> "
+               "-> tensor<2x5000xf32>", "tensor<2x5000xf32>",
+               family="row_reduction"),
+        [x], [log_softmax(x.astype(np.float64), 1).astype(np.float32)],
+        rtol=1e-5, atol=1e-5)
+
+    # Elementwise math and logic (elementwise-logic.mlir).
+    el = lambda name: lit_kernel("elementwise-logic.mlir", name)
+    x = (rng.standard_normal((4, 8)) * 3).astype(np.float16)
+    x.ravel()[:6] = [0.5, 1.5, -2.5, -0.0, np.nan, 2.5]
+    with np.errstate(all="ignore"):
+        expect = np.arccosh(np.sign(np.round(x.astype(np.float32))))
+    add("math-round-sign-acosh", el("math_f16"), [x],
+        [expect.astype(np.float16)], rtol=1e-3)
+    x = np.array([-3, 0, 5, -2**31, 2**31 - 1, 1], np.int32)
+    add("math-sign-int", el("math_int"), [x], [np.sign(x).astype(np.int32)])
+    a = np.array([-7, 7, -7, 7, 5, -2**63], np.int64)
+    b = np.array([3, -3, -3, 3, 0, -1], np.int64)
+    add("mod-int", el("mod_int"), [a, b],
+        [np.where(b == 0, 0, np.mod(a, np.where(b == 0, 1, b)))])
+    a = (rng.standard_normal(6) * 5).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    add("fmod", el("fmod_f32"), [a, b], [np.fmod(a, b)])
+    x = rng.standard_normal((4, 8)).astype(np.float32)
+    y = rng.standard_normal(8).astype(np.float32)
+    add("compare-not-select", el("compare_select"), [x, y],
+        [np.where(~(x < y), x, y)])
+    p, q = rng.random(16) < 0.5, rng.random(16) < 0.5
+    add("bool-logic", el("bool_logic"), [p.astype(np.uint8), q.astype(np.uint8)],
+        [(((p ^ q) == p) | q).astype(np.uint8)])
+    a = rng.integers(0, 256, 8).astype(np.uint8)
+    b = np.array([0, 1, 3, 7, 8, 9, 255, 2], np.uint8)
+    shift = np.minimum(b, 7).astype(np.uint64)
+    left = np.where(b >= 8, 0, (a.astype(np.uint64) << shift) & 0xff)
+    right = np.where(b >= 8, 0, left >> shift)
+    add("shifts-not", el("shifts"), [a, b], [(~right.astype(np.uint8))])
+    a = np.array([7, -7, 7, -2**31, 5, 0, 9, -9], np.int32)
+    b = np.array([2, 2, -1, -1, 0, 3, -4, 4], np.int32)
+    quotient = np.trunc(a.astype(np.float64) / np.where(b == 0, 1, b))
+    quotient = np.where(b == 0, 0, quotient).astype(np.int64)
+    quotient = ((quotient + 2**31) % 2**32 - 2**31).astype(np.int32)
+    c = rng.standard_normal(8).astype(np.float32)
+    c[3] = np.nan
+    add("int-div-nan-max", el("int_div_max"), [a, b, c], [quotient, c])
+
+    # Families that were there before: a tiled transpose through shared
+    # memory with barriers, a bias broadcast.
+    x = rng.standard_normal((2, 33, 65)).astype(np.float32)
+    add("transpose-tiled", lit_kernel("data.mlir", "transpose_last"), [x],
+        [x.transpose(0, 2, 1)])
+    x = rng.standard_normal((4, 8)).astype(np.float32)
+    b = rng.standard_normal(8).astype(np.float32)
+    add("add-relu", lit_kernel("elementwise.mlir", "add_relu"), [x, b],
+        [np.maximum(x + b, 0)])
+    return out
+
+
+def run_case(case, translate, harness):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "k.mlir")
+        open(path, "w").write(case.mlir)
+        result = subprocess.run([translate, "--exec-to-cuda", path],
+                                capture_output=True, text=True)
+        if result.returncode:
+            return f"dsc-translate failed:\n{result.stderr}"
+        source = result.stdout
+        header = re.search(r"// kernel @\S+ entry (\S+) grid \((\d+), (\d+), "
+                           r"(\d+)\) block \((\d+), (\d+), (\d+)\)", source)
+        entry, grid, block = header.group(1), header.group(2, 3, 4), header.group(5, 6, 7)
+        source = re.sub(r"static __device__ __forceinline__ [\w ]+ dsc_(f16|f32|"
+                        r"f64|bf16)_to_(f16|f32|bf16)\([^)]*\) \{.*?\n\}\n", "",
+                        source, flags=re.S)
+        signature = re.search(entry + r"\((.*)\)", source).group(1)
+        params = [p.split("* __restrict__")[0] for p in signature.split(", ")]
+        if len(params) != len(case.inputs) + len(case.outputs):
+            return f"{len(params)} kernel parameters for {len(case.inputs)} " \
+                   f"inputs and {len(case.outputs)} outputs"
+        buffers = list(case.inputs) + [
+            np.full(np.asarray(e).nbytes + 16, 0xAB, np.uint8) for e in case.outputs]
+        for k, buffer in enumerate(buffers):
+            np.ascontiguousarray(buffer).tofile(os.path.join(tmp, f"b{k}.bin"))
+        main = [f'#include "{harness}"', source, "#include <fstream>",
+                "#include <iterator>", "int main() {",
+                "  std::vector<void *> bufs;"]
+        for k in range(len(buffers)):
+            main.append(
+                f'  {{ std::ifstream f("{tmp}/b{k}.bin", std::ios::binary); '
+                "std::vector<char> d((std::istreambuf_iterator<char>(f)), {}); "
+                "void *b = aligned_alloc(64, (d.size() + 64) / 64 * 64); "
+                "memcpy(b, d.data(), d.size()); bufs.push_back(b); }")
+        args = ", ".join(f"({p} *)bufs[{k}]" for k, p in enumerate(params))
+        main.append(f"  launch(dim3{{{', '.join(grid)}}}, dim3{{{', '.join(block)}}},"
+                    f" [&] {{ {entry}({args}); }});")
+        for j, e in enumerate(case.outputs):
+            main.append(f'  {{ std::ofstream f("{tmp}/o{j}.bin", std::ios::binary);'
+                        f" f.write((char *)bufs[{len(case.inputs) + j}], "
+                        f"{np.asarray(e).nbytes}); }}")
+        main.append("}")
+        open(os.path.join(tmp, "m.cpp"), "w").write("\n".join(main))
+        result = subprocess.run(["g++", "-std=c++20", "-O1", "-w", "-pthread",
+                                 os.path.join(tmp, "m.cpp"), "-o",
+                                 os.path.join(tmp, "m")],
+                                capture_output=True, text=True)
+        if result.returncode:
+            return f"g++ failed:\n{result.stderr[:4000]}"
+        result = subprocess.run([os.path.join(tmp, "m")], capture_output=True,
+                                text=True, timeout=300)
+        if result.returncode:
+            return f"the kernel failed ({result.returncode}):\n{result.stderr}"
+        for j, e in enumerate(case.outputs):
+            e = np.asarray(e)
+            got = np.fromfile(os.path.join(tmp, f"o{j}.bin"),
+                              dtype=e.dtype).reshape(e.shape)
+            if e.dtype.kind == "f":
+                good = np.allclose(got.astype(np.float64), e.astype(np.float64),
+                                   rtol=case.rtol, atol=case.atol, equal_nan=True)
+            else:
+                good = np.array_equal(got, e)
+            if not good:
+                return (f"output {j} differs\n got    {got.ravel()[:32]}\n"
+                        f" expect {e.ravel()[:32]}")
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--translate", required=True, help="dsc-translate")
+    parser.add_argument("-k", "--filter", default="", help="case name regex")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    harness = os.path.join(HERE, "host_cuda.h")
+    selected = [c for c in cases() if re.search(args.filter, c.name)]
+    failures = 0
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        results = pool.map(lambda c: run_case(c, args.translate, harness), selected)
+        for case, error in zip(selected, results):
+            if error:
+                failures += 1
+                print(f"FAIL {case.name}: {error}")
+            else:
+                print(f"ok   {case.name}")
+    print(f"host kernels: {len(selected) - failures} passed, {failures} failed, "
+          f"{len(selected)} total")
+    return 1 if failures or not selected else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
