@@ -13,8 +13,9 @@
 // dimension. Index arithmetic is 32-bit unless a tensor of the kernel has
 // 2^31 elements or more. Indices read from tensors may be negative (counted
 // from the end, as ONNX allows); one still out of range reads 0 (gather) or
-// is skipped (scatter): a kernel cannot fail, and the CPU reference reports
-// such indices as errors.
+// is skipped (scatter), and sets the kernel's fault word, so that the run
+// fails with an error as the CPU reference does (ONNX leaves such indices
+// undefined; dsc refuses them rather than return made-up values).
 //
 // A transpose that moves the innermost dimension goes through a 32x32 tile
 // of shared memory (padded by one element so that the column reads hit 32
@@ -265,7 +266,8 @@ emitPerElement(exec::KernelOp kernel, EmittedKernel emitted,
   llvm::raw_string_ostream os(source);
   os << getPrelude();
   os << "// " << comment << ": one thread per output element\n";
-  os << kernelSignature(kernel, emitted.entry, kThreads) << " {\n";
+  os << kernelSignature(kernel, emitted.entry, kThreads, emitted.reportsFaults)
+     << " {\n";
   os << "  typedef " << kernelIndexType(kernel) << " index_t;\n";
   if (numElements != 0) {
     os << "  const index_t stride = (index_t)gridDim.x * blockDim.x;\n";
@@ -298,11 +300,14 @@ emitPerElement(exec::KernelOp kernel, EmittedKernel emitted,
 }
 
 /// Statements that read index `element` of the indices tensor `indices` into
-/// `var` (long long) and add `size` when it is negative.
+/// `var` (long long), add `size` when it is negative, and raise the kernel's
+/// fault word when it is still out of range (the kernel must report faults).
 static std::string loadIndex(Value indices, StringRef element, StringRef var,
                              int64_t size) {
   return llvm::formatv("      long long {0} = (long long){1}[{2}];\n"
-                       "      if ({0} < 0)\n        {0} += {3}LL;\n",
+                       "      if ({0} < 0)\n        {0} += {3}LL;\n"
+                       "      if ({0} < 0 || {0} >= {3}LL)\n"
+                       "        *fault = 1u;\n",
                        var, argName(indices), element, size);
 }
 
@@ -383,6 +388,7 @@ emitSlice(exec::KernelOp kernel, graph::SliceOp slice, EmittedKernel emitted) {
 static FailureOr<EmittedKernel> emitGather(exec::KernelOp kernel,
                                            graph::GatherOp gather,
                                            EmittedKernel emitted) {
+  emitted.reportsFaults = true;
   ArrayRef<int64_t> inShape = shapeOf(gather.getInput());
   int64_t axis = *graph::normalizeAxis(gather.getAxis(), inShape.size());
   int64_t inner = 1, count = 1;
@@ -424,6 +430,7 @@ static LogicalResult checkIndicesFit(exec::KernelOp kernel,
 static FailureOr<EmittedKernel>
 emitGatherElements(exec::KernelOp kernel, graph::GatherElementsOp gather,
                    EmittedKernel emitted) {
+  emitted.reportsFaults = true;
   ArrayRef<int64_t> inShape = shapeOf(gather.getInput());
   int64_t axis = *graph::normalizeAxis(gather.getAxis(), inShape.size());
   if (failed(
@@ -448,6 +455,7 @@ emitGatherElements(exec::KernelOp kernel, graph::GatherElementsOp gather,
 static FailureOr<EmittedKernel>
 emitScatterElements(exec::KernelOp kernel, graph::ScatterElementsOp scatter,
                     EmittedKernel emitted) {
+  emitted.reportsFaults = true;
   ArrayRef<int64_t> inShape = shapeOf(scatter.getInput());
   ArrayRef<int64_t> indexShape = shapeOf(scatter.getIndices());
   int64_t rank = inShape.size();

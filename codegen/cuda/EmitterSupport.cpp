@@ -369,10 +369,11 @@ std::string kernelParameters(exec::KernelOp kernel) {
 }
 
 std::string kernelSignature(exec::KernelOp kernel, StringRef entry,
-                            int64_t threads) {
+                            int64_t threads, bool reportsFaults) {
   return llvm::formatv(
-      "extern \"C\" __global__ void __launch_bounds__({0}) {1}({2})", threads,
-      entry, kernelParameters(kernel));
+      "extern \"C\" __global__ void __launch_bounds__({0}) {1}({2}{3})",
+      threads, entry, kernelParameters(kernel),
+      reportsFaults ? ", unsigned int *__restrict__ fault" : "");
 }
 
 LogicalResult verifyKernelTypes(exec::KernelOp kernel) {

@@ -51,10 +51,13 @@ def kernel(name, signature, body_op, result_type, family="data"):
 
 
 class Case:
-    def __init__(self, name, mlir, inputs, outputs, rtol=1e-5, atol=1e-6):
+    def __init__(self, name, mlir, inputs, outputs, rtol=1e-5, atol=1e-6,
+                 fault=0):
         self.name, self.mlir = name, mlir
         self.inputs, self.outputs = inputs, outputs
         self.rtol, self.atol = rtol, atol
+        # The fault word a kernel that reports faults must leave (0: none).
+        self.fault = fault
 
 
 def sequential_arg(x, is_max, last):
@@ -93,6 +96,11 @@ def cases():
     x = bf16(rng.standard_normal((10, 8)))
     i = np.array([[0, -1, 3], [9, -10, 2]], np.int64)
     add("gather-negative", ix("gather_rows"), [x, i], [x[i % 10]])
+    # An index out of range reads 0 and raises the fault word.
+    bad = np.array([[0, 10, 3], [9, -11, 2]], np.int64)
+    add("gather-out-of-range-faults", ix("gather_rows"), [x, bad],
+        [np.where(((bad >= 0) & (bad < 10))[..., None], x[np.clip(bad, 0, 9)],
+                  0).astype(x.dtype)], fault=1)
     x = rng.integers(-100, 100, (4, 5)).astype(np.int32)
     add("gather-scalar-index", ix("gather_scalar"),
         [x, np.array(-2, np.int32)], [x[:, 3]])
@@ -302,6 +310,12 @@ def run_case(case, translate, harness):
                         source, flags=re.S)
         signature = re.search(entry + r"\((.*)\)", source).group(1)
         params = [p.split("* __restrict__")[0] for p in signature.split(", ")]
+        reports_faults = params[-1].startswith("unsigned int") and \
+            signature.endswith("fault")
+        if reports_faults:
+            params.pop()
+        elif case.fault:
+            return "the kernel takes no fault word"
         if len(params) != len(case.inputs) + len(case.outputs):
             return f"{len(params)} kernel parameters for {len(case.inputs)} " \
                    f"inputs and {len(case.outputs)} outputs"
@@ -319,12 +333,17 @@ def run_case(case, translate, harness):
                 "void *b = aligned_alloc(64, (d.size() + 64) / 64 * 64); "
                 "memcpy(b, d.data(), d.size()); bufs.push_back(b); }")
         args = ", ".join(f"({p} *)bufs[{k}]" for k, p in enumerate(params))
+        if reports_faults:
+            main.append("  static unsigned int fault = 0;")
+            args += ", &fault"
         main.append(f"  launch(dim3{{{', '.join(grid)}}}, dim3{{{', '.join(block)}}},"
                     f" [&] {{ {entry}({args}); }});")
         for j, e in enumerate(case.outputs):
             main.append(f'  {{ std::ofstream f("{tmp}/o{j}.bin", std::ios::binary);'
                         f" f.write((char *)bufs[{len(case.inputs) + j}], "
                         f"{np.asarray(e).nbytes}); }}")
+        if reports_faults:
+            main.append('  printf("fault=%u\\n", fault);')
         main.append("}")
         open(os.path.join(tmp, "m.cpp"), "w").write("\n".join(main))
         result = subprocess.run(["g++", "-std=c++20", "-O1", "-w", "-pthread",
@@ -337,6 +356,10 @@ def run_case(case, translate, harness):
                                 text=True, timeout=300)
         if result.returncode:
             return f"the kernel failed ({result.returncode}):\n{result.stderr}"
+        if reports_faults:
+            fault = int(re.search(r"fault=(\d+)", result.stdout).group(1))
+            if fault != case.fault:
+                return f"fault word {fault}, expected {case.fault}"
         for j, e in enumerate(case.outputs):
             e = np.asarray(e)
             got = np.fromfile(os.path.join(tmp, f"o{j}.bin"),

@@ -42,11 +42,13 @@ exec.kernel @slice_neg(%x: tensor<5x6xf16>) -> tensor<2x3xf16> attributes {famil
 
 // Gather normalizes negative indices; out-of-range ones read 0.
 // CHECK-LABEL: // kernel @gather_rows
-// CHECK: gather_rows(const unsigned short* __restrict__ arg0, const long long* __restrict__ arg1, unsigned short* __restrict__ out0)
+// CHECK: gather_rows(const unsigned short* __restrict__ arg0, const long long* __restrict__ arg1, unsigned short* __restrict__ out0, unsigned int *__restrict__ fault)
 // CHECK: const index_t inner = o % 8, j = (o / 8) % 6, outer = o / 48;
 // CHECK: long long index = (long long)arg1[j];
 // CHECK-NEXT: if (index < 0)
 // CHECK-NEXT: index += 10LL;
+// CHECK-NEXT: if (index < 0 || index >= 10LL)
+// CHECK-NEXT: *fault = 1u;
 // CHECK-NEXT: out0[o] = index >= 0 && index < 10LL ? arg0[(outer * 10 + (index_t)index) * 8 + inner] : (unsigned short)0;
 exec.kernel @gather_rows(%x: tensor<10x8xbf16>, %i: tensor<2x3xi64>) -> tensor<2x3x8xbf16> attributes {family = "data"} {
   %y = graph.gather %x, %i {axis = 0 : i64} : (tensor<10x8xbf16>, tensor<2x3xi64>) -> tensor<2x3x8xbf16>
