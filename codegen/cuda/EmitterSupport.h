@@ -15,6 +15,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <optional>
 #include <string>
 
 namespace dsc::codegen {
@@ -106,6 +107,10 @@ mlir::FailureOr<EmittedKernel>
 emitRowReductionKernel(exec::KernelOp kernel, const EmitOptions &options);
 mlir::FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
                                               const EmitOptions &options);
+/// Data kernels whose body is one graph.conv, graph.conv_transpose,
+/// graph.pool or graph.max_pool_indices (NnEmitter.cpp); nullopt for others.
+std::optional<mlir::FailureOr<EmittedKernel>>
+emitNnKernel(exec::KernelOp kernel, const EmitOptions &options);
 
 } // namespace dsc::codegen
 

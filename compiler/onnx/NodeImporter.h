@@ -184,6 +184,9 @@ mlir::LogicalResult requireFloat(NodeImporter &node, mlir::Value value);
 mlir::Value splatConstant(NodeImporter &node, llvm::ArrayRef<int64_t> shape,
                           mlir::Type elementType, double value);
 
+/// The importers of the op families kept in their own files.
+llvm::StringMap<OpImporter> nnOpImporters();
+
 /// The op importers by op_type; nullptr for an op dsc does not import.
 const OpImporter *lookupOpImporter(llvm::StringRef opType);
 

@@ -95,6 +95,11 @@ splitAround(llvm::ArrayRef<int64_t> shape, int64_t axis) {
 /// the op).
 using FamilyResults = std::optional<mlir::FailureOr<llvm::SmallVector<Tensor>>>;
 
+/// graph.conv, graph.conv_transpose, graph.pool, graph.max_pool_indices
+/// (NnEvaluator.cpp).
+FamilyResults evaluateNnOp(mlir::Operation *op,
+                           llvm::ArrayRef<Tensor> operands);
+
 } // namespace dsc::reference
 
 #endif // DSC_COMPILER_REFERENCE_EVALUATORSUPPORT_H

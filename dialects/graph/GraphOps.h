@@ -30,6 +30,13 @@ namespace dsc::graph {
 /// range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
+/// Sets result `index` of `op` to `shape`, keeping its element type. A result
+/// that was declared (from the model's value_info) must agree: emits an error
+/// and fails otherwise. Used by the ops' shape inference.
+mlir::LogicalResult refineResult(mlir::Operation *op,
+                                 llvm::ArrayRef<int64_t> shape,
+                                 unsigned index = 0);
+
 /// Formats a shape as `2x3x?` for diagnostics.
 std::string formatShape(llvm::ArrayRef<int64_t> shape);
 

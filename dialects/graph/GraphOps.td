@@ -679,4 +679,6 @@ def Graph_YieldOp : Graph_Op<"yield", [Pure, Terminator, HasParent<"FusionOp">]>
   let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
 }
 
+include "dialects/graph/GraphNnOps.td"
+
 #endif // DSC_GRAPH_OPS

@@ -12,10 +12,8 @@
 using namespace mlir;
 using namespace dsc::graph;
 
-/// Sets the result type to `shape`, keeping its element type. A result that
-/// was declared (from the model's value_info) must agree.
-static LogicalResult refineResult(Operation *op, ArrayRef<int64_t> shape,
-                                  unsigned index = 0) {
+LogicalResult dsc::graph::refineResult(Operation *op, ArrayRef<int64_t> shape,
+                                       unsigned index) {
   Value result = op->getResult(index);
   auto type = cast<TensorType>(result.getType());
   if (auto ranked = dyn_cast<RankedTensorType>(type)) {
