@@ -442,8 +442,14 @@ static Value globalPool(NodeImporter &node, NnBuilder &b, Value x,
     if (kind == graph::PoolKind::Max)
       return b.op<graph::ReduceOp>(graph::ReduceKind::Max, x, axes, true);
     Value powered = b.op<graph::PowOp>(b.op<graph::AbsOp>(x), b.c(p));
+    // A static window sums as count * mean: graph.reduce_mean has a kernel.
+    int64_t count = 1;
+    for (int64_t d : window)
+      count *= d;
     Value sum =
-        b.op<graph::ReduceOp>(graph::ReduceKind::Sum, powered, axes, true);
+        llvm::any_of(window, ShapedType::isDynamic)
+            ? b.op<graph::ReduceOp>(graph::ReduceKind::Sum, powered, axes, true)
+            : b.mul(b.mean(powered, axes), b.c(static_cast<double>(count)));
     return b.op<graph::PowOp>(sum, b.c(1.0 / p));
   }
   OpBuilder &builder = node.builder();

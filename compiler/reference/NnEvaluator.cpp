@@ -113,6 +113,20 @@ private:
     return g;
   }
 
+  /// The geometry of graph.pool or graph.max_pool_indices and its zero
+  /// result.
+  template <typename PoolOpTy>
+  FailureOr<Tensor> poolGeometry(PoolOpTy poolOp, Geometry &g) {
+    g = geometry(poolOp.getKernelShape(), poolOp.getStrides(),
+                 poolOp.getDilations(), poolOp.getPads());
+    g.outChannels = g.inChannels;
+    for (auto [size, dim] : llvm::zip(g.inSpatial, g.dims))
+      g.outSpatial.push_back(windowCount(size, dim, poolOp.getCeilMode()));
+    if (failed(checkSpatial(g)))
+      return failure();
+    return makeResult(g.resultShape());
+  }
+
   /// Fails with an error naming the dimension where no window fits.
   LogicalResult checkSpatial(const Geometry &g) {
     for (auto [d, size] : llvm::enumerate(g.outSpatial))
@@ -275,14 +289,8 @@ static double poolWindow(const Geometry &g, PoolKind kind,
 
 FailureOr<Tensor> NnEvaluator::pool(PoolOp poolOp) {
   ArrayRef<int64_t> kernel = poolOp.getKernelShape();
-  Geometry g = geometry(kernel, poolOp.getStrides(), poolOp.getDilations(),
-                        poolOp.getPads());
-  g.outChannels = g.inChannels;
-  for (auto [size, dim] : llvm::zip(g.inSpatial, g.dims))
-    g.outSpatial.push_back(windowCount(size, dim, poolOp.getCeilMode()));
-  if (failed(checkSpatial(g)))
-    return failure();
-  FailureOr<Tensor> result = makeResult(g.resultShape());
+  Geometry g;
+  FailureOr<Tensor> result = poolGeometry(poolOp, g);
   if (failed(result))
     return failure();
   bool isFloat = isa<FloatType>(getElementTypeOrSelf(poolOp.getType()));
@@ -304,14 +312,8 @@ FailureOr<Tensor> NnEvaluator::pool(PoolOp poolOp) {
 
 FailureOr<Tensor> NnEvaluator::maxPoolIndices(MaxPoolIndicesOp poolOp) {
   ArrayRef<int64_t> kernel = poolOp.getKernelShape();
-  Geometry g = geometry(kernel, poolOp.getStrides(), poolOp.getDilations(),
-                        poolOp.getPads());
-  g.outChannels = g.inChannels;
-  for (auto [size, dim] : llvm::zip(g.inSpatial, g.dims))
-    g.outSpatial.push_back(windowCount(size, dim, poolOp.getCeilMode()));
-  if (failed(checkSpatial(g)))
-    return failure();
-  FailureOr<Tensor> result = makeResult(g.resultShape());
+  Geometry g;
+  FailureOr<Tensor> result = poolGeometry(poolOp, g);
   if (failed(result))
     return failure();
   SmallVector<int64_t> strides(g.inSpatial.size(), 1);

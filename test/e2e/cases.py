@@ -1403,6 +1403,8 @@ def all_cases():
                 activation_cases, logic_cases, reduction_cases,
                 data_movement_cases, shape_cases, composite_cases,
                 external_data_cases, error_cases, fuzz_cases]
+    from cases_nn import nn_cases
+    builders.append(nn_cases)
     cases = []
     for build in builders:
         cases.extend(build())
