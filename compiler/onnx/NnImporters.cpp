@@ -223,21 +223,19 @@ static LogicalResult convOperands(NodeImporter &node, unsigned x, unsigned w,
 }
 
 /// Builds graph.conv of `x` and `w` (already in one element type).
-static LogicalResult buildConv(NodeImporter &node, Value x, Value w, Value bias,
-                               RankedTensorType input, RankedTensorType filter,
-                               unsigned output) {
+static FailureOr<Value> buildConv(NodeImporter &node, Value x, Value w,
+                                  Value bias, RankedTensorType input,
+                                  RankedTensorType filter) {
   FailureOr<Window> window =
       readWindow(node, input, filter.getShape().drop_front(2));
   FailureOr<int64_t> group = node.intAttr("group", 1);
   if (failed(window) || failed(group))
     return failure();
   if (*group < 1)
-    return node.invalid("group must be positive");
-  node.setOutput(output,
-                 build<graph::ConvOp>(node, node.elementTypeOf(x), x, w, bias,
-                                      window->strides, window->dilations,
-                                      window->pads, *group));
-  return success();
+    return FailureOr<Value>(node.invalid("group must be positive"));
+  return build<graph::ConvOp>(node, node.elementTypeOf(x), x, w, bias,
+                              window->strides, window->dilations, window->pads,
+                              *group);
 }
 
 static LogicalResult importConv(NodeImporter &node) {
@@ -247,8 +245,12 @@ static LogicalResult importConv(NodeImporter &node) {
   RankedTensorType input, filter;
   if (failed(convOperands(node, 0, 1, input, filter)))
     return failure();
-  return buildConv(node, node.input(0), node.input(1), node.input(2), input,
-                   filter, 0);
+  FailureOr<Value> conv = buildConv(node, node.input(0), node.input(1),
+                                    node.input(2), input, filter);
+  if (failed(conv))
+    return failure();
+  node.setOutput(0, *conv);
+  return success();
 }
 
 static LogicalResult importConvTranspose(NodeImporter &node) {
@@ -312,20 +314,23 @@ static LogicalResult importConvTranspose(NodeImporter &node) {
   return success();
 }
 
-/// ConvInteger: (x - x_zero_point) conv (w - w_zero_point), exact in i32.
-/// w_zero_point may hold one value per output channel.
-static LogicalResult importConvInteger(NodeImporter &node) {
-  if (failed(node.requireInputs(2)))
-    return failure();
+/// The i32 convolution of (x - x_zero_point) and (w - w_zero_point), x, w
+/// and the zero points being inputs `x`, `w`, `xZero` and `wZero` (8-bit
+/// integers; w_zero_point may hold one value per output channel), plus the
+/// optional i32 input `bias`. ConvInteger and QLinearConv.
+static FailureOr<Value> integerConv(NodeImporter &node, unsigned x,
+                                    unsigned xZero, unsigned w, unsigned wZero,
+                                    std::optional<unsigned> bias) {
   RankedTensorType input, filter;
-  if (failed(convOperands(node, 0, 1, input, filter)))
+  if (failed(convOperands(node, x, w, input, filter)))
     return failure();
-  for (unsigned i : {0u, 1u, 2u, 3u}) {
+  for (unsigned i : {x, xZero, w, wZero}) {
     Value value = node.input(i);
     if (value && !node.elementTypeOf(value).isInteger(8))
-      return node.unsupported("input " + Twine(i) + " of type " +
-                              typeName(node.elementTypeOf(value)) +
-                              " is not supported (int8 and uint8 only)");
+      return FailureOr<Value>(
+          node.unsupported("input " + Twine(i) + " of type " +
+                           typeName(node.elementTypeOf(value)) +
+                           " is not supported (int8 and uint8 only)"));
   }
   NnBuilder b{node, node.builder().getI32Type()};
   auto centred = [&](unsigned value, unsigned zeroPoint,
@@ -341,21 +346,73 @@ static LogicalResult importConvInteger(NodeImporter &node) {
         (zpType->getRank() == 1 && zpType->getDimSize(0) != 1 && !perChannel))
       return FailureOr<Value>(node.unsupported(
           "input " + Twine(zeroPoint) + " (zero point) must be a scalar" +
-          (perChannel ? " or hold one value per output "
-                        "channel"
-                      : "")));
+          (perChannel ? " or hold one value per output channel" : "")));
     zp = b.cast(zp, b.type);
     if (zpType->getRank() == 1)
       zp = b.unsqueeze(zp, axesFrom(1, input.getRank()));
     return b.sub(v, zp);
   };
-  FailureOr<Value> x = centred(0, 2, false);
-  if (failed(x))
+  FailureOr<Value> xs = centred(x, xZero, false);
+  if (failed(xs))
     return failure();
-  FailureOr<Value> w = centred(1, 3, true);
-  if (failed(w))
+  FailureOr<Value> ws = centred(w, wZero, true);
+  if (failed(ws))
     return failure();
-  return buildConv(node, *x, *w, nullptr, input, filter, 0);
+  Value biasValue = bias ? node.input(*bias) : nullptr;
+  if (biasValue && !node.elementTypeOf(biasValue).isInteger(32))
+    return FailureOr<Value>(
+        node.invalid("input " + Twine(*bias) + " (B) must be int32"));
+  return buildConv(node, *xs, *ws, biasValue, input, filter);
+}
+
+static LogicalResult importConvInteger(NodeImporter &node) {
+  if (failed(node.requireInputs(2)))
+    return failure();
+  FailureOr<Value> conv = integerConv(node, 0, 2, 1, 3, std::nullopt);
+  if (failed(conv))
+    return failure();
+  node.setOutput(0, *conv);
+  return success();
+}
+
+/// QLinearConv: the integer convolution (plus B) scaled by x_scale * w_scale
+/// / y_scale (w_scale per output channel or not), rounded half to even,
+/// shifted by y_zero_point and saturated to its 8-bit type.
+static LogicalResult importQLinearConv(NodeImporter &node) {
+  if (failed(node.requireInputs(8)))
+    return failure();
+  FailureOr<Value> conv = integerConv(node, 0, 2, 3, 5, 8);
+  if (failed(conv))
+    return failure();
+  Value yZero = node.input(7);
+  Type outType = node.elementTypeOf(yZero);
+  if (!outType.isInteger(8))
+    return node.unsupported("y_zero_point of type " + typeName(outType) +
+                            " is not supported (int8 and uint8 only)");
+  for (unsigned i : {1u, 4u, 6u})
+    if (!node.elementTypeOf(node.input(i)).isF32())
+      return node.invalid("input " + Twine(i) + " (a scale) must be float");
+  FailureOr<RankedTensorType> wScale =
+      node.rankedType(node.input(4), "w_scale");
+  FailureOr<RankedTensorType> x = node.rankedType(node.input(0), "x");
+  if (failed(wScale) || failed(x))
+    return failure();
+  NnBuilder f{node, node.builder().getF32Type()};
+  Value scale = node.input(4);
+  if (wScale->getRank() == 1)
+    scale = f.perChannel(scale, x->getRank());
+  scale = f.div(f.mul(node.input(1), scale), node.input(6));
+  Value y = f.add(f.mul(f.cast(*conv, f.type), scale), f.cast(yZero, f.type));
+  // Saturating first commutes with rounding to integers. Within the 8-bit
+  // range, adding and subtracting 1.5 * 2^23 rounds an f32 half to even (its
+  // ulp there is 1): elementwise ops that every backend has.
+  bool isUnsigned = outType.isUnsignedInteger();
+  y = f.op<graph::MaxOp>(y, f.c(isUnsigned ? 0 : -128));
+  y = f.op<graph::MinOp>(y, f.c(isUnsigned ? 255 : 127));
+  Value magic = f.c(12582912.0);
+  y = f.sub(f.add(y, magic), magic);
+  node.setOutput(0, f.cast(y, outType));
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -762,6 +819,7 @@ llvm::StringMap<OpImporter> importer::nnOpImporters() {
       {"Conv", {1, importConv}},
       {"ConvTranspose", {1, importConvTranspose}},
       {"ConvInteger", {10, importConvInteger}},
+      {"QLinearConv", {10, importQLinearConv}},
       {"MaxPool", {1, importPool<graph::PoolKind::Max>}},
       {"AveragePool", {1, importPool<graph::PoolKind::Avg>}},
       {"LpPool", {1, importPool<graph::PoolKind::Lp>}},

@@ -240,6 +240,21 @@ def conv_cases():
                                  {"w": wi, "xzp": np.array(7, np.uint8),
                                   "wzp": wzp}, 10),
                       {"x": xu}, {"y": np.rint(ref).astype(np.int32)}))
+    # QLinearConv: power-of-two scales keep the reference exact, ties
+    # included (both sides round half to even).
+    xs, ws, ys = np.float32(0.5), np.array([0.25, 0.125, 0.5], F32), F32(2)
+    bq = np.array([100, -50, 7], np.int32)
+    acc = np_conv(f64(xu) - 7, f64(wi), bq, None, [1, 0, 0, 1])
+    yq = np.clip(np.rint(acc * 0.5 * f64(ws).reshape(3, 1, 1) / 2 + 120), 0, 255)
+    node = helper.make_node(
+        "QLinearConv", ["x", "xs", "xzp", "w", "ws", "wzp", "ys", "yzp", "b"],
+        ["y"], name="node0", pads=[1, 0, 0, 1])
+    cases.append(Case("qlinearconv-per-channel", make_model(
+        [node], {"x": xu}, [("y", np.uint8, None)],
+        {"xs": np.array(xs, F32), "xzp": np.array(7, np.uint8), "w": wi,
+         "ws": ws, "wzp": np.array(0, np.int8), "ys": np.array(ys, F32),
+         "yzp": np.array(120, np.uint8), "b": bq}, 10),
+        {"x": xu}, {"y": yq.astype(np.uint8)}))
     # Errors: channels that do not match the filter are invalid.
     cases.append(single("Conv", "conv-channel-mismatch", 11, {"x": x},
                         {"y": x}, initializers={"w": rand(2, 3, 3, 3)},
