@@ -115,6 +115,14 @@ spatialInts(NodeImporter &node, StringRef name, int64_t spatial,
   return **attr;
 }
 
+/// Whether `values` are below 2^31 in magnitude (dynamic sizes pass).
+static bool fitsWindowArithmetic(ArrayRef<int64_t> values) {
+  constexpr int64_t limit = int64_t(1) << 31;
+  return llvm::all_of(values, [](int64_t v) {
+    return ShapedType::isDynamic(v) || (v < limit && v > -limit);
+  });
+}
+
 /// Splits a total padding between begin and end: the odd element goes to
 /// the end with SAME_UPPER, to the beginning otherwise. Halves round down
 /// (ONNX's floor division), which matters for the negative totals of a
@@ -177,6 +185,14 @@ static FailureOr<Window> readWindow(NodeImporter &node, RankedTensorType input,
         ShapedType::isDynamic(window.kernel[i]) || window.kernel[i] < 1)
       return node.invalid("kernel sizes, strides and dilations must be "
                           "positive");
+  // The pad arithmetic below stays far from overflow.
+  for (ArrayRef<int64_t> values :
+       {ArrayRef<int64_t>(window.kernel), ArrayRef<int64_t>(window.strides),
+        ArrayRef<int64_t>(window.dilations), ArrayRef<int64_t>(window.pads),
+        input.getShape().drop_front(2)})
+    if (!fitsWindowArithmetic(values))
+      return node.unsupported("kernel, strides, dilations, pads and spatial "
+                              "sizes must be below 2^31");
   if (*autoPad == "NOTSET" || (transposed && *autoPad != "VALID"))
     return window;
   if (*autoPad == "VALID") {
@@ -276,6 +292,10 @@ static LogicalResult importConvTranspose(NodeImporter &node) {
   FailureOr<std::string> autoPad = node.stringAttr("auto_pad", "NOTSET");
   if (failed(outputPadding) || failed(outputShape) || failed(autoPad))
     return failure();
+  if (!fitsWindowArithmetic(*outputPadding) ||
+      (*outputShape && !fitsWindowArithmetic(**outputShape)))
+    return node.unsupported("output_padding and output_shape must be below "
+                            "2^31");
   // output_shape (spatial sizes, or the whole shape) or SAME auto_pad fix the
   // result size; the pads follow from it.
   std::optional<SmallVector<int64_t>> target;

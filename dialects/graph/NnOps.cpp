@@ -11,6 +11,8 @@
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace dsc::graph;
 
@@ -30,22 +32,33 @@ SmallVector<WindowDim> dsc::graph::windowDims(ArrayRef<int64_t> kernel,
   return dims;
 }
 
+/// Sizes beyond int64 saturate: shapes come from model files, and the
+/// evaluators refuse results that large anyway.
+static int64_t saturate(__int128 value) {
+  constexpr __int128 max = std::numeric_limits<int64_t>::max();
+  return static_cast<int64_t>(value > max ? max : value < -max ? -max : value);
+}
+
 int64_t dsc::graph::windowCount(int64_t size, const WindowDim &dim,
                                 bool ceilMode) {
-  int64_t span = size + dim.padBegin + dim.padEnd - dim.extent();
+  __int128 extent = static_cast<__int128>(dim.kernel - 1) * dim.dilation + 1;
+  __int128 span =
+      static_cast<__int128>(size) + dim.padBegin + dim.padEnd - extent;
   if (span < 0)
     return 0;
-  int64_t count = (ceilMode ? span + dim.stride - 1 : span) / dim.stride + 1;
+  __int128 count = (ceilMode ? span + dim.stride - 1 : span) / dim.stride + 1;
   // A last window that would start in the trailing padding is dropped.
-  if (ceilMode && (count - 1) * dim.stride >= size + dim.padBegin)
+  if (ceilMode &&
+      (count - 1) * dim.stride >= static_cast<__int128>(size) + dim.padBegin)
     --count;
-  return count;
+  return saturate(count);
 }
 
 int64_t dsc::graph::transposedSize(int64_t size, const WindowDim &dim,
                                    int64_t outputPadding) {
-  return dim.stride * (size - 1) + outputPadding + dim.extent() - dim.padBegin -
-         dim.padEnd;
+  __int128 extent = static_cast<__int128>(dim.kernel - 1) * dim.dilation + 1;
+  return saturate(static_cast<__int128>(dim.stride) * (size - 1) +
+                  outputPadding + extent - dim.padBegin - dim.padEnd);
 }
 
 SmallVector<WindowDim> dsc::graph::windowDimsOf(Operation *op) {
@@ -100,6 +113,13 @@ static LogicalResult verifyWindows(Operation *op, Value input, size_t spatial,
            << spatial << " strides and dilations and " << 2 * spatial
            << " pads, got " << strides.size() << ", " << dilations.size()
            << " and " << pads.size();
+  // Window arithmetic stays far from overflow with 32-bit attributes.
+  constexpr int64_t limit = int64_t(1) << 31;
+  auto outOfRange = [&](int64_t v) { return v > limit || v < -limit; };
+  if (llvm::any_of(strides, outOfRange) ||
+      llvm::any_of(dilations, outOfRange) || llvm::any_of(pads, outOfRange))
+    return op->emitOpError("strides, dilations and pads must be below 2^31 "
+                           "in magnitude");
   if (llvm::any_of(strides, [](int64_t s) { return s < 1; }))
     return op->emitOpError("strides must be positive");
   if (llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
@@ -193,8 +213,9 @@ LogicalResult ConvTransposeOp::verify() {
 /// dimension.
 template <typename PoolOpTy>
 static LogicalResult verifyPoolWindows(PoolOpTy op) {
-  if (llvm::any_of(op.getKernelShape(), [](int64_t k) { return k < 1; }))
-    return op.emitOpError("kernel_shape must be positive");
+  if (llvm::any_of(op.getKernelShape(),
+                   [](int64_t k) { return k < 1 || k > (int64_t(1) << 31); }))
+    return op.emitOpError("kernel_shape must be positive and below 2^31");
   return verifyWindows(op, op.getInput(), op.getKernelShape().size(),
                        op.getStrides(), op.getDilations(), op.getPads());
 }

@@ -101,3 +101,19 @@ func.func @indices_type(%x: tensor<1x3x7x8xf32>) -> tensor<*xi32> {
   %0 = graph.max_pool_indices %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x3x7x8xf32> -> tensor<*xi32>
   return %0 : tensor<*xi32>
 }
+
+// -----
+
+func.func @pool_huge_pads(%x: tensor<1x3x7x8xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.pool' op strides, dilations and pads must be below 2^31 in magnitude}}
+  %0 = graph.pool max %x {kernel_shape = array<i64: 2, 2>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 4611686018427387904, 0>} : tensor<1x3x7x8xf32> -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @pool_huge_kernel(%x: tensor<1x3x7x8xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.pool' op kernel_shape must be positive and below 2^31}}
+  %0 = graph.pool max %x {kernel_shape = array<i64: 2, 4294967296>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x3x7x8xf32> -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
