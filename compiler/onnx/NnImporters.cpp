@@ -565,6 +565,55 @@ static LogicalResult importGlobalPool(NodeImporter &node) {
   return success();
 }
 
+/// MaxUnpool: zeros of the result shape with X written at the flat indices I
+/// (MaxPool's Indices output): a scatter over the flattened tensors. The
+/// result shape is output_shape (known at import) or (in - 1) * stride +
+/// kernel - pads.
+static LogicalResult importMaxUnpool(NodeImporter &node) {
+  if (failed(node.requireInputs(2)))
+    return failure();
+  Value x = node.input(0), indices = node.input(1);
+  FailureOr<RankedTensorType> input = node.rankedType(x, "X");
+  if (failed(input))
+    return failure();
+  if (!input->hasStaticShape())
+    return node.unsupported("X needs a static shape");
+  if (!node.elementTypeOf(indices).isInteger(64))
+    return node.invalid("I must be int64");
+  FailureOr<Window> window = readWindow(node, *input, std::nullopt);
+  if (failed(window))
+    return failure();
+  SmallVector<int64_t> shape(input->getShape().take_front(2));
+  if (node.hasInput(2)) {
+    FailureOr<SmallVector<int64_t>> given =
+        node.constantInts(2, "output_shape");
+    if (failed(given))
+      return failure();
+    shape = *given;
+  } else {
+    int64_t spatial = input->getRank() - 2;
+    for (int64_t i = 0; i < spatial; ++i)
+      shape.push_back((input->getDimSize(i + 2) - 1) * window->strides[i] +
+                      window->kernel[i] - window->pads[i] -
+                      window->pads[spatial + i]);
+  }
+  if (static_cast<int64_t>(shape.size()) != input->getRank() ||
+      !fitsWindowArithmetic(shape) ||
+      llvm::any_of(shape, [](int64_t d) { return d < 1; }))
+    return node.invalid("output shape " + graph::formatShape(shape) +
+                        " is not a valid shape of rank " +
+                        Twine(input->getRank()));
+  NnBuilder b{node, input->getElementType()};
+  Value zeros = b.reshape(splatConstant(node, shape, b.type, 0), {-1});
+  Value flatIndices = build<graph::ReshapeOp>(
+      node, node.elementTypeOf(indices), indices, ArrayRef<int64_t>{-1}, false);
+  Value scattered =
+      b.op<graph::ScatterElementsOp>(zeros, flatIndices, b.reshape(x, {-1}),
+                                     int64_t(0), graph::ScatterReduction::None);
+  node.setOutput(0, b.reshape(scattered, shape));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Normalizations
 //===----------------------------------------------------------------------===//
@@ -843,6 +892,7 @@ llvm::StringMap<OpImporter> importer::nnOpImporters() {
       {"MaxPool", {1, importPool<graph::PoolKind::Max>}},
       {"AveragePool", {1, importPool<graph::PoolKind::Avg>}},
       {"LpPool", {1, importPool<graph::PoolKind::Lp>}},
+      {"MaxUnpool", {9, importMaxUnpool}},
       {"GlobalMaxPool", {1, importGlobalPool<graph::PoolKind::Max>}},
       {"GlobalAveragePool", {1, importGlobalPool<graph::PoolKind::Avg>}},
       {"GlobalLpPool", {1, importGlobalPool<graph::PoolKind::Lp>}},
