@@ -19,8 +19,11 @@ FailureOr<EmittedKernel> emitKernel(exec::KernelOp kernel,
     return emitGemmKernel(kernel, options);
   if (family == "row_reduction")
     return emitRowReductionKernel(kernel, options);
-  if (family == "data")
+  if (family == "data") {
+    if (auto nn = emitNnKernel(kernel, options))
+      return std::move(*nn);
     return emitDataKernel(kernel, options);
+  }
   return kernel.emitOpError("unsupported kernel family '") << family << "'";
 }
 

@@ -15,6 +15,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <optional>
 #include <string>
 
 namespace dsc::codegen {
@@ -116,6 +117,10 @@ mlir::FailureOr<EmittedKernel>
 emitRowReductionKernel(exec::KernelOp kernel, const EmitOptions &options);
 mlir::FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
                                               const EmitOptions &options);
+/// Data kernels whose body is one graph.conv, graph.conv_transpose,
+/// graph.pool or graph.max_pool_indices (NnEmitter.cpp); nullopt for others.
+std::optional<mlir::FailureOr<EmittedKernel>>
+emitNnKernel(exec::KernelOp kernel, const EmitOptions &options);
 
 /// Reductions that the data family generates, one op per kernel: graph.reduce
 /// (any axes), arg_reduce, hardmax and cumsum. `op` is the kernel's only op.

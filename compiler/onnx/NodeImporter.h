@@ -188,10 +188,11 @@ mlir::LogicalResult requireFloat(NodeImporter &node, mlir::Value value);
 mlir::Value splatConstant(NodeImporter &node, llvm::ArrayRef<int64_t> shape,
                           mlir::Type elementType, double value);
 
-/// RNN, GRU, LSTM (RecurrentImporters.cpp).
+/// The importers of the op families kept in their own files: NN ops
+/// (NnImporters.cpp), RNN/GRU/LSTM (RecurrentImporters.cpp), tensor/index/
+/// loss/quantization ops (TensorImporters.cpp).
+llvm::StringMap<OpImporter> nnOpImporters();
 llvm::StringMap<OpImporter> recurrentOpImporters();
-/// The importers of the tensor/index/loss/quantization family
-/// (TensorImporters.cpp).
 llvm::StringMap<OpImporter> tensorOpImporters();
 
 /// The op importers by op_type; nullptr for an op dsc does not import.

@@ -913,28 +913,6 @@ static LogicalResult importSoftmax(NodeImporter &node) {
   return success();
 }
 
-static LogicalResult importLayerNormalization(NodeImporter &node) {
-  if (failed(node.requireInputs(2)))
-    return failure();
-  if (node.outputUsed(1) || node.outputUsed(2))
-    return node.unsupported("only output Y is supported; the Mean and "
-                            "InvStdDev outputs are used");
-  FailureOr<int64_t> axis = node.intAttr("axis", -1);
-  FailureOr<float> epsilon = node.floatAttr("epsilon", 1e-5f);
-  if (failed(axis) || failed(epsilon))
-    return failure();
-  if (*epsilon < 0)
-    return node.invalid("epsilon must not be negative");
-  Value input = node.input(0);
-  OpBuilder &builder = node.builder();
-  auto layerNorm = builder.create<graph::LayerNormOp>(
-      node.location(), node.unranked(node.elementTypeOf(input)), input,
-      node.input(1), node.input(2), builder.getI64IntegerAttr(*axis),
-      builder.getF32FloatAttr(*epsilon));
-  node.setOutput(0, layerNorm);
-  return success();
-}
-
 /// ReduceMean: axes is an attribute before opset 18 and an optional constant
 /// input from it; opset 18 adds noop_with_empty_axes.
 static LogicalResult importReduceMean(NodeImporter &node) {
@@ -1978,7 +1956,6 @@ static llvm::StringMap<OpImporter> coreOpImporters() {
       {"Softmax", {1, importSoftmax<graph::SoftmaxOp>}},
       {"LogSoftmax", {1, importSoftmax<graph::LogSoftmaxOp>}},
       {"Hardmax", {1, importSoftmax<graph::HardmaxOp>}},
-      {"LayerNormalization", {17, importLayerNormalization}},
       {"ReduceMean", {1, importReduceMean}},
       {"Reshape", {1, importReshape}},
       {"Transpose", {1, importTranspose}},
@@ -2085,7 +2062,7 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<OpImporter> importers = [] {
     llvm::StringMap<OpImporter> table = coreOpImporters();
     // Families kept in their own files add theirs here.
-    for (auto family : {recurrentOpImporters, tensorOpImporters})
+    for (auto family : {nnOpImporters, recurrentOpImporters, tensorOpImporters})
       for (auto &entry : family())
         table.insert({entry.getKey(), entry.getValue()});
     return table;

@@ -104,6 +104,10 @@ double combineScattered(graph::ScatterReduction reduction, DType dtype,
 /// (TensorEvaluator.cpp).
 FamilyResults evaluateTensorOp(mlir::Operation *op,
                                llvm::ArrayRef<Tensor> operands);
+/// graph.conv, graph.conv_transpose, graph.pool, graph.max_pool_indices
+/// (NnEvaluator.cpp).
+FamilyResults evaluateNnOp(mlir::Operation *op,
+                           llvm::ArrayRef<Tensor> operands);
 
 } // namespace dsc::reference
 

@@ -481,6 +481,8 @@ ElementsAttr reference::toAttr(const Tensor &tensor, MLIRContext *context,
 /// (declared in EvaluatorSupport.h); std::nullopt otherwise.
 static FamilyResults evaluateFamilyOp(Operation *op,
                                       ArrayRef<Tensor> operands) {
+  if (FamilyResults results = evaluateNnOp(op, operands))
+    return results;
   if (FamilyResults results = evaluateTensorOp(op, operands))
     return results;
   return std::nullopt;

@@ -679,6 +679,7 @@ def Graph_YieldOp : Graph_Op<"yield", [Pure, Terminator, HasParent<"FusionOp">]>
   let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
 }
 
+include "dialects/graph/GraphNnOps.td"
 include "dialects/graph/GraphTensorOps.td"
 
 #endif // DSC_GRAPH_OPS

@@ -1,0 +1,53 @@
+//===- NnOps.h - window geometry of convolutions and pooling ----*- C++ -*-===//
+//
+// Shared by the verifiers, the reference evaluator and the CUDA emitters so
+// that they agree on the result sizes of graph.conv, graph.conv_transpose and
+// graph.pool.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_DIALECTS_GRAPH_NNOPS_H
+#define DSC_DIALECTS_GRAPH_NNOPS_H
+
+#include "dialects/graph/GraphOps.h"
+
+namespace dsc::graph {
+
+/// The sliding windows along one spatial dimension.
+struct WindowDim {
+  int64_t kernel = 1;
+  int64_t stride = 1;
+  int64_t dilation = 1;
+  int64_t padBegin = 0;
+  int64_t padEnd = 0;
+
+  /// The extent of one window: (kernel - 1) * dilation + 1.
+  int64_t extent() const { return (kernel - 1) * dilation + 1; }
+};
+
+/// The windows of each spatial dimension; `pads` holds the begin amounts,
+/// then the end amounts.
+llvm::SmallVector<WindowDim> windowDims(llvm::ArrayRef<int64_t> kernel,
+                                        llvm::ArrayRef<int64_t> strides,
+                                        llvm::ArrayRef<int64_t> dilations,
+                                        llvm::ArrayRef<int64_t> pads);
+
+/// The number of windows over an input dimension of `size` (graph.conv,
+/// graph.pool); below 1 when the window does not fit in the padded input.
+/// With `ceilMode` the count rounds up, but the last window must start
+/// inside the input or its leading padding.
+int64_t windowCount(int64_t size, const WindowDim &dim, bool ceilMode = false);
+
+/// The result size of graph.conv_transpose along an input dimension of
+/// `size`.
+int64_t transposedSize(int64_t size, const WindowDim &dim,
+                       int64_t outputPadding);
+
+/// The windows of the spatial dimensions of a graph.conv, graph.pool or
+/// graph.max_pool_indices; kernel sizes of a convolution come from its
+/// filter, which must be ranked.
+llvm::SmallVector<WindowDim> windowDimsOf(mlir::Operation *op);
+
+} // namespace dsc::graph
+
+#endif // DSC_DIALECTS_GRAPH_NNOPS_H
