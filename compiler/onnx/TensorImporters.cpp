@@ -916,31 +916,60 @@ static Value quantizeRounded(OpMaker &m, Value value, Value zeroPoint,
   return m.cast(y, target);
 }
 
-/// A per-axis (1-D) scale or zero point reshaped to broadcast against a
-/// rank-`rank` tensor at `axis`; per-tensor ones (rank 0, or one element)
-/// are returned as they are.
+/// A per-axis (1-D) or blocked (`blockSize` > 0: the input's rank, one
+/// value per block of `axis`) scale or zero point made to broadcast against
+/// an input of `shape`; per-tensor ones (rank 0, or one element) are
+/// returned as they are.
 static FailureOr<Value> alongAxis(NodeImporter &node, Value param, int64_t axis,
-                                  int64_t rank, StringRef what) {
+                                  ArrayRef<int64_t> shape, int64_t blockSize,
+                                  StringRef what) {
   FailureOr<RankedTensorType> type = node.rankedType(param, what);
   if (failed(type))
     return failure();
-  if (type->getRank() == 0 ||
-      (type->getRank() == 1 && type->getDimSize(0) == 1))
+  int64_t rank = shape.size();
+  if (blockSize == 0 && (type->getRank() == 0 ||
+                         (type->getRank() == 1 && type->getDimSize(0) == 1)))
     return param;
-  if (type->getRank() != 1)
-    return node.unsupported(what + " of rank " + Twine(type->getRank()) +
-                            " (blocked quantization) is not supported");
   std::optional<int64_t> normalized = graph::normalizeAxis(axis, rank);
   if (!normalized)
     return node.invalid("axis " + Twine(axis) + " is out of range for rank " +
                         Twine(rank));
-  SmallVector<int64_t> trailing;
-  for (int64_t d = *normalized + 1; d < rank; ++d)
-    trailing.push_back(d - *normalized);
-  if (trailing.empty())
-    return param;
   OpMaker m{node};
-  return m.unsqueeze(param, trailing);
+  if (blockSize == 0) {
+    if (type->getRank() != 1)
+      return node.invalid(what + " must be a scalar or 1-D without " +
+                          "block_size");
+    SmallVector<int64_t> trailing;
+    for (int64_t d = *normalized + 1; d < rank; ++d)
+      trailing.push_back(d - *normalized);
+    return trailing.empty() ? param : m.unsqueeze(param, trailing);
+  }
+  if (blockSize < 0)
+    return node.invalid("block_size must not be negative");
+  int64_t dim = shape[*normalized];
+  if (type->getRank() != rank || !type->hasStaticShape() ||
+      ShapedType::isDynamic(dim))
+    return node.unsupported(what + " and the input must be static and of " +
+                            "equal rank for blocked quantization");
+  // Each value repeated blockSize times along the axis, cut to its size.
+  int64_t blocks = type->getDimSize(*normalized);
+  if (blocks != (dim + blockSize - 1) / blockSize)
+    return node.invalid(what + " has " + Twine(blocks) + " blocks for " +
+                        Twine(dim) + " elements of block_size " +
+                        Twine(blockSize));
+  SmallVector<int64_t> expanded(type->getShape());
+  expanded.insert(expanded.begin() + *normalized + 1, blockSize);
+  Value repeated = build<graph::ExpandOp>(
+      node, m.typeOf(param), m.unsqueeze(param, {*normalized + 1}), expanded);
+  SmallVector<int64_t> flat(type->getShape());
+  flat[*normalized] = blocks * blockSize;
+  repeated = m.reshape(repeated, flat);
+  if (blocks * blockSize == dim)
+    return repeated;
+  return build<graph::SliceOp>(node, m.typeOf(param), repeated,
+                               ArrayRef<int64_t>{0}, ArrayRef<int64_t>{dim},
+                               ArrayRef<int64_t>{*normalized},
+                               ArrayRef<int64_t>{1});
 }
 
 /// The scale and zero point (cast to the scale's type, null when absent) of
@@ -951,20 +980,18 @@ static FailureOr<std::pair<Value, Value>> quantizationParams(NodeImporter &node,
   FailureOr<int64_t> blockSize = node.intAttr("block_size", 0);
   if (failed(axis) || failed(blockSize))
     return failure();
-  if (*blockSize != 0)
-    return node.unsupported("blocked quantization (block_size " +
-                            Twine(*blockSize) + ") is not supported");
   FailureOr<RankedTensorType> type = node.rankedType(x, "x");
   if (failed(type))
     return failure();
-  FailureOr<Value> scale =
-      alongAxis(node, node.input(1), *axis, type->getRank(), "the scale");
+  FailureOr<Value> scale = alongAxis(node, node.input(1), *axis,
+                                     type->getShape(), *blockSize, "the scale");
   if (failed(scale) || failed(requireFloat(node, *scale)))
     return failure();
   Value zeroPoint;
   if (node.hasInput(2)) {
-    FailureOr<Value> zp = alongAxis(node, node.input(2), *axis, type->getRank(),
-                                    "the zero point");
+    FailureOr<Value> zp =
+        alongAxis(node, node.input(2), *axis, type->getShape(), *blockSize,
+                  "the zero point");
     if (failed(zp))
       return failure();
     OpMaker m{node};

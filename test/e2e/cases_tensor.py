@@ -313,12 +313,30 @@ def quantization_cases():
                       "sy": np.array(sy), "yzp": np.array(yzp)},
         input_order=["a", "sa", "azp", "b", "sb", "bzp", "sy", "yzp"],
         plan_expect=NO_KERNEL))
-    cases.append(single("QuantizeLinear", "quantizelinear-blocked-unsupported",
-                        21, {"x": x}, {"y": x.astype(np.int8)},
+    # Blocks of 3 along axis 1 of a 2x7 input: 3 blocks, the last one short.
+    xb = rand(2, 7, low=-20, high=20)
+    bs = np.array([[0.5, 0.25, 2.0], [1.0, 0.1, 4.0]], np.float32)
+    bzp = np.array([[1, -3, 0], [5, 0, -7]], np.int8)
+    rep = lambda p: np.repeat(p, 3, axis=1)[:, :7]
+    cases.append(single("QuantizeLinear", "quantizelinear-blocked", 21,
+                        {"x": xb},
+                        {"y": quantize_ref(xb, f64(rep(bs)), rep(bzp),
+                                           np.int8)},
+                        attrs={"axis": 1, "block_size": 3},
+                        initializers={"s": bs, "zp": bzp},
+                        plan_expect=NO_KERNEL))
+    qb = RNG_INT.integers(-128, 128, (2, 7)).astype(np.int8)
+    cases.append(single("DequantizeLinear", "dequantizelinear-blocked", 21,
+                        {"q": qb},
+                        {"y": ((f64(qb) - rep(bzp)) * rep(bs))
+                         .astype(np.float32)},
+                        attrs={"axis": 1, "block_size": 3},
+                        initializers={"s": bs, "zp": bzp}))
+    cases.append(single("DequantizeLinear", "dequantizelinear-bad-blocks", 21,
+                        {"q": qb}, {"y": f64(qb).astype(np.float32)},
                         attrs={"axis": 1, "block_size": 2},
-                        initializers={"s": np.ones((2, 2), np.float32),
-                                      "zp": np.zeros((2, 2), np.int8)},
-                        expect_rc=2, expect_error=["block_size"]))
+                        initializers={"s": bs, "zp": bzp}, expect_rc=1,
+                        expect_error=["3 blocks", "block_size 2"]))
     return cases
 
 
