@@ -186,7 +186,7 @@ static FailureOr<EnumTy> enumAttr(NodeImporter &node, StringRef name,
     return failure();
   std::optional<EnumTy> value = parse(*text);
   if (!value)
-    return node.unsupported("attribute '" + name + "' is '" + *text + "'");
+    return node.invalid("attribute '" + name + "' is '" + *text + "'");
   return *value;
 }
 
@@ -465,6 +465,9 @@ static LogicalResult importScatterND(NodeImporter &node) {
   return success();
 }
 
+/// The deepest one-hot dsc builds (its positions are a constant).
+static constexpr int64_t kMaxOneHotDepth = int64_t(1) << 24;
+
 /// OneHot: result[..., j, ...] (j at `axis`) is on_value where j is the
 /// index (negative ones count from depth), else off_value: a comparison of
 /// the indices with a constant range, and a select.
@@ -480,6 +483,10 @@ static LogicalResult importOneHot(NodeImporter &node) {
   auto depth = static_cast<int64_t>(depthTensor->data[0]);
   if (depth <= 0)
     return node.invalid("depth " + Twine(depth) + " is not positive");
+  // The positions compared against are a constant of depth elements.
+  if (depth > kMaxOneHotDepth)
+    return node.unsupported("depth " + Twine(depth) + " exceeds " +
+                            Twine(kMaxOneHotDepth));
   Value indices = node.input(0), values = node.input(2);
   FailureOr<RankedTensorType> type = node.rankedType(indices, "indices");
   if (failed(type))
@@ -826,6 +833,9 @@ static LogicalResult importEinsum(NodeImporter &node) {
                      parsed)))
       return failure();
     output = parsed;
+    for (int label : output)
+      if (llvm::count(output, label) > 1)
+        return node.invalid("the result repeats a label");
   } else {
     // Implicit: the ellipsis, then the letters used once, in order.
     for (int64_t i = ellipsisRank - 1; i >= 0; --i)

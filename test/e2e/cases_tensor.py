@@ -235,6 +235,11 @@ def index_cases():
                             initializers={"depth": np.array(depth, np.int64),
                                           "values": values},
                             plan_expect=NO_KERNEL))
+    cases.append(single("OneHot", "onehot-huge-depth-unsupported", 11,
+                        {"i": ind}, {"y": np.zeros((2, 2, 1), np.float32)},
+                        initializers={"depth": np.array(1 << 40, np.int64),
+                                      "values": values},
+                        expect_rc=2, expect_error=["OneHot", "depth"]))
     return cases
 
 
@@ -375,6 +380,10 @@ def einsum_cases():
                         {"y": np.einsum("ij,jk->ik", *ints)},
                         attrs={"equation": "ij,jk->ik"},
                         plan_expect=NO_KERNEL))
+    cases.append(single("Einsum", "einsum-repeated-result-label", 12,
+                        {"a": rand(2, 2)}, {"y": rand(2, 2)},
+                        attrs={"equation": "ij->ii"}, expect_rc=1,
+                        expect_error=["Einsum", "repeats"]))
     cases.append(single("Einsum", "einsum-bad-rank", 12, {"a": rand(2, 3)},
                         {"y": rand(2)}, attrs={"equation": "ijk->i"},
                         expect_rc=1, expect_error=["ijk", "rank 2"]))
