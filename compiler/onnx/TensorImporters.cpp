@@ -706,18 +706,30 @@ static FailureOr<Labeled> contract(OpMaker &m, Labeled a, Labeled b,
                                    llvm::function_ref<bool(int)> keep) {
   SmallVector<int> batch, rows, contracted, columns;
   int64_t batchSize = 1, rowSize = 1, contractedSize = 1, columnSize = 1;
-  SmallVector<int64_t> resultShape;
+  // A label of size 1 in one operand broadcasts to its size in the other
+  // (the ellipsis dimensions, as numpy's).
   for (auto [d, label] : llvm::enumerate(a.labels)) {
     auto inB = llvm::find(b.labels, label);
-    if (inB == b.labels.end()) {
+    if (inB == b.labels.end())
+      continue;
+    int64_t &aSize = a.shape[d], &bSize = b.shape[inB - b.labels.begin()];
+    if (aSize == bSize)
+      continue;
+    if (aSize != 1 && bSize != 1)
+      return m.node.invalid("a label has sizes " + Twine(aSize) + " and " +
+                            Twine(bSize) + " in two operands");
+    Labeled &small = aSize == 1 ? a : b;
+    int64_t size = std::max(aSize, bSize);
+    (aSize == 1 ? aSize : bSize) = size;
+    small.value = build<graph::ExpandOp>(m.node, m.typeOf(small.value),
+                                         small.value, small.shape);
+  }
+  for (auto [d, label] : llvm::enumerate(a.labels)) {
+    if (!llvm::is_contained(b.labels, label)) {
       rows.push_back(label);
       rowSize *= a.shape[d];
       continue;
     }
-    if (b.shape[inB - b.labels.begin()] != a.shape[d])
-      return m.node.unsupported(
-          "dimensions of one label with different sizes (broadcasting) are "
-          "not supported");
     if (keep(label)) {
       batch.push_back(label);
       batchSize *= a.shape[d];

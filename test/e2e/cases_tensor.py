@@ -363,6 +363,8 @@ def einsum_cases():
         ("ellipsis", "...ij,...jk->...ik", [(2, 3, 4), (2, 4, 5)], None),
         ("three-operands", "abc,cd,de->abe", [(2, 3, 4), (4, 5), (5, 2)],
          None),
+        ("ellipsis-broadcast", "...ij,...jk->...ik", [(1, 3, 4), (2, 4, 5)],
+         NO_KERNEL),
         ("diagonal-contracted", "iij,jk->ik", [(3, 3, 4), (4, 2)], NO_KERNEL),
         ("repeated-three", "iii->i", [(3, 3, 3)], NO_KERNEL),
     ]
@@ -380,6 +382,10 @@ def einsum_cases():
                         {"y": np.einsum("ij,jk->ik", *ints)},
                         attrs={"equation": "ij,jk->ik"},
                         plan_expect=NO_KERNEL))
+    cases.append(single("Einsum", "einsum-size-mismatch", 12,
+                        {"a": rand(2, 3), "b": rand(4, 2)}, {"y": rand(2, 2)},
+                        attrs={"equation": "ij,jk->ik"}, expect_rc=1,
+                        expect_error=["sizes 3 and 4"]))
     cases.append(single("Einsum", "einsum-repeated-result-label", 12,
                         {"a": rand(2, 2)}, {"y": rand(2, 2)},
                         attrs={"equation": "ij->ii"}, expect_rc=1,
