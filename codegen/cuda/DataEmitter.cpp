@@ -239,6 +239,8 @@ FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
     return kernel.emitOpError(
         "data kernel body must be one transpose or reshape");
   Operation &op = *ops.begin();
+  if (auto resize = dyn_cast<graph::ResizeOp>(op))
+    return emitResizeKernel(kernel, resize);
   if (!isa<graph::TransposeOp, graph::ReshapeOp, graph::SqueezeOp,
            graph::UnsqueezeOp>(op))
     return kernel.emitOpError("unsupported op '")

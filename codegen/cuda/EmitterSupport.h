@@ -10,6 +10,7 @@
 #define DSC_CODEGEN_CUDA_EMITTERSUPPORT_H
 
 #include "codegen/cuda/CudaEmitter.h"
+#include "dialects/graph/GraphOps.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
@@ -106,6 +107,9 @@ mlir::FailureOr<EmittedKernel>
 emitRowReductionKernel(exec::KernelOp kernel, const EmitOptions &options);
 mlir::FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
                                               const EmitOptions &options);
+/// graph.resize (TensorEmitter.cpp), dispatched from the data family.
+mlir::FailureOr<EmittedKernel> emitResizeKernel(exec::KernelOp kernel,
+                                                graph::ResizeOp resize);
 
 } // namespace dsc::codegen
 

@@ -1,6 +1,8 @@
 """End-to-end cases of the tensor/index/loss/quantization family: losses,
 Resize/Upsample, TopK, GatherND, ScatterND, OneHot. Expected outputs are
 computed here with numpy in float64, independently of dsc."""
+import math
+
 import numpy as np
 from onnx import helper
 
@@ -101,6 +103,59 @@ def linear_1d(x, out, coordinate):
     return x[..., lo] * (1 - frac) + x[..., hi] * frac
 
 
+def resize_1d(data, scale, out, mode, coordinates, a=-0.75, exclude=False,
+              roi=(0.0, 1.0), extrapolation=0.0):
+    """ONNX's 1-D interpolation of one line (after its test generator): the
+    n nearest elements of the edge-padded line around the source point."""
+    n_in = len(data)
+    result = []
+    for x in range(out):
+        length = scale * n_in
+        if coordinates == "asymmetric":
+            src = x / scale
+        elif coordinates == "align_corners":
+            src = 0.0 if length == 1 else x * (n_in - 1) / (length - 1)
+        elif coordinates == "tf_crop_and_resize":
+            src = ((roi[1] - roi[0]) * (n_in - 1) / 2 if out == 1 else
+                   x * (roi[1] - roi[0]) * (n_in - 1) / (out - 1))
+            src += roi[0] * (n_in - 1)
+            if src < 0 or src > n_in - 1:
+                result.append(extrapolation)
+                continue
+        else:  # half_pixel
+            src = (x + 0.5) / scale - 0.5
+        ratio = 1.0 if src == math.floor(src) else src - math.floor(src)
+        if mode == "linear":
+            coeffs = np.array([1 - ratio, ratio])
+        else:
+            r = ratio
+            coeffs = np.array([
+                ((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
+                ((a + 2) * r - (a + 3)) * r * r + 1,
+                ((a + 2) * (1 - r) - (a + 3)) * (1 - r) * (1 - r) + 1,
+                ((a * (2 - r) - 5 * a) * (2 - r) + 8 * a) * (2 - r) - 4 * a])
+        k = len(coeffs)
+        pad = (k + 1) // 2
+        padded = np.pad(data, pad, mode="edge")
+        near = sorted(sorted(range(len(padded)),
+                             key=lambda i: (abs(src + pad - i), i))[:k])
+        idx = np.array(near) - pad
+        if exclude:
+            coeffs = np.where((idx < 0) | (idx >= n_in), 0, coeffs)
+            coeffs = coeffs / coeffs.sum()
+        result.append(float(np.dot(coeffs, padded[near])))
+    return np.array(result)
+
+
+def resize_nd(x, scales, sizes, **kw):
+    """Separable, the last axis first."""
+    y = f64(x)
+    for axis in reversed(range(x.ndim)):
+        y = np.apply_along_axis(resize_1d, axis, y, scales[axis],
+                                sizes[axis], **kw)
+    return y
+
+
 def resize_cases():
     cases = []
     x = rand(1, 2, 3, 4)
@@ -108,21 +163,18 @@ def resize_cases():
     up = np.repeat(np.repeat(x, 2, axis=2), 3, axis=3)
     scales = np.array([1, 1, 2, 3], np.float32)
     cases.append(single("Upsample", "upsample-opset7-nearest", 7, {"x": x},
-                        {"y": up}, attrs={"scales": [1.0, 1.0, 2.0, 3.0]},
-                        plan_expect=NO_KERNEL))
+                        {"y": up}, attrs={"scales": [1.0, 1.0, 2.0, 3.0]}))
     cases.append(single("Upsample", "upsample-opset9-nearest", 9, {"x": x},
-                        {"y": up}, initializers={"s": scales},
-                        plan_expect=NO_KERNEL))
+                        {"y": up}, initializers={"s": scales}))
     cases.append(single("Resize", "resize-opset10-nearest", 10, {"x": x},
-                        {"y": up}, initializers={"s": scales},
-                        plan_expect=NO_KERNEL))
+                        {"y": up}, initializers={"s": scales}))
     cases.append(single("Resize", "resize-opset13-nearest-asymmetric", 13,
                         {"x": x}, {"y": up},
                         attrs={"coordinate_transformation_mode": "asymmetric",
                                "nearest_mode": "floor"},
                         initializers={"roi": np.zeros(0, np.float32),
                                       "s": scales},
-                        input_order=["x", "roi", "s"], plan_expect=NO_KERNEL))
+                        input_order=["x", "roi", "s"]))
     # Linear with align_corners, by sizes, along the last axis only (axes
     # of opset 18).
     v = rand(2, 5)
@@ -134,8 +186,7 @@ def resize_cases():
                                "coordinate_transformation_mode":
                                    "align_corners"},
                         initializers={"sizes": np.array([out], np.int64)},
-                        input_order=["x", "", "", "sizes"],
-                        plan_expect=NO_KERNEL))
+                        input_order=["x", "", "", "sizes"]))
     # Linear, half_pixel, downsampling by scales 0.5: the mean of pairs.
     w = rand(1, 1, 2, 8)
     expect = linear_1d(f64(w), 4, lambda i: (i + 0.5) / 0.5 - 0.5)
@@ -144,7 +195,40 @@ def resize_cases():
                         attrs={"mode": "linear"},
                         initializers={"s": np.array([1, 1, 1, 0.5],
                                                     np.float32)},
-                        input_order=["x", "", "s"], plan_expect=NO_KERNEL))
+                        input_order=["x", "", "s"]))
+    # Cubic with exclude_outside and A = -0.5, upsampling both axes (f16).
+    c = rand(1, 1, 4, 4).astype(np.float16)
+    sizes = [1, 1, 7, 6]
+    sc = [s / i for s, i in zip(sizes, c.shape)]
+    expect = resize_nd(c, sc, sizes, mode="cubic", coordinates="half_pixel",
+                       a=-0.5, exclude=True)
+    cases.append(single("Resize", "resize-cubic-exclude-outside-f16", 13,
+                        {"x": c}, {"y": expect.astype(np.float16)},
+                        attrs={"mode": "cubic", "cubic_coeff_a": -0.5,
+                               "exclude_outside": 1},
+                        initializers={"sizes": np.array(sizes, np.int64)},
+                        input_order=["x", "", "", "sizes"]))
+    # tf_crop_and_resize with extrapolation, linear.
+    roi = [0.0, 0.0, 0.4, -0.2, 1.0, 1.0, 1.2, 0.9]
+    sizes = [1, 1, 3, 5]
+    sc = [s / i for s, i in zip(sizes, x.shape[:2] + (4, 4))]
+    crop_in = rand(1, 1, 4, 4)
+    y = f64(crop_in)
+    for axis in (3, 2):
+        y = np.apply_along_axis(resize_1d, axis, y, sc[axis], sizes[axis],
+                                mode="linear",
+                                coordinates="tf_crop_and_resize",
+                                roi=(roi[axis], roi[4 + axis]),
+                                extrapolation=10.0)
+    cases.append(single("Resize", "resize-crop-and-resize", 13,
+                        {"x": crop_in}, {"y": y.astype(np.float32)},
+                        attrs={"mode": "linear",
+                               "coordinate_transformation_mode":
+                                   "tf_crop_and_resize",
+                               "extrapolation_value": 10.0},
+                        initializers={"roi": np.array(roi, np.float32),
+                                      "sizes": np.array(sizes, np.int64)},
+                        input_order=["x", "roi", "", "sizes"]))
     # Scales that are graph inputs cannot be known at import.
     node = helper.make_node("Resize", ["x", "", "s"], ["y"], name="dyn")
     model = make_model([node], {"x": x, "s": scales},
