@@ -1,8 +1,20 @@
 //===- DataEmitter.cpp - data family --------------------------------------===//
 //
-// graph.transpose, and the reshapes (reshape, squeeze, unsqueeze) that are a
-// plain copy of a dense buffer. Elements move as raw storage, never
+// One op per kernel: graph.transpose, the reshapes (reshape, squeeze,
+// unsqueeze) that are a plain copy of a dense buffer, the indexing ops
+// (concat, slice, gather, gather_elements, scatter_elements, expand, tile,
+// pad, trilu, shape, size) and, through ReductionEmitter.cpp, the reductions
+// that no other family anchors. Elements move as raw storage, never
 // converted.
+//
+// The indexing ops run one thread per output element (a grid-stride loop)
+// that computes the element's coordinates and reads the input it maps to:
+// reads and writes are coalesced wherever the op keeps the innermost
+// dimension. Index arithmetic is 32-bit unless a tensor of the kernel has
+// 2^31 elements or more. Indices read from tensors may be negative (counted
+// from the end, as ONNX allows); one still out of range reads 0 (gather) or
+// is skipped (scatter): a kernel cannot fail, and the CPU reference reports
+// such indices as errors.
 //
 // A transpose that moves the innermost dimension goes through a 32x32 tile
 // of shared memory (padded by one element so that the column reads hit 32
@@ -17,6 +29,7 @@
 #include "dialects/graph/GraphOps.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
@@ -227,6 +240,400 @@ static FailureOr<EmittedKernel> emitTranspose(exec::KernelOp kernel,
   return emitted;
 }
 
+/// The C storage type of the elements of `value`.
+static std::string storageOf(Value value) {
+  return getElementInfo(elementTypeOf(value))->storage;
+}
+
+/// `argN` for a kernel argument, the name of its pointer.
+static std::string argName(Value value) {
+  return llvm::formatv("arg{0}", cast<BlockArgument>(value).getArgNumber());
+}
+
+/// A kernel that runs `body` once per element of the result (of `outShape`):
+/// the body sees `o`, the element's linear index, and `c0`, `c1`, ... its
+/// coordinates (index_t). An empty result gets a kernel that does nothing.
+static EmittedKernel
+emitPerElement(exec::KernelOp kernel, EmittedKernel emitted,
+               ArrayRef<int64_t> outShape, StringRef comment,
+               llvm::function_ref<void(llvm::raw_ostream &)> body) {
+  int64_t numElements = 1;
+  for (int64_t d : outShape)
+    numElements *= d;
+  SmallVector<int64_t> strides = getStrides(outShape);
+  std::string source;
+  llvm::raw_string_ostream os(source);
+  os << getPrelude();
+  os << "// " << comment << ": one thread per output element\n";
+  os << kernelSignature(kernel, emitted.entry, kThreads) << " {\n";
+  os << "  typedef " << kernelIndexType(kernel) << " index_t;\n";
+  if (numElements != 0) {
+    os << "  const index_t stride = (index_t)gridDim.x * blockDim.x;\n";
+    os << "  for (index_t o = (index_t)blockIdx.x * blockDim.x + threadIdx.x; "
+          "o < "
+       << numElements << "; o += stride) {\n";
+    for (auto [d, size] : llvm::enumerate(outShape)) {
+      std::string coord = "o";
+      if (size == 1)
+        coord = "0";
+      else {
+        if (strides[d] != 1)
+          coord = llvm::formatv("(o / {0})", strides[d]);
+        if (d != 0)
+          coord = llvm::formatv("({0} % {1})", coord, size);
+      }
+      os << llvm::formatv("    const index_t c{0} = {1};\n    (void)c{0};\n", d,
+                          coord);
+    }
+    body(os);
+    os << "  }\n";
+  }
+  os << "}\n";
+  int64_t blocks = (numElements + kThreads - 1) / kThreads;
+  emitted.grid = {
+      static_cast<int32_t>(std::clamp<int64_t>(blocks, 1, kMaxBlocks)), 1, 1};
+  emitted.block = {static_cast<int32_t>(kThreads), 1, 1};
+  emitted.source = std::move(source);
+  return emitted;
+}
+
+/// Statements that read index `element` of the indices tensor `indices` into
+/// `var` (long long) and add `size` when it is negative.
+static std::string loadIndex(Value indices, StringRef element, StringRef var,
+                             int64_t size) {
+  return llvm::formatv("      long long {0} = (long long){1}[{2}];\n"
+                       "      if ({0} < 0)\n        {0} += {3}LL;\n",
+                       var, argName(indices), element, size);
+}
+
+/// The sum of `coord(d) * strides[d]` over the dimensions d != `skip` where
+/// the stride is not zero, or "0".
+static std::string
+linearOffset(ArrayRef<int64_t> strides, int64_t skip,
+             llvm::function_ref<std::string(int64_t)> coord) {
+  SmallVector<std::string> terms;
+  for (auto [d, stride] : llvm::enumerate(strides)) {
+    if (static_cast<int64_t>(d) == skip || stride == 0)
+      continue;
+    terms.push_back(stride == 1
+                        ? coord(d)
+                        : llvm::formatv("{0} * {1}", coord(d), stride).str());
+  }
+  return terms.empty() ? "0" : llvm::join(terms, " + ");
+}
+
+static std::string coordName(int64_t d) { return "c" + std::to_string(d); }
+
+static FailureOr<EmittedKernel> emitConcat(exec::KernelOp kernel,
+                                           graph::ConcatOp concat,
+                                           EmittedKernel emitted) {
+  ArrayRef<int64_t> outShape = shapeOf(concat.getResult());
+  int64_t axis = *graph::normalizeAxis(concat.getAxis(), outShape.size());
+  int64_t inner = 1;
+  for (int64_t d : outShape.drop_front(axis + 1))
+    inner *= d;
+  int64_t axisSize = outShape[axis];
+  return emitPerElement(
+      kernel, std::move(emitted), outShape, "concat",
+      [&](llvm::raw_ostream &os) {
+        os << llvm::formatv("    const index_t inner = o % {0}, a = (o / {0}) "
+                            "% {1}, outer = o / {2};\n",
+                            inner, axisSize, inner * axisSize);
+        os << "    (void)inner;\n    (void)outer;\n";
+        int64_t begin = 0;
+        StringRef keyword = "if";
+        for (Value input : concat.getInputs()) {
+          int64_t size = shapeOf(input)[axis];
+          if (size == 0)
+            continue;
+          os << llvm::formatv("    {0} (a < {1})\n", keyword, begin + size);
+          os << llvm::formatv("      out0[o] = {0}[(outer * {1} + (a - {2})) * "
+                              "{3} + inner];\n",
+                              argName(input), size, begin, inner);
+          keyword = "else if";
+          begin += size;
+        }
+      });
+}
+
+static FailureOr<EmittedKernel>
+emitSlice(exec::KernelOp kernel, graph::SliceOp slice, EmittedKernel emitted) {
+  ArrayRef<int64_t> inShape = shapeOf(slice.getInput());
+  SmallVector<graph::SliceDim> dims =
+      graph::resolveSlice(inShape, slice.getStarts(), slice.getEnds(),
+                          slice.getAxes(), slice.getSteps());
+  SmallVector<int64_t> inStrides = getStrides(inShape);
+  int64_t base = 0;
+  SmallVector<int64_t> strides;
+  for (auto [d, dim] : llvm::enumerate(dims)) {
+    base += dim.count == 0 ? 0 : dim.start * inStrides[d];
+    strides.push_back(dim.step * inStrides[d]);
+  }
+  // Negative steps make terms negative; the sum is a valid offset.
+  std::string offset = linearOffset(
+      strides, -1, [](int64_t d) { return "(long long)" + coordName(d); });
+  return emitPerElement(kernel, std::move(emitted), shapeOf(slice.getResult()),
+                        "slice", [&](llvm::raw_ostream &os) {
+                          os << llvm::formatv(
+                              "    out0[o] = {0}[(index_t)({1}LL + {2})];\n",
+                              argName(slice.getInput()), base, offset);
+                        });
+}
+
+static FailureOr<EmittedKernel> emitGather(exec::KernelOp kernel,
+                                           graph::GatherOp gather,
+                                           EmittedKernel emitted) {
+  ArrayRef<int64_t> inShape = shapeOf(gather.getInput());
+  int64_t axis = *graph::normalizeAxis(gather.getAxis(), inShape.size());
+  int64_t inner = 1, count = 1;
+  for (int64_t d : inShape.drop_front(axis + 1))
+    inner *= d;
+  for (int64_t d : shapeOf(gather.getIndices()))
+    count *= d;
+  int64_t size = inShape[axis];
+  return emitPerElement(
+      kernel, std::move(emitted), shapeOf(gather.getResult()), "gather",
+      [&](llvm::raw_ostream &os) {
+        os << llvm::formatv("    const index_t inner = o % {0}, j = (o / {0}) "
+                            "% {1}, outer = o / {2};\n",
+                            inner, count, inner * count);
+        os << "    {\n" << loadIndex(gather.getIndices(), "j", "index", size);
+        os << llvm::formatv(
+            "      out0[o] = index >= 0 && index < {0}LL ? {1}[(outer * {0} + "
+            "(index_t)index) * {2} + inner] : ({3})0;\n",
+            size, argName(gather.getInput()), inner,
+            storageOf(gather.getResult()));
+        os << "    }\n";
+      });
+}
+
+static FailureOr<EmittedKernel>
+emitGatherElements(exec::KernelOp kernel, graph::GatherElementsOp gather,
+                   EmittedKernel emitted) {
+  ArrayRef<int64_t> inShape = shapeOf(gather.getInput());
+  int64_t axis = *graph::normalizeAxis(gather.getAxis(), inShape.size());
+  SmallVector<int64_t> inStrides = getStrides(inShape);
+  std::string offset = linearOffset(inStrides, axis, coordName);
+  return emitPerElement(
+      kernel, std::move(emitted), shapeOf(gather.getResult()),
+      "gather_elements", [&](llvm::raw_ostream &os) {
+        os << "    {\n"
+           << loadIndex(gather.getIndices(), "o", "index", inShape[axis]);
+        os << llvm::formatv(
+            "      out0[o] = index >= 0 && index < {0}LL ? {1}[{2} + "
+            "(index_t)index * {3}] : ({4})0;\n",
+            inShape[axis], argName(gather.getInput()), offset, inStrides[axis],
+            storageOf(gather.getResult()));
+        os << "    }\n";
+      });
+}
+
+static FailureOr<EmittedKernel>
+emitScatterElements(exec::KernelOp kernel, graph::ScatterElementsOp scatter,
+                    EmittedKernel emitted) {
+  ArrayRef<int64_t> inShape = shapeOf(scatter.getInput());
+  ArrayRef<int64_t> indexShape = shapeOf(scatter.getIndices());
+  int64_t rank = inShape.size();
+  int64_t axis = *graph::normalizeAxis(scatter.getAxis(), rank);
+  SmallVector<int64_t> indexStrides = getStrides(indexShape);
+  Type type = elementTypeOf(scatter.getResult());
+  std::string compute = getElementInfo(type)->compute;
+  // Each output element replays, in order, the updates aimed at it: the
+  // result is deterministic and equals the sequential definition, duplicate
+  // indices included.
+  SmallVector<std::string> inRange;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis && indexShape[d] < inShape[d])
+      inRange.push_back(llvm::formatv("c{0} < {1}", d, indexShape[d]));
+  std::string combine;
+  switch (scatter.getReduction()) {
+  case graph::ScatterReduction::None:
+    combine = "u";
+    break;
+  case graph::ScatterReduction::Add:
+    combine = "r + u";
+    break;
+  case graph::ScatterReduction::Mul:
+    combine = "r * u";
+    break;
+  case graph::ScatterReduction::Max:
+    combine = "r < u ? u : r";
+    break;
+  case graph::ScatterReduction::Min:
+    combine = "u < r ? u : r";
+    break;
+  }
+  return emitPerElement(
+      kernel, std::move(emitted), inShape, "scatter_elements",
+      [&](llvm::raw_ostream &os) {
+        std::string input = argName(scatter.getInput());
+        os << llvm::formatv("    {0} r = {1};\n", compute,
+                            loadAsCompute(type, input + "[o]"));
+        if (indexShape[axis] != 0 &&
+            llvm::none_of(indexShape, [](int64_t d) { return d == 0; })) {
+          if (!inRange.empty())
+            os << "    if (" << llvm::join(inRange, " && ") << ")\n";
+          os << llvm::formatv("    for (index_t j = 0; j < {0}; ++j) {{\n",
+                              indexShape[axis]);
+          os << llvm::formatv("      const index_t at = {0} + j * {1};\n",
+                              linearOffset(indexStrides, axis, coordName),
+                              indexStrides[axis]);
+          os << loadIndex(scatter.getIndices(), "at", "index", inShape[axis]);
+          os << llvm::formatv("      if (index == (long long)c{0}) {{\n", axis);
+          os << llvm::formatv(
+              "        const {0} u = {1};\n", compute,
+              loadAsCompute(type, argName(scatter.getUpdates()) + "[at]"));
+          os << "        r = " << combine << ";\n";
+          os << "      }\n    }\n";
+        }
+        os << "    out0[o] = " << storeFromCompute(type, "r") << ";\n";
+      });
+}
+
+static FailureOr<EmittedKernel> emitExpand(exec::KernelOp kernel,
+                                           graph::ExpandOp expand,
+                                           EmittedKernel emitted) {
+  ArrayRef<int64_t> inShape = shapeOf(expand.getInput());
+  ArrayRef<int64_t> outShape = shapeOf(expand.getResult());
+  if (!broadcastsTo(inShape, outShape))
+    return kernel.emitOpError("expand input ")
+           << expand.getInput().getType() << " does not broadcast to "
+           << expand.getResult().getType();
+  return emitPerElement(kernel, std::move(emitted), outShape, "expand",
+                        [&](llvm::raw_ostream &os) {
+                          os << "    out0[o] = " << argName(expand.getInput())
+                             << "["
+                             << broadcastIndexFromLinear(inShape, outShape, "o")
+                             << "];\n";
+                        });
+}
+
+static FailureOr<EmittedKernel>
+emitTile(exec::KernelOp kernel, graph::TileOp tile, EmittedKernel emitted) {
+  ArrayRef<int64_t> inShape = shapeOf(tile.getInput());
+  ArrayRef<int64_t> outShape = shapeOf(tile.getResult());
+  SmallVector<int64_t> inStrides = getStrides(inShape);
+  for (auto [d, size] : llvm::enumerate(inShape))
+    if (size == 1)
+      inStrides[d] = 0;
+  std::string offset = linearOffset(inStrides, -1, [&](int64_t d) {
+    if (inShape[d] == outShape[d])
+      return coordName(d);
+    return llvm::formatv("({0} % {1})", coordName(d), inShape[d]).str();
+  });
+  return emitPerElement(kernel, std::move(emitted), outShape, "tile",
+                        [&](llvm::raw_ostream &os) {
+                          os << "    out0[o] = " << argName(tile.getInput())
+                             << "[" << offset << "];\n";
+                        });
+}
+
+static FailureOr<EmittedKernel> emitPad(exec::KernelOp kernel, graph::PadOp pad,
+                                        EmittedKernel emitted) {
+  ArrayRef<int64_t> inShape = shapeOf(pad.getInput());
+  ArrayRef<int64_t> pads = pad.getPads();
+  int64_t rank = inShape.size();
+  SmallVector<int64_t> inStrides = getStrides(inShape);
+  graph::PadMode mode = pad.getMode();
+  return emitPerElement(
+      kernel, std::move(emitted), shapeOf(pad.getResult()), "pad",
+      [&](llvm::raw_ostream &os) {
+        os << "    long long offset = 0;\n";
+        if (mode == graph::PadMode::Constant)
+          os << "    bool inside = true;\n";
+        for (int64_t d = 0; d < rank; ++d) {
+          int64_t n = inShape[d];
+          os << llvm::formatv("    {{\n      long long j = (long long)c{0} - "
+                              "({1}LL);\n",
+                              d, pads[d]);
+          switch (mode) {
+          case graph::PadMode::Constant:
+            os << llvm::formatv(
+                "      if (j < 0 || j >= {0}LL)\n        inside = false;\n", n);
+            break;
+          case graph::PadMode::Edge:
+            os << llvm::formatv(
+                "      j = j < 0 ? 0 : j >= {0}LL ? {0}LL - 1 : j;\n", n);
+            break;
+          case graph::PadMode::Reflect:
+            // Reflection without repeating the edge, periodic in 2(n-1).
+            if (n <= 1) {
+              os << "      j = 0;\n";
+              break;
+            }
+            os << llvm::formatv("      j = ((j % {0}LL) + {0}LL) % {0}LL;\n"
+                                "      if (j >= {1}LL)\n"
+                                "        j = {0}LL - j;\n",
+                                2 * (n - 1), n);
+            break;
+          case graph::PadMode::Wrap:
+            os << llvm::formatv("      j = ((j % {0}LL) + {0}LL) % {0}LL;\n",
+                                std::max<int64_t>(n, 1));
+            break;
+          }
+          if (inStrides[d] != 0)
+            os << llvm::formatv("      offset += j * {0}LL;\n", inStrides[d]);
+          os << "    }\n";
+        }
+        std::string read =
+            llvm::formatv("{0}[(index_t)offset]", argName(pad.getInput()));
+        if (mode == graph::PadMode::Constant)
+          os << llvm::formatv("    out0[o] = inside ? {0} : {1}[0];\n", read,
+                              argName(pad.getValue()));
+        else
+          os << "    out0[o] = " << read << ";\n";
+      });
+}
+
+static FailureOr<EmittedKernel>
+emitTrilu(exec::KernelOp kernel, graph::TriluOp trilu, EmittedKernel emitted) {
+  ArrayRef<int64_t> shape = shapeOf(trilu.getInput());
+  int64_t rank = shape.size();
+  if (rank < 2)
+    return kernel.emitOpError("trilu input must have rank at least 2");
+  return emitPerElement(
+      kernel, std::move(emitted), shape, "trilu", [&](llvm::raw_ostream &os) {
+        os << llvm::formatv("    const bool keep = (long long)c{0} - (long "
+                            "long)c{1} {2} ({3}LL);\n",
+                            rank - 1, rank - 2, trilu.getUpper() ? ">=" : "<=",
+                            static_cast<int64_t>(trilu.getK()));
+        os << llvm::formatv("    out0[o] = keep ? {0}[o] : ({1})0;\n",
+                            argName(trilu.getInput()),
+                            storageOf(trilu.getResult()));
+      });
+}
+
+/// graph.shape and graph.size that folding left (it folds every static
+/// shape, so only a kernel built by hand gets here): the values are known.
+static FailureOr<EmittedKernel>
+emitShapeValues(exec::KernelOp kernel, Operation *op, EmittedKernel emitted) {
+  ArrayRef<int64_t> inShape = shapeOf(op->getOperand(0));
+  SmallVector<std::string> values;
+  if (auto shape = dyn_cast<graph::ShapeOp>(op)) {
+    auto [start, end] =
+        graph::shapeRange(inShape.size(), shape.getStart(), shape.getEnd());
+    for (int64_t d = start; d < end; ++d)
+      values.push_back(std::to_string(inShape[d]) + "LL");
+  } else {
+    int64_t count = 1;
+    for (int64_t d : inShape)
+      count *= d;
+    values.push_back(std::to_string(count) + "LL");
+  }
+  std::string storage = storageOf(op->getResult(0));
+  return emitPerElement(
+      kernel, std::move(emitted), shapeOf(op->getResult(0)),
+      op->getName().stripDialect(), [&](llvm::raw_ostream &os) {
+        // A chain of selects, not an array in local memory.
+        if (values.empty())
+          return;
+        std::string value = values.back();
+        for (int64_t i = values.size() - 2; i >= 0; --i)
+          value = llvm::formatv("o == {0} ? {1} : {2}", i, values[i], value);
+        os << "    out0[o] = (" << storage << ")(" << value << ");\n";
+      });
+}
+
 FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
                                         const EmitOptions &) {
   Block &body = kernel.getBody().front();
@@ -236,30 +643,78 @@ FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
            << yield.getValues().size();
   auto ops = body.without_terminator();
   if (std::distance(ops.begin(), ops.end()) != 1)
-    return kernel.emitOpError(
-        "data kernel body must be one transpose or reshape");
+    return kernel.emitOpError("data kernel body must be one op");
   Operation &op = *ops.begin();
-  if (auto resize = dyn_cast<graph::ResizeOp>(op))
-    return emitResizeKernel(kernel, resize);
-  if (!isa<graph::TransposeOp, graph::ReshapeOp, graph::SqueezeOp,
-           graph::UnsqueezeOp>(op))
-    return kernel.emitOpError("unsupported op '")
-           << op.getName() << "' in a data kernel";
-  auto input = dyn_cast<BlockArgument>(op.getOperand(0));
-  if (!input)
-    return kernel.emitOpError("data kernel operand must be a kernel argument");
-  if (yield.getValues().front() != op.getResult(0))
+  for (Value operand : op.getOperands())
+    if (!isa<BlockArgument>(operand))
+      return kernel.emitOpError("operands of '")
+             << op.getName() << "' in a data kernel must be kernel arguments";
+  if (op.getNumResults() != 1 || yield.getValues().front() != op.getResult(0))
     return kernel.emitOpError("data kernel must yield the result of '")
            << op.getName() << "'";
-  if (elementTypeOf(input) != elementTypeOf(op.getResult(0)))
-    return kernel.emitOpError("data kernel changes the element type");
 
   EmittedKernel emitted;
   emitted.name = kernel.getSymName().str();
   emitted.entry = entryName(kernel);
-  if (auto transpose = dyn_cast<graph::TransposeOp>(op))
-    return emitTranspose(kernel, transpose, input, std::move(emitted));
-  return emitCopy(kernel, input, op.getResult(0), std::move(emitted));
+  auto sameType = [&]() -> LogicalResult {
+    if (elementTypeOf(op.getOperand(0)) == elementTypeOf(op.getResult(0)))
+      return success();
+    return kernel.emitOpError("data kernel changes the element type");
+  };
+  return llvm::TypeSwitch<Operation *, FailureOr<EmittedKernel>>(&op)
+      .Case([&](graph::TransposeOp transpose) -> FailureOr<EmittedKernel> {
+        if (failed(sameType()))
+          return failure();
+        return emitTranspose(kernel, transpose,
+                             cast<BlockArgument>(transpose.getInput()),
+                             std::move(emitted));
+      })
+      .Case<graph::ReshapeOp, graph::SqueezeOp, graph::UnsqueezeOp>(
+          [&](Operation *reshape) -> FailureOr<EmittedKernel> {
+            if (failed(sameType()))
+              return failure();
+            return emitCopy(kernel, cast<BlockArgument>(reshape->getOperand(0)),
+                            reshape->getResult(0), std::move(emitted));
+          })
+      .Case<graph::ReduceOp, graph::ArgReduceOp, graph::HardmaxOp,
+            graph::CumSumOp>([&](Operation *reduction) {
+        return emitReductionKernel(kernel, reduction, std::move(emitted));
+      })
+      .Case([&](graph::ConcatOp o) {
+        return emitConcat(kernel, o, std::move(emitted));
+      })
+      .Case([&](graph::SliceOp o) {
+        return emitSlice(kernel, o, std::move(emitted));
+      })
+      .Case([&](graph::GatherOp o) {
+        return emitGather(kernel, o, std::move(emitted));
+      })
+      .Case([&](graph::GatherElementsOp o) {
+        return emitGatherElements(kernel, o, std::move(emitted));
+      })
+      .Case([&](graph::ScatterElementsOp o) {
+        return emitScatterElements(kernel, o, std::move(emitted));
+      })
+      .Case([&](graph::ExpandOp o) {
+        return emitExpand(kernel, o, std::move(emitted));
+      })
+      .Case([&](graph::TileOp o) {
+        return emitTile(kernel, o, std::move(emitted));
+      })
+      .Case([&](graph::PadOp o) {
+        return emitPad(kernel, o, std::move(emitted));
+      })
+      .Case([&](graph::TriluOp o) {
+        return emitTrilu(kernel, o, std::move(emitted));
+      })
+      .Case<graph::ShapeOp, graph::SizeOp>([&](Operation *o) {
+        return emitShapeValues(kernel, o, std::move(emitted));
+      })
+      .Case([&](graph::ResizeOp o) { return emitResizeKernel(kernel, o); })
+      .Default([&](Operation *other) -> FailureOr<EmittedKernel> {
+        return kernel.emitOpError("unsupported op '")
+               << other->getName() << "' in a data kernel";
+      });
 }
 
 } // namespace dsc::codegen

@@ -282,9 +282,58 @@ std::string broadcastIndexFromCoords(ArrayRef<int64_t> operandShape,
   return llvm::join(terms, " + ");
 }
 
+/// The expression of the offset of element `var` of the row-major space of
+/// `dims` (a subset of the dimensions of `shape`, in order), in elements of
+/// the dense row-major `shape`. Adjacent dimensions are merged.
+std::string subspaceOffset(ArrayRef<int64_t> dims, ArrayRef<int64_t> shape,
+                           StringRef var) {
+  SmallVector<int64_t> strides = getStrides(shape);
+  // Groups of dimensions adjacent in `shape`, innermost first.
+  struct Group {
+    int64_t size, stride;
+  };
+  SmallVector<Group> groups;
+  for (int64_t i = static_cast<int64_t>(dims.size()) - 1; i >= 0; --i) {
+    int64_t d = dims[i];
+    if (shape[d] == 1)
+      continue;
+    if (!groups.empty() && i + 1 < static_cast<int64_t>(dims.size()) &&
+        dims[i + 1] == d + 1 && shape[d + 1] != 1)
+      groups.back().size *= shape[d];
+    else
+      groups.push_back({shape[d], strides[d]});
+  }
+  SmallVector<std::string> terms;
+  int64_t inner = 1;
+  for (auto [i, group] : llvm::enumerate(groups)) {
+    std::string coord = var.str();
+    if (inner != 1)
+      coord = llvm::formatv("({0} / {1})", coord, inner);
+    if (i + 1 != groups.size())
+      coord = llvm::formatv("({0} % {1})", coord, group.size);
+    if (group.stride != 1)
+      coord = llvm::formatv("{0} * {1}", coord, group.stride);
+    terms.push_back(coord);
+    inner *= group.size;
+  }
+  if (terms.empty())
+    return "0";
+  std::reverse(terms.begin(), terms.end());
+  return llvm::join(terms, " + ");
+}
+
 StringRef indexTypeFor(int64_t numElements) {
   return numElements < (int64_t(1) << 31) ? "unsigned int"
                                           : "unsigned long long";
+}
+
+StringRef kernelIndexType(exec::KernelOp kernel) {
+  int64_t largest = 1;
+  for (Type type : kernel.getArgumentTypes())
+    largest = std::max(largest, cast<ShapedType>(type).getNumElements());
+  for (Type type : kernel.getResultTypes())
+    largest = std::max(largest, cast<ShapedType>(type).getNumElements());
+  return indexTypeFor(largest);
 }
 
 ArrayRef<int64_t> shapeOf(Value value) {

@@ -76,9 +76,18 @@ bool broadcastsTo(llvm::ArrayRef<int64_t> operandShape,
 /// Dense row-major strides of `shape`.
 llvm::SmallVector<int64_t> getStrides(llvm::ArrayRef<int64_t> shape);
 
+/// The expression of the offset of element `var` of the row-major space of
+/// `dims` (a subset of the dimensions of `shape`, in order), in elements of
+/// the dense row-major `shape`. Adjacent dimensions are merged.
+std::string subspaceOffset(llvm::ArrayRef<int64_t> dims,
+                           llvm::ArrayRef<int64_t> shape, llvm::StringRef var);
+
 /// The C type for indices into `numElements` elements: 32-bit where it fits,
 /// because 64-bit division and modulo cost a call each on the GPU.
 llvm::StringRef indexTypeFor(int64_t numElements);
+
+/// indexTypeFor the largest tensor of `kernel`.
+llvm::StringRef kernelIndexType(exec::KernelOp kernel);
 
 /// The kernel parameter list: `const T0* __restrict__ arg0, ..., T* out0`.
 std::string kernelParameters(exec::KernelOp kernel);
@@ -110,6 +119,12 @@ mlir::FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
 /// graph.resize (TensorEmitter.cpp), dispatched from the data family.
 mlir::FailureOr<EmittedKernel> emitResizeKernel(exec::KernelOp kernel,
                                                 graph::ResizeOp resize);
+
+/// Reductions that the data family generates, one op per kernel: graph.reduce
+/// (any axes), arg_reduce, hardmax and cumsum. `op` is the kernel's only op.
+mlir::FailureOr<EmittedKernel> emitReductionKernel(exec::KernelOp kernel,
+                                                   mlir::Operation *op,
+                                                   EmittedKernel emitted);
 
 } // namespace dsc::codegen
 

@@ -1,9 +1,9 @@
 //===- RowReductionEmitter.cpp - row_reduction family ---------------------===//
 //
-// softmax, layer_norm and reduce_mean, each followed by an optional
-// elementwise epilogue. The input splits into rows: the reduced dimensions
-// (softmax: its axis; layer_norm: axis..rank-1; reduce_mean: its axes) form
-// one row, the kept dimensions enumerate the rows.
+// softmax, log_softmax, layer_norm and reduce_mean, each followed by an
+// optional elementwise epilogue. The input splits into rows: the reduced
+// dimensions (softmax: its axis; layer_norm: axis..rank-1; reduce_mean: its
+// axes) form one row, the kept dimensions enumerate the rows.
 //
 // When the innermost dimension is reduced, rows are contiguous runs and a
 // group of threads (a warp for rows up to 1024 elements, a block otherwise)
@@ -35,47 +35,7 @@ namespace {
 constexpr int64_t kMaxCachedItems = 32;
 constexpr int64_t kColumnBlock = 256;
 
-enum class Reduction { Softmax, LayerNorm, Mean };
-
-/// The expression of the offset of element `var` of the row-major space of
-/// `dims` (a subset of the dimensions of `shape`, in order), in elements of
-/// the dense row-major `shape`. Adjacent dimensions are merged.
-std::string subspaceOffset(ArrayRef<int64_t> dims, ArrayRef<int64_t> shape,
-                           StringRef var) {
-  SmallVector<int64_t> strides = getStrides(shape);
-  // Groups of dimensions adjacent in `shape`, innermost first.
-  struct Group {
-    int64_t size, stride;
-  };
-  SmallVector<Group> groups;
-  for (int64_t i = static_cast<int64_t>(dims.size()) - 1; i >= 0; --i) {
-    int64_t d = dims[i];
-    if (shape[d] == 1)
-      continue;
-    if (!groups.empty() && i + 1 < static_cast<int64_t>(dims.size()) &&
-        dims[i + 1] == d + 1 && shape[d + 1] != 1)
-      groups.back().size *= shape[d];
-    else
-      groups.push_back({shape[d], strides[d]});
-  }
-  SmallVector<std::string> terms;
-  int64_t inner = 1;
-  for (auto [i, group] : llvm::enumerate(groups)) {
-    std::string coord = var.str();
-    if (inner != 1)
-      coord = llvm::formatv("({0} / {1})", coord, inner);
-    if (i + 1 != groups.size())
-      coord = llvm::formatv("({0} % {1})", coord, group.size);
-    if (group.stride != 1)
-      coord = llvm::formatv("{0} * {1}", coord, group.stride);
-    terms.push_back(coord);
-    inner *= group.size;
-  }
-  if (terms.empty())
-    return "0";
-  std::reverse(terms.begin(), terms.end());
-  return llvm::join(terms, " + ");
-}
+enum class Reduction { Softmax, LogSoftmax, LayerNorm, Mean };
 
 class RowReductionEmitter {
 public:
@@ -86,6 +46,13 @@ private:
   LogicalResult emitEpilogue(llvm::raw_ostream &os);
   void emitRowKernel(llvm::raw_ostream &os);
   void emitColumnKernel(llvm::raw_ostream &os);
+  /// log_softmax's log of the row sum, once the sum is known.
+  void emitLogSum(llvm::raw_ostream &os) {
+    if (reduction == Reduction::LogSoftmax)
+      os << "  const " << acc
+         << " rowLogSum = " << (acc == "double" ? "log" : "logf")
+         << "(rowSum);\n";
+  }
   std::string load(StringRef offset);
   /// The per-element transformation once the row statistics are known.
   std::string finish(StringRef x, StringRef j);
@@ -114,6 +81,8 @@ std::string RowReductionEmitter::finish(StringRef x, StringRef j) {
   case Reduction::Softmax:
     return llvm::formatv("{0}({1} - rowMax) / rowSum",
                          acc == "double" ? "exp" : "expf", x);
+  case Reduction::LogSoftmax:
+    return llvm::formatv("{0} - rowMax - rowLogSum", x);
   case Reduction::LayerNorm: {
     auto ln = cast<graph::LayerNormOp>(anchor);
     ArrayRef<int64_t> normalized =
@@ -264,6 +233,7 @@ void RowReductionEmitter::emitRowKernel(llvm::raw_ostream &os) {
   }
   switch (reduction) {
   case Reduction::Softmax:
+  case Reduction::LogSoftmax:
     os << "  " << acc << " rowMax = " << negInf << ";\n";
     forEach(acc == "double" ? "      rowMax = fmax(rowMax, x);\n"
                             : "      rowMax = fmaxf(rowMax, x);\n",
@@ -275,6 +245,7 @@ void RowReductionEmitter::emitRowKernel(llvm::raw_ostream &os) {
                 .str(),
             cached);
     os << "  rowSum = dsc_group_sum(rowSum, scratch);\n";
+    emitLogSum(os);
     break;
   case Reduction::LayerNorm: {
     auto ln = cast<graph::LayerNormOp>(anchor);
@@ -329,6 +300,7 @@ void RowReductionEmitter::emitColumnKernel(llvm::raw_ostream &os) {
   };
   switch (reduction) {
   case Reduction::Softmax:
+  case Reduction::LogSoftmax:
     os << "  " << acc << " rowMax = " << negInf << ";\n";
     forEach(acc == "double" ? "    rowMax = fmax(rowMax, x);\n"
                             : "    rowMax = fmaxf(rowMax, x);\n");
@@ -336,6 +308,7 @@ void RowReductionEmitter::emitColumnKernel(llvm::raw_ostream &os) {
     forEach(llvm::formatv("    rowSum += {0}(x - rowMax);\n",
                           acc == "double" ? "exp" : "expf")
                 .str());
+    emitLogSum(os);
     forEach(llvm::formatv("    dsc_epilogue($ARGS$, {0}, {1});\n", elem,
                           finish("x", "j"))
                 .str());
@@ -357,7 +330,8 @@ FailureOr<EmittedKernel> RowReductionEmitter::emit() {
     return kernel.emitOpError("row_reduction kernel must yield one value, not ")
            << yield.getValues().size();
   for (Operation &op : body.without_terminator()) {
-    if (isa<graph::SoftmaxOp, graph::LayerNormOp, graph::ReduceMeanOp>(op)) {
+    if (isa<graph::SoftmaxOp, graph::LogSoftmaxOp, graph::LayerNormOp,
+            graph::ReduceMeanOp>(op)) {
       if (anchor)
         return kernel.emitOpError(
             "row_reduction kernel has more than one reduction");
@@ -369,8 +343,8 @@ FailureOr<EmittedKernel> RowReductionEmitter::emit() {
              << op.getName() << "' in a row_reduction kernel";
   }
   if (!anchor)
-    return kernel.emitOpError(
-        "row_reduction kernel has no softmax, layer_norm or reduce_mean");
+    return kernel.emitOpError("row_reduction kernel has no softmax, "
+                              "log_softmax, layer_norm or reduce_mean");
   input = dyn_cast<BlockArgument>(anchor->getOperand(0));
   for (Value operand : anchor->getOperands())
     if (!isa<BlockArgument>(operand))
@@ -388,6 +362,9 @@ FailureOr<EmittedKernel> RowReductionEmitter::emit() {
   if (auto softmax = dyn_cast<graph::SoftmaxOp>(anchor)) {
     reduction = Reduction::Softmax;
     reduced[*graph::normalizeAxis(softmax.getAxis(), rank)] = true;
+  } else if (auto logSoftmax = dyn_cast<graph::LogSoftmaxOp>(anchor)) {
+    reduction = Reduction::LogSoftmax;
+    reduced[*graph::normalizeAxis(logSoftmax.getAxis(), rank)] = true;
   } else if (auto ln = dyn_cast<graph::LayerNormOp>(anchor)) {
     reduction = Reduction::LayerNorm;
     for (int64_t d = *graph::normalizeAxis(ln.getAxis(), rank); d < rank; ++d)
@@ -435,19 +412,13 @@ FailureOr<EmittedKernel> RowReductionEmitter::emit() {
   if (reduction == Reduction::LayerNorm)
     rowMode = true;
 
-  int64_t largest = 1;
-  for (Type type : kernel.getArgumentTypes())
-    largest = std::max(largest, cast<ShapedType>(type).getNumElements());
-  for (Type type : kernel.getResultTypes())
-    largest = std::max(largest, cast<ShapedType>(type).getNumElements());
-
   EmittedKernel emitted;
   emitted.name = kernel.getSymName().str();
   emitted.entry = entryName(kernel);
   std::string source;
   llvm::raw_string_ostream os(source);
   os << getPrelude();
-  os << "typedef " << indexTypeFor(largest) << " index_t;\n";
+  os << "typedef " << kernelIndexType(kernel) << " index_t;\n";
   if (failed(emitEpilogue(os)))
     return failure();
 

@@ -5,6 +5,7 @@
 #include "codegen/cuda/EmitterSupport.h"
 #include "dialects/graph/GraphOps.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -39,6 +40,139 @@ FailureOr<std::string> ScalarExprEmitter::emit(Value value) {
 /// `exp` for double.
 static std::string mathFn(StringRef name, bool isDouble) {
   return isDouble ? name.str() : name.str() + "f";
+}
+
+/// `a op b` (op `/` or `%`) on integers of `type` without C's undefined
+/// cases: a zero divisor gives 0 (as in the reference), and a divisor of -1
+/// gives the wrapped negation (quotient) or 0 (remainder), INT_MIN included.
+static std::string integerDivision(Type type, StringRef a, StringRef b,
+                                   StringRef op) {
+  std::string t = getElementInfo(type)->compute;
+  std::string result = llvm::formatv("({0})({1} {2} {3})", t, a, op, b).str();
+  if (!type.isUnsignedInteger())
+    result = llvm::formatv("{0} == ({1})-1 ? {2} : {3}", b, t,
+                           op == "/" ? llvm::formatv("({0})(0ULL - (unsigned "
+                                                     "long long)({1}))",
+                                                     t, a)
+                                           .str()
+                                     : "(" + t + ")0",
+                           result)
+                 .str();
+  return llvm::formatv("({0} == 0 ? ({1})0 : {2})", b, t, result).str();
+}
+
+static StringRef comparisonSymbol(graph::ComparePredicate predicate) {
+  switch (predicate) {
+  case graph::ComparePredicate::Eq:
+    return "==";
+  case graph::ComparePredicate::Ne:
+    return "!=";
+  case graph::ComparePredicate::Lt:
+    return "<";
+  case graph::ComparePredicate::Le:
+    return "<=";
+  case graph::ComparePredicate::Gt:
+    return ">";
+  case graph::ComparePredicate::Ge:
+    return ">=";
+  }
+  llvm_unreachable("unknown predicate");
+}
+
+FailureOr<std::string> ScalarExprEmitter::emitMath(graph::MathFn fn, Type type,
+                                                   StringRef x) {
+  bool isDouble = type.isF64();
+  std::string t = getElementInfo(type)->compute;
+  if (!getElementInfo(type)->isFloat) {
+    // Integers: floor, ceil and round are the identity (the verifier allows
+    // nothing else but sign).
+    if (fn == graph::MathFn::Sign)
+      return llvm::formatv("({0})(({1} > 0) - ({1} < 0))", t, x).str();
+    if (fn == graph::MathFn::Floor || fn == graph::MathFn::Ceil ||
+        fn == graph::MathFn::Round)
+      return x.str();
+    return kernel.emitOpError("unsupported '")
+           << graph::stringifyMathFn(fn) << "' on " << type << " in " << what;
+  }
+  StringRef name;
+  switch (fn) {
+  case graph::MathFn::Sign:
+    // -1, 1, or the value itself: keeps NaN and the sign of zero.
+    return llvm::formatv("({1} > 0 ? ({0})1 : {1} < 0 ? ({0})-1 : {1})", t, x)
+        .str();
+  case graph::MathFn::Round:
+    // rint rounds half to even in the default rounding mode, as ONNX Round.
+    name = "rint";
+    break;
+  default:
+    name = graph::stringifyMathFn(fn);
+    break;
+  }
+  return llvm::formatv("{0}({1})", mathFn(name, isDouble), x).str();
+}
+
+FailureOr<std::string> ScalarExprEmitter::emitMod(Type type, bool fmod,
+                                                  StringRef a, StringRef b) {
+  bool isFloat = getElementInfo(type)->isFloat;
+  std::string t = getElementInfo(type)->compute;
+  std::string remainder =
+      isFloat
+          ? llvm::formatv("{0}({1}, {2})", mathFn("fmod", type.isF64()), a, b)
+                .str()
+          : integerDivision(type, a, b, "%");
+  if (fmod || type.isUnsignedInteger())
+    return remainder;
+  // The sign of the divisor, as Python's %; a zero divisor gives 0.
+  std::string r = "v" + std::to_string(nextId++);
+  os << indent << "const " << t << " " << r << " = " << remainder << ";\n";
+  return llvm::formatv("({0} == 0 ? ({1})0 : ({2} != 0 && (({2} < 0) != ({0} < "
+                       "0))) ? ({1})({2} + {0}) : {2})",
+                       b, t, r)
+      .str();
+}
+
+FailureOr<std::string> ScalarExprEmitter::emitBitwise(graph::BitwiseKind kind,
+                                                      Type type, StringRef a,
+                                                      StringRef b) {
+  std::string t = getElementInfo(type)->compute;
+  if (type.isInteger(1)) {
+    switch (kind) {
+    case graph::BitwiseKind::And:
+      return llvm::formatv("({0} && {1})", a, b).str();
+    case graph::BitwiseKind::Or:
+      return llvm::formatv("({0} || {1})", a, b).str();
+    case graph::BitwiseKind::Xor:
+      return llvm::formatv("({0} != {1})", a, b).str();
+    default:
+      return kernel.emitOpError("cannot shift booleans in ") << what;
+    }
+  }
+  unsigned bits = type.getIntOrFloatBitWidth();
+  switch (kind) {
+  case graph::BitwiseKind::And:
+    return llvm::formatv("({0})({1} & {2})", t, a, b).str();
+  case graph::BitwiseKind::Or:
+    return llvm::formatv("({0})({1} | {2})", t, a, b).str();
+  case graph::BitwiseKind::Xor:
+    return llvm::formatv("({0})({1} ^ {2})", t, a, b).str();
+  case graph::BitwiseKind::ShiftLeft:
+  case graph::BitwiseKind::ShiftRight: {
+    // Logical shifts of the type's bits; a shift by the width or more (or by
+    // a negative amount, seen as huge) gives 0.
+    std::string mask =
+        "0x" +
+        llvm::utohexstr(bits == 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1) +
+        "ULL";
+    bool left = kind == graph::BitwiseKind::ShiftLeft;
+    return llvm::formatv(
+               "((unsigned long long)(long long)({2}) >= {3} ? "
+               "({0})0 : ({0})((((unsigned long long)(long long)({1}) "
+               "& {4}) {5} (unsigned)({2})) & {4}))",
+               t, a, b, bits, mask, left ? "<<" : ">>")
+        .str();
+  }
+  }
+  llvm_unreachable("unknown bitwise kind");
 }
 
 FailureOr<std::string> ScalarExprEmitter::emitOp(Operation *op) {
@@ -89,10 +223,19 @@ FailureOr<std::string> ScalarExprEmitter::emitOp(Operation *op) {
              << op->getName() << "' on " << type << " in " << what;
     return llvm::formatv("{0}({1})", mathFn(fn, isDouble), a()).str();
   };
-  // Arithmetic on booleans is not an ONNX operation; only casts reach here.
-  if (isBool && !isa<graph::CastOp>(op))
+  // Arithmetic on booleans is not an ONNX operation; logic, comparisons,
+  // selects and casts are.
+  if (isBool && !isa<graph::CastOp, graph::CompareOp, graph::BitwiseOp,
+                     graph::NotOp, graph::SelectOp>(op))
     return kernel.emitOpError("unsupported '")
            << op->getName() << "' on booleans in " << what;
+  // The reference propagates NaN through max/min; fmaxf/fminf drop it.
+  auto nanPropagating = [&](StringRef fn) {
+    return llvm::formatv("(({0} != {0} || {1} != {1}) ? {0} + {1} : {2}({0}, "
+                         "{1}))",
+                         a(), b(), mathFn(fn, isDouble))
+        .str();
+  };
 
   FailureOr<std::string> expr =
       llvm::TypeSwitch<Operation *, FailureOr<std::string>>(op)
@@ -100,9 +243,11 @@ FailureOr<std::string> ScalarExprEmitter::emitOp(Operation *op) {
           .Case([&](graph::SubOp) { return binary("-"); })
           .Case([&](graph::MulOp) { return binary("*"); })
           .Case([&](graph::DivOp) -> FailureOr<std::string> {
-            // Integer division by zero is undefined in C; ONNX leaves it
-            // undefined too.
-            return binary("/");
+            if (isFloat)
+              return binary("/");
+            // Integer division by zero (and INT_MIN / -1) is undefined in C;
+            // the reference gives 0.
+            return integerDivision(type, a(), b(), "/");
           })
           .Case([&](graph::PowOp pow) -> FailureOr<std::string> {
             // x^2 is one correctly rounded multiply; powf does more work for
@@ -124,16 +269,12 @@ FailureOr<std::string> ScalarExprEmitter::emitOp(Operation *op) {
           })
           .Case([&](graph::MaxOp) {
             if (isFloat)
-              return llvm::formatv("{0}({1}, {2})", mathFn("fmax", isDouble),
-                                   a(), b())
-                  .str();
+              return nanPropagating("fmax");
             return llvm::formatv("({0} > {1} ? {0} : {1})", a(), b()).str();
           })
           .Case([&](graph::MinOp) {
             if (isFloat)
-              return llvm::formatv("{0}({1}, {2})", mathFn("fmin", isDouble),
-                                   a(), b())
-                  .str();
+              return nanPropagating("fmin");
             return llvm::formatv("({0} < {1} ? {0} : {1})", a(), b()).str();
           })
           .Case([&](graph::ReluOp) {
@@ -189,6 +330,30 @@ FailureOr<std::string> ScalarExprEmitter::emitOp(Operation *op) {
                 isDouble ? "0.70710678118654752" : "0.707106781f";
             return llvm::formatv("{0} * {1} * ({2} + {3}({1} * {4}))", half,
                                  a(), one, mathFn("erf", isDouble), rsqrt2)
+                .str();
+          })
+          .Case([&](graph::MathOp math) -> FailureOr<std::string> {
+            return emitMath(math.getFn(), type, a());
+          })
+          .Case([&](graph::ModOp mod) -> FailureOr<std::string> {
+            return emitMod(type, mod.getFmod(), a(), b());
+          })
+          .Case([&](graph::CompareOp compare) -> FailureOr<std::string> {
+            return llvm::formatv("({0} {1} {2})", a(),
+                                 comparisonSymbol(compare.getPredicate()), b())
+                .str();
+          })
+          .Case([&](graph::BitwiseOp bitwise) -> FailureOr<std::string> {
+            return emitBitwise(bitwise.getKind(), type, a(), b());
+          })
+          .Case([&](graph::NotOp) -> FailureOr<std::string> {
+            if (isBool)
+              return llvm::formatv("!({0})", a()).str();
+            return llvm::formatv("({0})(~({1}))", t, a()).str();
+          })
+          .Case([&](graph::SelectOp) -> FailureOr<std::string> {
+            return llvm::formatv("({0} ? {1} : {2})", operands[0], operands[1],
+                                 operands[2])
                 .str();
           })
           .Case([&](graph::CastOp cast) -> FailureOr<std::string> {

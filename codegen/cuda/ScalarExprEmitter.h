@@ -11,6 +11,7 @@
 #define DSC_CODEGEN_CUDA_SCALAREXPREMITTER_H
 
 #include "dialects/exec/ExecOps.h"
+#include "dialects/graph/GraphOps.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringRef.h"
@@ -51,6 +52,13 @@ public:
 
 private:
   mlir::FailureOr<std::string> emitOp(mlir::Operation *op);
+  mlir::FailureOr<std::string> emitMath(graph::MathFn fn, mlir::Type type,
+                                        llvm::StringRef x);
+  mlir::FailureOr<std::string> emitMod(mlir::Type type, bool fmod,
+                                       llvm::StringRef a, llvm::StringRef b);
+  mlir::FailureOr<std::string> emitBitwise(graph::BitwiseKind kind,
+                                           mlir::Type type, llvm::StringRef a,
+                                           llvm::StringRef b);
 
   exec::KernelOp kernel;
   std::string what;

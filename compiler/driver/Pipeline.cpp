@@ -135,8 +135,9 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   });
   Progress progress(log, options.progress, 8);
 
-  onnx::ImportResult imported = progress.stage(
-      "import", [&] { return onnx::importModel(inputPath, context); });
+  onnx::ImportResult imported = progress.stage("import", [&] {
+    return onnx::importModel(inputPath, context, options.import);
+  });
   if (imported.status != onnx::ImportStatus::Ok) {
     llvm::errs() << "dsc: " << imported.message << "\n";
     return imported.status == onnx::ImportStatus::Unsupported ? 2 : 1;

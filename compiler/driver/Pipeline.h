@@ -3,6 +3,8 @@
 #ifndef DSC_COMPILER_DRIVER_PIPELINE_H
 #define DSC_COMPILER_DRIVER_PIPELINE_H
 
+#include "compiler/onnx/Importer.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -22,6 +24,8 @@ struct CompileOptions {
   std::string arch = "sm_90";
   /// One line per stage with its time, on `log`.
   bool progress = true;
+  /// Graph inputs fixed to values (`--input-value`).
+  onnx::ImportOptions import;
 };
 
 /// Prints one diagnostic as `dsc: error: node 'NAME': message`, naming the

@@ -25,12 +25,20 @@ static FailureOr<plan::DType> planDType(Type type) {
     return plan::DType::BF16;
   if (type.isF64())
     return plan::DType::F64;
+  if (type.isUnsignedInteger(8))
+    return plan::DType::U8;
+  if (type.isUnsignedInteger(16))
+    return plan::DType::U16;
+  if (type.isUnsignedInteger(32))
+    return plan::DType::U32;
+  if (type.isUnsignedInteger(64))
+    return plan::DType::U64;
   if (type.isInteger(64))
     return plan::DType::I64;
   if (type.isInteger(32))
     return plan::DType::I32;
-  if (type.isUnsignedInteger(8))
-    return plan::DType::U8;
+  if (type.isInteger(16))
+    return plan::DType::I16;
   if (type.isInteger(8))
     return plan::DType::I8;
   if (type.isInteger(1))

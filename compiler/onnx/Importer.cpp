@@ -51,12 +51,20 @@ Type importer::elementTypeOf(int32_t onnxType, MLIRContext &context) {
     return builder.getI64Type();
   case ::onnx::TensorProto::INT32:
     return builder.getI32Type();
+  case ::onnx::TensorProto::INT16:
+    return builder.getI16Type();
   case ::onnx::TensorProto::INT8:
     return builder.getI8Type();
-  // uint8 is the one unsigned type dsc supports: it stays unsigned (ui8) so
-  // that casts and comparisons keep their meaning.
+  // Unsigned types stay unsigned (ui8, ...) so that casts, comparisons and
+  // divisions keep their meaning.
   case ::onnx::TensorProto::UINT8:
     return IntegerType::get(&context, 8, IntegerType::Unsigned);
+  case ::onnx::TensorProto::UINT16:
+    return IntegerType::get(&context, 16, IntegerType::Unsigned);
+  case ::onnx::TensorProto::UINT32:
+    return IntegerType::get(&context, 32, IntegerType::Unsigned);
+  case ::onnx::TensorProto::UINT64:
+    return IntegerType::get(&context, 64, IntegerType::Unsigned);
   case ::onnx::TensorProto::BOOL:
     return builder.getI1Type();
   default:
@@ -216,6 +224,22 @@ importer::importTensor(const ::onnx::TensorProto &tensor, StringRef what,
       packField(tensor.int32_data(), width, bytes,
                 [](int32_t v) { return static_cast<uint8_t>(v); });
       break;
+    case ::onnx::TensorProto::INT16:
+    case ::onnx::TensorProto::UINT16:
+      available = tensor.int32_data_size();
+      packField(tensor.int32_data(), width, bytes,
+                [](int32_t v) { return static_cast<uint16_t>(v); });
+      break;
+    case ::onnx::TensorProto::UINT32:
+      available = tensor.uint64_data_size();
+      packField(tensor.uint64_data(), width, bytes,
+                [](uint64_t v) { return static_cast<uint32_t>(v); });
+      break;
+    case ::onnx::TensorProto::UINT64:
+      available = tensor.uint64_data_size();
+      packField(tensor.uint64_data(), width, bytes,
+                [](uint64_t v) { return v; });
+      break;
     case ::onnx::TensorProto::FLOAT16:
     case ::onnx::TensorProto::BFLOAT16:
       // The 16-bit patterns are stored in int32_data.
@@ -253,6 +277,9 @@ private:
   LogicalResult importNode(const ::onnx::NodeProto &node, int index);
   LogicalResult defineValue(const std::string &name, Value value,
                             StringRef what);
+  /// Checks a value given for graph input `name` against its declared type.
+  LogicalResult checkFixedValue(const std::string &name, Type declared,
+                                const reference::Tensor &value);
 
   const ::onnx::ModelProto &model;
   const ::onnx::GraphProto &graph;
@@ -295,6 +322,29 @@ GraphImporter::importValueType(const ::onnx::ValueInfoProto &info,
   return Type(RankedTensorType::get(shape, elementType));
 }
 
+LogicalResult GraphImporter::checkFixedValue(const std::string &name,
+                                             Type declared,
+                                             const reference::Tensor &value) {
+  auto type = cast<ShapedType>(declared);
+  std::string what = "the value given for graph input '" + name + "'";
+  FailureOr<reference::DType> dtype = reference::dtypeOf(type.getElementType());
+  if (failed(dtype) || *dtype != value.dtype)
+    return state.fail(
+        ImportStatus::Invalid,
+        what + " has element type " + reference::dtypeName(value.dtype) +
+            " but the input is declared " + typeName(type.getElementType()));
+  bool agrees = !type.hasRank() ||
+                type.getRank() == static_cast<int64_t>(value.shape.size());
+  for (int64_t i = 0; agrees && type.hasRank() && i < type.getRank(); ++i)
+    agrees = type.isDynamicDim(i) || type.getDimSize(i) == value.shape[i];
+  if (!agrees)
+    return state.fail(ImportStatus::Invalid,
+                      what + " has shape " + graph::formatShape(value.shape) +
+                          ", which does not match the declared type " +
+                          typeName(type));
+  return success();
+}
+
 LogicalResult GraphImporter::defineValue(const std::string &name, Value value,
                                          StringRef what) {
   if (name.empty())
@@ -333,15 +383,29 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
   // Graph inputs that are also initializers are constants, not arguments.
   SmallVector<Type> argumentTypes;
   SmallVector<std::string> argumentNames;
+  SmallVector<std::string> fixedInputs;
   for (const auto &input : graph.input()) {
     if (initializerNames.contains(input.name()))
       continue;
     FailureOr<Type> type = importValueType(input, "graph input");
     if (failed(type))
       return failure();
+    if (state.inputValues && state.inputValues->count(input.name())) {
+      if (failed(checkFixedValue(input.name(), *type,
+                                 state.inputValues->lookup(input.name()))))
+        return failure();
+      fixedInputs.push_back(input.name());
+      continue;
+    }
     argumentTypes.push_back(*type);
     argumentNames.push_back(input.name());
   }
+  if (state.inputValues)
+    for (const auto &entry : *state.inputValues)
+      if (!llvm::is_contained(fixedInputs, entry.getKey()))
+        return state.fail(ImportStatus::Invalid,
+                          "a value is given for '" + entry.getKey().str() +
+                              "', which is not a graph input of the model");
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   OpBuilder &builder = state.builder;
@@ -353,6 +417,15 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
   for (auto [index, name] : llvm::enumerate(argumentNames)) {
     func.setArgAttr(index, "graph.name", builder.getStringAttr(name));
     if (failed(defineValue(name, body->getArgument(index), "graph input")))
+      return failure();
+  }
+
+  for (const std::string &name : fixedInputs) {
+    Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
+    auto constant = builder.create<graph::ConstantOp>(
+        loc,
+        reference::toAttr(state.inputValues->lookup(name), context, "input"));
+    if (failed(defineValue(name, constant, "graph input")))
       return failure();
   }
 
@@ -500,10 +573,12 @@ LogicalResult importer::inferShapesSoFar(ImportState &state) {
 //===----------------------------------------------------------------------===//
 
 static ImportResult importParsed(llvm::StringRef bytes, StringRef baseDir,
-                                 StringRef modelName, MLIRContext &context) {
+                                 StringRef modelName, MLIRContext &context,
+                                 const ImportOptions &options) {
   ImportResult result;
   context.loadDialect<graph::GraphDialect, func::FuncDialect>();
   ImportState state(context);
+  state.inputValues = &options.inputValues;
   state.baseDir = baseDir.empty() ? "." : baseDir.str();
   // MLIR's diagnostics (verifier, shape inference) become part of the one
   // line the importer reports; nothing is printed here.
@@ -536,6 +611,7 @@ static ImportResult importParsed(llvm::StringRef bytes, StringRef baseDir,
     result.status = state.error.value_or(ImportStatus::Invalid);
     result.message =
         state.errorMessage.empty() ? state.lastDiagnostic : state.errorMessage;
+    result.inputNeededAtImport = state.inputNeededAtImport;
     return result;
   }
   result.status = ImportStatus::Ok;
@@ -545,12 +621,13 @@ static ImportResult importParsed(llvm::StringRef bytes, StringRef baseDir,
 
 ImportResult dsc::onnx::importModelFromBytes(llvm::StringRef bytes,
                                              llvm::StringRef baseDir,
-                                             MLIRContext &context) {
-  return importParsed(bytes, baseDir, "<memory>", context);
+                                             MLIRContext &context,
+                                             const ImportOptions &options) {
+  return importParsed(bytes, baseDir, "<memory>", context, options);
 }
 
-ImportResult dsc::onnx::importModel(llvm::StringRef path,
-                                    MLIRContext &context) {
+ImportResult dsc::onnx::importModel(llvm::StringRef path, MLIRContext &context,
+                                    const ImportOptions &options) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer) {
@@ -560,5 +637,6 @@ ImportResult dsc::onnx::importModel(llvm::StringRef path,
     return result;
   }
   return importParsed((*buffer)->getBuffer(),
-                      llvm::sys::path::parent_path(path), path, context);
+                      llvm::sys::path::parent_path(path), path, context,
+                      options);
 }

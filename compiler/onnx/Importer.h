@@ -3,8 +3,11 @@
 #ifndef DSC_COMPILER_ONNX_IMPORTER_H
 #define DSC_COMPILER_ONNX_IMPORTER_H
 
+#include "compiler/reference/Reference.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
@@ -21,12 +24,24 @@ enum class ImportStatus {
   Invalid,
 };
 
+struct ImportOptions {
+  /// Graph inputs fixed to a value: each becomes a constant instead of an
+  /// argument, which specializes the model to it. This is how a model whose
+  /// shapes depend on an input's value (a Reshape target, Slice bounds, Range
+  /// limits fed as graph inputs) compiles to a static plan.
+  llvm::StringMap<reference::Tensor> inputValues;
+};
+
 struct ImportResult {
   ImportStatus status = ImportStatus::Invalid;
   /// One line naming what is wrong and where (node name, op_type, domain,
   /// opset) when status is not Ok.
   std::string message;
   mlir::OwningOpRef<mlir::ModuleOp> module;
+  /// When status is Unsupported because a node needs the value of a graph
+  /// input at import: that input's name (import again with it in
+  /// ImportOptions::inputValues).
+  std::string inputNeededAtImport;
 };
 
 /// Imports `path` into a module holding `func.func @main`. Arguments and
@@ -36,13 +51,15 @@ struct ImportResult {
 /// that lead to it and checks the statement: an inconsistent model is
 /// Invalid.) Large initializers become `dense_resource` blobs. External data is
 /// read relative to the model's folder.
-ImportResult importModel(llvm::StringRef path, mlir::MLIRContext &context);
+ImportResult importModel(llvm::StringRef path, mlir::MLIRContext &context,
+                         const ImportOptions &options = {});
 
 /// The same, for a model already in memory; external data is read relative to
 /// `baseDir`.
 ImportResult importModelFromBytes(llvm::StringRef bytes,
                                   llvm::StringRef baseDir,
-                                  mlir::MLIRContext &context);
+                                  mlir::MLIRContext &context,
+                                  const ImportOptions &options = {});
 
 } // namespace dsc::onnx
 

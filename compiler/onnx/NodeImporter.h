@@ -57,6 +57,10 @@ struct ImportState {
   std::string errorMessage;
   /// The last error diagnostic MLIR emitted (verifier, shape inference).
   std::string lastDiagnostic;
+  /// Graph inputs fixed to values (ImportOptions::inputValues).
+  const llvm::StringMap<reference::Tensor> *inputValues = nullptr;
+  /// The graph input whose value a node needed at import, when that failed.
+  std::string inputNeededAtImport;
 };
 
 /// The MLIR element type of an ONNX TensorProto data type; nullptr when dsc
@@ -184,6 +188,8 @@ mlir::LogicalResult requireFloat(NodeImporter &node, mlir::Value value);
 mlir::Value splatConstant(NodeImporter &node, llvm::ArrayRef<int64_t> shape,
                           mlir::Type elementType, double value);
 
+/// RNN, GRU, LSTM (RecurrentImporters.cpp).
+llvm::StringMap<OpImporter> recurrentOpImporters();
 /// The importers of the tensor/index/loss/quantization family
 /// (TensorImporters.cpp).
 llvm::StringMap<OpImporter> tensorOpImporters();

@@ -6,15 +6,19 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/onnx/ExprBuilder.h"
 #include "compiler/onnx/NodeImporter.h"
 
 #include "compiler/reference/Reference.h"
 #include "dialects/graph/GraphOps.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallSet.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 #include <limits>
@@ -181,6 +185,33 @@ evaluateAtImport(Value value, int &budget,
   return std::move((*results)[0]);
 }
 
+/// The name of a graph input whose value `value` is computed from, if any:
+/// the input to fix so that `value` becomes known at import.
+static std::optional<std::string> graphInputBehind(Value value) {
+  SmallVector<Value> worklist = {value};
+  llvm::DenseSet<Value> seen;
+  while (!worklist.empty()) {
+    Value next = worklist.pop_back_val();
+    if (!seen.insert(next).second)
+      continue;
+    if (auto argument = dyn_cast<BlockArgument>(next)) {
+      auto func = dyn_cast<func::FuncOp>(argument.getOwner()->getParentOp());
+      if (!func)
+        continue;
+      if (auto name = func.getArgAttrOfType<StringAttr>(argument.getArgNumber(),
+                                                        "graph.name"))
+        return name.str();
+      continue;
+    }
+    // Shape and Size read only their operand's type, not its value.
+    Operation *op = next.getDefiningOp();
+    if (isa<graph::ShapeOp, graph::SizeOp>(op))
+      continue;
+    llvm::append_range(worklist, op->getOperands());
+  }
+  return std::nullopt;
+}
+
 FailureOr<reference::Tensor> NodeImporter::constantTensor(unsigned i,
                                                           StringRef what) {
   Value value = input(i);
@@ -206,11 +237,19 @@ FailureOr<reference::Tensor> NodeImporter::constantTensor(unsigned i,
             succeeded(tensor))
           known[constant] = std::move(*tensor);
   FailureOr<reference::Tensor> tensor = evaluateAtImport(value, budget, known);
-  if (failed(tensor))
+  if (succeeded(tensor))
+    return tensor;
+  if (std::optional<std::string> graphInput = graphInputBehind(value)) {
+    state.inputNeededAtImport = *graphInput;
     return unsupported("input " + Twine(i) + " (" + what +
-                       ") must be known at import: a constant, or computed "
-                       "from constants and static shapes");
-  return tensor;
+                       ") must be known at import, but it depends on graph "
+                       "input '" +
+                       *graphInput + "': give its value with --input-value " +
+                       *graphInput + "=FILE.npy to specialize the model to it");
+  }
+  return unsupported("input " + Twine(i) + " (" + what +
+                     ") must be known at import: a constant, or computed "
+                     "from constants and static shapes");
 }
 
 FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(unsigned i,
@@ -503,51 +542,6 @@ static LogicalResult importMod(NodeImporter &node) {
 //===----------------------------------------------------------------------===//
 // Activations, decomposed into elementwise ops (exactly the ONNX formulas)
 //===----------------------------------------------------------------------===//
-
-namespace {
-/// Builds elementwise expressions of one element type for an activation.
-struct Expr {
-  NodeImporter &node;
-  Type type;
-  Value c(double v) { return node.scalarConstant(type, v); }
-  template <typename OpTy> Value un(Value x) {
-    return build<OpTy>(node, type, x);
-  }
-  template <typename OpTy> Value bin(Value x, Value y) {
-    return build<OpTy>(node, type, x, y);
-  }
-  Value add(Value x, Value y) { return bin<graph::AddOp>(x, y); }
-  Value sub(Value x, Value y) { return bin<graph::SubOp>(x, y); }
-  Value mul(Value x, Value y) { return bin<graph::MulOp>(x, y); }
-  Value div(Value x, Value y) { return bin<graph::DivOp>(x, y); }
-  Value max(Value x, Value y) { return bin<graph::MaxOp>(x, y); }
-  Value min(Value x, Value y) { return bin<graph::MinOp>(x, y); }
-  Value compare(graph::ComparePredicate p, Value x, Value y) {
-    return node.builder().create<graph::CompareOp>(
-        node.location(), node.unranked(node.builder().getI1Type()), p, x, y);
-  }
-  Value select(Value cond, Value x, Value y) {
-    return build<graph::SelectOp>(node, type, cond, x, y);
-  }
-  /// relu(x) + slope * min(x, 0): x where x >= 0, slope * x elsewhere,
-  /// without a select (exact: one of the terms is 0).
-  Value leaky(Value x, Value slope) {
-    return add(un<graph::ReluOp>(x), mul(slope, min(x, c(0))));
-  }
-  /// e^min(x, 0) - 1: the negative branch of ELU, 0 for x >= 0.
-  Value expm1Negative(Value x) {
-    return sub(un<graph::ExpOp>(min(x, c(0))), c(1));
-  }
-  /// log(e^x + 1).
-  Value softplus(Value x) {
-    return un<graph::LogOp>(add(un<graph::ExpOp>(x), c(1)));
-  }
-  /// max(0, min(1, alpha * x + beta)).
-  Value hardSigmoid(Value x, double alpha, double beta) {
-    return max(c(0), min(c(1), add(mul(c(alpha), x), c(beta))));
-  }
-};
-} // namespace
 
 enum class Activation {
   Elu,
@@ -1828,8 +1822,22 @@ static LogicalResult importDropout(NodeImporter &node) {
       return failure();
     if (training->data.size() != 1)
       return node.invalid("training_mode must be a scalar");
-    if (training->data[0] != 0)
-      return node.unsupported("training_mode is true (random dropout)");
+    if (training->data[0] != 0) {
+      // Training mode with ratio 0 drops nothing: exact, and kept.
+      double ratio = 0.5;
+      if (node.hasInput(1)) {
+        FailureOr<reference::Tensor> given = node.constantTensor(1, "ratio");
+        if (failed(given))
+          return failure();
+        if (given->data.size() != 1)
+          return node.invalid("ratio must be a scalar");
+        ratio = given->data[0];
+      }
+      if (ratio != 0)
+        return node.unsupported("training_mode is true with ratio " +
+                                llvm::formatv("{0}", ratio).str() +
+                                " (random dropout)");
+    }
   }
   Value x = node.input(0);
   node.setOutput(0, x);
@@ -2077,8 +2085,9 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<OpImporter> importers = [] {
     llvm::StringMap<OpImporter> table = coreOpImporters();
     // Families kept in their own files add theirs here.
-    for (auto &entry : tensorOpImporters())
-      table.insert({entry.getKey(), entry.getValue()});
+    for (auto family : {recurrentOpImporters, tensorOpImporters})
+      for (auto &entry : family())
+        table.insert({entry.getKey(), entry.getValue()});
     return table;
   }();
   auto it = importers.find(opType);

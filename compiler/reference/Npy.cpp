@@ -33,7 +33,11 @@ static std::optional<DType> parseDescr(StringRef descr) {
       .Case("f8", DType::F64)
       .Case("i8", DType::I64)
       .Case("i4", DType::I32)
+      .Case("i2", DType::I16)
       .Case("i1", DType::I8)
+      .Case("u8", DType::U64)
+      .Case("u4", DType::U32)
+      .Case("u2", DType::U16)
       .Case("u1", DType::U8)
       .Case("b1", DType::Bool)
       .Default(std::nullopt);
@@ -52,8 +56,16 @@ static const char *descrOf(DType dtype) {
     return "<i8";
   case DType::I32:
     return "<i4";
+  case DType::I16:
+    return "<i2";
   case DType::I8:
     return "|i1";
+  case DType::U64:
+    return "<u8";
+  case DType::U32:
+    return "<u4";
+  case DType::U16:
+    return "<u2";
   case DType::U8:
     return "|u1";
   case DType::Bool:

@@ -32,16 +32,30 @@ using namespace dsc::reference;
 // Element types
 //===----------------------------------------------------------------------===//
 
+bool reference::isFloat(DType dtype) {
+  return dtype == DType::F32 || dtype == DType::F16 || dtype == DType::BF16 ||
+         dtype == DType::F64;
+}
+
+bool reference::isUnsigned(DType dtype) {
+  return dtype == DType::U8 || dtype == DType::U16 || dtype == DType::U32 ||
+         dtype == DType::U64;
+}
+
 int64_t reference::byteSize(DType dtype) {
   switch (dtype) {
   case DType::F64:
   case DType::I64:
+  case DType::U64:
     return 8;
   case DType::F32:
   case DType::I32:
+  case DType::U32:
     return 4;
   case DType::F16:
   case DType::BF16:
+  case DType::I16:
+  case DType::U16:
     return 2;
   case DType::I8:
   case DType::U8:
@@ -65,8 +79,16 @@ const char *reference::dtypeName(DType dtype) {
     return "i64";
   case DType::I32:
     return "i32";
+  case DType::I16:
+    return "i16";
   case DType::I8:
     return "i8";
+  case DType::U64:
+    return "u64";
+  case DType::U32:
+    return "u32";
+  case DType::U16:
+    return "u16";
   case DType::U8:
     return "u8";
   case DType::Bool:
@@ -89,13 +111,24 @@ FailureOr<DType> reference::dtypeOf(Type elementType) {
     if (width == 1)
       return DType::Bool;
     if (integer.isUnsigned()) {
-      if (width == 8)
+      switch (width) {
+      case 8:
         return DType::U8;
-      return failure();
+      case 16:
+        return DType::U16;
+      case 32:
+        return DType::U32;
+      case 64:
+        return DType::U64;
+      default:
+        return failure();
+      }
     }
     switch (width) {
     case 8:
       return DType::I8;
+    case 16:
+      return DType::I16;
     case 32:
       return DType::I32;
     case 64:
@@ -122,8 +155,16 @@ Type reference::mlirType(DType dtype, MLIRContext *context) {
     return builder.getI64Type();
   case DType::I32:
     return builder.getI32Type();
+  case DType::I16:
+    return builder.getI16Type();
   case DType::I8:
     return builder.getI8Type();
+  case DType::U64:
+    return IntegerType::get(context, 64, IntegerType::Unsigned);
+  case DType::U32:
+    return IntegerType::get(context, 32, IntegerType::Unsigned);
+  case DType::U16:
+    return IntegerType::get(context, 16, IntegerType::Unsigned);
   case DType::U8:
     return IntegerType::get(context, 8, IntegerType::Unsigned);
   case DType::Bool:
@@ -144,6 +185,12 @@ static double wrapInteger(double value, int bits, bool isSigned) {
   int64_t integer = value >= limit    ? std::numeric_limits<int64_t>::max()
                     : value <= -limit ? std::numeric_limits<int64_t>::min()
                                       : static_cast<int64_t>(value);
+  if (bits == 64 && !isSigned) {
+    // uint64 values beyond int64 are held as their double approximation.
+    if (value >= 0 && value < 18446744073709551616.0)
+      return value;
+    return static_cast<double>(static_cast<uint64_t>(integer));
+  }
   if (bits == 64)
     return static_cast<double>(integer);
   uint64_t mask = (uint64_t(1) << bits) - 1;
@@ -181,8 +228,16 @@ double reference::roundTo(DType dtype, double value) {
     return wrapInteger(value, 64, true);
   case DType::I32:
     return wrapInteger(value, 32, true);
+  case DType::I16:
+    return wrapInteger(value, 16, true);
   case DType::I8:
     return wrapInteger(value, 8, true);
+  case DType::U64:
+    return wrapInteger(value, 64, false);
+  case DType::U32:
+    return wrapInteger(value, 32, false);
+  case DType::U16:
+    return wrapInteger(value, 16, false);
   case DType::U8:
     return wrapInteger(value, 8, false);
   case DType::Bool:
@@ -243,8 +298,20 @@ Tensor Tensor::fromBytes(DType dtype, ArrayRef<int64_t> shape,
     case DType::I32:
       v = loadAs<int32_t>(p);
       break;
+    case DType::I16:
+      v = loadAs<int16_t>(p);
+      break;
     case DType::I8:
       v = loadAs<int8_t>(p);
+      break;
+    case DType::U64:
+      v = static_cast<double>(loadAs<uint64_t>(p));
+      break;
+    case DType::U32:
+      v = loadAs<uint32_t>(p);
+      break;
+    case DType::U16:
+      v = loadAs<uint16_t>(p);
       break;
     case DType::U8:
       v = loadAs<uint8_t>(p);
@@ -282,8 +349,22 @@ void Tensor::toBytes(void *bytes) const {
     case DType::I32:
       storeAs<int32_t>(p, static_cast<int32_t>(v));
       break;
+    case DType::I16:
+      storeAs<int16_t>(p, static_cast<int16_t>(v));
+      break;
     case DType::I8:
       storeAs<int8_t>(p, static_cast<int8_t>(v));
+      break;
+    case DType::U64:
+      storeAs<uint64_t>(p, v >= 18446744073709551615.0
+                               ? std::numeric_limits<uint64_t>::max()
+                               : static_cast<uint64_t>(v));
+      break;
+    case DType::U32:
+      storeAs<uint32_t>(p, static_cast<uint32_t>(v));
+      break;
+    case DType::U16:
+      storeAs<uint16_t>(p, static_cast<uint16_t>(v));
       break;
     case DType::U8:
       storeAs<uint8_t>(p, static_cast<uint8_t>(v));
@@ -360,8 +441,10 @@ static ElementsAttr denseAttr(const Tensor &tensor, RankedTensorType type) {
   SmallVector<APInt> values;
   for (double v : tensor.data)
     // Two's complement bits; APInt keeps the low `width` of them.
-    values.push_back(
-        APInt(width, static_cast<uint64_t>(toInt64(roundTo(tensor.dtype, v)))));
+    values.push_back(APInt(
+        width, tensor.dtype == DType::U64 && v >= 9223372036854775808.0
+                   ? static_cast<uint64_t>(roundTo(tensor.dtype, v))
+                   : static_cast<uint64_t>(toInt64(roundTo(tensor.dtype, v)))));
   return DenseElementsAttr::get(type, values);
 }
 
@@ -738,8 +821,7 @@ OpEvaluator::binary(llvm::function_ref<double(double, double)> fn) {
         << graph::formatShape(rhs.shape) << " do not broadcast";
     return failure();
   }
-  bool isInteger = *dtype != DType::F32 && *dtype != DType::F16 &&
-                   *dtype != DType::BF16 && *dtype != DType::F64;
+  bool isInteger = !isFloat(*dtype);
   if (!fitsInMemory(shape)) {
     op->emitOpError("cannot be evaluated: a result of shape ")
         << graph::formatShape(shape)
@@ -1236,11 +1318,9 @@ FailureOr<Tensor> OpEvaluator::reduce(graph::ReduceOp reduceOp) {
                 : kind == graph::ReduceKind::Max  ? -INFINITY
                                                   : INFINITY;
   // Integers have no infinities: their identity is the type's extreme.
-  bool isFloat = *dtype == DType::F32 || *dtype == DType::F16 ||
-                 *dtype == DType::BF16 || *dtype == DType::F64;
-  if (!isFloat && std::isinf(init)) {
+  if (!isFloat(*dtype) && std::isinf(init)) {
     int bits = byteSize(*dtype) * 8;
-    bool isSigned = *dtype != DType::U8;
+    bool isSigned = !isUnsigned(*dtype);
     double low = isSigned ? -std::ldexp(1.0, bits - 1) : 0.0;
     double high =
         isSigned ? std::ldexp(1.0, bits - 1) - 1 : std::ldexp(1.0, bits) - 1;

@@ -3,7 +3,8 @@
 // Evaluates graph-dialect ops on the host, simply and exactly: every value is
 // held as double and rounded to its element type after each op, so fp16/bf16
 // results match what a GPU kernel storing that type produces (up to
-// accumulation order). Used by the tests, constant folding, and
+// accumulation order); 64-bit integers are exact up to 2^53. Used by the
+// tests, constant folding, and
 // `dsc run --device cpu`.
 //
 //===----------------------------------------------------------------------===//
@@ -25,7 +26,27 @@
 
 namespace dsc::reference {
 
-enum class DType { F32, F16, BF16, F64, I64, I32, I8, U8, Bool };
+/// The values equal the plan schema's DType (tools convert by value).
+enum class DType {
+  F32,
+  F16,
+  BF16,
+  F64,
+  I64,
+  I32,
+  I8,
+  U8,
+  Bool,
+  I16,
+  U16,
+  U32,
+  U64
+};
+
+/// Whether `dtype` is a floating-point type.
+bool isFloat(DType dtype);
+/// Whether `dtype` is an unsigned integer type (Bool excluded).
+bool isUnsigned(DType dtype);
 
 /// Bytes one element takes in memory (Bool: 1).
 int64_t byteSize(DType dtype);

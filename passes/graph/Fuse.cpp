@@ -51,6 +51,8 @@ std::optional<std::pair<FusionKind, StringRef>> anchorKind(Operation *op) {
     return std::make_pair(FusionKind::Gemm, StringRef("matmul"));
   if (isa<SoftmaxOp>(op))
     return std::make_pair(FusionKind::RowReduction, StringRef("softmax"));
+  if (isa<LogSoftmaxOp>(op))
+    return std::make_pair(FusionKind::RowReduction, StringRef("log_softmax"));
   if (isa<LayerNormOp>(op))
     return std::make_pair(FusionKind::RowReduction, StringRef("layer_norm"));
   if (isa<ReduceMeanOp>(op))

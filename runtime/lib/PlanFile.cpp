@@ -26,7 +26,10 @@ namespace dsc::rt {
 static_assert(static_cast<int>(DType::kF32) ==
                       static_cast<int>(dsc::plan::DType::F32) &&
                   static_cast<int>(DType::kBool) ==
-                      static_cast<int>(dsc::plan::DType::Bool),
+                      static_cast<int>(dsc::plan::DType::Bool) &&
+                  static_cast<int>(DType::kU64) ==
+                      static_cast<int>(dsc::plan::DType::U64) &&
+                  dsc::plan::DType::MAX == dsc::plan::DType::U64,
               "dsc::rt::DType must mirror the plan schema's DType");
 
 namespace {

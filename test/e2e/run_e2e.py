@@ -53,7 +53,7 @@ class EvalBackend:
     def __init__(self, dsc):
         self.dsc = dsc
 
-    def produce(self, model_path, input_files, out_dir, work_dir):
+    def produce(self, model_path, input_files, out_dir, work_dir, fixed=()):
         command = [self.dsc, "eval", model_path, "--outputs", out_dir]
         for name, path in input_files.items():
             command += ["--input", f"{name}={path}"]
@@ -65,13 +65,17 @@ class PlanBackend:
         self.dsc = dsc
         self.device = device
 
-    def produce(self, model_path, input_files, out_dir, work_dir):
+    def produce(self, model_path, input_files, out_dir, work_dir, fixed=()):
         plan = os.path.join(work_dir, "m.plan")
+        compile = [self.dsc, "compile", "--quiet", model_path, "-o", plan]
         run = [self.dsc, "run", plan, "--device", self.device, "--iterations", "0",
                "--outputs", out_dir]
         for name, path in input_files.items():
-            run += ["--input", f"{name}={path}"]
-        return [[self.dsc, "compile", "--quiet", model_path, "-o", plan], run]
+            if name in fixed:
+                compile += ["--input-value", f"{name}={path}"]
+            else:
+                run += ["--input", f"{name}={path}"]
+        return [compile, run]
 
 
 def run_commands(commands):
@@ -131,7 +135,8 @@ def run_case(case, backend, work_dir):
         input_files[name] = path
     out_dir = os.path.join(work_dir, "outputs")
     rc, output = run_commands(
-        backend.produce(model_path, input_files, out_dir, work_dir))
+        backend.produce(model_path, input_files, out_dir, work_dir,
+                        case.fixed_inputs))
 
     expect_rc, expect_error = case.expect_rc, case.expect_error
     if isinstance(backend, PlanBackend) and case.plan_expect:

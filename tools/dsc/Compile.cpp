@@ -3,6 +3,7 @@
 #include "tools/dsc/Commands.h"
 
 #include "compiler/driver/Pipeline.h"
+#include "tools/dsc/ToolSupport.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Path.h"
@@ -43,6 +44,12 @@ static cl::opt<std::string> arch("arch",
                                  cl::init("sm_90"), cl::sub(compileCommand));
 static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"),
                            cl::sub(compileCommand));
+static cl::list<std::string> inputValues(
+    "input-value",
+    cl::desc("fix graph input NAME to the value in FILE.npy: the plan is "
+             "specialized to it and no longer takes it as an input (for "
+             "inputs that determine shapes, e.g. a Reshape target)"),
+    cl::value_desc("NAME=FILE.npy"), cl::sub(compileCommand));
 
 int dsc::tools::runCompile() {
   if (precision != "fp32" && precision != "fp16" && precision != "bf16") {
@@ -66,6 +73,13 @@ int dsc::tools::runCompile() {
     }
   }
   driver::CompileOptions options;
+  Expected<StringMap<reference::Tensor>> values =
+      readNamedTensors(inputValues, "input-value");
+  if (!values) {
+    errs() << "dsc compile: error: " << toString(values.takeError()) << "\n";
+    return kError;
+  }
+  options.import.inputValues = std::move(*values);
   options.emit = emit;
   options.precision = precision;
   options.arch = arch;

@@ -70,7 +70,7 @@ static std::string nameOf(DictionaryAttr attrs, unsigned index) {
 /// Binds the inputs given on the command line (or random ones) to the
 /// arguments of `func`, and fixes the argument types to their shapes.
 static FailureOr<SmallVector<reference::Tensor>>
-bindModelInputs(func::FuncOp func) {
+bindModelInputs(func::FuncOp func, ArrayRef<std::string> files) {
   std::vector<tools::InputSpec> specs;
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
     std::string name = nameOf(func.getArgAttrDict(i), i);
@@ -87,7 +87,7 @@ bindModelInputs(func::FuncOp func) {
     }
     specs.push_back({name, *dtype, std::vector<int64_t>(type.getShape())});
   }
-  auto inputs = tools::bindInputs(specs, inputFiles, seed);
+  auto inputs = tools::bindInputs(specs, files, seed);
   if (!inputs) {
     fail(llvm::toString(inputs.takeError()));
     return failure();
@@ -105,18 +105,48 @@ bindModelInputs(func::FuncOp func) {
 int dsc::tools::runEval() {
   MLIRContext context;
   context.loadDialect<graph::GraphDialect, func::FuncDialect>();
-  onnx::ImportResult imported = onnx::importModel(modelPath, context);
+  llvm::StringMap<std::string> givenFiles;
+  for (const std::string &arg : inputFiles) {
+    auto [name, path] = StringRef(arg).split('=');
+    givenFiles[name] = path.str();
+  }
+  // An input whose value some node needs at import (a Reshape target fed as
+  // a graph input) is fixed to the given value, and the import retried: eval
+  // runs the model on these inputs only, so this specializes nothing away.
+  onnx::ImportOptions importOptions;
+  onnx::ImportResult imported;
+  for (;;) {
+    imported = onnx::importModel(modelPath, context, importOptions);
+    const std::string &needed = imported.inputNeededAtImport;
+    if (imported.status != onnx::ImportStatus::Unsupported ||
+        !givenFiles.count(needed) || importOptions.inputValues.count(needed))
+      break;
+    llvm::Expected<reference::Tensor> value =
+        reference::readNpy(givenFiles.lookup(needed));
+    if (!value)
+      return fail("input '" + needed +
+                  "': " + llvm::toString(value.takeError()));
+    importOptions.inputValues[needed] = std::move(*value);
+  }
   if (imported.status != onnx::ImportStatus::Ok) {
     llvm::errs() << "dsc eval: error: " << imported.message << "\n";
     return imported.status == onnx::ImportStatus::Unsupported ? kUnsupported
                                                               : kError;
   }
+  for (const auto &fixed : importOptions.inputValues)
+    llvm::errs() << "dsc eval: note: input '" << fixed.getKey()
+                 << "' is fixed at import (a node needs its value)\n";
   ModuleOp module = *imported.module;
   auto func = module.lookupSymbol<func::FuncOp>("main");
   if (!func)
     return fail("the imported module has no @main");
 
-  FailureOr<SmallVector<reference::Tensor>> inputs = bindModelInputs(func);
+  std::vector<std::string> argumentFiles;
+  for (const std::string &arg : inputFiles)
+    if (!importOptions.inputValues.count(StringRef(arg).split('=').first))
+      argumentFiles.push_back(arg);
+  FailureOr<SmallVector<reference::Tensor>> inputs =
+      bindModelInputs(func, argumentFiles);
   if (failed(inputs))
     return kError;
 

@@ -20,6 +20,13 @@ using namespace llvm;
 using namespace dsc;
 using namespace dsc::tools;
 
+// Element types convert between the runtime and the reference by value.
+static_assert(static_cast<int>(reference::DType::Bool) ==
+                      static_cast<int>(rt::DType::kBool) &&
+                  static_cast<int>(reference::DType::U64) ==
+                      static_cast<int>(rt::DType::kU64),
+              "reference::DType must mirror dsc::rt::DType");
+
 cl::SubCommand dsc::tools::runCommand("run",
                                       "run a plan on given or random inputs");
 

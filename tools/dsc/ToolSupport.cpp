@@ -110,6 +110,25 @@ dsc::tools::bindInputs(llvm::ArrayRef<InputSpec> specs,
   return tensors;
 }
 
+llvm::Expected<llvm::StringMap<reference::Tensor>>
+dsc::tools::readNamedTensors(llvm::ArrayRef<std::string> args,
+                             llvm::StringRef flag) {
+  llvm::StringMap<reference::Tensor> tensors;
+  for (const std::string &arg : args) {
+    auto [name, path] = llvm::StringRef(arg).split('=');
+    if (name.empty() || path.empty())
+      return inputError("--" + flag + " expects NAME=FILE.npy, got '" + arg +
+                        "'");
+    llvm::Expected<reference::Tensor> tensor = reference::readNpy(path);
+    if (!tensor)
+      return inputError("--" + flag + " " + name + ": " +
+                        llvm::toString(tensor.takeError()));
+    if (!tensors.try_emplace(name, std::move(*tensor)).second)
+      return inputError("--" + flag + " " + name + " is given twice");
+  }
+  return tensors;
+}
+
 std::string dsc::tools::sanitizeFileName(llvm::StringRef name) {
   std::string result;
   for (char c : name)

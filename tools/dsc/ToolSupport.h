@@ -9,7 +9,9 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "llvm/ADT/StringMap.h"
 #include <string>
+
 #include <vector>
 
 namespace dsc::tools {
@@ -29,6 +31,11 @@ struct InputSpec {
 llvm::Expected<std::vector<reference::Tensor>>
 bindInputs(llvm::ArrayRef<InputSpec> specs,
            llvm::ArrayRef<std::string> inputArgs, uint64_t seed);
+
+/// Reads `NAME=FILE.npy` arguments (of option `flag`, for messages) into
+/// tensors by name.
+llvm::Expected<llvm::StringMap<reference::Tensor>>
+readNamedTensors(llvm::ArrayRef<std::string> args, llvm::StringRef flag);
 
 /// `NAME` with every character outside [A-Za-z0-9_.-] replaced by '_'.
 std::string sanitizeFileName(llvm::StringRef name);

@@ -43,7 +43,11 @@ typedef enum dsc_dtype {
   DSC_I32 = 5,
   DSC_I8 = 6,
   DSC_U8 = 7,
-  DSC_BOOL = 8
+  DSC_BOOL = 8,
+  DSC_I16 = 9,
+  DSC_U16 = 10,
+  DSC_U32 = 11,
+  DSC_U64 = 12
 } dsc_dtype;
 
 typedef struct dsc_status_t *dsc_status;

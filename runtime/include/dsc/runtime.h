@@ -79,6 +79,10 @@ enum class DType : int8_t {
   kI8 = 6,
   kU8 = 7,
   kBool = 8,
+  kI16 = 9,
+  kU16 = 10,
+  kU32 = 11,
+  kU64 = 12,
 };
 
 /// Bytes per element, or 0 for a value outside the enum.

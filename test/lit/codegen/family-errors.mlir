@@ -33,7 +33,7 @@ exec.kernel @nonsplat_bias(%a: tensor<4x2xf16>, %b: tensor<2x2xf16>) -> tensor<4
 
 // -----
 
-// expected-error @+1 {{'exec.kernel' op row_reduction kernel has no softmax, layer_norm or reduce_mean}}
+// expected-error @+1 {{'exec.kernel' op row_reduction kernel has no softmax, log_softmax, layer_norm or reduce_mean}}
 exec.kernel @no_reduction(%x: tensor<8xf32>) -> tensor<8xf32> attributes {family = "row_reduction"} {
   %y = graph.relu %x : tensor<8xf32> -> tensor<8xf32>
   exec.yield %y : tensor<8xf32>

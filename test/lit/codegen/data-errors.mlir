@@ -1,0 +1,24 @@
+// RUN: dsc-translate --exec-to-cuda %s -split-input-file -verify-diagnostics
+
+// expected-error @+1 {{'exec.kernel' op data kernel body must be one op}}
+exec.kernel @two_ops(%x: tensor<2x3xf32>) -> tensor<3x2xf32> attributes {family = "data"} {
+  %t = graph.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  %y = graph.tile %t {repeats = array<i64: 1, 1>} : tensor<3x2xf32> -> tensor<3x2xf32>
+  exec.yield %y : tensor<3x2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'exec.kernel' op arg_reduce over an empty dimension}}
+exec.kernel @argmax_empty(%x: tensor<3x0xf32>) -> tensor<3xi64> attributes {family = "data"} {
+  %y = graph.arg_reduce max %x {axis = 1 : i64, keepdims = false} : tensor<3x0xf32> -> tensor<3xi64>
+  exec.yield %y : tensor<3xi64>
+}
+
+// -----
+
+// expected-error @+1 {{'exec.kernel' op unsupported 'graph.add' on booleans in an elementwise body}}
+exec.kernel @bool_add(%a: tensor<4xi1>) -> tensor<4xi1> attributes {family = "elementwise"} {
+  %y = graph.add %a, %a : (tensor<4xi1>, tensor<4xi1>) -> tensor<4xi1>
+  exec.yield %y : tensor<4xi1>
+}
