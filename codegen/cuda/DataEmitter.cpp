@@ -250,10 +250,7 @@ static std::string argName(Value value) {
   return llvm::formatv("arg{0}", cast<BlockArgument>(value).getArgNumber());
 }
 
-/// A kernel that runs `body` once per element of the result (of `outShape`):
-/// the body sees `o`, the element's linear index, and `c0`, `c1`, ... its
-/// coordinates (index_t). An empty result gets a kernel that does nothing.
-static EmittedKernel
+EmittedKernel
 emitPerElement(exec::KernelOp kernel, EmittedKernel emitted,
                ArrayRef<int64_t> outShape, StringRef comment,
                llvm::function_ref<void(llvm::raw_ostream &)> body) {

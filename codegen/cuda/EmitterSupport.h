@@ -116,6 +116,14 @@ mlir::FailureOr<EmittedKernel>
 emitRowReductionKernel(exec::KernelOp kernel, const EmitOptions &options);
 mlir::FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
                                               const EmitOptions &options);
+/// A kernel that runs `body` once per element of the result (of `outShape`):
+/// the body sees `o`, the element's linear index, and `c0`, `c1`, ... its
+/// coordinates (index_t). An empty result gets a kernel that does nothing.
+/// `comment` names the kernel's kind in its source.
+EmittedKernel
+emitPerElement(exec::KernelOp kernel, EmittedKernel emitted,
+               llvm::ArrayRef<int64_t> outShape, llvm::StringRef comment,
+               llvm::function_ref<void(llvm::raw_ostream &)> body);
 /// graph.resize (TensorEmitter.cpp), dispatched from the data family.
 mlir::FailureOr<EmittedKernel> emitResizeKernel(exec::KernelOp kernel,
                                                 graph::ResizeOp resize);

@@ -22,8 +22,6 @@ using namespace mlir;
 namespace dsc::codegen {
 
 namespace {
-constexpr int64_t kThreads = 256;
-constexpr int64_t kMaxBlocks = int64_t(1) << 20;
 /// The most table entries one kernel embeds (its source stays small).
 constexpr int64_t kMaxTableEntries = int64_t(1) << 16;
 } // namespace
@@ -32,7 +30,7 @@ constexpr int64_t kMaxTableEntries = int64_t(1) << 16;
 template <typename T>
 static void writeTable(llvm::raw_ostream &os, StringRef type, StringRef name,
                        ArrayRef<T> values) {
-  os << "  static const " << type << " " << name << "[" << values.size()
+  os << "    static const " << type << " " << name << "[" << values.size()
      << "] = {";
   for (auto [i, v] : llvm::enumerate(values))
     os << (i ? ", " : "") << v;
@@ -41,10 +39,7 @@ static void writeTable(llvm::raw_ostream &os, StringRef type, StringRef name,
 
 FailureOr<EmittedKernel> emitResizeKernel(exec::KernelOp kernel,
                                           graph::ResizeOp resize) {
-  auto input = dyn_cast<BlockArgument>(resize.getInput());
-  if (!input)
-    return kernel.emitOpError(
-        "resize kernel operand must be a kernel argument");
+  auto input = cast<BlockArgument>(resize.getInput());
   ArrayRef<int64_t> inShape = shapeOf(input);
   ArrayRef<int64_t> outShape = shapeOf(resize.getResult());
   Type type = elementTypeOf(input);
@@ -53,26 +48,16 @@ FailureOr<EmittedKernel> emitResizeKernel(exec::KernelOp kernel,
     return failure();
   bool nearest = resize.getMode() == graph::ResizeMode::Nearest;
   int64_t rank = inShape.size();
-  int64_t numElements = 1;
-  for (int64_t d : outShape)
-    numElements *= d;
   SmallVector<int64_t> inStrides = getStrides(inShape);
 
-  EmittedKernel emitted;
-  emitted.name = kernel.getSymName().str();
-  emitted.entry = entryName(kernel);
-  std::string source;
-  llvm::raw_string_ostream os(source);
-  os << getPrelude();
-  os << kernelSignature(kernel, emitted.entry, kThreads) << " {\n";
-  os << "  typedef " << indexTypeFor(numElements) << " index_t;\n";
-  // Per axis: the table of taps, or the coordinate itself where the axis
-  // is not resized.
+  // Per resized axis: the tables of taps. Axes the reference leaves alone
+  // read their own coordinate (no taps).
+  std::string tables;
+  llvm::raw_string_ostream tableOs(tables);
   SmallVector<int64_t> tapCount(rank, 0);
   SmallVector<bool> extrapolates(rank, false);
   int64_t entries = 0;
   for (int64_t a = 0; a < rank; ++a) {
-    // Axes the reference leaves alone read their own coordinate.
     if (inShape[a] == outShape[a] && resize.getScales()[a] == 1.0 &&
         resize.getCoordinates() != graph::ResizeCoordinates::TfCropAndResize)
       continue;
@@ -82,106 +67,97 @@ FailureOr<EmittedKernel> emitResizeKernel(exec::KernelOp kernel,
       tapCount[a] = std::max<int64_t>(tapCount[a], nearest ? 1 : t.taps.size());
       extrapolates[a] = extrapolates[a] || t.extrapolate;
     }
-    SmallVector<int64_t> indices;
+    SmallVector<int64_t> offsets;
     SmallVector<std::string> weights;
     SmallVector<int> outside;
     for (const graph::ResizeTaps &t : taps) {
       for (int64_t i = 0; i < tapCount[a]; ++i) {
         bool present = i < static_cast<int64_t>(t.taps.size());
-        indices.push_back(present ? t.taps[i].index * inStrides[a] : 0);
+        offsets.push_back(present ? t.taps[i].index * inStrides[a] : 0);
         weights.push_back(
             llvm::formatv("{0:e17}", present ? t.taps[i].weight : 0.0).str());
       }
       outside.push_back(t.extrapolate);
     }
-    entries += indices.size() * (nearest ? 1 : 2) + outside.size();
+    entries += offsets.size() * (nearest ? 1 : 2) + outside.size();
     if (entries > kMaxTableEntries)
       return kernel.emitOpError("resize to ")
              << graph::formatShape(outShape)
              << " needs more coordinate tables than one kernel embeds";
-    writeTable<int64_t>(os, "long long", llvm::formatv("offsets{0}", a).str(),
-                        indices);
+    writeTable<int64_t>(tableOs, "long long",
+                        llvm::formatv("offsets{0}", a).str(), offsets);
     if (!nearest)
-      writeTable<std::string>(os, "double",
+      writeTable<std::string>(tableOs, "double",
                               llvm::formatv("weights{0}", a).str(), weights);
     if (extrapolates[a])
-      writeTable<int>(os, "unsigned char", llvm::formatv("outside{0}", a).str(),
-                      outside);
+      writeTable<int>(tableOs, "unsigned char",
+                      llvm::formatv("outside{0}", a).str(), outside);
   }
-  os << "  const index_t stride = (index_t)gridDim.x * blockDim.x;\n";
-  os << "  for (index_t v = (index_t)blockIdx.x * blockDim.x + threadIdx.x; "
-     << "v < " << numElements << "; v += stride) {\n";
-  os << "    index_t rest = v;\n";
-  for (int64_t a = rank - 1; a >= 0; --a) {
-    os << llvm::formatv("    const index_t c{0} = rest % {1};\n", a,
-                        outShape[a]);
-    if (a > 0)
-      os << llvm::formatv("    rest /= {0};\n", outShape[a]);
-  }
-  SmallVector<std::string> outsideTests;
-  for (int64_t a = 0; a < rank; ++a)
-    if (extrapolates[a])
-      outsideTests.push_back(llvm::formatv("outside{0}[c{0}]", a).str());
-  if (!outsideTests.empty()) {
-    os << "    if (" << llvm::join(outsideTests, " || ") << ") {\n";
-    os << "      out0[v] = "
-       << storeFromCompute(
-              type,
-              llvm::formatv("({0}){1:e17}", info->compute,
-                            resize.getExtrapolationValue().convertToDouble())
-                  .str())
-       << ";\n      continue;\n    }\n";
-  }
-  // Nested loops over the taps of the resized axes; the others read their
-  // own coordinate.
-  std::string indent = "    ";
-  SmallVector<std::string> offsetTerms, weightTerms;
-  if (!nearest)
-    os << indent << "double sum = 0.0;\n";
-  for (int64_t a = 0; a < rank; ++a) {
-    if (tapCount[a] == 0) {
-      if (inShape[a] != 1)
-        offsetTerms.push_back(
-            llvm::formatv("(long long)c{0} * {1}", a, inStrides[a]).str());
-      continue;
-    }
-    os << llvm::formatv("{0}for (int t{1} = 0; t{1} < {2}; ++t{1}) {{\n",
-                        indent, a, tapCount[a]);
-    indent += "  ";
-    offsetTerms.push_back(
-        llvm::formatv("offsets{0}[c{0} * {1} + t{0}]", a, tapCount[a]).str());
-    if (!nearest)
-      weightTerms.push_back(
-          llvm::formatv("weights{0}[c{0} * {1} + t{0}]", a, tapCount[a]).str());
-  }
-  std::string offset =
-      offsetTerms.empty() ? std::string("0") : llvm::join(offsetTerms, " + ");
-  if (nearest) {
-    os << indent << "out0[v] = arg" << input.getArgNumber() << "[" << offset
-       << "];\n";
-  } else {
-    os << indent << "sum += " << llvm::join(weightTerms, " * ") << " * (double)"
-       << loadAsCompute(
-              type,
-              llvm::formatv("arg{0}[{1}]", input.getArgNumber(), offset).str())
-       << ";\n";
-  }
-  for (int64_t a = 0; a < rank; ++a)
-    if (tapCount[a] != 0) {
-      indent.resize(indent.size() - 2);
-      os << indent << "}\n";
-    }
-  if (!nearest)
-    os << "    out0[v] = "
-       << storeFromCompute(type, llvm::formatv("({0})sum", info->compute).str())
-       << ";\n";
-  os << "  }\n}\n";
-  int64_t blocks = (numElements + kThreads - 1) / kThreads;
-  emitted.grid = {
-      static_cast<int32_t>(std::clamp<int64_t>(blocks, 1, kMaxBlocks)), 1, 1};
-  emitted.block = {static_cast<int32_t>(kThreads), 1, 1};
-  emitted.source = std::move(source);
-  return emitted;
+
+  EmittedKernel emitted;
+  emitted.name = kernel.getSymName().str();
+  emitted.entry = entryName(kernel);
+  return emitPerElement(
+      kernel, std::move(emitted), outShape, "resize", [&](raw_ostream &os) {
+        os << tables;
+        SmallVector<std::string> outsideTests;
+        for (int64_t a = 0; a < rank; ++a)
+          if (extrapolates[a])
+            outsideTests.push_back(llvm::formatv("outside{0}[c{0}]", a).str());
+        if (!outsideTests.empty()) {
+          double value = resize.getExtrapolationValue().convertToDouble();
+          os << "    if (" << llvm::join(outsideTests, " || ") << ") {\n"
+             << "      out0[o] = "
+             << storeFromCompute(
+                    type,
+                    llvm::formatv("({0}){1:e17}", info->compute, value).str())
+             << ";\n      continue;\n    }\n";
+        }
+        // Nested loops over the taps of the resized axes.
+        std::string indent = "    ";
+        SmallVector<std::string> offsetTerms, weightTerms;
+        if (!nearest)
+          os << indent << "double sum = 0.0;\n";
+        for (int64_t a = 0; a < rank; ++a) {
+          if (tapCount[a] == 0) {
+            if (inShape[a] != 1)
+              offsetTerms.push_back(
+                  llvm::formatv("(long long)c{0} * {1}", a, inStrides[a])
+                      .str());
+            continue;
+          }
+          os << llvm::formatv("{0}for (int t{1} = 0; t{1} < {2}; ++t{1}) {{\n",
+                              indent, a, tapCount[a]);
+          indent += "  ";
+          offsetTerms.push_back(
+              llvm::formatv("offsets{0}[c{0} * {1} + t{0}]", a, tapCount[a])
+                  .str());
+          if (!nearest)
+            weightTerms.push_back(
+                llvm::formatv("weights{0}[c{0} * {1} + t{0}]", a, tapCount[a])
+                    .str());
+        }
+        std::string element =
+            llvm::formatv("arg{0}[{1}]", input.getArgNumber(),
+                          offsetTerms.empty() ? std::string("0")
+                                              : llvm::join(offsetTerms, " + "))
+                .str();
+        if (nearest)
+          os << indent << "out0[o] = " << element << ";\n";
+        else
+          os << indent << "sum += " << llvm::join(weightTerms, " * ")
+             << " * (double)" << loadAsCompute(type, element) << ";\n";
+        for (int64_t a = 0; a < rank; ++a)
+          if (tapCount[a] != 0) {
+            indent.resize(indent.size() - 2);
+            os << indent << "}\n";
+          }
+        if (!nearest)
+          os << "    out0[o] = "
+             << storeFromCompute(type,
+                                 llvm::formatv("({0})sum", info->compute).str())
+             << ";\n";
+      });
 }
 
 } // namespace dsc::codegen
