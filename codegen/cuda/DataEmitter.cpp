@@ -251,10 +251,7 @@ static std::string argName(Value value) {
   return llvm::formatv("arg{0}", cast<BlockArgument>(value).getArgNumber());
 }
 
-/// A kernel that runs `body` once per element of the result (of `outShape`):
-/// the body sees `o`, the element's linear index, and `c0`, `c1`, ... its
-/// coordinates (index_t). An empty result gets a kernel that does nothing.
-static EmittedKernel
+EmittedKernel
 emitPerElement(exec::KernelOp kernel, EmittedKernel emitted,
                ArrayRef<int64_t> outShape, StringRef comment,
                llvm::function_ref<void(llvm::raw_ostream &)> body) {
@@ -743,6 +740,7 @@ FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
       .Case<graph::ShapeOp, graph::SizeOp>([&](Operation *o) {
         return emitShapeValues(kernel, o, std::move(emitted));
       })
+      .Case([&](graph::ResizeOp o) { return emitResizeKernel(kernel, o); })
       .Default([&](Operation *other) -> FailureOr<EmittedKernel> {
         return kernel.emitOpError("unsupported op '")
                << other->getName() << "' in a data kernel";

@@ -10,6 +10,7 @@
 #define DSC_CODEGEN_CUDA_EMITTERSUPPORT_H
 
 #include "codegen/cuda/CudaEmitter.h"
+#include "dialects/graph/GraphOps.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
@@ -121,6 +122,17 @@ mlir::FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
 /// graph.pool or graph.max_pool_indices (NnEmitter.cpp); nullopt for others.
 std::optional<mlir::FailureOr<EmittedKernel>>
 emitNnKernel(exec::KernelOp kernel, const EmitOptions &options);
+/// A kernel that runs `body` once per element of the result (of `outShape`):
+/// the body sees `o`, the element's linear index, and `c0`, `c1`, ... its
+/// coordinates (index_t). An empty result gets a kernel that does nothing.
+/// `comment` names the kernel's kind in its source.
+EmittedKernel
+emitPerElement(exec::KernelOp kernel, EmittedKernel emitted,
+               llvm::ArrayRef<int64_t> outShape, llvm::StringRef comment,
+               llvm::function_ref<void(llvm::raw_ostream &)> body);
+/// graph.resize (TensorEmitter.cpp), dispatched from the data family.
+mlir::FailureOr<EmittedKernel> emitResizeKernel(exec::KernelOp kernel,
+                                                graph::ResizeOp resize);
 
 /// Reductions that the data family generates, one op per kernel: graph.reduce
 /// (any axes), arg_reduce, hardmax and cumsum. `op` is the kernel's only op.

@@ -186,7 +186,7 @@ static FailureOr<EnumTy> enumAttr(NodeImporter &node, StringRef name,
     return failure();
   std::optional<EnumTy> value = parse(*text);
   if (!value)
-    return node.unsupported("attribute '" + name + "' is '" + *text + "'");
+    return node.invalid("attribute '" + name + "' is '" + *text + "'");
   return *value;
 }
 
@@ -465,6 +465,9 @@ static LogicalResult importScatterND(NodeImporter &node) {
   return success();
 }
 
+/// The deepest one-hot dsc builds (its positions are a constant).
+static constexpr int64_t kMaxOneHotDepth = int64_t(1) << 24;
+
 /// OneHot: result[..., j, ...] (j at `axis`) is on_value where j is the
 /// index (negative ones count from depth), else off_value: a comparison of
 /// the indices with a constant range, and a select.
@@ -480,6 +483,10 @@ static LogicalResult importOneHot(NodeImporter &node) {
   auto depth = static_cast<int64_t>(depthTensor->data[0]);
   if (depth <= 0)
     return node.invalid("depth " + Twine(depth) + " is not positive");
+  // The positions compared against are a constant of depth elements.
+  if (depth > kMaxOneHotDepth)
+    return node.unsupported("depth " + Twine(depth) + " exceeds " +
+                            Twine(kMaxOneHotDepth));
   Value indices = node.input(0), values = node.input(2);
   FailureOr<RankedTensorType> type = node.rankedType(indices, "indices");
   if (failed(type))
@@ -699,18 +706,30 @@ static FailureOr<Labeled> contract(OpMaker &m, Labeled a, Labeled b,
                                    llvm::function_ref<bool(int)> keep) {
   SmallVector<int> batch, rows, contracted, columns;
   int64_t batchSize = 1, rowSize = 1, contractedSize = 1, columnSize = 1;
-  SmallVector<int64_t> resultShape;
+  // A label of size 1 in one operand broadcasts to its size in the other
+  // (the ellipsis dimensions, as numpy's).
   for (auto [d, label] : llvm::enumerate(a.labels)) {
     auto inB = llvm::find(b.labels, label);
-    if (inB == b.labels.end()) {
+    if (inB == b.labels.end())
+      continue;
+    int64_t &aSize = a.shape[d], &bSize = b.shape[inB - b.labels.begin()];
+    if (aSize == bSize)
+      continue;
+    if (aSize != 1 && bSize != 1)
+      return m.node.invalid("a label has sizes " + Twine(aSize) + " and " +
+                            Twine(bSize) + " in two operands");
+    Labeled &small = aSize == 1 ? a : b;
+    int64_t size = std::max(aSize, bSize);
+    (aSize == 1 ? aSize : bSize) = size;
+    small.value = build<graph::ExpandOp>(m.node, m.typeOf(small.value),
+                                         small.value, small.shape);
+  }
+  for (auto [d, label] : llvm::enumerate(a.labels)) {
+    if (!llvm::is_contained(b.labels, label)) {
       rows.push_back(label);
       rowSize *= a.shape[d];
       continue;
     }
-    if (b.shape[inB - b.labels.begin()] != a.shape[d])
-      return m.node.unsupported(
-          "dimensions of one label with different sizes (broadcasting) are "
-          "not supported");
     if (keep(label)) {
       batch.push_back(label);
       batchSize *= a.shape[d];
@@ -826,6 +845,9 @@ static LogicalResult importEinsum(NodeImporter &node) {
                      parsed)))
       return failure();
     output = parsed;
+    for (int label : output)
+      if (llvm::count(output, label) > 1)
+        return node.invalid("the result repeats a label");
   } else {
     // Implicit: the ellipsis, then the letters used once, in order.
     for (int64_t i = ellipsisRank - 1; i >= 0; --i)
@@ -916,31 +938,60 @@ static Value quantizeRounded(OpMaker &m, Value value, Value zeroPoint,
   return m.cast(y, target);
 }
 
-/// A per-axis (1-D) scale or zero point reshaped to broadcast against a
-/// rank-`rank` tensor at `axis`; per-tensor ones (rank 0, or one element)
-/// are returned as they are.
+/// A per-axis (1-D) or blocked (`blockSize` > 0: the input's rank, one
+/// value per block of `axis`) scale or zero point made to broadcast against
+/// an input of `shape`; per-tensor ones (rank 0, or one element) are
+/// returned as they are.
 static FailureOr<Value> alongAxis(NodeImporter &node, Value param, int64_t axis,
-                                  int64_t rank, StringRef what) {
+                                  ArrayRef<int64_t> shape, int64_t blockSize,
+                                  StringRef what) {
   FailureOr<RankedTensorType> type = node.rankedType(param, what);
   if (failed(type))
     return failure();
-  if (type->getRank() == 0 ||
-      (type->getRank() == 1 && type->getDimSize(0) == 1))
+  int64_t rank = shape.size();
+  if (blockSize == 0 && (type->getRank() == 0 ||
+                         (type->getRank() == 1 && type->getDimSize(0) == 1)))
     return param;
-  if (type->getRank() != 1)
-    return node.unsupported(what + " of rank " + Twine(type->getRank()) +
-                            " (blocked quantization) is not supported");
   std::optional<int64_t> normalized = graph::normalizeAxis(axis, rank);
   if (!normalized)
     return node.invalid("axis " + Twine(axis) + " is out of range for rank " +
                         Twine(rank));
-  SmallVector<int64_t> trailing;
-  for (int64_t d = *normalized + 1; d < rank; ++d)
-    trailing.push_back(d - *normalized);
-  if (trailing.empty())
-    return param;
   OpMaker m{node};
-  return m.unsqueeze(param, trailing);
+  if (blockSize == 0) {
+    if (type->getRank() != 1)
+      return node.invalid(what + " must be a scalar or 1-D without " +
+                          "block_size");
+    SmallVector<int64_t> trailing;
+    for (int64_t d = *normalized + 1; d < rank; ++d)
+      trailing.push_back(d - *normalized);
+    return trailing.empty() ? param : m.unsqueeze(param, trailing);
+  }
+  if (blockSize < 0)
+    return node.invalid("block_size must not be negative");
+  int64_t dim = shape[*normalized];
+  if (type->getRank() != rank || !type->hasStaticShape() ||
+      ShapedType::isDynamic(dim))
+    return node.unsupported(what + " and the input must be static and of " +
+                            "equal rank for blocked quantization");
+  // Each value repeated blockSize times along the axis, cut to its size.
+  int64_t blocks = type->getDimSize(*normalized);
+  if (blocks != (dim + blockSize - 1) / blockSize)
+    return node.invalid(what + " has " + Twine(blocks) + " blocks for " +
+                        Twine(dim) + " elements of block_size " +
+                        Twine(blockSize));
+  SmallVector<int64_t> expanded(type->getShape());
+  expanded.insert(expanded.begin() + *normalized + 1, blockSize);
+  Value repeated = build<graph::ExpandOp>(
+      node, m.typeOf(param), m.unsqueeze(param, {*normalized + 1}), expanded);
+  SmallVector<int64_t> flat(type->getShape());
+  flat[*normalized] = blocks * blockSize;
+  repeated = m.reshape(repeated, flat);
+  if (blocks * blockSize == dim)
+    return repeated;
+  return build<graph::SliceOp>(node, m.typeOf(param), repeated,
+                               ArrayRef<int64_t>{0}, ArrayRef<int64_t>{dim},
+                               ArrayRef<int64_t>{*normalized},
+                               ArrayRef<int64_t>{1});
 }
 
 /// The scale and zero point (cast to the scale's type, null when absent) of
@@ -951,20 +1002,18 @@ static FailureOr<std::pair<Value, Value>> quantizationParams(NodeImporter &node,
   FailureOr<int64_t> blockSize = node.intAttr("block_size", 0);
   if (failed(axis) || failed(blockSize))
     return failure();
-  if (*blockSize != 0)
-    return node.unsupported("blocked quantization (block_size " +
-                            Twine(*blockSize) + ") is not supported");
   FailureOr<RankedTensorType> type = node.rankedType(x, "x");
   if (failed(type))
     return failure();
-  FailureOr<Value> scale =
-      alongAxis(node, node.input(1), *axis, type->getRank(), "the scale");
+  FailureOr<Value> scale = alongAxis(node, node.input(1), *axis,
+                                     type->getShape(), *blockSize, "the scale");
   if (failed(scale) || failed(requireFloat(node, *scale)))
     return failure();
   Value zeroPoint;
   if (node.hasInput(2)) {
-    FailureOr<Value> zp = alongAxis(node, node.input(2), *axis, type->getRank(),
-                                    "the zero point");
+    FailureOr<Value> zp =
+        alongAxis(node, node.input(2), *axis, type->getShape(), *blockSize,
+                  "the zero point");
     if (failed(zp))
       return failure();
     OpMaker m{node};

@@ -1,8 +1,8 @@
 //===- TensorEvaluator.cpp - resize, top-k, n-d gather/scatter ------------===//
 //
-// The reference semantics of the ops in GraphTensorOps.td, written after
-// ONNX's own reference implementations (resize: onnx's backend test
-// generator, whose data the conformance suite holds).
+// The reference semantics of the ops in GraphTensorOps.td (resize reads
+// its interpolation taps from the dialect, where the CUDA emitter reads
+// them too).
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,134 +19,6 @@
 using namespace mlir;
 using namespace dsc;
 using namespace dsc::reference;
-
-namespace {
-/// One input element read by an interpolated result element.
-struct Tap {
-  int64_t index;
-  double weight;
-};
-/// The taps of one result coordinate along one axis; none (and
-/// `extrapolate`) when tf_crop_and_resize maps it outside the input.
-struct Taps {
-  llvm::SmallVector<Tap, 4> taps;
-  bool extrapolate = false;
-};
-} // namespace
-
-/// Keys's cubic convolution weights of the 4 neighbours around a point at
-/// `ratio` in (0, 1] past the second one.
-static std::array<double, 4> cubicCoefficients(double ratio, double a) {
-  double r1 = ratio + 1, r = ratio, s = 1 - ratio, s1 = s + 1;
-  return {((a * r1 - 5 * a) * r1 + 8 * a) * r1 - 4 * a,
-          ((a + 2) * r - (a + 3)) * r * r + 1,
-          ((a + 2) * s - (a + 3)) * s * s + 1,
-          ((a * s1 - 5 * a) * s1 + 8 * a) * s1 - 4 * a};
-}
-
-/// The input coordinate of result coordinate `x` along an axis of `in`
-/// elements resized to `out` at `scale`; nullopt outside the crop of
-/// tf_crop_and_resize.
-static std::optional<double> sourceCoordinate(graph::ResizeOp op, int64_t axis,
-                                              int64_t x, int64_t in,
-                                              int64_t out) {
-  double scale = op.getScales()[axis];
-  // As ONNX's generator of the test data: the resized length is the scale
-  // times the input length, which is not always the result size.
-  double resized = scale * static_cast<double>(in);
-  switch (op.getCoordinates()) {
-  case graph::ResizeCoordinates::HalfPixel:
-    return (x + 0.5) / scale - 0.5;
-  case graph::ResizeCoordinates::HalfPixelSymmetric: {
-    double adjustment = out / resized;
-    double offset = in / 2.0 * (1 - adjustment);
-    return offset + (x + 0.5) / scale - 0.5;
-  }
-  case graph::ResizeCoordinates::PytorchHalfPixel:
-    return resized == 1 ? -0.5 : (x + 0.5) / scale - 0.5;
-  case graph::ResizeCoordinates::AlignCorners:
-    return resized == 1 ? 0.0 : x * (in - 1) / (resized - 1);
-  case graph::ResizeCoordinates::Asymmetric:
-    return x / scale;
-  case graph::ResizeCoordinates::TfHalfPixelForNn:
-    return (x + 0.5) / scale;
-  case graph::ResizeCoordinates::TfCropAndResize: {
-    size_t rank = op.getScales().size();
-    double start = op.getRoi()[axis], end = op.getRoi()[rank + axis];
-    double source = out == 1 ? (end - start) * (in - 1) / 2.0
-                             : x * (end - start) * (in - 1) / (out - 1.0);
-    source += start * (in - 1);
-    if (source < 0 || source > in - 1)
-      return std::nullopt;
-    return source;
-  }
-  }
-  llvm_unreachable("unknown coordinate transformation");
-}
-
-static Taps resizeTaps(graph::ResizeOp op, int64_t axis, int64_t x, int64_t in,
-                       int64_t out) {
-  Taps result;
-  std::optional<double> source = sourceCoordinate(op, axis, x, in, out);
-  if (!source) {
-    result.extrapolate = true;
-    return result;
-  }
-  // The neighbours lie around the point, the lower one first; a point on
-  // an input element counts as ratio 1 past the element below it.
-  double floor = std::floor(*source);
-  bool onElement = floor == *source;
-  double ratio = onElement ? 1.0 : *source - floor;
-  int64_t left = static_cast<int64_t>(floor) - (onElement ? 1 : 0);
-  auto clamp = [&](int64_t i) { return std::clamp<int64_t>(i, 0, in - 1); };
-  switch (op.getMode()) {
-  case graph::ResizeMode::Nearest: {
-    bool upper = true;
-    if (!onElement) {
-      switch (op.getNearestMode()) {
-      case graph::ResizeNearestMode::RoundPreferFloor:
-        upper = ratio > 0.5;
-        break;
-      case graph::ResizeNearestMode::RoundPreferCeil:
-        upper = ratio >= 0.5;
-        break;
-      case graph::ResizeNearestMode::Floor:
-        upper = false;
-        break;
-      case graph::ResizeNearestMode::Ceil:
-        upper = true;
-        break;
-      }
-    }
-    result.taps.push_back({clamp(left + (upper ? 1 : 0)), 1.0});
-    return result;
-  }
-  case graph::ResizeMode::Linear:
-    result.taps = {{left, 1 - ratio}, {left + 1, ratio}};
-    break;
-  case graph::ResizeMode::Cubic: {
-    std::array<double, 4> c =
-        cubicCoefficients(ratio, op.getCubicCoeffA().convertToDouble());
-    for (int64_t i = 0; i < 4; ++i)
-      result.taps.push_back({left - 1 + i, c[i]});
-    break;
-  }
-  }
-  if (op.getExcludeOutside()) {
-    double sum = 0;
-    for (Tap &tap : result.taps) {
-      if (tap.index < 0 || tap.index >= in)
-        tap.weight = 0;
-      sum += tap.weight;
-    }
-    for (Tap &tap : result.taps)
-      tap.weight /= sum;
-  }
-  // Neighbours outside the input read its edge.
-  for (Tap &tap : result.taps)
-    tap.index = clamp(tap.index);
-  return result;
-}
 
 static FailureOr<Tensor> evaluateResize(graph::ResizeOp op,
                                         const Tensor &input) {
@@ -169,9 +41,7 @@ static FailureOr<Tensor> evaluateResize(graph::ResizeOp op,
       op.emitOpError("cannot be evaluated: resizing an empty dimension");
       return failure();
     }
-    SmallVector<Taps> taps;
-    for (int64_t x = 0; x < out; ++x)
-      taps.push_back(resizeTaps(op, axis, x, in, out));
+    SmallVector<graph::ResizeTaps> taps = graph::resizeTaps(op, axis, in);
     auto [outer, size, inner] = splitAround(current.shape, axis);
     (void)size;
     Tensor next;
@@ -185,7 +55,7 @@ static FailureOr<Tensor> evaluateResize(graph::ResizeOp op,
           double value = 0;
           if (taps[x].extrapolate)
             value = extrapolation;
-          for (const Tap &tap : taps[x].taps)
+          for (const graph::ResizeTap &tap : taps[x].taps)
             value +=
                 tap.weight * current.data[(o * in + tap.index) * inner + i];
           next.data[(o * out + x) * inner + i] = roundTo(next.dtype, value);

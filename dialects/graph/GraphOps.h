@@ -69,6 +69,22 @@ llvm::SmallVector<SliceDim> resolveSlice(llvm::ArrayRef<int64_t> shape,
                                          llvm::ArrayRef<int64_t> axes,
                                          llvm::ArrayRef<int64_t> steps);
 
+/// One input element read by a resized element along one axis.
+struct ResizeTap {
+  int64_t index;
+  double weight;
+};
+/// The taps of one result coordinate of graph.resize along one axis; none,
+/// and `extrapolate`, where tf_crop_and_resize maps it outside the input.
+struct ResizeTaps {
+  llvm::SmallVector<ResizeTap, 4> taps;
+  bool extrapolate = false;
+};
+/// The taps of every result coordinate along `axis`, whose input size is
+/// `inSize`: the interpolation that the reference and the kernels compute.
+llvm::SmallVector<ResizeTaps> resizeTaps(ResizeOp op, int64_t axis,
+                                         int64_t inSize);
+
 } // namespace dsc::graph
 
 #endif // DSC_DIALECTS_GRAPH_GRAPHOPS_H

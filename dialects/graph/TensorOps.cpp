@@ -6,6 +6,10 @@
 
 #include "dialects/graph/GraphOps.h"
 
+#include <algorithm>
+#include <array>
+#include <cmath>
+
 using namespace mlir;
 using namespace dsc::graph;
 
@@ -57,6 +61,132 @@ LogicalResult ResizeOp::verify() {
 
 LogicalResult ResizeOp::inferShapes() {
   return refineResult(*this, getSizes());
+}
+
+/// Written after ONNX's backend test generator, whose data the conformance
+/// suite holds.
+/// Keys's cubic convolution weights of the 4 neighbours around a point at
+/// `ratio` in (0, 1] past the second one.
+static std::array<double, 4> cubicCoefficients(double ratio, double a) {
+  double r1 = ratio + 1, r = ratio, s = 1 - ratio, s1 = s + 1;
+  return {((a * r1 - 5 * a) * r1 + 8 * a) * r1 - 4 * a,
+          ((a + 2) * r - (a + 3)) * r * r + 1,
+          ((a + 2) * s - (a + 3)) * s * s + 1,
+          ((a * s1 - 5 * a) * s1 + 8 * a) * s1 - 4 * a};
+}
+
+/// The input coordinate of result coordinate `x` along an axis of `in`
+/// elements resized to `out` at `scale`; nullopt outside the crop of
+/// tf_crop_and_resize.
+static std::optional<double> sourceCoordinate(ResizeOp op, int64_t axis,
+                                              int64_t x, int64_t in,
+                                              int64_t out) {
+  double scale = op.getScales()[axis];
+  // As ONNX's generator of the test data: the resized length is the scale
+  // times the input length, which is not always the result size.
+  double resized = scale * static_cast<double>(in);
+  switch (op.getCoordinates()) {
+  case ResizeCoordinates::HalfPixel:
+    return (x + 0.5) / scale - 0.5;
+  case ResizeCoordinates::HalfPixelSymmetric: {
+    double adjustment = out / resized;
+    double offset = in / 2.0 * (1 - adjustment);
+    return offset + (x + 0.5) / scale - 0.5;
+  }
+  case ResizeCoordinates::PytorchHalfPixel:
+    return resized == 1 ? -0.5 : (x + 0.5) / scale - 0.5;
+  case ResizeCoordinates::AlignCorners:
+    return resized == 1 ? 0.0 : x * (in - 1) / (resized - 1);
+  case ResizeCoordinates::Asymmetric:
+    return x / scale;
+  case ResizeCoordinates::TfHalfPixelForNn:
+    return (x + 0.5) / scale;
+  case ResizeCoordinates::TfCropAndResize: {
+    size_t rank = op.getScales().size();
+    double start = op.getRoi()[axis], end = op.getRoi()[rank + axis];
+    double source = out == 1 ? (end - start) * (in - 1) / 2.0
+                             : x * (end - start) * (in - 1) / (out - 1.0);
+    source += start * (in - 1);
+    if (source < 0 || source > in - 1)
+      return std::nullopt;
+    return source;
+  }
+  }
+  llvm_unreachable("unknown coordinate transformation");
+}
+
+static ResizeTaps tapsAt(ResizeOp op, int64_t axis, int64_t x, int64_t in,
+                         int64_t out) {
+  ResizeTaps result;
+  std::optional<double> source = sourceCoordinate(op, axis, x, in, out);
+  if (!source) {
+    result.extrapolate = true;
+    return result;
+  }
+  // The neighbours lie around the point, the lower one first; a point on
+  // an input element counts as ratio 1 past the element below it.
+  double floor = std::floor(*source);
+  bool onElement = floor == *source;
+  double ratio = onElement ? 1.0 : *source - floor;
+  int64_t left = static_cast<int64_t>(floor) - (onElement ? 1 : 0);
+  auto clamp = [&](int64_t i) { return std::clamp<int64_t>(i, 0, in - 1); };
+  switch (op.getMode()) {
+  case ResizeMode::Nearest: {
+    bool upper = true;
+    if (!onElement) {
+      switch (op.getNearestMode()) {
+      case ResizeNearestMode::RoundPreferFloor:
+        upper = ratio > 0.5;
+        break;
+      case ResizeNearestMode::RoundPreferCeil:
+        upper = ratio >= 0.5;
+        break;
+      case ResizeNearestMode::Floor:
+        upper = false;
+        break;
+      case ResizeNearestMode::Ceil:
+        upper = true;
+        break;
+      }
+    }
+    result.taps.push_back({clamp(left + (upper ? 1 : 0)), 1.0});
+    return result;
+  }
+  case ResizeMode::Linear:
+    result.taps = {{left, 1 - ratio}, {left + 1, ratio}};
+    break;
+  case ResizeMode::Cubic: {
+    std::array<double, 4> c =
+        cubicCoefficients(ratio, op.getCubicCoeffA().convertToDouble());
+    for (int64_t i = 0; i < 4; ++i)
+      result.taps.push_back({left - 1 + i, c[i]});
+    break;
+  }
+  }
+  if (op.getExcludeOutside()) {
+    double sum = 0;
+    for (ResizeTap &tap : result.taps) {
+      if (tap.index < 0 || tap.index >= in)
+        tap.weight = 0;
+      sum += tap.weight;
+    }
+    for (ResizeTap &tap : result.taps)
+      tap.weight /= sum;
+  }
+  // Neighbours outside the input read its edge.
+  for (ResizeTap &tap : result.taps)
+    tap.index = clamp(tap.index);
+  return result;
+}
+
+SmallVector<ResizeTaps> dsc::graph::resizeTaps(ResizeOp op, int64_t axis,
+                                               int64_t inSize) {
+  int64_t out = op.getSizes()[axis];
+  SmallVector<ResizeTaps> taps;
+  taps.reserve(out);
+  for (int64_t x = 0; x < out; ++x)
+    taps.push_back(tapsAt(op, axis, x, inSize, out));
+  return taps;
 }
 
 //===----------------------------------------------------------------------===//

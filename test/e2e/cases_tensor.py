@@ -1,14 +1,15 @@
 """End-to-end cases of the tensor/index/loss/quantization family: losses,
 Resize/Upsample, TopK, GatherND, ScatterND, OneHot. Expected outputs are
 computed here with numpy in float64, independently of dsc."""
+import math
+
 import numpy as np
 from onnx import helper
 
 from cases import Case, make_model, rand, f64, single
 
-# Plans need kernels that the decomposed ops (gather_elements, log_softmax,
-# ...) or the family's own ops may lack yet: compiling then exits 2 naming
-# the op.
+# Plans need kernels that some ops lack yet (gather_nd, scatter_nd, integer
+# matmul): compiling then exits 2 naming the op.
 NO_KERNEL = (2, ["unsupported"])
 # Data kernels yield one value: two-result ops are refused before their op is
 # looked at (the message names the node only).
@@ -66,7 +67,7 @@ def loss_cases():
             "NegativeLogLikelihoodLoss", f"nllloss-{i}-{reduction}", 13,
             {"x": log_softmax(x, 1).astype(np.float32), "t": target},
             {"y": expect.astype(np.float32)}, attrs=attrs,
-            initializers=inits, plan_expect=NO_KERNEL))
+            initializers=inits))
         node = helper.make_node("SoftmaxCrossEntropyLoss",
                                 ["x", "t"] + list(inits), ["y", "logp"],
                                 name="sce", **attrs)
@@ -75,14 +76,12 @@ def loss_cases():
                             ("logp", np.float32, None)], inits, 13)
         cases.append(Case(f"sce-{i}-{reduction}", model, inputs,
                           {"y": expect.astype(np.float32),
-                           "logp": log_softmax(x, 1).astype(np.float32)},
-                          plan_expect=NO_KERNEL))
+                           "logp": log_softmax(x, 1).astype(np.float32)}))
     # 2-D scores with int32 targets (opset 12).
     x2, t2 = rand(4, 3), np.array([2, 0, 1, 2], np.int32)
     cases.append(single("SoftmaxCrossEntropyLoss", "sce-2d-int32", 12,
                         {"x": x2, "t": t2},
-                        {"y": nll(log_softmax(x2, 1), t2).astype(np.float32)},
-                        plan_expect=NO_KERNEL))
+                        {"y": nll(log_softmax(x2, 1), t2).astype(np.float32)}))
     cases.append(single("NegativeLogLikelihoodLoss", "nllloss-bad-reduction",
                         13, {"x": x2, "t": t2.astype(np.int64)},
                         {"y": np.zeros((), np.float32)},
@@ -101,6 +100,59 @@ def linear_1d(x, out, coordinate):
     return x[..., lo] * (1 - frac) + x[..., hi] * frac
 
 
+def resize_1d(data, scale, out, mode, coordinates, a=-0.75, exclude=False,
+              roi=(0.0, 1.0), extrapolation=0.0):
+    """ONNX's 1-D interpolation of one line (after its test generator): the
+    n nearest elements of the edge-padded line around the source point."""
+    n_in = len(data)
+    result = []
+    for x in range(out):
+        length = scale * n_in
+        if coordinates == "asymmetric":
+            src = x / scale
+        elif coordinates == "align_corners":
+            src = 0.0 if length == 1 else x * (n_in - 1) / (length - 1)
+        elif coordinates == "tf_crop_and_resize":
+            src = ((roi[1] - roi[0]) * (n_in - 1) / 2 if out == 1 else
+                   x * (roi[1] - roi[0]) * (n_in - 1) / (out - 1))
+            src += roi[0] * (n_in - 1)
+            if src < 0 or src > n_in - 1:
+                result.append(extrapolation)
+                continue
+        else:  # half_pixel
+            src = (x + 0.5) / scale - 0.5
+        ratio = 1.0 if src == math.floor(src) else src - math.floor(src)
+        if mode == "linear":
+            coeffs = np.array([1 - ratio, ratio])
+        else:
+            r = ratio
+            coeffs = np.array([
+                ((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
+                ((a + 2) * r - (a + 3)) * r * r + 1,
+                ((a + 2) * (1 - r) - (a + 3)) * (1 - r) * (1 - r) + 1,
+                ((a * (2 - r) - 5 * a) * (2 - r) + 8 * a) * (2 - r) - 4 * a])
+        k = len(coeffs)
+        pad = (k + 1) // 2
+        padded = np.pad(data, pad, mode="edge")
+        near = sorted(sorted(range(len(padded)),
+                             key=lambda i: (abs(src + pad - i), i))[:k])
+        idx = np.array(near) - pad
+        if exclude:
+            coeffs = np.where((idx < 0) | (idx >= n_in), 0, coeffs)
+            coeffs = coeffs / coeffs.sum()
+        result.append(float(np.dot(coeffs, padded[near])))
+    return np.array(result)
+
+
+def resize_nd(x, scales, sizes, **kw):
+    """Separable, the last axis first."""
+    y = f64(x)
+    for axis in reversed(range(x.ndim)):
+        y = np.apply_along_axis(resize_1d, axis, y, scales[axis],
+                                sizes[axis], **kw)
+    return y
+
+
 def resize_cases():
     cases = []
     x = rand(1, 2, 3, 4)
@@ -108,21 +160,18 @@ def resize_cases():
     up = np.repeat(np.repeat(x, 2, axis=2), 3, axis=3)
     scales = np.array([1, 1, 2, 3], np.float32)
     cases.append(single("Upsample", "upsample-opset7-nearest", 7, {"x": x},
-                        {"y": up}, attrs={"scales": [1.0, 1.0, 2.0, 3.0]},
-                        plan_expect=NO_KERNEL))
+                        {"y": up}, attrs={"scales": [1.0, 1.0, 2.0, 3.0]}))
     cases.append(single("Upsample", "upsample-opset9-nearest", 9, {"x": x},
-                        {"y": up}, initializers={"s": scales},
-                        plan_expect=NO_KERNEL))
+                        {"y": up}, initializers={"s": scales}))
     cases.append(single("Resize", "resize-opset10-nearest", 10, {"x": x},
-                        {"y": up}, initializers={"s": scales},
-                        plan_expect=NO_KERNEL))
+                        {"y": up}, initializers={"s": scales}))
     cases.append(single("Resize", "resize-opset13-nearest-asymmetric", 13,
                         {"x": x}, {"y": up},
                         attrs={"coordinate_transformation_mode": "asymmetric",
                                "nearest_mode": "floor"},
                         initializers={"roi": np.zeros(0, np.float32),
                                       "s": scales},
-                        input_order=["x", "roi", "s"], plan_expect=NO_KERNEL))
+                        input_order=["x", "roi", "s"]))
     # Linear with align_corners, by sizes, along the last axis only (axes
     # of opset 18).
     v = rand(2, 5)
@@ -134,8 +183,7 @@ def resize_cases():
                                "coordinate_transformation_mode":
                                    "align_corners"},
                         initializers={"sizes": np.array([out], np.int64)},
-                        input_order=["x", "", "", "sizes"],
-                        plan_expect=NO_KERNEL))
+                        input_order=["x", "", "", "sizes"]))
     # Linear, half_pixel, downsampling by scales 0.5: the mean of pairs.
     w = rand(1, 1, 2, 8)
     expect = linear_1d(f64(w), 4, lambda i: (i + 0.5) / 0.5 - 0.5)
@@ -144,14 +192,48 @@ def resize_cases():
                         attrs={"mode": "linear"},
                         initializers={"s": np.array([1, 1, 1, 0.5],
                                                     np.float32)},
-                        input_order=["x", "", "s"], plan_expect=NO_KERNEL))
-    # Scales that are graph inputs cannot be known at import.
+                        input_order=["x", "", "s"]))
+    # Cubic with exclude_outside and A = -0.5, upsampling both axes (f16).
+    c = rand(1, 1, 4, 4).astype(np.float16)
+    sizes = [1, 1, 7, 6]
+    sc = [s / i for s, i in zip(sizes, c.shape)]
+    expect = resize_nd(c, sc, sizes, mode="cubic", coordinates="half_pixel",
+                       a=-0.5, exclude=True)
+    cases.append(single("Resize", "resize-cubic-exclude-outside-f16", 13,
+                        {"x": c}, {"y": expect.astype(np.float16)},
+                        attrs={"mode": "cubic", "cubic_coeff_a": -0.5,
+                               "exclude_outside": 1},
+                        initializers={"sizes": np.array(sizes, np.int64)},
+                        input_order=["x", "", "", "sizes"]))
+    # tf_crop_and_resize with extrapolation, linear.
+    roi = [0.0, 0.0, 0.4, -0.2, 1.0, 1.0, 1.2, 0.9]
+    sizes = [1, 1, 3, 5]
+    sc = [s / i for s, i in zip(sizes, x.shape[:2] + (4, 4))]
+    crop_in = rand(1, 1, 4, 4)
+    y = f64(crop_in)
+    for axis in (3, 2):
+        y = np.apply_along_axis(resize_1d, axis, y, sc[axis], sizes[axis],
+                                mode="linear",
+                                coordinates="tf_crop_and_resize",
+                                roi=(roi[axis], roi[4 + axis]),
+                                extrapolation=10.0)
+    cases.append(single("Resize", "resize-crop-and-resize", 13,
+                        {"x": crop_in}, {"y": y.astype(np.float32)},
+                        attrs={"mode": "linear",
+                               "coordinate_transformation_mode":
+                                   "tf_crop_and_resize",
+                               "extrapolation_value": 10.0},
+                        initializers={"roi": np.array(roi, np.float32),
+                                      "sizes": np.array(sizes, np.int64)},
+                        input_order=["x", "roi", "", "sizes"]))
+    # Scales that are graph inputs: `dsc eval` fixes them at import from the
+    # given values; a plan cannot know them.
     node = helper.make_node("Resize", ["x", "", "s"], ["y"], name="dyn")
     model = make_model([node], {"x": x, "s": scales},
                        [("y", np.float32, None)], opset=13)
-    cases.append(Case("resize-runtime-scales-unsupported", model,
-                      {"x": x, "s": scales}, expect_rc=2,
-                      expect_error=["dyn", "Resize", "scales", "known"]))
+    cases.append(Case("resize-runtime-scales", model, {"x": x, "s": scales},
+                      {"y": up},
+                      plan_expect=(2, ["dyn", "Resize", "scales", "known"])))
     cases.append(single("Resize", "resize-antialias-unsupported", 18,
                         {"x": w}, {"y": w}, attrs={"mode": "linear",
                                                    "antialias": 1},
@@ -233,8 +315,12 @@ def index_cases():
         cases.append(single("OneHot", f"onehot-axis{axis}", 11, {"i": ind},
                             {"y": expect}, attrs={"axis": axis},
                             initializers={"depth": np.array(depth, np.int64),
-                                          "values": values},
-                            plan_expect=NO_KERNEL))
+                                          "values": values}))
+    cases.append(single("OneHot", "onehot-huge-depth-unsupported", 11,
+                        {"i": ind}, {"y": np.zeros((2, 2, 1), np.float32)},
+                        initializers={"depth": np.array(1 << 40, np.int64),
+                                      "values": values},
+                        expect_rc=2, expect_error=["OneHot", "depth"]))
     return cases
 
 
@@ -254,19 +340,17 @@ def quantization_cases():
             "QuantizeLinear", f"quantizelinear-{name}", 13, {"x": x},
             {"y": quantize_ref(x, 1.0, zp, dtype)},
             initializers={"s": np.array(1.0, np.float32),
-                          "zp": np.array(zp, dtype)},
-            plan_expect=NO_KERNEL))
+                          "zp": np.array(zp, dtype)}))
     scales = np.array([0.5, 2.0, 1.0, 4.0], np.float32)
     zps = np.array([0, 1, -1, 5], np.int8)
     cases.append(single(
         "QuantizeLinear", "quantizelinear-per-axis", 13, {"x": x},
         {"y": quantize_ref(x, f64(scales), zps, np.int8)},
-        attrs={"axis": 1}, initializers={"s": scales, "zp": zps},
-        plan_expect=NO_KERNEL))
+        attrs={"axis": 1}, initializers={"s": scales, "zp": zps}))
     cases.append(single(
         "QuantizeLinear", "quantizelinear-opset10-no-zero-point", 10,
         {"x": x}, {"y": quantize_ref(x, 2.0, 0, np.uint8)},
-        initializers={"s": np.array(2.0, np.float32)}, plan_expect=NO_KERNEL))
+        initializers={"s": np.array(2.0, np.float32)}))
     q = np.array([[0, 128, 255], [7, 9, 200]], np.uint8)
     cs = np.array([0.5, 0.25], np.float32)
     czp = np.array([128, 7], np.uint8)
@@ -287,8 +371,7 @@ def quantization_cases():
     cases.append(Case("dynamicquantizelinear", model, {"x": d},
                       {"y": quantize_ref(d, f64(scale), zp, np.uint8),
                        "scale": np.array(scale),
-                       "zp": np.array(zp, np.uint8)},
-                      plan_expect=NO_KERNEL))
+                       "zp": np.array(zp, np.uint8)}))
     a = RNG_INT.integers(0, 256, (2, 3, 4)).astype(np.uint8)
     b = RNG_INT.integers(-128, 128, (4, 5)).astype(np.int8)
     azp = np.array([3, 200, 17], np.uint8)
@@ -313,12 +396,29 @@ def quantization_cases():
                       "sy": np.array(sy), "yzp": np.array(yzp)},
         input_order=["a", "sa", "azp", "b", "sb", "bzp", "sy", "yzp"],
         plan_expect=NO_KERNEL))
-    cases.append(single("QuantizeLinear", "quantizelinear-blocked-unsupported",
-                        21, {"x": x}, {"y": x.astype(np.int8)},
+    # Blocks of 3 along axis 1 of a 2x7 input: 3 blocks, the last one short.
+    xb = rand(2, 7, low=-20, high=20)
+    bs = np.array([[0.5, 0.25, 2.0], [1.0, 0.1, 4.0]], np.float32)
+    bzp = np.array([[1, -3, 0], [5, 0, -7]], np.int8)
+    rep = lambda p: np.repeat(p, 3, axis=1)[:, :7]
+    cases.append(single("QuantizeLinear", "quantizelinear-blocked", 21,
+                        {"x": xb},
+                        {"y": quantize_ref(xb, f64(rep(bs)), rep(bzp),
+                                           np.int8)},
+                        attrs={"axis": 1, "block_size": 3},
+                        initializers={"s": bs, "zp": bzp}))
+    qb = RNG_INT.integers(-128, 128, (2, 7)).astype(np.int8)
+    cases.append(single("DequantizeLinear", "dequantizelinear-blocked", 21,
+                        {"q": qb},
+                        {"y": ((f64(qb) - rep(bzp)) * rep(bs))
+                         .astype(np.float32)},
+                        attrs={"axis": 1, "block_size": 3},
+                        initializers={"s": bs, "zp": bzp}))
+    cases.append(single("DequantizeLinear", "dequantizelinear-bad-blocks", 21,
+                        {"q": qb}, {"y": f64(qb).astype(np.float32)},
                         attrs={"axis": 1, "block_size": 2},
-                        initializers={"s": np.ones((2, 2), np.float32),
-                                      "zp": np.zeros((2, 2), np.int8)},
-                        expect_rc=2, expect_error=["block_size"]))
+                        initializers={"s": bs, "zp": bzp}, expect_rc=1,
+                        expect_error=["3 blocks", "block_size 2"]))
     return cases
 
 
@@ -327,21 +427,21 @@ RNG_INT = np.random.default_rng(77)
 
 def einsum_cases():
     cases = []
-    # Contractions become transpose/reshape/matmul, which plans compile;
-    # diagonals (gather) and sums (reduce) do not compile yet.
     specs = [
         ("matmul", "ij,jk->ik", [(3, 4), (4, 5)], None),
         ("batch-transposed", "bij,bkj->bik", [(2, 3, 4), (2, 5, 4)], None),
-        ("diagonal", "ii->i", [(4, 4)], NO_KERNEL),
-        ("trace-implicit", "ii", [(4, 4)], NO_KERNEL),
+        ("diagonal", "ii->i", [(4, 4)], None),
+        ("trace-implicit", "ii", [(4, 4)], None),
         ("outer", "i,j->ij", [(3,), (4,)], None),
-        ("sum-all", "ij->", [(3, 4)], NO_KERNEL),
+        ("sum-all", "ij->", [(3, 4)], None),
         ("implicit-matmul", "ij,jk", [(3, 4), (4, 2)], None),
         ("ellipsis", "...ij,...jk->...ik", [(2, 3, 4), (2, 4, 5)], None),
         ("three-operands", "abc,cd,de->abe", [(2, 3, 4), (4, 5), (5, 2)],
          None),
-        ("diagonal-contracted", "iij,jk->ik", [(3, 3, 4), (4, 2)], NO_KERNEL),
-        ("repeated-three", "iii->i", [(3, 3, 3)], NO_KERNEL),
+        ("ellipsis-broadcast", "...ij,...jk->...ik", [(1, 3, 4), (2, 4, 5)],
+         None),
+        ("diagonal-contracted", "iij,jk->ik", [(3, 3, 4), (4, 2)], None),
+        ("repeated-three", "iii->i", [(3, 3, 3)], None),
     ]
     for tag, equation, shapes, plan in specs:
         arrays = [rand(*shape) for shape in shapes]
@@ -357,6 +457,14 @@ def einsum_cases():
                         {"y": np.einsum("ij,jk->ik", *ints)},
                         attrs={"equation": "ij,jk->ik"},
                         plan_expect=NO_KERNEL))
+    cases.append(single("Einsum", "einsum-size-mismatch", 12,
+                        {"a": rand(2, 3), "b": rand(4, 2)}, {"y": rand(2, 2)},
+                        attrs={"equation": "ij,jk->ik"}, expect_rc=1,
+                        expect_error=["sizes 3 and 4"]))
+    cases.append(single("Einsum", "einsum-repeated-result-label", 12,
+                        {"a": rand(2, 2)}, {"y": rand(2, 2)},
+                        attrs={"equation": "ij->ii"}, expect_rc=1,
+                        expect_error=["Einsum", "repeats"]))
     cases.append(single("Einsum", "einsum-bad-rank", 12, {"a": rand(2, 3)},
                         {"y": rand(2)}, attrs={"equation": "ijk->i"},
                         expect_rc=1, expect_error=["ijk", "rank 2"]))
@@ -376,23 +484,23 @@ def data_dependent_cases():
     cases.append(Case("nonzero-known", model, {"x": offset},
                       {"y": np.array(np.nonzero(known)) + offset}))
     x = rand(2, 3)
-    cases.append(single("NonZero", "nonzero-runtime-unsupported", 13,
-                        {"x": x}, {"y": np.zeros((2, 1), np.int64)},
-                        expect_rc=2, expect_error=["NonZero", "output shape"]))
+    cases.append(single("NonZero", "nonzero-runtime", 13, {"x": x},
+                        {"y": np.array(np.nonzero(x))},
+                        plan_expect=(2, ["NonZero", "output shape"])))
     cond = np.array([True, False, True])
     v = rand(2, 3, 4)
     cases.append(single("Compress", "compress-axis", 11, {"x": v},
                         {"y": np.compress(cond, v, axis=1)},
-                        attrs={"axis": 1}, initializers={"c": cond},
-                        plan_expect=NO_KERNEL))
+                        attrs={"axis": 1}, initializers={"c": cond}))
     cond2 = np.array([False, True, False, False, True])
     cases.append(single("Compress", "compress-flattened", 11, {"x": v},
                         {"y": np.compress(cond2, v)},
-                        initializers={"c": cond2}, plan_expect=NO_KERNEL))
-    cases.append(single("Compress", "compress-runtime-unsupported", 11,
-                        {"x": v, "c": cond}, {"y": v},
-                        attrs={"axis": 1}, expect_rc=2,
-                        expect_error=["Compress", "condition", "output shape"]))
+                        initializers={"c": cond2}))
+    cases.append(single("Compress", "compress-runtime", 11,
+                        {"x": v, "c": cond},
+                        {"y": np.compress(cond, v, axis=1)}, attrs={"axis": 1},
+                        plan_expect=(2, ["Compress", "condition",
+                                         "output shape"])))
     return cases
 
 
