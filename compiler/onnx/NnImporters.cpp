@@ -583,26 +583,33 @@ static LogicalResult importMaxUnpool(NodeImporter &node) {
   FailureOr<Window> window = readWindow(node, *input, std::nullopt);
   if (failed(window))
     return failure();
+  // I holds flat indices into the shape MaxPool's input had (the shape the
+  // attributes give); a larger output_shape pads that result at the end of
+  // each spatial dimension, as ONNX Runtime and the ONNX tests do.
   SmallVector<int64_t> shape(input->getShape().take_front(2));
+  int64_t spatial = input->getRank() - 2;
+  for (int64_t i = 0; i < spatial; ++i)
+    shape.push_back((input->getDimSize(i + 2) - 1) * window->strides[i] +
+                    window->kernel[i] - window->pads[i] -
+                    window->pads[spatial + i]);
+  SmallVector<int64_t> outputShape = shape;
   if (node.hasInput(2)) {
     FailureOr<SmallVector<int64_t>> given =
         node.constantInts(2, "output_shape");
     if (failed(given))
       return failure();
-    shape = *given;
-  } else {
-    int64_t spatial = input->getRank() - 2;
-    for (int64_t i = 0; i < spatial; ++i)
-      shape.push_back((input->getDimSize(i + 2) - 1) * window->strides[i] +
-                      window->kernel[i] - window->pads[i] -
-                      window->pads[spatial + i]);
+    outputShape = *given;
   }
-  if (static_cast<int64_t>(shape.size()) != input->getRank() ||
-      !fitsWindowArithmetic(shape) ||
-      llvm::any_of(shape, [](int64_t d) { return d < 1; }))
-    return node.invalid("output shape " + graph::formatShape(shape) +
+  if (static_cast<int64_t>(outputShape.size()) != input->getRank() ||
+      !fitsWindowArithmetic(outputShape) ||
+      llvm::any_of(shape, [](int64_t d) { return d < 1; }) ||
+      llvm::any_of(llvm::zip(shape, outputShape), [](auto dims) {
+        return std::get<1>(dims) < std::get<0>(dims);
+      }))
+    return node.invalid("output shape " + graph::formatShape(outputShape) +
                         " is not a valid shape of rank " +
-                        Twine(input->getRank()));
+                        Twine(input->getRank()) + " holding " +
+                        graph::formatShape(shape));
   NnBuilder b{node, input->getElementType()};
   Value zeros = b.reshape(splatConstant(node, shape, b.type, 0), {-1});
   Value flatIndices = build<graph::ReshapeOp>(
@@ -610,7 +617,15 @@ static LogicalResult importMaxUnpool(NodeImporter &node) {
   Value scattered =
       b.op<graph::ScatterElementsOp>(zeros, flatIndices, b.reshape(x, {-1}),
                                      int64_t(0), graph::ScatterReduction::None);
-  node.setOutput(0, b.reshape(scattered, shape));
+  Value result = b.reshape(scattered, shape);
+  if (outputShape != shape) {
+    SmallVector<int64_t> pads(2 * shape.size(), 0);
+    for (size_t d = 0; d < shape.size(); ++d)
+      pads[shape.size() + d] = outputShape[d] - shape[d];
+    result = b.op<graph::PadOp>(result, node.scalarConstant(b.type, 0), pads,
+                                graph::PadMode::Constant);
+  }
+  node.setOutput(0, result);
   return success();
 }
 
