@@ -513,7 +513,11 @@ private:
   FailureOr<Tensor> unary(llvm::function_ref<double(double)> fn);
   FailureOr<Tensor> binary(llvm::function_ref<double(double, double)> fn);
   FailureOr<Tensor> matmul();
-  FailureOr<Tensor> softmax(graph::SoftmaxOp softmaxOp);
+  /// Softmax and LogSoftmax along `axisAttr`: `value(x - max, sum of
+  /// exp(x - max))` for each element of each line.
+  FailureOr<Tensor>
+  softmaxLike(int64_t axisAttr,
+              llvm::function_ref<double(double, double)> value);
   FailureOr<Tensor> layerNorm(graph::LayerNormOp layerNormOp);
   FailureOr<Tensor> reduceMean(graph::ReduceMeanOp reduceOp);
   FailureOr<Tensor> transpose(graph::TransposeOp transposeOp);
@@ -523,7 +527,6 @@ private:
   FailureOr<Tensor> unsqueeze(graph::UnsqueezeOp unsqueezeOp);
   FailureOr<Tensor> select();
   FailureOr<Tensor> bitwise(graph::BitwiseKind kind);
-  FailureOr<Tensor> logSoftmax(int64_t axisAttr);
   FailureOr<Tensor> hardmax(int64_t axisAttr);
   FailureOr<Tensor> reduce(graph::ReduceOp reduceOp);
   FailureOr<Tensor> argReduce(graph::ArgReduceOp argOp);
@@ -727,8 +730,11 @@ FailureOr<SmallVector<Tensor>> OpEvaluator::run() {
                 [](double x) { return static_cast<double>(~toInt64(x)); });
           })
           .Case<SelectOp>([&](auto) { return select(); })
-          .Case<LogSoftmaxOp>(
-              [&](LogSoftmaxOp l) { return logSoftmax(l.getAxis()); })
+          .Case<LogSoftmaxOp>([&](LogSoftmaxOp l) {
+            return softmaxLike(l.getAxis(), [](double shifted, double sum) {
+              return shifted - std::log(sum);
+            });
+          })
           .Case<HardmaxOp>([&](HardmaxOp h) { return hardmax(h.getAxis()); })
           .Case<ReduceOp>([&](ReduceOp r) { return reduce(r); })
           .Case<ArgReduceOp>([&](ArgReduceOp a) { return argReduce(a); })
@@ -752,7 +758,11 @@ FailureOr<SmallVector<Tensor>> OpEvaluator::run() {
             return result;
           })
           .Case<MatMulOp>([&](auto) { return matmul(); })
-          .Case<SoftmaxOp>([&](SoftmaxOp s) { return softmax(s); })
+          .Case<SoftmaxOp>([&](SoftmaxOp s) {
+            return softmaxLike(s.getAxis(), [](double shifted, double sum) {
+              return std::exp(shifted) / sum;
+            });
+          })
           .Case<LayerNormOp>([&](LayerNormOp l) { return layerNorm(l); })
           .Case<ReduceMeanOp>([&](ReduceMeanOp r) { return reduceMean(r); })
           .Case<TransposeOp>([&](TransposeOp t) { return transpose(t); })
@@ -915,12 +925,14 @@ FailureOr<Tensor> OpEvaluator::matmul() {
   return result;
 }
 
-FailureOr<Tensor> OpEvaluator::softmax(graph::SoftmaxOp softmaxOp) {
+FailureOr<Tensor>
+OpEvaluator::softmaxLike(int64_t axisAttr,
+                         llvm::function_ref<double(double, double)> value) {
   FailureOr<DType> dtype = resultDType();
   if (failed(dtype))
     return failure();
   const Tensor &input = operands[0];
-  auto axis = graph::normalizeAxis(softmaxOp.getAxis(), input.shape.size());
+  auto axis = graph::normalizeAxis(axisAttr, input.shape.size());
   if (!axis) {
     op->emitOpError("cannot be evaluated: axis out of range");
     return failure();
@@ -941,7 +953,7 @@ FailureOr<Tensor> OpEvaluator::softmax(graph::SoftmaxOp softmaxOp) {
         sum += std::exp(input.data[at(j)] - maximum);
       for (int64_t j = 0; j < size; ++j)
         result.data[at(j)] =
-            roundTo(*dtype, std::exp(input.data[at(j)] - maximum) / sum);
+            roundTo(*dtype, value(input.data[at(j)] - maximum, sum));
     }
   return result;
 }
@@ -1221,38 +1233,6 @@ FailureOr<Tensor> OpEvaluator::bitwise(graph::BitwiseKind kind) {
     // roundTo wraps the low bits back into the element type.
     return static_cast<double>(static_cast<int64_t>(r & mask));
   });
-}
-
-FailureOr<Tensor> OpEvaluator::logSoftmax(int64_t axisAttr) {
-  FailureOr<DType> dtype = resultDType();
-  if (failed(dtype))
-    return failure();
-  const Tensor &input = operands[0];
-  auto axis = graph::normalizeAxis(axisAttr, input.shape.size());
-  if (!axis) {
-    op->emitOpError("cannot be evaluated: axis out of range");
-    return failure();
-  }
-  auto [outer, size, inner] = splitAround(input.shape, *axis);
-  Tensor result = input;
-  result.dtype = *dtype;
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      auto at = [&, o = o, i = i](int64_t j) {
-        return (o * size + j) * inner + i;
-      };
-      double maximum = -INFINITY;
-      for (int64_t j = 0; j < size; ++j)
-        maximum = std::max(maximum, input.data[at(j)]);
-      double sum = 0;
-      for (int64_t j = 0; j < size; ++j)
-        sum += std::exp(input.data[at(j)] - maximum);
-      double logSum = std::log(sum);
-      for (int64_t j = 0; j < size; ++j)
-        result.data[at(j)] =
-            roundTo(*dtype, input.data[at(j)] - maximum - logSum);
-    }
-  return result;
 }
 
 FailureOr<Tensor> OpEvaluator::hardmax(int64_t axisAttr) {
