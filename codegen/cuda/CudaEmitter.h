@@ -27,7 +27,13 @@ struct EmittedKernel {
   /// fault word it sets to 1 when an index input is out of range (the
   /// runtime then fails the run rather than return undefined values).
   bool reportsFaults = false;
+  /// Launched once per sample (exec.per_sample buffers): the runtime
+  /// multiplies grid[2] by the number of samples.
+  bool perSample = false;
 };
+
+/// Whether `kernel` binds a per-sample buffer (`exec.per_sample`).
+bool runsPerSample(exec::KernelOp kernel);
 
 /// Emits `kernel` by its family (elementwise, gemm, row_reduction, data).
 /// The entry takes one pointer per kernel argument then one per result, in

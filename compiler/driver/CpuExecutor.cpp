@@ -67,6 +67,55 @@ struct HostMemory {
 };
 } // namespace
 
+static LogicalResult runProgram(exec::ProgramOp program, ModuleOp module,
+                                HostMemory &memory);
+
+/// The number of samples `inputs` hold: 1 for a plan without a symbolic
+/// dimension; else what every input with a sample axis agrees on, in range.
+static FailureOr<int64_t> countSamples(const rt::PlanFile &plan,
+                                       ArrayRef<reference::Tensor> inputs,
+                                       Location loc) {
+  const auto &dim = plan.symbolicDim();
+  if (!dim)
+    return 1;
+  std::optional<int64_t> samples;
+  for (auto [info, input] : llvm::zip(plan.inputs(), inputs)) {
+    if (info.sampleAxis < 0)
+      continue;
+    int64_t per = info.shape[info.sampleAxis];
+    int64_t extent = static_cast<int64_t>(input.shape.size()) ==
+                             static_cast<int64_t>(info.shape.size())
+                         ? input.shape[info.sampleAxis]
+                         : -1;
+    int64_t count = per > 0 && extent % per == 0 ? extent / per : -1;
+    if (count < 0 || info.shapeFor(count) != input.shape)
+      return emitError(loc, "input '")
+                 << info.name << "' has shape "
+                 << graph::formatShape(input.shape)
+                 << ", not one sample's shape "
+                 << graph::formatShape(info.shape) << " times a number of "
+                 << dim->name << " along axis " << info.sampleAxis,
+             failure();
+    if (samples && *samples != count)
+      return emitError(loc, "input '")
+                 << info.name << "' holds " << count << " samples of '"
+                 << dim->name << "' but an earlier input holds " << *samples,
+             failure();
+    samples = count;
+  }
+  if (!samples)
+    return emitError(loc, "no input has the sample axis of '")
+               << dim->name << "'",
+           failure();
+  if (*samples < dim->min || *samples > dim->max)
+    return emitError(loc, "symbolic dimension '")
+               << dim->name << "' = " << *samples
+               << " is outside the plan's range " << dim->min << ".."
+               << dim->max,
+           failure();
+  return *samples;
+}
+
 FailureOr<SmallVector<reference::Tensor>>
 dsc::driver::runPlanOnCpu(const rt::PlanFile &plan,
                           ArrayRef<reference::Tensor> inputs,
@@ -122,15 +171,54 @@ dsc::driver::runPlanOnCpu(const rt::PlanFile &plan,
         << plan.inputs().size() << " inputs, got " << inputs.size();
     return failure();
   }
+  FailureOr<int64_t> samples = countSamples(plan, inputs, module->getLoc());
+  if (failed(samples))
+    return failure();
+
+  // The program is one sample's: it runs once per sample, on that sample's
+  // slice of each input with a sample axis (sample-major: a contiguous run of
+  // bytes), and fills that sample's slice of each such output.
+  std::vector<std::vector<uint8_t>> inputBytes, outputBytes;
   for (const reference::Tensor &input : inputs) {
-    memory.inputs.emplace_back(input.sizeInBytes());
-    input.toBytes(memory.inputs.back().data());
+    inputBytes.emplace_back(input.sizeInBytes());
+    input.toBytes(inputBytes.back().data());
   }
   for (const rt::TensorInfo &output : plan.outputs())
-    memory.outputs.emplace_back(output.byteSize);
+    outputBytes.emplace_back(output.bytesFor(*samples));
+  for (int64_t b = 0; b < *samples; ++b) {
+    memory.inputs.clear();
+    for (auto [info, bytes] : llvm::zip(plan.inputs(), inputBytes)) {
+      uint64_t size = info.sampleAxis < 0 ? bytes.size() : info.byteSize;
+      uint64_t start = info.sampleAxis < 0 ? 0 : size * b;
+      memory.inputs.emplace_back(bytes.begin() + start,
+                                 bytes.begin() + start + size);
+    }
+    memory.outputs.clear();
+    for (const rt::TensorInfo &output : plan.outputs())
+      memory.outputs.emplace_back(output.byteSize);
+    if (failed(runProgram(programs.front(), *module, memory)))
+      return failure();
+    for (auto [info, sample, all] :
+         llvm::zip(plan.outputs(), memory.outputs, outputBytes))
+      if (info.sampleAxis >= 0 || b == 0)
+        std::copy(sample.begin(), sample.end(),
+                  all.begin() + (info.sampleAxis < 0 ? 0 : sample.size() * b));
+  }
 
-  SymbolTable symbols(*module);
-  for (Operation &op : programs.front().getBody().front()) {
+  SmallVector<reference::Tensor> outputs;
+  for (auto [info, bytes] : llvm::zip(plan.outputs(), outputBytes)) {
+    reference::DType dtype = static_cast<reference::DType>(info.dtype);
+    outputs.push_back(reference::Tensor::fromBytes(
+        dtype, info.shapeFor(*samples), bytes.data()));
+  }
+  return outputs;
+}
+
+/// Runs the launches and copies of `program` on `memory`.
+static LogicalResult runProgram(exec::ProgramOp program, ModuleOp module,
+                                HostMemory &memory) {
+  SymbolTable symbols(module);
+  for (Operation &op : program.getBody().front()) {
     if (auto launch = dyn_cast<exec::LaunchOp>(op)) {
       auto kernel = symbols.lookup<exec::KernelOp>(launch.getKernel());
       if (!kernel)
@@ -168,12 +256,5 @@ dsc::driver::runPlanOnCpu(const rt::PlanFile &plan,
           cast<exec::BufferType>(copy.getSource().getType()).getSizeInBytes());
     }
   }
-
-  SmallVector<reference::Tensor> outputs;
-  for (auto [info, bytes] : llvm::zip(plan.outputs(), memory.outputs)) {
-    reference::DType dtype = static_cast<reference::DType>(info.dtype);
-    outputs.push_back(
-        reference::Tensor::fromBytes(dtype, info.shape, bytes.data()));
-  }
-  return outputs;
+  return success();
 }

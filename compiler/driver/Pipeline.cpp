@@ -5,6 +5,7 @@
 #include "codegen/cuda/CudaEmitter.h"
 #include "codegen/nvrtc/NvrtcCompiler.h"
 #include "compiler/driver/PlanWriter.h"
+#include "compiler/driver/SymbolicBatch.h"
 #include "compiler/onnx/Importer.h"
 #include "dialects/exec/ExecOps.h"
 #include "dialects/graph/GraphOps.h"
@@ -121,6 +122,44 @@ std::string printModule(ModuleOp module) {
 }
 } // namespace
 
+/// Imports the model at several sizes of `dim` and checks that it computes
+/// every sample on its own (SymbolicBatch.h). Prints the reason and returns
+/// nullopt when it does not.
+static std::optional<SampleLayout>
+checkSymbolicDim(StringRef inputPath, MLIRContext &context,
+                 const onnx::ImportOptions &options,
+                 const CompileOptions::DimRange &dim) {
+  // Two sizes tell a multiple of the dimension from a constant; the
+  // largest one asks whether the same ops serve the whole range.
+  SmallVector<int64_t> sizes = {2, 3};
+  if (dim.max > 3)
+    sizes.push_back(dim.max);
+  SmallVector<OwningOpRef<ModuleOp>> probes;
+  for (int64_t size : sizes) {
+    onnx::ImportOptions probeOptions = options;
+    probeOptions.dimValues[dim.name] = size;
+    onnx::ImportResult probe =
+        onnx::importModel(inputPath, context, probeOptions);
+    if (probe.status != onnx::ImportStatus::Ok) {
+      llvm::errs() << "dsc: with " << dim.name << "=" << size << ": "
+                   << probe.message << "\n";
+      return std::nullopt;
+    }
+    if (failed(runPasses(*probe.module, [](OpPassManager &pm) {
+          pm.nest<func::FuncOp>().addPass(graph::createInferShapes());
+        })))
+      return std::nullopt;
+    probes.push_back(std::move(probe.module));
+  }
+  SmallVector<ModuleOp> modules;
+  for (auto &probe : probes)
+    modules.push_back(*probe);
+  FailureOr<SampleLayout> layout = checkPerSample(modules, sizes, dim.name);
+  if (failed(layout))
+    return std::nullopt;
+  return *layout;
+}
+
 int dsc::driver::compileModel(llvm::StringRef inputPath,
                               llvm::StringRef outputPath,
                               const CompileOptions &options,
@@ -135,14 +174,68 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   });
   Progress progress(log, options.progress, 8);
 
+  onnx::ImportOptions importOptions = options.import;
+  const CompileOptions::DimRange *symbolic = nullptr;
+  for (const CompileOptions::DimRange &dim : options.dims) {
+    if (dim.min == dim.max) {
+      importOptions.dimValues[dim.name] = dim.min;
+      continue;
+    }
+    if (symbolic) {
+      llvm::errs() << "dsc: error: dimensions '" << symbolic->name << "' and '"
+                   << dim.name
+                   << "' both have ranges; a plan may have one symbolic "
+                      "dimension (fix the others with --dim NAME=N)\n";
+      return 2;
+    }
+    symbolic = &dim;
+  }
+
+  std::optional<SampleLayout> sampleLayout;
   onnx::ImportResult imported = progress.stage("import", [&] {
-    return onnx::importModel(inputPath, context, options.import);
+    if (symbolic) {
+      sampleLayout =
+          checkSymbolicDim(inputPath, context, importOptions, *symbolic);
+      if (!sampleLayout)
+        return onnx::ImportResult();
+      // The plan is one sample's.
+      importOptions.dimValues[symbolic->name] = 1;
+    }
+    return onnx::importModel(inputPath, context, importOptions);
   });
+  if (symbolic && !sampleLayout)
+    return 2;
   if (imported.status != onnx::ImportStatus::Ok) {
     llvm::errs() << "dsc: " << imported.message << "\n";
     return imported.status == onnx::ImportStatus::Unsupported ? 2 : 1;
   }
+  for (const onnx::OpenDimension &open : imported.openDimensions) {
+    llvm::errs() << "dsc: error: input '" << open.input << "' has ";
+    if (open.name.empty())
+      llvm::errs() << "a dimension without a size or a name (axis " << open.axis
+                   << "); plans need a size for it: name it in the model "
+                      "(dim_param) and give it with --dim NAME=N or a range "
+                      "with --dim NAME=MIN..MAX\n";
+    else
+      llvm::errs() << "the symbolic dimension '" << open.name << "' (axis "
+                   << open.axis << "); give it a size with --dim " << open.name
+                   << "=N or a range with --dim " << open.name << "=MIN..MAX\n";
+    return 2;
+  }
   ModuleOp module = *imported.module;
+  if (symbolic) {
+    auto func = *module.getOps<func::FuncOp>().begin();
+    Builder b(&context);
+    func->setAttr("graph.symbolic_dim", b.getStringAttr(symbolic->name));
+    func->setAttr("graph.symbolic_range",
+                  b.getDenseI64ArrayAttr({symbolic->min, symbolic->max}));
+    for (auto [i, axis] : llvm::enumerate(sampleLayout->inputAxes))
+      if (axis >= 0)
+        func.setArgAttr(i, "graph.sample_axis", b.getI64IntegerAttr(axis));
+    for (auto [i, axis] : llvm::enumerate(sampleLayout->outputAxes))
+      if (axis >= 0)
+        func.setResultAttr(i, "graph.sample_axis", b.getI64IntegerAttr(axis));
+  }
 
   if (failed(progress.stage("shapes, folding, recompose", [&] {
         return runPasses(module, [&](OpPassManager &pm) {
@@ -173,7 +266,8 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   if (options.emit == EmitStage::Fused)
     return failed(writeOutput(outputPath, printModule(module))) ? 1 : 0;
 
-  // Plans are static for now: a symbolic dimension is unsupported, not wrong.
+  // Open dimensions were refused after import; this catches what a pass
+  // could not make static.
   for (auto func : module.getOps<func::FuncOp>())
     for (auto [i, type] : llvm::enumerate(func.getArgumentTypes()))
       if (!cast<ShapedType>(type).hasStaticShape()) {
@@ -210,14 +304,26 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
         return true;
       emitted[kernel.getSymName()] = std::move(*result);
     }
+    auto program = *module.getOps<exec::ProgramOp>().begin();
+    std::optional<ArrayRef<int64_t>> range = program.getSymbolicRange();
+    bool tooWide = false;
     module.walk([&](exec::LaunchOp launch) {
       const codegen::EmittedKernel &kernel = emitted[launch.getKernel()];
+      // Samples multiply the grid's z extent, limited to 65535.
+      if (kernel.perSample && range &&
+          int64_t(kernel.grid[2]) * (*range)[1] > 65535 && !tooWide) {
+        launch.emitOpError("grid z extent ")
+            << kernel.grid[2] << " times " << (*range)[1]
+            << " samples exceeds the limit of 65535; lower the range's "
+               "maximum";
+        tooWide = true;
+      }
       OpBuilder b(launch);
       launch.setGridAttr(b.getDenseI32ArrayAttr(kernel.grid));
       launch.setBlockAttr(b.getDenseI32ArrayAttr(kernel.block));
       launch.setSharedMemoryAttr(b.getI32IntegerAttr(kernel.sharedMemory));
     });
-    return false;
+    return tooWide;
   });
   if (codegenFailed)
     return 2; // the kernel is valid IR that no emitter supports yet
@@ -246,9 +352,9 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
                      << "': " << llvm::toString(compiled.takeError()) << "\n";
         return true;
       }
-      binaries[k.name] =
-          KernelBinary{k.entry,         k.source,      options.arch,
-                       compiled->cubin, compiled->ptx, k.reportsFaults};
+      binaries[k.name] = KernelBinary{
+          k.entry,       k.source,        options.arch, compiled->cubin,
+          compiled->ptx, k.reportsFaults, k.perSample};
     }
     return false;
   });

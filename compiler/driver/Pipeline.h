@@ -11,6 +11,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
+#include <vector>
 
 namespace dsc::driver {
 
@@ -26,6 +27,14 @@ struct CompileOptions {
   bool progress = true;
   /// Graph inputs fixed to values (`--input-value`).
   onnx::ImportOptions import;
+  /// Named dimensions: `--dim NAME=N` fixes one to N (min == max);
+  /// `--dim NAME=MIN..MAX` makes the plan run for any size in the range (one
+  /// such dimension at most, see SymbolicBatch.h).
+  struct DimRange {
+    std::string name;
+    int64_t min = 0, max = 0;
+  };
+  std::vector<DimRange> dims;
 };
 
 /// Prints one diagnostic as `dsc: error: node 'NAME': message`, naming the

@@ -115,7 +115,9 @@ struct Writer {
       return failure();
     }
     std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
-    return plan::CreateTensorSigDirect(fbb, name.str().c_str(), *dtype, &shape);
+    auto sampleAxis = op->getAttrOfType<IntegerAttr>("sample_axis");
+    return plan::CreateTensorSigDirect(fbb, name.str().c_str(), *dtype, &shape,
+                                       sampleAxis ? sampleAxis.getInt() : -1);
   }
 
   FailureOr<std::vector<uint8_t>>
@@ -200,7 +202,7 @@ struct Writer {
       kernels.push_back(plan::CreateKernelDirect(
           fbb, kernel.getSymName().str().c_str(), binary.entry.c_str(),
           binary.source.c_str(), binary.arch.c_str(), &cubin,
-          binary.ptx.c_str(), binary.reportsFaults));
+          binary.ptx.c_str(), binary.reportsFaults, binary.perSample));
     }
 
     std::vector<flatbuffers::Offset<plan::StepEntry>> steps;
@@ -248,13 +250,19 @@ struct Writer {
 
     fbb.ForceVectorAlignment(blob.size(), sizeof(uint8_t), kWeightAlignment);
     auto blobOffset = fbb.CreateVector(blob);
+    flatbuffers::Offset<plan::SymbolicDim> symbolicDim;
+    if (auto dim = program.getSymbolicDim()) {
+      ArrayRef<int64_t> range = *program.getSymbolicRange();
+      symbolicDim = plan::CreateSymbolicDimDirect(fbb, dim->str().c_str(),
+                                                  range[0], range[1]);
+    }
     auto root = plan::CreatePlan(
         fbb, /*format_version=*/1, fbb.CreateString("dsc 0.1"),
         fbb.CreateVector(inputs), fbb.CreateVector(outputs),
         program.getArenaSize().value_or(0),
         program.getArenaLowerBound().value_or(0), fbb.CreateVector(weights),
         blobOffset, fbb.CreateVector(kernels), fbb.CreateVector(steps),
-        fbb.CreateString(execIr));
+        fbb.CreateString(execIr), symbolicDim);
     plan::FinishPlanBuffer(fbb, root);
     return std::vector<uint8_t>(fbb.GetBufferPointer(),
                                 fbb.GetBufferPointer() + fbb.GetSize());

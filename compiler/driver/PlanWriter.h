@@ -21,6 +21,8 @@ struct KernelBinary {
   std::string ptx;
   /// The entry takes a fault word after its arguments (plan.fbs).
   bool reportsFaults = false;
+  /// Runs once per sample (plan.fbs Kernel.per_sample).
+  bool perSample = false;
 };
 
 /// Serializes a planned exec module (launch configurations set, arena

@@ -309,7 +309,11 @@ GraphImporter::importValueType(const ::onnx::ValueInfoProto &info,
     return Type(UnrankedTensorType::get(elementType));
   SmallVector<int64_t> shape;
   for (const auto &dim : tensorType.shape().dim()) {
-    if (dim.has_dim_value()) {
+    if (dim.has_dim_param() && state.dimValues &&
+        state.dimValues->count(dim.dim_param())) {
+      state.dimValuesUsed.insert(dim.dim_param());
+      shape.push_back(state.dimValues->lookup(dim.dim_param()));
+    } else if (dim.has_dim_value()) {
       if (dim.dim_value() < 0)
         return state.fail(ImportStatus::Invalid,
                           name + " has negative dimension " +
@@ -399,7 +403,28 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
     }
     argumentTypes.push_back(*type);
     argumentNames.push_back(input.name());
+    if (auto ranked = dyn_cast<RankedTensorType>(*type))
+      for (auto [axis, dim] :
+           llvm::enumerate(input.type().tensor_type().shape().dim()))
+        if (ranked.isDynamicDim(axis))
+          state.openDimensions.push_back(
+              {input.name(), static_cast<int64_t>(axis),
+               dim.has_dim_param() ? dim.dim_param() : ""});
   }
+  if (state.dimValues)
+    for (const auto &entry : *state.dimValues)
+      if (!state.dimValuesUsed.contains(entry.getKey())) {
+        std::string known;
+        llvm::StringSet<> seen;
+        for (const OpenDimension &open : state.openDimensions)
+          if (!open.name.empty() && seen.insert(open.name).second)
+            known += (known.empty() ? "'" : ", '") + open.name + "'";
+        return state.fail(ImportStatus::Invalid,
+                          "no graph input has a dimension named '" +
+                              entry.getKey().str() +
+                              "'; the named dimensions left open are: " +
+                              (known.empty() ? "none" : known));
+      }
   if (state.inputValues)
     for (const auto &entry : *state.inputValues)
       if (!llvm::is_contained(fixedInputs, entry.getKey()))
@@ -579,6 +604,7 @@ static ImportResult importParsed(llvm::StringRef bytes, StringRef baseDir,
   context.loadDialect<graph::GraphDialect, func::FuncDialect>();
   ImportState state(context);
   state.inputValues = &options.inputValues;
+  state.dimValues = &options.dimValues;
   state.baseDir = baseDir.empty() ? "." : baseDir.str();
   // MLIR's diagnostics (verifier, shape inference) become part of the one
   // line the importer reports; nothing is printed here.
@@ -615,6 +641,7 @@ static ImportResult importParsed(llvm::StringRef bytes, StringRef baseDir,
     return result;
   }
   result.status = ImportStatus::Ok;
+  result.openDimensions = std::move(state.openDimensions);
   result.module = std::move(*module);
   return result;
 }

@@ -11,6 +11,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
+#include <vector>
 
 namespace dsc::onnx {
 
@@ -30,6 +31,17 @@ struct ImportOptions {
   /// shapes depend on an input's value (a Reshape target, Slice bounds, Range
   /// limits fed as graph inputs) compiles to a static plan.
   llvm::StringMap<reference::Tensor> inputValues;
+  /// Named dimensions (ONNX `dim_param`) fixed to a size: every input and
+  /// output dimension of that name takes it (`--dim NAME=N`).
+  llvm::StringMap<int64_t> dimValues;
+};
+
+/// A dimension of a graph input that the model leaves open.
+struct OpenDimension {
+  std::string input;
+  int64_t axis = 0;
+  /// The ONNX `dim_param`; empty when the dimension has no name.
+  std::string name;
 };
 
 struct ImportResult {
@@ -42,6 +54,9 @@ struct ImportResult {
   /// input at import: that input's name (import again with it in
   /// ImportOptions::inputValues).
   std::string inputNeededAtImport;
+  /// Graph input dimensions left open (neither a size in the model nor one
+  /// in ImportOptions::dimValues): such inputs have dynamic types.
+  std::vector<OpenDimension> openDimensions;
 };
 
 /// Imports `path` into a module holding `func.func @main`. Arguments and

@@ -59,6 +59,12 @@ struct ImportState {
   std::string lastDiagnostic;
   /// Graph inputs fixed to values (ImportOptions::inputValues).
   const llvm::StringMap<reference::Tensor> *inputValues = nullptr;
+  /// Named dimensions fixed to sizes (ImportOptions::dimValues) and the
+  /// names that some input or output used.
+  const llvm::StringMap<int64_t> *dimValues = nullptr;
+  llvm::StringSet<> dimValuesUsed;
+  /// Graph input dimensions left open.
+  std::vector<OpenDimension> openDimensions;
   /// The graph input whose value a node needed at import, when that failed.
   std::string inputNeededAtImport;
 };

@@ -88,6 +88,29 @@ LogicalResult KernelOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult ProgramOp::verifyRegions() {
+  if (getSymbolicDim().has_value() != getSymbolicRange().has_value())
+    return emitOpError(
+        "needs both symbolic_dim and symbolic_range, or neither");
+  if (auto range = getSymbolicRange())
+    if (range->size() != 2 || (*range)[0] < 1 || (*range)[1] < (*range)[0])
+      return emitOpError("symbolic_range must be [min, max] with 1 <= min <= "
+                         "max");
+  for (Operation &op : getBody().front()) {
+    std::optional<int64_t> axis;
+    if (auto input = dyn_cast<InputOp>(op))
+      axis = input.getSampleAxis();
+    else if (auto output = dyn_cast<OutputOp>(op))
+      axis = output.getSampleAxis();
+    if (!axis)
+      continue;
+    if (!getSymbolicDim())
+      return op.emitOpError(
+          "has a sample_axis but the program has no symbolic_dim");
+    auto type = cast<BufferType>(op.getResult(0).getType());
+    if (*axis < 0 || *axis >= type.getRank())
+      return op.emitOpError("sample_axis ")
+             << *axis << " is not an axis of " << type;
+  }
   std::optional<int64_t> arena = getArenaSize();
   for (auto alloc : getBody().front().getOps<AllocOp>()) {
     std::optional<int64_t> offset = alloc.getOffset();

@@ -62,7 +62,9 @@ def Exec_KernelOp : Exec_Op<"kernel", [IsolatedFromAbove, FunctionOpInterface,
   let description = [{
     The arguments are the launch's inputs viewed as tensors; the yielded
     values are written to the launch's outputs. `family` selects the CUDA
-    emitter (elementwise, gemm, row_reduction, data).
+    emitter (elementwise, gemm, row_reduction, data). An argument or result
+    with the `exec.per_sample` attribute is one sample of N (see
+    exec.program): the kernel runs once per sample, offset to it.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        TypeAttrOf<FunctionType>:$function_type,
@@ -97,9 +99,18 @@ def Exec_YieldOp : Exec_Op<"yield", [Pure, Terminator, HasParent<"KernelOp">]> {
 def Exec_ProgramOp : Exec_Op<"program", [Symbol, SingleBlock, NoTerminator,
     IsolatedFromAbove]> {
   let summary = "the schedule: buffers and the launches that fill them, in order";
+  let description = [{
+    With `symbolic_dim`, the program is one sample's: the runtime runs it for
+    N samples at once, N in `symbolic_range` (inclusive), by launching every
+    kernel that touches a per-sample buffer once per sample and placing
+    sample b of each arena buffer at b times its size from N times its
+    offset. Inputs and outputs with a `sample_axis` hold N samples.
+  }];
   let arguments = (ins SymbolNameAttr:$sym_name,
                        OptionalAttr<I64Attr>:$arena_size,
-                       OptionalAttr<I64Attr>:$arena_lower_bound);
+                       OptionalAttr<I64Attr>:$arena_lower_bound,
+                       OptionalAttr<StrAttr>:$symbolic_dim,
+                       OptionalAttr<DenseI64ArrayAttr>:$symbolic_range);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
   let hasRegionVerifier = 1;
@@ -107,14 +118,20 @@ def Exec_ProgramOp : Exec_Op<"program", [Symbol, SingleBlock, NoTerminator,
 
 def Exec_InputOp : Exec_Op<"input", [Pure, HasParent<"ProgramOp">]> {
   let summary = "the caller's input buffer at position `index` of the signature";
-  let arguments = (ins StrAttr:$name, I64Attr:$index);
+  /// `sample_axis`: in a program with a symbolic dimension, the axis of
+  /// the caller's tensor that holds the samples (the buffer is one sample).
+  let arguments = (ins StrAttr:$name, I64Attr:$index,
+                       OptionalAttr<I64Attr>:$sample_axis);
   let results = (outs Exec_AnyBuffer:$buffer);
   let assemblyFormat = "$name `index` `(` $index `)` attr-dict `:` type($buffer)";
 }
 
 def Exec_OutputOp : Exec_Op<"output", [HasParent<"ProgramOp">]> {
   let summary = "the caller's output buffer at position `index` of the signature";
-  let arguments = (ins StrAttr:$name, I64Attr:$index);
+  /// `sample_axis`: in a program with a symbolic dimension, the axis of
+  /// the caller's tensor that holds the samples (the buffer is one sample).
+  let arguments = (ins StrAttr:$name, I64Attr:$index,
+                       OptionalAttr<I64Attr>:$sample_axis);
   let results = (outs Exec_AnyBuffer:$buffer);
   let assemblyFormat = "$name `index` `(` $index `)` attr-dict `:` type($buffer)";
 }

@@ -18,6 +18,8 @@ struct DedupeKernelsPass
   static bool sameKernel(exec::KernelOp a, exec::KernelOp b) {
     return a.getFamily() == b.getFamily() &&
            a.getFunctionType() == b.getFunctionType() &&
+           a.getArgAttrsAttr() == b.getArgAttrsAttr() &&
+           a.getResAttrsAttr() == b.getResAttrsAttr() &&
            OperationEquivalence::isRegionEquivalentTo(
                &a.getBody(), &b.getBody(),
                OperationEquivalence::IgnoreLocations);

@@ -37,6 +37,38 @@ static std::string nameOf(func::FuncOp func, bool result, unsigned index) {
   return (result ? "output_" : "input_") + std::to_string(index);
 }
 
+/// Whether `buffer` holds one sample of many: arena buffers always do (a
+/// per-sample program computes everything per sample), weights never, the
+/// caller's tensors when they have a sample axis.
+static bool isPerSample(Value buffer) {
+  while (auto view = buffer.getDefiningOp<exec::ViewOp>())
+    buffer = view.getSource();
+  Operation *def = buffer.getDefiningOp();
+  if (auto input = dyn_cast_or_null<exec::InputOp>(def))
+    return input.getSampleAxis().has_value();
+  if (auto output = dyn_cast_or_null<exec::OutputOp>(def))
+    return output.getSampleAxis().has_value();
+  return isa_and_nonnull<exec::AllocOp>(def);
+}
+
+/// Marks the arguments and results of `kernel` that its launch binds to
+/// per-sample buffers with `exec.per_sample`.
+static void markPerSample(exec::KernelOp kernel, ValueRange ins,
+                          ValueRange outs) {
+  Builder b(kernel.getContext());
+  auto attrsFor = [&](ValueRange buffers) {
+    SmallVector<Attribute> dicts;
+    for (Value buffer : buffers)
+      dicts.push_back(isPerSample(buffer)
+                          ? b.getDictionaryAttr(b.getNamedAttr(
+                                "exec.per_sample", b.getUnitAttr()))
+                          : b.getDictionaryAttr({}));
+    return b.getArrayAttr(dicts);
+  };
+  kernel.setArgAttrsAttr(attrsFor(ins));
+  kernel.setResAttrsAttr(attrsFor(outs));
+}
+
 namespace {
 struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
   void runOnOperation() override {
@@ -57,7 +89,16 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
     ModuleOp module = getOperation();
     OpBuilder moduleBuilder = OpBuilder::atBlockEnd(module.getBody());
     auto program = moduleBuilder.create<exec::ProgramOp>(
-        func.getLoc(), func.getSymName(), IntegerAttr(), IntegerAttr());
+        func.getLoc(), func.getSymName(), IntegerAttr(), IntegerAttr(),
+        func->getAttrOfType<StringAttr>("graph.symbolic_dim"),
+        func->getAttrOfType<DenseI64ArrayAttr>("graph.symbolic_range"));
+    bool perSample = program.getSymbolicDim().has_value();
+    auto sampleAxis = [&](bool result, unsigned index) -> IntegerAttr {
+      DictionaryAttr attrs =
+          result ? func.getResultAttrDict(index) : func.getArgAttrDict(index);
+      return attrs ? attrs.getAs<IntegerAttr>("graph.sample_axis")
+                   : IntegerAttr();
+    };
     Block *programBlock = new Block();
     program.getBody().push_back(programBlock);
     OpBuilder builder = OpBuilder::atBlockBegin(programBlock);
@@ -70,7 +111,7 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
       outputs.push_back(builder.create<exec::OutputOp>(
           loc, bufferTypeOf(value.getType()),
           builder.getStringAttr(nameOf(func, true, i)),
-          builder.getI64IntegerAttr(i)));
+          builder.getI64IntegerAttr(i), sampleAxis(true, i)));
       Value root = storageRoot(value);
       if (root.getDefiningOp<graph::FusionOp>() && !outputOfRoot.count(root))
         outputOfRoot[root] = i;
@@ -109,7 +150,8 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
       bufferOf[arg] = builder.create<exec::InputOp>(
           loc, bufferTypeOf(arg.getType()),
           builder.getStringAttr(nameOf(func, false, arg.getArgNumber())),
-          builder.getI64IntegerAttr(arg.getArgNumber()));
+          builder.getI64IntegerAttr(arg.getArgNumber()),
+          sampleAxis(false, arg.getArgNumber()));
 
     // A view with `type` of `buffer`, or the buffer itself when it matches.
     auto viewAs = [&](Value buffer, Type type, Location at) -> Value {
@@ -174,6 +216,8 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
         bufferOf[result] = buffer;
         outs.push_back(buffer);
       }
+      if (perSample)
+        markPerSample(kernel, ins, outs);
       builder.create<exec::LaunchOp>(fusion.getLoc(), name, ins, outs,
                                      DenseI32ArrayAttr(), DenseI32ArrayAttr(),
                                      IntegerAttr());

@@ -262,6 +262,38 @@ dsc_status dsc_context_check_faults(dsc_context *context) {
   });
 }
 
+dsc_status dsc_context_set_dimension(dsc_context *context, const char *name,
+                                     int64_t size) {
+  return guarded([&]() -> dsc_status {
+    if (!context)
+      return nullArgument("context");
+    if (!name)
+      return nullArgument("name");
+    return toC(context->context->setDimension(name, size));
+  });
+}
+
+int dsc_plan_symbolic_dim(const dsc_plan *plan, const char **name, int64_t *min,
+                          int64_t *max) {
+  if (!plan || !plan->plan->file().symbolicDim())
+    return 0;
+  const SymbolicDimInfo &dim = *plan->plan->file().symbolicDim();
+  if (name)
+    *name = dim.name.c_str();
+  if (min)
+    *min = dim.min;
+  if (max)
+    *max = dim.max;
+  return 1;
+}
+
+int32_t dsc_plan_sample_axis(const dsc_plan *plan, int output, size_t index) {
+  if (!plan)
+    return -1;
+  const auto &sig = output ? plan->plan->outputs() : plan->plan->inputs();
+  return index < sig.size() ? sig[index].sampleAxis : -1;
+}
+
 dsc_status dsc_context_run_host(dsc_context *context,
                                 const void *const *hostInputs,
                                 void *const *hostOutputs, CUstream stream,

@@ -113,6 +113,12 @@ Status readSignature(
                                &info.shape, &info.byteSize);
     if (!status)
       return status;
+    info.sampleAxis = sig->sample_axis();
+    if (info.sampleAxis < -1 ||
+        info.sampleAxis >= static_cast<int32_t>(info.shape.size()))
+      return invalid(what + ": sample_axis " + std::to_string(info.sampleAxis) +
+                     " is not an axis of " + "its rank-" +
+                     std::to_string(info.shape.size()) + " shape");
     out->push_back(std::move(info));
   }
   return Status::ok();
@@ -223,6 +229,36 @@ Status checkSemantics(const dsc::plan::Plan &plan,
       return invalid(what + ": has a cubin but no arch");
   }
 
+  // A symbolic dimension: sizes up to `max` samples must stay addressable,
+  // and per-sample launches must fit the grid's z limit.
+  int64_t maxSamples = 1;
+  if (const dsc::plan::SymbolicDim *dim = plan.symbolic_dim()) {
+    if (dim->min() < 1 || dim->max() < dim->min() || dim->max() > 65535)
+      return invalid("symbolic dimension '" + dim->name()->str() + "': range " +
+                     std::to_string(dim->min()) + ".." +
+                     std::to_string(dim->max()) +
+                     " is not within 1..65535 in order");
+    maxSamples = dim->max();
+    uint64_t bytes;
+    if (__builtin_mul_overflow(plan.arena_size(), uint64_t(maxSamples), &bytes))
+      return invalid("the arena for " + std::to_string(maxSamples) +
+                     " samples overflows 64 bits");
+    for (const auto *sig : {&inputs, &outputs})
+      for (const TensorInfo &tensor : *sig)
+        if (__builtin_mul_overflow(tensor.byteSize, uint64_t(maxSamples),
+                                   &bytes))
+          return invalid("'" + tensor.name + "' for " +
+                         std::to_string(maxSamples) +
+                         " samples overflows 64 bits");
+  } else {
+    for (const auto *sig : {&inputs, &outputs})
+      for (const TensorInfo &tensor : *sig)
+        if (tensor.sampleAxis >= 0)
+          return invalid("'" + tensor.name +
+                         "' has a sample axis but the plan has no symbolic "
+                         "dimension");
+  }
+
   RefLimits limits{plan.arena_size(), blobSize, inputs, outputs};
   const auto *steps = plan.steps();
   size_t numSteps = steps ? steps->size() : 0;
@@ -239,6 +275,12 @@ Status checkSemantics(const dsc::plan::Plan &plan,
                        std::to_string(numKernels) + " kernels)");
       if (Status status = checkDims(what, "grid", launch->grid()); !status)
         return status;
+      if (plan.kernels()->Get(launch->kernel())->per_sample() &&
+          uint64_t(launch->grid()->Get(2)) * uint64_t(maxSamples) > 65535)
+        return invalid(what + ": grid z " +
+                       std::to_string(launch->grid()->Get(2)) + " times " +
+                       std::to_string(maxSamples) +
+                       " samples exceeds the limit of 65535");
       if (Status status = checkDims(what, "block", launch->block()); !status)
         return status;
       if (!isAligned(launch->args()))
@@ -310,6 +352,9 @@ Status PlanFile::fromBytes(std::vector<uint8_t> bytes, PlanFile *out) {
           checkSemantics(*plan, file.inputs_, file.outputs_, &file.weights_);
       !status)
     return status;
+  if (const dsc::plan::SymbolicDim *dim = plan->symbolic_dim())
+    file.symbolicDim_ =
+        SymbolicDimInfo{dim->name()->str(), dim->min(), dim->max()};
   file.bytes_ = std::move(bytes);
   *out = std::move(file);
   return Status::ok();

@@ -112,7 +112,11 @@ Plan::~Plan() {
     (void)cu.cuMemFree(weights_);
 }
 
-uint64_t Plan::workspaceSize() const { return file_.arenaSize(); }
+uint64_t Plan::workspaceSize() const {
+  // Checked at load not to overflow.
+  const auto &dim = file_.symbolicDim();
+  return file_.arenaSize() * uint64_t(dim ? dim->max : 1);
+}
 
 namespace {
 
@@ -265,13 +269,14 @@ namespace {
 
 Status allocateStaging(const CudaDriver &cu,
                        const std::vector<TensorInfo> &tensors, const char *kind,
-                       std::vector<CUdeviceptr> *buffers) {
+                       int64_t maxSamples, std::vector<CUdeviceptr> *buffers) {
   buffers->assign(tensors.size(), 0);
   for (size_t i = 0; i < tensors.size(); ++i) {
-    if (tensors[i].byteSize == 0)
+    uint64_t bytes = tensors[i].bytesFor(maxSamples);
+    if (bytes == 0)
       continue;
     if (Status status =
-            cu.check(cu.cuMemAlloc(&(*buffers)[i], tensors[i].byteSize),
+            cu.check(cu.cuMemAlloc(&(*buffers)[i], bytes),
                      std::string("allocating staging for ") + kind + " " +
                          std::to_string(i) + " '" + tensors[i].name + "'");
         !status)
@@ -306,11 +311,15 @@ Status Context::create(const Plan &plan, std::unique_ptr<Context> *out,
       return status;
     context->ownsArena_ = true;
   }
-  if (Status status =
-          allocateStaging(cu, plan.inputs(), "input", &context->inputStaging_);
+  const auto &symbolicDim = plan.file().symbolicDim();
+  int64_t maxSamples = symbolicDim ? symbolicDim->max : 1;
+  // A plan with a symbolic dimension runs once its size is set.
+  context->samples_ = symbolicDim ? 0 : 1;
+  if (Status status = allocateStaging(cu, plan.inputs(), "input", maxSamples,
+                                      &context->inputStaging_);
       !status)
     return status;
-  if (Status status = allocateStaging(cu, plan.outputs(), "output",
+  if (Status status = allocateStaging(cu, plan.outputs(), "output", maxSamples,
                                       &context->outputStaging_);
       !status)
     return status;
@@ -344,21 +353,36 @@ Status Context::resolveSteps() {
   size_t numSteps = plan_.file().numSteps();
   steps_.assign(numSteps, ResolvedStep());
   patches_.clear();
-  // Resolves `ref` now if it lies in the arena or the weights, else records
-  // a patch that run() fills in from the caller's pointers.
-  auto resolve = [&](const dsc::plan::BufferRef &ref, size_t step,
-                     size_t arg) -> CUdeviceptr {
+  arenaRefs_.clear();
+  bool symbolic = plan_.file().symbolicDim().has_value();
+  // Resolves `ref` now if it lies in the weights or (without a symbolic
+  // dimension) the arena, else records a patch that run() fills in from the
+  // caller's pointers or setDimension from the number of samples.
+  auto resolve = [&](const dsc::plan::BufferRef &ref, size_t step, size_t arg,
+                     bool *perSample = nullptr) -> CUdeviceptr {
     switch (ref.space()) {
     case dsc::plan::Space::Arena:
-      return arena_ + ref.offset();
+      if (perSample)
+        *perSample = symbolic;
+      if (!symbolic)
+        return arena_ + ref.offset();
+      arenaRefs_.push_back(
+          Patch{step, arg, Patch::Space::Arena, 0, ref.offset(), true});
+      return 0;
     case dsc::plan::Space::Weights:
       return plan_.weightsDevicePtr() + ref.offset();
     case dsc::plan::Space::Input:
-    case dsc::plan::Space::Output:
-      patches_.push_back(Patch{step, arg,
-                               ref.space() == dsc::plan::Space::Output,
-                               ref.index(), ref.offset()});
+    case dsc::plan::Space::Output: {
+      bool isOutput = ref.space() == dsc::plan::Space::Output;
+      const TensorInfo &sig =
+          (isOutput ? plan_.outputs() : plan_.inputs())[ref.index()];
+      if (perSample)
+        *perSample = sig.sampleAxis >= 0;
+      patches_.push_back(Patch{
+          step, arg, isOutput ? Patch::Space::Output : Patch::Space::Input,
+          ref.index(), ref.offset(), sig.sampleAxis >= 0});
       return 0;
+    }
     }
     return 0;
   };
@@ -374,8 +398,10 @@ Status Context::resolveSteps() {
       }
       step.sharedMemory = launch->shared_memory();
       size_t numArgs = launch->args() ? launch->args()->size() : 0;
-      bool reportsFaults =
-          raw.kernels()->Get(launch->kernel())->reports_faults();
+      const dsc::plan::Kernel *kernel = raw.kernels()->Get(launch->kernel());
+      bool reportsFaults = kernel->reports_faults();
+      if (symbolic && kernel->per_sample())
+        step.sampleGridZ = step.grid[2];
       step.argValues.resize(numArgs + (reportsFaults ? 1 : 0));
       step.argPointers.resize(step.argValues.size());
       for (size_t a = 0; a < numArgs; ++a)
@@ -386,8 +412,10 @@ Status Context::resolveSteps() {
       for (size_t a = 0; a < step.argValues.size(); ++a)
         step.argPointers[a] = &step.argValues[a];
     } else if (const dsc::plan::Copy *copy = entry->step_as_Copy()) {
-      step.copySource = resolve(*copy->source(), s, 0);
-      step.copyTarget = resolve(*copy->target(), s, 1);
+      step.copySource =
+          resolve(*copy->source(), s, 0, &step.copySourcePerSample);
+      step.copyTarget =
+          resolve(*copy->target(), s, 1, &step.copyTargetPerSample);
       step.copySize = copy->source()->size();
     } else {
       return Status::error(StatusCode::kInternal,
@@ -397,10 +425,70 @@ Status Context::resolveSteps() {
   return Status::ok();
 }
 
+void Context::place(const Patch &patch, CUdeviceptr base) {
+  ResolvedStep &step = steps_[patch.step];
+  CUdeviceptr value =
+      base + patch.offset * (patch.perSample ? uint64_t(samples_) : 1);
+  if (step.isLaunch)
+    step.argValues[patch.arg] = value;
+  else
+    (patch.arg == 0 ? step.copySource : step.copyTarget) = value;
+}
+
+CUresult Context::copy(const ResolvedStep &step, CUstream stream) const {
+  const CudaDriver &cu = plan_.runtime().driver();
+  uint64_t size = step.copySize;
+  if (size == 0)
+    return CUDA_SUCCESS;
+  bool source = step.copySourcePerSample, target = step.copyTargetPerSample;
+  if (source == target)
+    return cu.cuMemcpyDtoDAsync(step.copyTarget, step.copySource,
+                                size * uint64_t(source ? samples_ : 1), stream);
+  // A shared value into every sample, or the first sample into a shared
+  // tensor (every sample holds the same value there).
+  int64_t count = target ? samples_ : 1;
+  for (int64_t b = 0; b < count; ++b)
+    if (CUresult result = cu.cuMemcpyDtoDAsync(step.copyTarget + b * size,
+                                               step.copySource, size, stream);
+        result != CUDA_SUCCESS)
+      return result;
+  return CUDA_SUCCESS;
+}
+
+Status Context::setDimension(const std::string &name, int64_t size) {
+  const auto &dim = plan_.file().symbolicDim();
+  if (!dim)
+    return Status::error(StatusCode::kInvalidArgument,
+                         "the plan has no symbolic dimension ('" + name +
+                             "' given)");
+  if (name != dim->name)
+    return Status::error(StatusCode::kInvalidArgument,
+                         "the plan's symbolic dimension is '" + dim->name +
+                             "', not '" + name + "'");
+  if (size < dim->min || size > dim->max)
+    return Status::error(
+        StatusCode::kInvalidArgument,
+        "symbolic dimension '" + name + "' = " + std::to_string(size) +
+            " is outside the plan's range " + std::to_string(dim->min) + ".." +
+            std::to_string(dim->max));
+  samples_ = size;
+  for (const Patch &patch : arenaRefs_)
+    place(patch, arena_);
+  for (ResolvedStep &step : steps_)
+    if (step.sampleGridZ)
+      step.grid[2] = step.sampleGridZ * unsigned(size);
+  return Status::ok();
+}
+
 Status Context::run(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
                     CUstream stream) {
   const std::vector<TensorInfo> &inputSig = plan_.inputs();
   const std::vector<TensorInfo> &outputSig = plan_.outputs();
+  if (samples_ == 0)
+    return Status::error(StatusCode::kInvalidArgument,
+                         "the plan has the symbolic dimension '" +
+                             plan_.file().symbolicDim()->name +
+                             "': set its size with setDimension first");
   if ((!inputs && !inputSig.empty()) || (!outputs && !outputSig.empty()))
     return Status::error(StatusCode::kInvalidArgument,
                          "null input or output pointer array");
@@ -415,16 +503,9 @@ Status Context::run(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
                            "output " + std::to_string(i) + " '" +
                                outputSig[i].name + "': null device pointer");
 
-  for (const Patch &patch : patches_) {
-    CUdeviceptr base =
-        patch.isOutput ? outputs[patch.index] : inputs[patch.index];
-    ResolvedStep &step = steps_[patch.step];
-    CUdeviceptr value = base + patch.offset;
-    if (step.isLaunch)
-      step.argValues[patch.arg] = value;
-    else
-      (patch.arg == 0 ? step.copySource : step.copyTarget) = value;
-  }
+  for (const Patch &patch : patches_)
+    place(patch, patch.space == Patch::Space::Output ? outputs[patch.index]
+                                                     : inputs[patch.index]);
 
   const CudaDriver &cu = plan_.runtime().driver();
   ScopedContext scope(cu, plan_.runtime().context());
@@ -444,10 +525,7 @@ Status Context::run(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
                                  step.block[2], step.sharedMemory, stream,
                                  step.argPointers.data(), nullptr);
     } else {
-      result = step.copySize == 0
-                   ? CUDA_SUCCESS
-                   : cu.cuMemcpyDtoDAsync(step.copyTarget, step.copySource,
-                                          step.copySize, stream);
+      result = copy(step, stream);
     }
     // The message is built only on failure: run() allocates nothing.
     if (result != CUDA_SUCCESS)
@@ -485,13 +563,18 @@ Status Context::runHost(const std::vector<const void *> &hostInputs,
   ScopedContext scope(cu, plan_.runtime().context());
   if (!scope.status())
     return scope.status();
+  if (samples_ == 0)
+    return Status::error(StatusCode::kInvalidArgument,
+                         "the plan has the symbolic dimension '" +
+                             plan_.file().symbolicDim()->name +
+                             "': set its size with setDimension first");
   for (size_t i = 0; i < inputSig.size(); ++i) {
-    if (inputSig[i].byteSize == 0)
+    if (inputSig[i].bytesFor(samples_) == 0)
       continue;
-    if (Status status =
-            cu.check(cu.cuMemcpyHtoDAsync(inputStaging_[i], hostInputs[i],
-                                          inputSig[i].byteSize, stream),
-                     "copying input " + std::to_string(i) + " to the device");
+    if (Status status = cu.check(
+            cu.cuMemcpyHtoDAsync(inputStaging_[i], hostInputs[i],
+                                 inputSig[i].bytesFor(samples_), stream),
+            "copying input " + std::to_string(i) + " to the device");
         !status)
       return status;
   }
@@ -509,12 +592,12 @@ Status Context::runHost(const std::vector<const void *> &hostInputs,
         !status)
       return status;
   for (size_t i = 0; i < outputSig.size(); ++i) {
-    if (outputSig[i].byteSize == 0)
+    if (outputSig[i].bytesFor(samples_) == 0)
       continue;
-    if (Status status =
-            cu.check(cu.cuMemcpyDtoHAsync(hostOutputs[i], outputStaging_[i],
-                                          outputSig[i].byteSize, stream),
-                     "copying output " + std::to_string(i) + " to the host");
+    if (Status status = cu.check(
+            cu.cuMemcpyDtoHAsync(hostOutputs[i], outputStaging_[i],
+                                 outputSig[i].bytesFor(samples_), stream),
+            "copying output " + std::to_string(i) + " to the host");
         !status)
       return status;
   }

@@ -51,6 +51,42 @@ static cl::list<std::string> inputValues(
              "inputs that determine shapes, e.g. a Reshape target)"),
     cl::value_desc("NAME=FILE.npy"), cl::sub(compileCommand));
 
+static cl::list<std::string> dims(
+    "dim",
+    cl::desc("a named dimension of the inputs (ONNX dim_param): NAME=N fixes "
+             "it to N; NAME=MIN..MAX compiles one plan that runs for every "
+             "size in the range (one such dimension)"),
+    cl::value_desc("NAME=N|NAME=MIN..MAX"), cl::sub(compileCommand));
+
+/// Parses `--dim` values.
+static Expected<std::vector<driver::CompileOptions::DimRange>>
+parseDims(ArrayRef<std::string> args) {
+  std::vector<driver::CompileOptions::DimRange> result;
+  for (const std::string &arg : args) {
+    auto [name, value] = StringRef(arg).split('=');
+    auto [low, high] = value.split("..");
+    driver::CompileOptions::DimRange range{name.str(), 0, 0};
+    bool bad = name.empty() || low.getAsInteger(10, range.min) ||
+               (value.contains("..") ? high.getAsInteger(10, range.max)
+                                     : (range.max = range.min, false));
+    if (bad)
+      return createStringError(inconvertibleErrorCode(),
+                               "--dim expects NAME=N or NAME=MIN..MAX, got '" +
+                                   arg + "'");
+    if (range.min < 1 || range.max < range.min || range.max > 65535)
+      return createStringError(
+          inconvertibleErrorCode(),
+          "--dim " + arg + ": sizes must satisfy 1 <= MIN <= MAX <= 65535");
+    if (llvm::any_of(result, [&](const auto &other) {
+          return other.name == range.name;
+        }))
+      return createStringError(inconvertibleErrorCode(),
+                               "--dim " + name.str() + " is given twice");
+    result.push_back(range);
+  }
+  return result;
+}
+
 int dsc::tools::runCompile() {
   if (precision != "fp32" && precision != "fp16" && precision != "bf16") {
     errs() << "dsc compile: --precision must be fp32, fp16 or bf16, not '"
@@ -80,6 +116,12 @@ int dsc::tools::runCompile() {
     return kError;
   }
   options.import.inputValues = std::move(*values);
+  auto dimRanges = parseDims(dims);
+  if (!dimRanges) {
+    errs() << "dsc compile: error: " << toString(dimRanges.takeError()) << "\n";
+    return kError;
+  }
+  options.dims = std::move(*dimRanges);
   options.emit = emit;
   options.precision = precision;
   options.arch = arch;

@@ -5,6 +5,7 @@
 
 #include "compiler/driver/CpuExecutor.h"
 #include "compiler/driver/Pipeline.h"
+#include "dialects/graph/GraphOps.h"
 #include "dsc/runtime.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -52,6 +53,12 @@ static cl::opt<unsigned> iterations("iterations",
                                     cl::desc("GPU: timed runs after warm-up"),
                                     cl::init(20), cl::sub(runCommand));
 
+static cl::opt<int64_t> samplesOption(
+    "samples",
+    cl::desc("for a plan with a symbolic dimension: the number of samples of "
+             "random inputs (inputs from files give it by their shapes)"),
+    cl::init(0), cl::sub(runCommand));
+
 int dsc::tools::runRun() {
   rt::PlanFile plan;
   if (rt::Status status = rt::PlanFile::fromFile(planPath, &plan);
@@ -60,9 +67,27 @@ int dsc::tools::runRun() {
     return kError;
   }
   std::vector<InputSpec> specs;
-  for (const rt::TensorInfo &info : plan.inputs())
+  const auto &symbolicDim = plan.symbolicDim();
+  if (samplesOption != 0 && !symbolicDim) {
+    errs() << "dsc run: error: --samples is for plans with a symbolic "
+              "dimension; this plan has none\n";
+    return kError;
+  }
+  for (const rt::TensorInfo &info : plan.inputs()) {
+    // Files give the number of samples; random inputs take --samples (or
+    // the range's minimum).
+    std::vector<int64_t> shape = info.shape;
+    if (info.sampleAxis >= 0)
+      shape = samplesOption ? info.shapeFor(samplesOption)
+                            : info.shapeFor(symbolicDim->min);
+    if (info.sampleAxis >= 0 && !samplesOption &&
+        llvm::any_of(inputArgs, [&](const std::string &arg) {
+          return StringRef(arg).split('=').first == info.name;
+        }))
+      shape[info.sampleAxis] = mlir::ShapedType::kDynamic;
     specs.push_back(
-        {info.name, static_cast<reference::DType>(info.dtype), info.shape});
+        {info.name, static_cast<reference::DType>(info.dtype), shape});
+  }
   auto inputs = bindInputs(specs, inputArgs, seed);
   if (!inputs) {
     errs() << "dsc run: error: " << toString(inputs.takeError()) << "\n";
@@ -88,11 +113,34 @@ int dsc::tools::runRun() {
   } else {
     // Host copies of the inputs and outputs are made below: refuse sizes
     // this machine cannot hold instead of being killed for them.
+    // The samples the inputs hold, each input checked to agree.
+    int64_t samples = 1;
+    if (symbolicDim) {
+      samples = 0;
+      for (auto [info, tensor] : llvm::zip(plan.inputs(), *inputs)) {
+        if (info.sampleAxis < 0)
+          continue;
+        int64_t per = info.shape[info.sampleAxis];
+        int64_t count = per > 0 && tensor.shape.size() == info.shape.size()
+                            ? tensor.shape[info.sampleAxis] / per
+                            : 0;
+        if (count == 0 || tensor.shape != info.shapeFor(count) ||
+            (samples && count != samples)) {
+          errs() << "dsc run: error: input '" << info.name << "' of shape "
+                 << graph::formatShape(tensor.shape)
+                 << " does not hold whole samples of shape "
+                 << graph::formatShape(info.shape)
+                 << (samples ? " as many as the inputs before it" : "") << "\n";
+          return kError;
+        }
+        samples = count;
+      }
+    }
     uint64_t hostBytes = 0;
     for (const rt::TensorInfo &info : plan.inputs())
-      hostBytes += info.byteSize;
+      hostBytes += info.bytesFor(samples);
     for (const rt::TensorInfo &info : plan.outputs())
-      hostBytes += info.byteSize;
+      hostBytes += info.bytesFor(samples);
     uint64_t physical =
         uint64_t(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
     if (hostBytes > physical / 2) {
@@ -109,6 +157,8 @@ int dsc::tools::runRun() {
       status = rt::Plan::load(*runtime, plan, &loaded);
     if (status.isOk())
       status = rt::Context::create(*loaded, &context);
+    if (status.isOk() && symbolicDim)
+      status = context->setDimension(symbolicDim->name, samples);
     if (!status.isOk()) {
       errs() << "dsc run: " << status.message() << "\n";
       return kError;
@@ -122,7 +172,7 @@ int dsc::tools::runRun() {
       inPtrs.push_back(inBytes.back().data());
     }
     for (const rt::TensorInfo &info : plan.outputs()) {
-      outBytes.emplace_back(info.byteSize);
+      outBytes.emplace_back(info.bytesFor(samples));
       outPtrs.push_back(outBytes.back().data());
     }
     std::vector<float> times;
@@ -138,7 +188,8 @@ int dsc::tools::runRun() {
     }
     for (auto [info, bytes] : llvm::zip(plan.outputs(), outBytes))
       outputs.push_back(reference::Tensor::fromBytes(
-          static_cast<reference::DType>(info.dtype), info.shape, bytes.data()));
+          static_cast<reference::DType>(info.dtype), info.shapeFor(samples),
+          bytes.data()));
     std::sort(times.begin(), times.end());
     outs() << "ran " << planPath << " on " << runtime->deviceName() << " ("
            << runtime->arch() << ")";

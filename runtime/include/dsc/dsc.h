@@ -90,6 +90,14 @@ dsc_status dsc_plan_output_info(const dsc_plan *plan, size_t index,
                                 const int64_t **shape, size_t *rank,
                                 uint64_t *byte_size);
 uint64_t dsc_plan_workspace_size(const dsc_plan *plan);
+/* A plan compiled for any size of one dimension (dsc compile --dim
+ * NAME=MIN..MAX): returns 1 and its name (valid while the plan lives) and
+ * range, or 0 for a plan without one. Inputs and outputs with a sample axis
+ * (dsc_plan_sample_axis, -1 for none) then hold N samples: their info gives
+ * one sample's shape and byte size. */
+int dsc_plan_symbolic_dim(const dsc_plan *plan, const char **name, int64_t *min,
+                          int64_t *max);
+int32_t dsc_plan_sample_axis(const dsc_plan *plan, int output, size_t index);
 
 /* workspace: 0, or caller-owned device memory of at least
  * dsc_plan_workspace_size bytes, 256-byte aligned. */
@@ -101,6 +109,11 @@ void dsc_context_destroy(dsc_context *context);
  * the kernel if one found invalid input values (an index out of range), which
  * leaves the outputs undefined. dsc_context_run_host checks this itself. */
 dsc_status dsc_context_check_faults(dsc_context *context);
+
+/* The number of samples the next runs take, for a plan with a symbolic
+ * dimension; an error status outside its range. */
+dsc_status dsc_context_set_dimension(dsc_context *context, const char *name,
+                                     int64_t size);
 
 dsc_status dsc_context_run(dsc_context *context, const CUdeviceptr *inputs,
                            const CUdeviceptr *outputs, CUstream stream);

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -94,8 +95,33 @@ const char *dtypeName(DType dtype);
 struct TensorInfo {
   std::string name;
   DType dtype = DType::kF32;
+  /// With a sample axis: one sample's shape (see SymbolicDimInfo).
   std::vector<int64_t> shape;
+  /// Bytes of `shape` (one sample's when there is a sample axis).
   uint64_t byteSize = 0;
+  /// The axis that N samples extend N times, or -1.
+  int32_t sampleAxis = -1;
+
+  /// Bytes for `samples` samples.
+  uint64_t bytesFor(int64_t samples) const {
+    return sampleAxis < 0 ? byteSize : byteSize * uint64_t(samples);
+  }
+  /// The shape for `samples` samples.
+  std::vector<int64_t> shapeFor(int64_t samples) const {
+    std::vector<int64_t> result = shape;
+    if (sampleAxis >= 0)
+      result[sampleAxis] *= samples;
+    return result;
+  }
+};
+
+/// The dimension a plan runs for any size of, `min` to `max` samples: the
+/// plan computes each sample on its own (the compiler checked that samples
+/// never meet), so one plan serves every size. Set the size with
+/// Context::setDimension before running.
+struct SymbolicDimInfo {
+  std::string name;
+  int64_t min = 0, max = 0;
 };
 
 /// One weight's place in the plan's weights blob.
@@ -131,7 +157,12 @@ public:
   uint64_t weightsBlobSize() const;
   size_t numKernels() const;
   size_t numSteps() const;
+  /// One sample's arena in a plan with a symbolic dimension.
   uint64_t arenaSize() const;
+  /// The plan's symbolic dimension, if it has one.
+  const std::optional<SymbolicDimInfo> &symbolicDim() const {
+    return symbolicDim_;
+  }
   uint64_t arenaLowerBound() const;
   std::string producer() const;
   /// The exec-dialect program text (may be empty).
@@ -141,6 +172,7 @@ private:
   std::vector<uint8_t> bytes_;
   std::vector<TensorInfo> inputs_, outputs_;
   std::vector<WeightInfo> weights_;
+  std::optional<SymbolicDimInfo> symbolicDim_;
 };
 
 struct RuntimeOptions {
@@ -246,10 +278,19 @@ public:
   const Plan &plan() const { return plan_; }
   uint64_t workspaceSize() const { return plan_.workspaceSize(); }
 
+  /// For a plan with a symbolic dimension (PlanFile::symbolicDim): the
+  /// number of samples the next runs take, in [min, max]; an error naming
+  /// the range otherwise. Inputs and outputs with a sample axis then hold
+  /// that many samples (TensorInfo::bytesFor).
+  Status setDimension(const std::string &name, int64_t size);
+  /// The number of samples runs take (1 for a plan without a symbolic
+  /// dimension; 0 until setDimension for one with).
+  int64_t samples() const { return samples_; }
+
   /// Enqueues the plan on `stream`: no allocation, no synchronization, no
   /// compilation, so it can be captured in a CUDA graph. `inputs` and
   /// `outputs` hold one device pointer per signature entry, each at least
-  /// that tensor's byte size.
+  /// that tensor's byte size (for the samples set).
   Status run(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
              CUstream stream);
 
@@ -279,27 +320,39 @@ private:
   CUevent start_ = nullptr, stop_ = nullptr;
 
   /// Per step: launch arguments resolved to device pointers, except
-  /// input/output ones, which `patches_` fill in at every run.
+  /// input/output ones, which `patches_` fill in at every run; with a
+  /// symbolic dimension, setDimension places the arena ones (`arenaRefs_`).
   struct ResolvedStep {
     bool isLaunch = false;
     CUfunction function = nullptr;
     unsigned grid[3] = {1, 1, 1}, block[3] = {1, 1, 1};
     unsigned sharedMemory = 0;
+    /// One sample's grid z extent of a per-sample launch (0 otherwise).
+    unsigned sampleGridZ = 0;
     /// Kernel arguments, then the fault word's address if it reports faults.
     std::vector<CUdeviceptr> argValues;
     std::vector<void *> argPointers;
     CUdeviceptr copySource = 0, copyTarget = 0;
+    /// One sample's bytes when the copy's ends are per-sample.
     uint64_t copySize = 0;
+    bool copySourcePerSample = false, copyTargetPerSample = false;
   };
+  /// An argument placed at every run or every setDimension.
   struct Patch {
     size_t step;
     size_t arg; ///< Argument number; for copies 0 = source, 1 = target.
-    bool isOutput;
+    enum class Space : uint8_t { Arena, Input, Output } space;
     uint32_t index;
     uint64_t offset;
+    /// Offsets of per-sample buffers are one sample's: scaled by samples_.
+    bool perSample;
   };
+  void place(const Patch &patch, CUdeviceptr base);
+  /// Enqueues a copy step for the samples set.
+  CUresult copy(const ResolvedStep &step, CUstream stream) const;
   std::vector<ResolvedStep> steps_;
-  std::vector<Patch> patches_;
+  std::vector<Patch> patches_, arenaRefs_;
+  int64_t samples_ = 1;
 };
 
 } // namespace dsc::rt
