@@ -124,11 +124,12 @@ std::string printModule(ModuleOp module) {
 
 /// Imports the model at several sizes of `dim` and checks that it computes
 /// every sample on its own (SymbolicBatch.h). Prints the reason and returns
-/// nullopt when it does not.
+/// nullopt, with the exit code in `exitCode`, when it does not.
 static std::optional<SampleLayout>
 checkSymbolicDim(StringRef inputPath, MLIRContext &context,
                  const onnx::ImportOptions &options,
-                 const CompileOptions::DimRange &dim) {
+                 const CompileOptions::DimRange &dim, int &exitCode) {
+  exitCode = 2;
   // Two sizes tell a multiple of the dimension from a constant; the
   // largest one asks whether the same ops serve the whole range.
   SmallVector<int64_t> sizes = {2, 3};
@@ -143,6 +144,7 @@ checkSymbolicDim(StringRef inputPath, MLIRContext &context,
     if (probe.status != onnx::ImportStatus::Ok) {
       llvm::errs() << "dsc: with " << dim.name << "=" << size << ": "
                    << probe.message << "\n";
+      exitCode = probe.status == onnx::ImportStatus::Unsupported ? 2 : 1;
       return std::nullopt;
     }
     if (failed(runPasses(*probe.module, [](OpPassManager &pm) {
@@ -192,10 +194,11 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   }
 
   std::optional<SampleLayout> sampleLayout;
+  int symbolicExitCode = 0;
   onnx::ImportResult imported = progress.stage("import", [&] {
     if (symbolic) {
-      sampleLayout =
-          checkSymbolicDim(inputPath, context, importOptions, *symbolic);
+      sampleLayout = checkSymbolicDim(inputPath, context, importOptions,
+                                      *symbolic, symbolicExitCode);
       if (!sampleLayout)
         return onnx::ImportResult();
       // The plan is one sample's.
@@ -204,7 +207,7 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
     return onnx::importModel(inputPath, context, importOptions);
   });
   if (symbolic && !sampleLayout)
-    return 2;
+    return symbolicExitCode;
   if (imported.status != onnx::ImportStatus::Ok) {
     llvm::errs() << "dsc: " << imported.message << "\n";
     return imported.status == onnx::ImportStatus::Unsupported ? 2 : 1;

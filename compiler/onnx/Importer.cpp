@@ -638,6 +638,7 @@ static ImportResult importParsed(llvm::StringRef bytes, StringRef baseDir,
     result.message =
         state.errorMessage.empty() ? state.lastDiagnostic : state.errorMessage;
     result.inputNeededAtImport = state.inputNeededAtImport;
+    result.openDimensions = std::move(state.openDimensions);
     return result;
   }
   result.status = ImportStatus::Ok;

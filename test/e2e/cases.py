@@ -53,6 +53,10 @@ class Case:
     # Inputs a plan is specialized to (`dsc compile --input-value`): passed at
     # compile time, not to `dsc run`.
     fixed_inputs: List[str] = field(default_factory=list)
+    # `dsc compile --dim` values (plans only: `dsc eval` takes any size).
+    dims: List[str] = field(default_factory=list)
+    # More (inputs, expected) pairs the same compiled plan must run.
+    more_runs: List[tuple] = field(default_factory=list)
 
 
 RNG = np.random.default_rng(1234)
@@ -624,7 +628,8 @@ def constant_identity_cases():
     cases.append(Case("dynamic-batch",
                       helper.make_model(graph, opset_imports=[helper.make_opsetid("", 11)]),
                       {"x": xb}, {"y": softmax(f64(xb) @ f64(wb), 1).astype(np.float32)},
-                      plan_expect=(2, ["'x'", "dynamic"])))
+                      plan_expect=(2, ["'x'", "--dim batch=N",
+                                       "--dim batch=MIN..MAX"])))
     # Output names become file names with unsafe characters replaced.
     node = helper.make_node("Relu", ["x"], ["out/y:0"])
     model = make_model([node], {"x": x}, [("out/y:0", np.float32, None)])
@@ -1418,6 +1423,8 @@ def all_cases():
                 external_data_cases, error_cases, fuzz_cases]
     from cases_nn import nn_cases
     builders.append(nn_cases)
+    from cases_symbolic import symbolic_cases
+    builders.append(symbolic_cases)
     cases = []
     for build in builders:
         cases.extend(build())

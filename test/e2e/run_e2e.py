@@ -53,7 +53,8 @@ class EvalBackend:
     def __init__(self, dsc):
         self.dsc = dsc
 
-    def produce(self, model_path, input_files, out_dir, work_dir, fixed=()):
+    def produce(self, model_path, input_files, out_dir, work_dir, fixed=(),
+                dims=(), compiled=False):
         command = [self.dsc, "eval", model_path, "--outputs", out_dir]
         for name, path in input_files.items():
             command += ["--input", f"{name}={path}"]
@@ -65,9 +66,11 @@ class PlanBackend:
         self.dsc = dsc
         self.device = device
 
-    def produce(self, model_path, input_files, out_dir, work_dir, fixed=()):
+    def produce(self, model_path, input_files, out_dir, work_dir, fixed=(),
+                dims=(), compiled=False):
         plan = os.path.join(work_dir, "m.plan")
         compile = [self.dsc, "compile", "--quiet", model_path, "-o", plan]
+        compile += [f"--dim={dim}" for dim in dims]
         run = [self.dsc, "run", plan, "--device", self.device, "--iterations", "0",
                "--outputs", out_dir]
         for name, path in input_files.items():
@@ -75,7 +78,8 @@ class PlanBackend:
                 compile += ["--input-value", f"{name}={path}"]
             else:
                 run += ["--input", f"{name}={path}"]
-        return [compile, run]
+        # A plan compiled once serves every later run.
+        return [run] if compiled else [compile, run]
 
 
 def run_commands(commands):
@@ -128,15 +132,28 @@ def run_case(case, backend, work_dir):
     else:
         model_path = os.path.join(work_dir, "model.onnx")
         onnx.save(case.model, model_path)
+    runs = [(case.inputs, case.expected)] + list(case.more_runs)
+    for number, (inputs, expected) in enumerate(runs):
+        problem = run_once(case, backend, model_path, inputs, expected,
+                           os.path.join(work_dir, f"run{number}"), work_dir,
+                           compiled=number > 0)
+        if problem:
+            return f"run {number}: {problem}" if number else problem
+    return ""
+
+
+def run_once(case, backend, model_path, inputs, expected_outputs, run_dir,
+             work_dir, compiled):
+    os.makedirs(run_dir, exist_ok=True)
     input_files = {}
-    for i, (name, value) in enumerate(case.inputs.items()):
-        path = os.path.join(work_dir, f"input{i}.npy")
+    for i, (name, value) in enumerate(inputs.items()):
+        path = os.path.join(run_dir, f"input{i}.npy")
         np.save(path, value)
         input_files[name] = path
-    out_dir = os.path.join(work_dir, "outputs")
+    out_dir = os.path.join(run_dir, "outputs")
     rc, output = run_commands(
         backend.produce(model_path, input_files, out_dir, work_dir,
-                        case.fixed_inputs))
+                        case.fixed_inputs, case.dims, compiled))
 
     expect_rc, expect_error = case.expect_rc, case.expect_error
     if isinstance(backend, PlanBackend) and case.plan_expect:
@@ -155,7 +172,7 @@ def run_case(case, backend, work_dir):
             return f"the error is not one short message:\n{output}"
         return ""
     problems = []
-    for name, expected in case.expected.items():
+    for name, expected in expected_outputs.items():
         path = os.path.join(out_dir, file_name(name))
         if not os.path.exists(path):
             problems.append(f"{name}: no output file {path}")

@@ -117,6 +117,25 @@ int dsc::tools::runEval() {
   onnx::ImportResult imported;
   for (;;) {
     imported = onnx::importModel(modelPath, context, importOptions);
+    // Named dimensions take the sizes of the given inputs: shapes computed
+    // from them (a Reshape target from Shape) are then known at import.
+    bool sized = false;
+    for (const onnx::OpenDimension &open : imported.openDimensions) {
+      if (open.name.empty() || importOptions.dimValues.count(open.name) ||
+          !givenFiles.count(open.input))
+        continue;
+      llvm::Expected<reference::Tensor> value =
+          reference::readNpy(givenFiles.lookup(open.input));
+      if (!value)
+        return fail("input '" + open.input +
+                    "': " + llvm::toString(value.takeError()));
+      if (open.axis < static_cast<int64_t>(value->shape.size())) {
+        importOptions.dimValues[open.name] = value->shape[open.axis];
+        sized = true;
+      }
+    }
+    if (sized)
+      continue;
     const std::string &needed = imported.inputNeededAtImport;
     if (imported.status != onnx::ImportStatus::Unsupported ||
         !givenFiles.count(needed) || importOptions.inputValues.count(needed))
