@@ -53,3 +53,29 @@ exec.program @main {
   // expected-error @+1 {{'exec.weight' op value type 'tensor<3xf32>' does not match the buffer '!exec.buffer<4xf32>'}}
   %w = exec.weight "w" {value = dense<1.0> : tensor<3xf32>} : !exec.buffer<4xf32>
 }
+
+// -----
+
+// expected-error @+1 {{'exec.program' op needs both symbolic_dim and symbolic_range, or neither}}
+exec.program @main attributes {symbolic_dim = "batch"} {
+}
+
+// -----
+
+// expected-error @+1 {{'exec.program' op symbolic_range must be [min, max] with 1 <= min <= max}}
+exec.program @main attributes {symbolic_dim = "batch", symbolic_range = array<i64: 4, 2>} {
+}
+
+// -----
+
+exec.program @main {
+  // expected-error @+1 {{'exec.input' op has a sample_axis but the program has no symbolic_dim}}
+  %x = exec.input "x" index(0) {sample_axis = 0 : i64} : !exec.buffer<1x4xf32>
+}
+
+// -----
+
+exec.program @main attributes {symbolic_dim = "batch", symbolic_range = array<i64: 1, 8>} {
+  // expected-error @+1 {{'exec.output' op sample_axis 2 is not an axis of '!exec.buffer<1x4xf32>'}}
+  %y = exec.output "y" index(0) {sample_axis = 2 : i64} : !exec.buffer<1x4xf32>
+}
