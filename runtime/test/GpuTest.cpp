@@ -250,3 +250,82 @@ TEST(Gpu, CApiEndToEnd) {
   dsc_plan_destroy(plan);
   dsc_runtime_destroy(runtime);
 }
+
+/// The vector-add plan for any number of samples up to 4: each launch runs
+/// per sample (blockIdx.z), arena buffers and the caller's tensors hold one
+/// sample after another, and the weight is shared.
+TEST(Gpu, SymbolicDimensionRunsEverySize) {
+  CREATE_RUNTIME_OR_SKIP(runtime, makeTempDir());
+  TestPlan testPlan = vectorAddPlan();
+  testPlan.symbolicDim = std::make_tuple(std::string("batch"), 2, 4);
+  for (TestTensor &tensor : testPlan.inputs)
+    tensor.sampleAxis = 0;
+  testPlan.outputs[0].sampleAxis = 0;
+  testPlan.kernels[0].perSample = true;
+  // The first launch adds the shared weight (read at offset 0); the second
+  // adds two per-sample buffers.
+  testPlan.kernels[0].source =
+      "#define N " + std::to_string(kVectorLength) + "\n" + R"(
+extern "C" __global__ void add(const float *x, const float *w, float *out) {
+  unsigned s = blockIdx.z;
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < N)
+    out[s * N + i] = x[s * N + i] + w[i];
+}
+)";
+  testPlan.kernels.push_back(
+      {"add2",
+       "add2",
+       "#define N " + std::to_string(kVectorLength) + "\n" + R"(
+extern "C" __global__ void add2(const float *x, const float *y, float *out) {
+  unsigned s = blockIdx.z;
+  int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < N)
+    out[s * N + i] = x[s * N + i] + y[s * N + i];
+}
+)",
+       "",
+       {},
+       true});
+  std::get<TestLaunch>(testPlan.steps[1]).kernel = 1;
+
+  PlanFile file;
+  ASSERT_TRUE(PlanFile::fromBytes(testPlan.build(), &file).isOk());
+  std::unique_ptr<Plan> plan;
+  ASSERT_TRUE(Plan::load(*runtime, std::move(file), &plan).isOk());
+  std::unique_ptr<Context> context;
+  ASSERT_TRUE(Context::create(*plan, &context).isOk());
+  EXPECT_EQ(context->workspaceSize(), 4 * testPlan.arenaSize);
+
+  std::vector<float> a(4 * kVectorLength), b(4 * kVectorLength),
+      out(4 * kVectorLength, -1);
+  for (int i = 0; i < 4 * kVectorLength; ++i) {
+    a[i] = 0.25f * i;
+    b[i] = 7.0f - i;
+  }
+  // Unset, out of range, misnamed: errors, not runs.
+  Status unset = context->runHost({a.data(), b.data()}, {out.data()}, nullptr);
+  EXPECT_EQ(unset.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(unset.message().find("setDimension"), std::string::npos);
+  Status tooMany = context->setDimension("batch", 5);
+  EXPECT_NE(tooMany.message().find("outside the plan's range 2..4"),
+            std::string::npos)
+      << tooMany.message();
+  EXPECT_FALSE(context->setDimension("batch", 1).isOk());
+  EXPECT_FALSE(context->setDimension("seq", 3).isOk());
+
+  for (int samples : {3, 2, 4}) {
+    ASSERT_TRUE(context->setDimension("batch", samples).isOk());
+    std::fill(out.begin(), out.end(), -1.0f);
+    Status status =
+        context->runHost({a.data(), b.data()}, {out.data()}, nullptr);
+    ASSERT_TRUE(status.isOk()) << status.toString();
+    for (int s = 0; s < 4; ++s)
+      for (int i = 0; i < kVectorLength; ++i) {
+        int at = s * kVectorLength + i;
+        float expected =
+            s < samples ? a[at] + static_cast<float>(i) + b[at] : -1.0f;
+        ASSERT_EQ(out[at], expected) << samples << " samples, at " << at;
+      }
+  }
+}

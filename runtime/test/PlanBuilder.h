@@ -15,6 +15,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <variant>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct TestTensor {
   std::string name;
   dsc::plan::DType dtype = dsc::plan::DType::F32;
   std::vector<int64_t> shape;
+  int32_t sampleAxis = -1;
 };
 
 struct TestRef {
@@ -60,6 +62,7 @@ struct TestKernel {
   std::string source;
   std::string arch;
   std::vector<uint8_t> cubin;
+  bool perSample = false;
 };
 
 struct TestLaunch {
@@ -89,6 +92,8 @@ struct TestPlan {
   std::vector<TestKernel> kernels;
   std::vector<TestStep> steps;
   std::string execIr;
+  /// A symbolic dimension: name, min, max.
+  std::optional<std::tuple<std::string, int64_t, int64_t>> symbolicDim;
 
   std::vector<uint8_t> build() const {
     namespace fb = flatbuffers;
@@ -100,8 +105,8 @@ struct TestPlan {
     auto sigs = [&](const std::vector<TestTensor> &tensors) {
       std::vector<fb::Offset<p::TensorSig>> out;
       for (const TestTensor &t : tensors)
-        out.push_back(
-            p::CreateTensorSigDirect(b, t.name.c_str(), t.dtype, &t.shape));
+        out.push_back(p::CreateTensorSigDirect(b, t.name.c_str(), t.dtype,
+                                               &t.shape, t.sampleAxis));
       return b.CreateVector(out);
     };
     auto inputsOffset = sigs(inputs);
@@ -118,7 +123,7 @@ struct TestPlan {
       kernelOffsets.push_back(p::CreateKernelDirect(
           b, k.name.c_str(), k.entry.c_str(), k.source.c_str(),
           k.arch.empty() ? nullptr : k.arch.c_str(),
-          k.cubin.empty() ? nullptr : &k.cubin));
+          k.cubin.empty() ? nullptr : &k.cubin, nullptr, false, k.perSample));
     auto kernelsOffset = b.CreateVector(kernelOffsets);
     std::vector<fb::Offset<p::StepEntry>> stepOffsets;
     for (const TestStep &step : steps) {
@@ -142,10 +147,15 @@ struct TestPlan {
       }
     }
     auto stepsOffset = b.CreateVector(stepOffsets);
+    fb::Offset<p::SymbolicDim> dimOffset;
+    if (symbolicDim)
+      dimOffset = p::CreateSymbolicDimDirect(
+          b, std::get<0>(*symbolicDim).c_str(), std::get<1>(*symbolicDim),
+          std::get<2>(*symbolicDim));
     auto root = p::CreatePlan(
         b, formatVersion, b.CreateString(producer), inputsOffset, outputsOffset,
         arenaSize, arenaLowerBound, weightsOffset, blobOffset, kernelsOffset,
-        stepsOffset, b.CreateString(execIr));
+        stepsOffset, b.CreateString(execIr), dimOffset);
     p::FinishPlanBuffer(b, root);
     return std::vector<uint8_t>(b.GetBufferPointer(),
                                 b.GetBufferPointer() + b.GetSize());

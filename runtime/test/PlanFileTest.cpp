@@ -62,6 +62,58 @@ TEST(PlanFile, ValidPlanParses) {
   EXPECT_EQ(file.execIr(), "exec.program {}");
 }
 
+/// The vector-add plan as one sample of a symbolic dimension 'batch'.
+TestPlan perSampleVectorAddPlan(int64_t min, int64_t max) {
+  TestPlan plan = vectorAddPlan();
+  plan.symbolicDim = std::make_tuple(std::string("batch"), min, max);
+  for (TestTensor &tensor : plan.inputs)
+    tensor.sampleAxis = 0;
+  plan.outputs[0].sampleAxis = 0;
+  plan.kernels[0].perSample = true;
+  return plan;
+}
+
+TEST(PlanFile, SymbolicDimensionParses) {
+  PlanFile file;
+  Status status =
+      PlanFile::fromBytes(perSampleVectorAddPlan(1, 64).build(), &file);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  ASSERT_TRUE(file.symbolicDim().has_value());
+  EXPECT_EQ(file.symbolicDim()->name, "batch");
+  EXPECT_EQ(file.symbolicDim()->min, 1);
+  EXPECT_EQ(file.symbolicDim()->max, 64);
+  EXPECT_EQ(file.inputs()[0].sampleAxis, 0);
+  EXPECT_EQ(file.inputs()[0].bytesFor(3), 3 * kVectorLength * 4u);
+  EXPECT_EQ(file.inputs()[0].shapeFor(3),
+            std::vector<int64_t>{3 * kVectorLength});
+  EXPECT_FALSE(PlanFile().symbolicDim().has_value());
+}
+
+TEST(PlanFile, RejectsBadSymbolicDimensions) {
+  auto rejects = [](const TestPlan &plan, const std::string &words) {
+    PlanFile file;
+    Status status = PlanFile::fromBytes(plan.build(), &file);
+    EXPECT_FALSE(status.isOk());
+    EXPECT_NE(status.message().find(words), std::string::npos)
+        << status.message();
+  };
+  rejects(perSampleVectorAddPlan(4, 2), "range 4..2");
+  rejects(perSampleVectorAddPlan(0, 2), "range 0..2");
+  // The grid's z extent times the samples must fit 65535.
+  TestPlan wide = perSampleVectorAddPlan(1, 70000);
+  rejects(wide, "range 1..70000");
+  TestPlan tall = perSampleVectorAddPlan(1, 1000);
+  std::get<TestLaunch>(tall.steps[0]).grid = std::vector<uint32_t>{1, 1, 100};
+  rejects(tall, "exceeds the limit of 65535");
+  // A sample axis needs a symbolic dimension, and must be an axis.
+  TestPlan stray = vectorAddPlan();
+  stray.inputs[0].sampleAxis = 0;
+  rejects(stray, "has a sample axis but the plan has no symbolic dimension");
+  TestPlan outside = perSampleVectorAddPlan(1, 4);
+  outside.outputs[0].sampleAxis = 1;
+  rejects(outside, "sample_axis 1 is not an axis");
+}
+
 TEST(PlanFile, EmptyPlanParses) {
   TestPlan plan;
   PlanFile file;
