@@ -255,7 +255,8 @@ TEST(Gpu, CApiEndToEnd) {
 /// per sample (blockIdx.z), arena buffers and the caller's tensors hold one
 /// sample after another, and the weight is shared.
 TEST(Gpu, SymbolicDimensionRunsEverySize) {
-  CREATE_RUNTIME_OR_SKIP(runtime, makeTempDir());
+  std::string cacheDir = makeTempDir();
+  CREATE_RUNTIME_OR_SKIP(runtime, cacheDir);
   TestPlan testPlan = vectorAddPlan();
   testPlan.symbolicDim = std::make_tuple(std::string("batch"), 2, 4);
   for (TestTensor &tensor : testPlan.inputs)
