@@ -3,8 +3,10 @@
 // One op per kernel: graph.transpose, the reshapes (reshape, squeeze,
 // unsqueeze) that are a plain copy of a dense buffer, the indexing ops
 // (concat, slice, gather, gather_elements, scatter_elements, expand, tile,
-// pad, trilu, shape, size) and, through ReductionEmitter.cpp, the reductions
-// that no other family anchors (graph.reduce with its elementwise epilogue).
+// pad, trilu, shape, size), through ReductionEmitter.cpp, the reductions
+// that no other family anchors (graph.reduce with its elementwise epilogue),
+// and through TensorEmitter.cpp resize, gather_nd, scatter_nd and topk, the
+// one op of two results (the kernel yields its values, indices or both).
 // Elements move as raw storage, never converted.
 //
 // The indexing ops run one thread per output element (a grid-stride loop)
@@ -288,24 +290,25 @@ emitPerElement(exec::KernelOp kernel, EmittedKernel emitted,
     os << "  }\n";
   }
   os << "}\n";
-  int64_t blocks = (numElements + kThreads - 1) / kThreads;
-  emitted.grid = {
-      static_cast<int32_t>(std::clamp<int64_t>(blocks, 1, kMaxBlocks)), 1, 1};
-  emitted.block = {static_cast<int32_t>(kThreads), 1, 1};
+  setGridStrideLaunch(emitted, numElements);
   emitted.source = std::move(source);
   return emitted;
 }
 
-/// Statements that read index `element` of the indices tensor `indices` into
-/// `var` (long long), add `size` when it is negative, and raise the kernel's
-/// fault word when it is still out of range (the kernel must report faults).
-static std::string loadIndex(Value indices, StringRef element, StringRef var,
-                             int64_t size) {
-  return llvm::formatv("      long long {0} = (long long){1}[{2}];\n"
-                       "      if ({0} < 0)\n        {0} += {3}LL;\n"
-                       "      if ({0} < 0 || {0} >= {3}LL)\n"
-                       "        *fault = 1u;\n",
-                       var, argName(indices), element, size);
+void setGridStrideLaunch(EmittedKernel &emitted, int64_t numElements) {
+  int64_t blocks = (numElements + kThreads - 1) / kThreads;
+  emitted.grid = {
+      static_cast<int32_t>(std::clamp<int64_t>(blocks, 1, kMaxBlocks)), 1, 1};
+  emitted.block = {static_cast<int32_t>(kThreads), 1, 1};
+}
+
+std::string loadIndex(Value indices, StringRef element, StringRef var,
+                      int64_t size, StringRef indent) {
+  return llvm::formatv("{4}long long {0} = (long long){1}[{2}];\n"
+                       "{4}if ({0} < 0)\n{4}  {0} += {3}LL;\n"
+                       "{4}if ({0} < 0 || {0} >= {3}LL)\n"
+                       "{4}  *fault = 1u;\n",
+                       var, argName(indices), element, size, indent);
 }
 
 /// The sum of `coord(d) * strides[d]` over the dimensions d != `skip` where
@@ -449,6 +452,29 @@ emitGatherElements(exec::KernelOp kernel, graph::GatherElementsOp gather,
       });
 }
 
+std::string scatterCombine(graph::ScatterReduction reduction, Type type) {
+  std::string combined;
+  switch (reduction) {
+  case graph::ScatterReduction::None:
+    return "u";
+  case graph::ScatterReduction::Add:
+    combined = "r + u";
+    break;
+  case graph::ScatterReduction::Mul:
+    combined = "r * u";
+    break;
+  // std::max/std::min of the reference: a NaN update leaves the target.
+  case graph::ScatterReduction::Max:
+    return "r < u ? u : r";
+  case graph::ScatterReduction::Min:
+    return "u < r ? u : r";
+  }
+  // f16/bf16 round after each update, as the reference does.
+  if (type.isF16() || type.isBF16())
+    return loadAsCompute(type, storeFromCompute(type, combined));
+  return combined;
+}
+
 static FailureOr<EmittedKernel>
 emitScatterElements(exec::KernelOp kernel, graph::ScatterElementsOp scatter,
                     EmittedKernel emitted) {
@@ -469,24 +495,7 @@ emitScatterElements(exec::KernelOp kernel, graph::ScatterElementsOp scatter,
   for (int64_t d = 0; d < rank; ++d)
     if (d != axis && indexShape[d] != inShape[d])
       inRange.push_back(llvm::formatv("c{0} < {1}", d, indexShape[d]));
-  std::string combine;
-  switch (scatter.getReduction()) {
-  case graph::ScatterReduction::None:
-    combine = "u";
-    break;
-  case graph::ScatterReduction::Add:
-    combine = "r + u";
-    break;
-  case graph::ScatterReduction::Mul:
-    combine = "r * u";
-    break;
-  case graph::ScatterReduction::Max:
-    combine = "r < u ? u : r";
-    break;
-  case graph::ScatterReduction::Min:
-    combine = "u < r ? u : r";
-    break;
-  }
+  std::string combine = scatterCombine(scatter.getReduction(), type);
   return emitPerElement(
       kernel, std::move(emitted), inShape, "scatter_elements",
       [&](llvm::raw_ostream &os) {
@@ -662,9 +671,6 @@ FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
                                         const EmitOptions &) {
   Block &body = kernel.getBody().front();
   auto yield = cast<exec::YieldOp>(body.getTerminator());
-  if (yield.getValues().size() != 1)
-    return kernel.emitOpError("data kernel must yield one value, not ")
-           << yield.getValues().size();
   auto ops = body.without_terminator();
   if (ops.empty())
     return kernel.emitOpError("data kernel body has no op");
@@ -678,14 +684,31 @@ FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
     if (!isa<BlockArgument>(operand))
       return kernel.emitOpError("operands of '")
              << op.getName() << "' in a data kernel must be kernel arguments";
-  if (op.getNumResults() != 1 ||
-      (!takesEpilogue && yield.getValues().front() != op.getResult(0)))
-    return kernel.emitOpError("data kernel must yield the result of '")
-           << op.getName() << "'";
 
   EmittedKernel emitted;
   emitted.name = kernel.getSymName().str();
   emitted.entry = entryName(kernel);
+  // An op of several results yields those that are used, each once, in any
+  // order: result r is written through outputs[r], if yielded.
+  if (auto topk = dyn_cast<graph::TopKOp>(op)) {
+    SmallVector<std::string> outputs(op.getNumResults());
+    for (auto [i, value] : llvm::enumerate(yield.getValues())) {
+      auto result = dyn_cast<OpResult>(value);
+      if (!result || result.getOwner() != &op ||
+          !outputs[result.getResultNumber()].empty())
+        return kernel.emitOpError("data kernel must yield results of '")
+               << op.getName() << "', each once";
+      outputs[result.getResultNumber()] = "out" + std::to_string(i);
+    }
+    return emitTopKKernel(kernel, topk, outputs, std::move(emitted));
+  }
+  if (yield.getValues().size() != 1)
+    return kernel.emitOpError("data kernel must yield one value, not ")
+           << yield.getValues().size();
+  if (op.getNumResults() != 1 ||
+      (!takesEpilogue && yield.getValues().front() != op.getResult(0)))
+    return kernel.emitOpError("data kernel must yield the result of '")
+           << op.getName() << "'";
   auto sameType = [&]() -> LogicalResult {
     if (elementTypeOf(op.getOperand(0)) == elementTypeOf(op.getResult(0)))
       return success();
@@ -741,6 +764,12 @@ FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
         return emitShapeValues(kernel, o, std::move(emitted));
       })
       .Case([&](graph::ResizeOp o) { return emitResizeKernel(kernel, o); })
+      .Case([&](graph::GatherNDOp o) {
+        return emitGatherNDKernel(kernel, o, std::move(emitted));
+      })
+      .Case([&](graph::ScatterNDOp o) {
+        return emitScatterNDKernel(kernel, o, std::move(emitted));
+      })
       .Default([&](Operation *other) -> FailureOr<EmittedKernel> {
         return kernel.emitOpError("unsupported op '")
                << other->getName() << "' in a data kernel";

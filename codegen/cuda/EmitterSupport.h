@@ -130,9 +130,36 @@ EmittedKernel
 emitPerElement(exec::KernelOp kernel, EmittedKernel emitted,
                llvm::ArrayRef<int64_t> outShape, llvm::StringRef comment,
                llvm::function_ref<void(llvm::raw_ostream &)> body);
+/// The launch of a grid-stride kernel over `numElements` elements, 256
+/// threads a block (one block at least).
+void setGridStrideLaunch(EmittedKernel &emitted, int64_t numElements);
 /// graph.resize (TensorEmitter.cpp), dispatched from the data family.
 mlir::FailureOr<EmittedKernel> emitResizeKernel(exec::KernelOp kernel,
                                                 graph::ResizeOp resize);
+/// graph.topk, graph.gather_nd and graph.scatter_nd (TensorEmitter.cpp).
+/// `outputs[r]` names the pointer of result r of the op (`out0`, ...), or is
+/// empty when the kernel does not yield that result.
+mlir::FailureOr<EmittedKernel>
+emitTopKKernel(exec::KernelOp kernel, graph::TopKOp topk,
+               llvm::ArrayRef<std::string> outputs, EmittedKernel emitted);
+mlir::FailureOr<EmittedKernel> emitGatherNDKernel(exec::KernelOp kernel,
+                                                  graph::GatherNDOp gather,
+                                                  EmittedKernel emitted);
+mlir::FailureOr<EmittedKernel> emitScatterNDKernel(exec::KernelOp kernel,
+                                                   graph::ScatterNDOp scatter,
+                                                   EmittedKernel emitted);
+
+/// Statements (each line starting with `indent`) that read element
+/// `element` of the indices tensor `indices`, a kernel argument, into `var`
+/// (long long), add `size` when it is negative, and raise the kernel's fault
+/// word when it is still out of range (the kernel must report faults).
+std::string loadIndex(mlir::Value indices, llvm::StringRef element,
+                      llvm::StringRef var, int64_t size,
+                      llvm::StringRef indent = "      ");
+
+/// The compute-typed expression that combines the target `r` with the
+/// update `u` of a scatter, as the reference does (graph::ScatterReduction).
+std::string scatterCombine(graph::ScatterReduction reduction, mlir::Type type);
 
 /// Reductions that the data family generates, one op per kernel: graph.reduce
 /// (any axes), arg_reduce, hardmax and cumsum. `op` is the kernel's only op.

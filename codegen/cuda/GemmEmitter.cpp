@@ -13,7 +13,9 @@
 // 16-byte aligned) fall back to element loads with zero fill.
 //
 // f32/f64: a SIMT tile (no TF32: dsc promises 1e-3 relative error) with the
-// same epilogue.
+// same epilogue. Integers (MatMulInteger and QLinearMatMul, whose importers
+// widen the 8-bit operands and subtract the zero points first) take the same
+// SIMT tile, accumulating exactly in the result type with wrap-around.
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,9 +67,8 @@ TensorCoreTile chooseTensorCoreTile(int64_t m, int64_t n, int64_t batch) {
   return {bm, 32, 32, 1, 2, 4};
 }
 
-SimtTile chooseSimtTile(int64_t m, int64_t n, int64_t batch, bool isDouble) {
-  if (!isDouble && m >= 128 &&
-      ceilDiv(m, 128) * ceilDiv(n, 128) * batch >= kNumSMs)
+SimtTile chooseSimtTile(int64_t m, int64_t n, int64_t batch, bool wide) {
+  if (!wide && m >= 128 && ceilDiv(m, 128) * ceilDiv(n, 128) * batch >= kNumSMs)
     return {128, 128, 8, 8, 8};
   if (m > 16)
     return {64, 64, 16, 4, 4};
@@ -433,8 +434,13 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
     batch *= d;
 
   Type inputType = elementTypeOf(lhs);
+  Type resultType = elementTypeOf(matmul.getResult());
   bool tensorCores = inputType.isF16() || inputType.isBF16();
-  if (!tensorCores && !inputType.isF32() && !inputType.isF64())
+  // Integers (not booleans) accumulate exactly in the result's type, which
+  // wraps around as the reference's integers do.
+  bool integer = isa<IntegerType>(inputType) && !inputType.isInteger(1) &&
+                 isa<IntegerType>(resultType) && !resultType.isInteger(1);
+  if (!tensorCores && !integer && !inputType.isF32() && !inputType.isF64())
     return kernel.emitOpError("unsupported matmul element type ") << inputType;
 
   int64_t largest = 1;
@@ -494,8 +500,21 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
     result.sharedMemory = static_cast<int32_t>(tile.sharedBytes());
   } else {
     bool isDouble = inputType.isF64();
-    SimtTile tile = chooseSimtTile(m, n, batch, isDouble);
-    StringRef computeType = isDouble ? "double" : "float";
+    bool wide = isDouble || (integer && getElementInfo(resultType)->bytes == 8);
+    SimtTile tile = chooseSimtTile(m, n, batch, wide);
+    std::string computeType = isDouble ? "double" : "float";
+    std::string storageType = computeType, fma = isDouble ? "fma" : "fmaf";
+    if (integer) {
+      computeType = getElementInfo(resultType)->compute;
+      storageType = getElementInfo(inputType)->storage;
+      fma = "dsc_mad";
+      // Unsigned arithmetic: overflow wraps, defined.
+      StringRef wrap = wide ? "unsigned long long" : "unsigned int";
+      os << llvm::formatv("static __device__ __forceinline__ {0} dsc_mad({0} "
+                          "a, {0} b, {0} c) {{\n  return ({0})(({1})a * ({1})b "
+                          "+ ({1})c);\n}\n\n",
+                          computeType, wrap);
+    }
     if (failed(emitEpilogue(os, computeType)))
       return failure();
     threads = tile.threads();
@@ -504,13 +523,14 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
     common.push_back({"BK", std::to_string(tile.bk)});
     common.push_back({"TM", std::to_string(tile.tm)});
     common.push_back({"TN", std::to_string(tile.tn)});
-    common.push_back({"T", computeType.str()});
-    common.push_back({"S", computeType.str()});
-    common.push_back({"LOAD_A", "Az[gm * K + gk]"});
-    common.push_back({"LOAD_B", "Bz[gk * N + gn]"});
-    common.push_back({"FMA", isDouble ? "fma" : "fmaf"});
-    os << "// simt: " << tile.bm << "x" << tile.bn << "x" << tile.bk
-       << " tile, " << tile.tm << "x" << tile.tn << " per thread\n";
+    common.push_back({"T", computeType});
+    common.push_back({"S", storageType});
+    common.push_back({"LOAD_A", "(" + computeType + ")Az[gm * K + gk]"});
+    common.push_back({"LOAD_B", "(" + computeType + ")Bz[gk * N + gn]"});
+    common.push_back({"FMA", fma});
+    os << (integer ? "// integer " : "// ") << "simt: " << tile.bm << "x"
+       << tile.bn << "x" << tile.bk << " tile, " << tile.tm << "x" << tile.tn
+       << " per thread\n";
     os << kernelSignature(kernel, result.entry, threads) << " {";
     os << substitute(kSimtBody, common) << "}\n";
     gridX = ceilDiv(n, tile.bn);

@@ -78,6 +78,63 @@ def log_softmax(x, axis):
     return x - m - np.log(np.exp(x - m).sum(axis, keepdims=True))
 
 
+def topk_reference(x, k, axis, largest):
+    """ONNX TopK as the reference sorts: NaN is the largest value, equal
+    values keep the lower index first."""
+    moved = np.moveaxis(x, axis, -1)
+    rows = moved.reshape(-1, moved.shape[-1]).astype(np.float64)
+    order = []
+    for row in rows:
+        def key(j):
+            nan = bool(np.isnan(row[j]))
+            value = 0.0 if nan else row[j]
+            if largest:
+                return (not nan, -value, j)
+            return (nan, value, j)
+        order.append(sorted(range(len(row)), key=key)[:k])
+    index = np.array(order, np.int64).reshape(moved.shape[:-1] + (k,))
+    index = np.moveaxis(index, -1, axis)
+    return np.take_along_axis(x, index, axis), index
+
+
+def gather_nd_reference(x, i, batch):
+    """ONNX GatherND, indices in range (negative from the end)."""
+    batches = int(np.prod(i.shape[:batch]))
+    xb = x.reshape((batches,) + x.shape[batch:])
+    ib = i.reshape((batches, -1, i.shape[-1]))
+    out = [[xb[b][tuple(t % np.array(x.shape[batch:batch + len(t)]))]
+            for t in ib[b]] for b in range(batches)]
+    return np.array(out, x.dtype).reshape(
+        i.shape[:-1] + x.shape[batch + i.shape[-1]:])
+
+
+def scatter_nd_reference(x, i, u, combine):
+    """ONNX ScatterND applied update by update, in order."""
+    out = x.copy()
+    depth = i.shape[-1]
+    tuples = i.reshape(-1, depth)
+    slices = u.reshape((len(tuples),) + x.shape[depth:])
+    for t, update in zip(tuples, slices):
+        at = tuple(t % np.array(x.shape[:depth]))
+        out[at] = update if combine is None else combine(out[at], update)
+    return out
+
+
+def topk_kernel(name, shape, k, axis, largest, dtype, yields=("v", "i")):
+    """An exec.kernel of one graph.topk yielding `yields` in that order."""
+    out_shape = list(shape)
+    out_shape[axis] = k
+    t = lambda s, e: "tensor<" + "x".join(map(str, s)) + "x" + e + ">"
+    types = {"v": t(out_shape, dtype), "i": t(out_shape, "i64")}
+    results = ", ".join(types[y] for y in yields)
+    return (f"exec.kernel @{name}(%x: {t(shape, dtype)}) -> ({results}) "
+            f"attributes {{family = \"data\"}} {{\n"
+            f"  %v, %i = graph.topk %x {{k = {k} : i64, axis = {axis} : i64, "
+            f"largest = {str(largest).lower()}}} : {t(shape, dtype)} -> "
+            f"{types['v']}, {types['i']}\n"
+            f"  exec.yield {', '.join('%' + y for y in yields)} : {results}\n}}")
+
+
 def cases():
     rng = np.random.default_rng(0)
     out = []
@@ -280,6 +337,105 @@ def cases():
     c = rng.standard_normal(8).astype(np.float32)
     c[3] = np.nan
     add("int-div-nan-max", el("int_div_max"), [a, b, c], [quotient, c])
+
+    # TopK, GatherND, ScatterND (tensor.mlir).
+    te = lambda name: lit_kernel("tensor.mlir", name)
+    x = rng.integers(-2, 3, (2, 5, 3)).astype(np.float16)
+    x[0, 1, 0], x[1, :, 2] = np.nan, np.nan
+    values, indices = topk_reference(x, 2, 1, True)
+    add("topk-sort-ties-nan", te("topk_mid"), [x], [values, indices])
+    x = rng.integers(-3, 3, (3, 7)).astype(np.int32)
+    add("topk-smallest-full-indices-only", te("topk_indices"), [x],
+        [topk_reference(x, 7, 1, False)[1]])
+    x = rng.integers(-50, 50, (2, 5000)).astype(np.float64)
+    x[0, 4000], x[1, :] = np.nan, 7
+    values, indices = topk_reference(x, 3, 1, True)
+    add("topk-selection-long-rows", te("topk_long"), [x], [indices, values])
+    add("topk-k0-empty", te("topk_empty"), [np.ones((4, 3), np.float32)],
+        [np.zeros((4, 0), np.float32), np.zeros((4, 0), np.int64)])
+    for largest in (True, False):
+        x = (rng.integers(-20, 20, (4, 300, 2)) / 4).astype(np.float32)
+        x[1, 7, 0], x[2, 5, 1], x[3, :, 0] = np.nan, np.nan, -0.0
+        values, indices = topk_reference(x, 300, 1, largest)
+        add(f"topk-full-sort-largest{int(largest)}",
+            topk_kernel("topk", (4, 300, 2), 300, 1, largest, "f32"),
+            [x], [values, indices])
+    x = rng.integers(-5, 5, (3, 9000)).astype(np.int64)
+    add("topk-selection-smallest-int",
+        topk_kernel("topk", (3, 9000), 4, -1, False, "i64", ("i", "v")),
+        [x], list(reversed(topk_reference(x, 4, 1, False))))
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    i = np.array([[[1], [-3]], [[2], [-1]]], np.int64)
+    add("gather-nd-batch-negative", te("gather_nd_batch"), [x, i],
+        [gather_nd_reference(x, i, 1)])
+    bad = np.array([[[1], [3]], [[-4], [0]]], np.int64)
+    expect = gather_nd_reference(x, np.clip(bad, -3, 2), 1)
+    expect[0, 1], expect[1, 0] = 0, 0
+    add("gather-nd-out-of-range-faults", te("gather_nd_batch"), [x, bad],
+        [expect], fault=1)
+    x = rng.integers(-100, 100, (5, 6)).astype(np.int8)
+    i = np.array([[4, -1], [0, 0], [-5, 3]], np.int32)
+    add("gather-nd-pairs", te("gather_nd_pairs"), [x, i],
+        [gather_nd_reference(x, i, 0)])
+    x = rng.standard_normal((2, 3, 4)).astype(np.float16)
+    i = np.array([[1, 2], [0, -1], [-1, -1]], np.int64)
+    u = rng.standard_normal((3, 4)).astype(np.float16)
+    add("scatter-nd-add-duplicates", te("scatter_nd_add"), [x, i, u],
+        [scatter_nd_reference(x, i, u, np.add)])
+    bad = np.array([[1, 2], [2, 0], [0, -4]], np.int64)
+    add("scatter-nd-out-of-range-faults", te("scatter_nd_add"), [x, bad, u],
+        [scatter_nd_reference(x, bad[:1], u[:1], np.add)], fault=1)
+    x = rng.integers(-9, 9, (4, 2)).astype(np.int32)
+    add("scatter-nd-no-tuples", te("scatter_nd_none"),
+        [x, np.zeros((0, 1), np.int64), np.zeros((0, 2), np.int32)], [x])
+    # Many tuples (staged 256 at a time) with duplicates, many blocks.
+    n = 600
+    for reduction, fn in [("none", None), ("add", np.add),
+                          ("mul", np.multiply), ("max", np.maximum),
+                          ("min", np.minimum)]:
+        x = rng.integers(-3, 4, (40, 30, 2)).astype(np.int64)
+        i = rng.integers(-40, 40, (n, 1, 2)).astype(np.int64)
+        i[:, 0, 1] = i[:, 0, 1] % 30
+        u = rng.integers(-3, 4, (n, 1, 2)).astype(np.int64)
+        add(f"scatter-nd-{reduction}-many-tuples",
+            kernel("scatter", "%x: tensor<40x30x2xi64>, %i: "
+                   "tensor<600x1x2xi64>, %u: tensor<600x1x2xi64>",
+                   "graph.scatter_nd %x, %i, %u {reduction = "
+                   f"#graph.scatter_reduction<{reduction}>}} : "
+                   "(tensor<40x30x2xi64>, tensor<600x1x2xi64>, "
+                   "tensor<600x1x2xi64>) -> tensor<40x30x2xi64>",
+                   "tensor<40x30x2xi64>"),
+            [x, i, u], [scatter_nd_reference(x, i, u, fn)])
+    x = rng.standard_normal((6, 5)).astype(np.float32)
+    x[2, 1] = np.nan
+    i = np.array([[2], [5], [2]], np.int64)
+    u = rng.standard_normal((3, 5)).astype(np.float32)
+    u[0, 3] = np.nan
+    for reduction in ("max", "min"):
+        fn = {"max": lambda t, v: np.where(t < v, v, t),
+              "min": lambda t, v: np.where(v < t, v, t)}[reduction]
+        add(f"scatter-nd-{reduction}-nan",
+            kernel("scatter", "%x: tensor<6x5xf32>, %i: tensor<3x1xi64>, "
+                   "%u: tensor<3x5xf32>",
+                   "graph.scatter_nd %x, %i, %u {reduction = "
+                   f"#graph.scatter_reduction<{reduction}>}} : "
+                   "(tensor<6x5xf32>, tensor<3x1xi64>, tensor<3x5xf32>) -> "
+                   "tensor<6x5xf32>", "tensor<6x5xf32>"),
+            [x, i, u], [scatter_nd_reference(x, i, u, fn)])
+
+    # Integer GEMM (gemm.mlir): exact, wrapping i32 accumulation.
+    gm = lambda name: lit_kernel("gemm.mlir", name)
+    a = rng.integers(-255, 256, (2, 33, 20)).astype(np.int32)
+    b = rng.integers(-255, 256, (20, 7)).astype(np.int32)
+    add("gemm-int32", gm("int_matmul"), [a, b],
+        [(a.astype(np.int64) @ b).astype(np.int32)])
+    a = np.full((2, 33, 20), 2**20, np.int32)
+    wrapped = (a.astype(np.int64) @ np.full((20, 7), 2**12, np.int64))
+    add("gemm-int32-wraps", gm("int_matmul"), [a, np.full((20, 7), 2**12, np.int32)],
+        [((wrapped + 2**31) % 2**32 - 2**31).astype(np.int32)])
+    a = rng.integers(-2**40, 2**40, (3, 4)).astype(np.int64)
+    b = rng.integers(-2**20, 2**20, (4, 5)).astype(np.int64)
+    add("gemm-int64", gm("i64_matmul"), [a, b], [a @ b])
 
     # Families that were there before: a tiled transpose through shared
     # memory with barriers, a bias broadcast.

@@ -30,3 +30,19 @@ exec.kernel @indices_too_wide(%x: tensor<3x4xf32>, %i: tensor<2x5xi64>) -> tenso
   %y = graph.gather_elements %x, %i {axis = 0 : i64} : (tensor<3x4xf32>, tensor<2x5xi64>) -> tensor<2x5xf32>
   exec.yield %y : tensor<2x5xf32>
 }
+
+// -----
+
+// expected-error @+1 {{'exec.kernel' op data kernel must yield results of 'graph.topk', each once}}
+exec.kernel @topk_twice(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>) attributes {family = "data"} {
+  %v, %i = graph.topk %x {k = 2 : i64, axis = 1 : i64} : tensor<3x4xf32> -> tensor<3x2xf32>, tensor<3x2xi64>
+  exec.yield %v, %v : tensor<3x2xf32>, tensor<3x2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'exec.kernel' op gather_nd of 'tensor<2x3xf32>' at 'tensor<4x1xi64>' cannot yield 'tensor<4x2xf32>'}}
+exec.kernel @gather_nd_result(%x: tensor<2x3xf32>, %i: tensor<4x1xi64>) -> tensor<4x2xf32> attributes {family = "data"} {
+  %y = graph.gather_nd %x, %i : (tensor<2x3xf32>, tensor<4x1xi64>) -> tensor<4x2xf32>
+  exec.yield %y : tensor<4x2xf32>
+}

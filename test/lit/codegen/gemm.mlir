@@ -55,3 +55,26 @@ exec.kernel @gemv_f32(%x: tensor<1x100xf32>, %w: tensor<100x257xf32>) -> tensor<
   %y = graph.matmul %x, %w : (tensor<1x100xf32>, tensor<100x257xf32>) -> tensor<1x257xf32>
   exec.yield %y : tensor<1x257xf32>
 }
+
+// Integers (MatMulInteger's graph: i32 operands after the zero points):
+// the SIMT tile accumulates in i32, wrapping around like the reference.
+// CHECK-LABEL: // kernel @int_matmul entry int_matmul grid (1, 1, 2) block (256, 1, 1)
+// CHECK: static __device__ __forceinline__ int dsc_mad(int a, int b, int c) {
+// CHECK-NEXT: return (int)((unsigned int)a * (unsigned int)b + (unsigned int)c);
+// CHECK: static __device__ __forceinline__ void dsc_epilogue({{.*}}, int acc) {
+// CHECK: // integer simt: 64x64x16 tile, 4x4 per thread
+// CHECK: __shared__ int As[BK][BM + 1];
+// CHECK: As[k][r] = (gm < M && gk < K) ? (int)Az[gm * K + gk] : (int)0;
+// CHECK: acc[i][j] = dsc_mad(a[i], b[j], acc[i][j]);
+exec.kernel @int_matmul(%a: tensor<2x33x20xi32>, %b: tensor<20x7xi32>) -> tensor<2x33x7xi32> attributes {family = "gemm"} {
+  %y = graph.matmul %a, %b : (tensor<2x33x20xi32>, tensor<20x7xi32>) -> tensor<2x33x7xi32>
+  exec.yield %y : tensor<2x33x7xi32>
+}
+
+// i64 accumulates in 64 bits.
+// CHECK-LABEL: // kernel @i64_matmul entry i64_matmul
+// CHECK: return (long long)((unsigned long long)a * (unsigned long long)b + (unsigned long long)c);
+exec.kernel @i64_matmul(%a: tensor<3x4xi64>, %b: tensor<4x5xi64>) -> tensor<3x5xi64> attributes {family = "gemm"} {
+  %y = graph.matmul %a, %b : (tensor<3x4xi64>, tensor<4x5xi64>) -> tensor<3x5xi64>
+  exec.yield %y : tensor<3x5xi64>
+}

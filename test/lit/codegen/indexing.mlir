@@ -75,7 +75,7 @@ exec.kernel @gather_elements(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>) -> tensor
 }
 
 // Each output element replays the updates aimed at it in order: deterministic,
-// duplicates included; f16 accumulates in f32.
+// duplicates included; f16 rounds after each update, as the reference does.
 // CHECK-LABEL: // kernel @scatter_add
 // CHECK: float r = dsc_f16_to_f32(arg0[o]);
 // CHECK-NEXT: if (c0 < 2)
@@ -83,7 +83,7 @@ exec.kernel @gather_elements(%x: tensor<3x4xf32>, %i: tensor<2x4xi64>) -> tensor
 // CHECK-NEXT: const index_t at = c0 * 3 + j * 1;
 // CHECK: if (index == (long long)c1) {
 // CHECK-NEXT: const float u = dsc_f16_to_f32(arg2[at]);
-// CHECK-NEXT: r = r + u;
+// CHECK-NEXT: r = dsc_f16_to_f32(dsc_f32_to_f16(r + u));
 // CHECK: out0[o] = dsc_f32_to_f16(r);
 exec.kernel @scatter_add(%x: tensor<3x5xf16>, %i: tensor<2x3xi64>, %u: tensor<2x3xf16>) -> tensor<3x5xf16> attributes {family = "data"} {
   %y = graph.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = #graph.scatter_reduction<add>} : (tensor<3x5xf16>, tensor<2x3xi64>, tensor<2x3xf16>) -> tensor<3x5xf16>
