@@ -129,6 +129,12 @@ FailureOr<SmallVector<int64_t>> floatInputShape(NodeImporter &node,
   return staticShape(node, node.input(0), "the input");
 }
 
+/// The type coordinates are computed in: f32 for 16-bit floats, whose
+/// precision would misplace samples on inputs a few hundred pixels wide.
+Type coordinateType(NodeImporter &node, Type type) {
+  return type.getIntOrFloatBitWidth() < 32 ? node.builder().getF32Type() : type;
+}
+
 int64_t product(ArrayRef<int64_t> dims) {
   return std::accumulate(dims.begin(), dims.end(), int64_t{1},
                          std::multiplies<int64_t>());
@@ -503,7 +509,8 @@ static LogicalResult importGridSample(NodeImporter &node) {
       ArrayRef<int64_t>(*gridShape).drop_front().drop_back();
   int64_t points = product(outSizes);
   Ops m{node};
-  Type t = Ops::typeOf(grid), xType = Ops::typeOf(x);
+  Type t = coordinateType(node, Ops::typeOf(grid)), xType = Ops::typeOf(x);
+  grid = m.cast(grid, t);
   // taps[s]: the taps along spatial axis s, each [N, 1, points].
   SmallVector<SmallVector<Tap>> taps(dims);
   for (int64_t s = 0; s < dims; ++s) {
@@ -681,7 +688,8 @@ static LogicalResult importRoiAlign(NodeImporter &node) {
   int64_t grid = *samplingRatio;
   bool halfPixel = *transform == "half_pixel";
   Ops m{node};
-  Type t = Ops::typeOf(x);
+  Type xType = Ops::typeOf(x), t = coordinateType(node, xType);
+  rois = m.cast(rois, t);
   auto corner = [&](int64_t k) { // [R, 1] coordinate k of each roi, scaled
     Value v = m.mul(m.slice(rois, 1, k, k + 1), static_cast<double>(*scale));
     return halfPixel ? m.add(v, -0.5) : v;
@@ -721,8 +729,9 @@ static LogicalResult importRoiAlign(NodeImporter &node) {
           m.reshape(kx ? xs.highWeight : xs.lowWeight, {count, 1, 1, sx});
       Value index =
           m.add(base, m.add(m.mul(yi, m.c(m.i64(), double(width))), xi));
-      Value value = build<graph::GatherOp>(node, t, flat, index, /*axis=*/0);
-      Value term = m.mul(value, m.mul(wy, wx));
+      Value value =
+          build<graph::GatherOp>(node, xType, flat, index, /*axis=*/0);
+      Value term = m.mul(value, m.cast(m.mul(wy, wx), xType));
       sum = !sum ? term : *mode == "avg" ? m.add(sum, term) : m.max(sum, term);
     }
   Value cells = m.reshape(sum, {count, channels, *outH, grid, *outW, grid});

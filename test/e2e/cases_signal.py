@@ -300,6 +300,15 @@ def gridsample_cases():
                         {"x": x, "grid": grid}, {"y": want},
                         attrs={"mode": "cubic", "padding_mode": "border",
                                "align_corners": 1}, tolerance=(1e-4, 1e-5)))
+    # f16 data and grid: coordinates are computed in f32.
+    x16 = rand(1, 2, 40, 60).astype(np.float16)
+    grid16 = rand(1, 4, 3, 2, low=-1.1, high=1.1).astype(np.float16)
+    want = grid_sample(x16, grid16, "linear", "border", 0)
+    cases.append(single("GridSample", "gridsample-f16", 16,
+                        {"x": x16, "grid": grid16},
+                        {"y": want.astype(np.float16)},
+                        attrs={"padding_mode": "border"},
+                        tolerance=(1e-2, 1e-3)))
     cases.append(single("GridSample", "gridsample-3d-cubic", 20,
                         {"x": x3, "grid": grid3}, {"y": x3},
                         attrs={"mode": "cubic"}, expect_rc=2,
@@ -383,6 +392,16 @@ def roialign_cases():
                         {"y": want.astype(np.float32)},
                         attrs={"output_height": 2, "output_width": 2,
                                "sampling_ratio": 2}, tolerance=(1e-4, 1e-5)))
+    x16 = rand(1, 2, 30, 40).astype(np.float16)
+    rois16 = np.array([[1.3, 2.7, 35.1, 28.4], [10.2, 0.5, 20.9, 9.6]],
+                      np.float16)
+    batch16 = np.zeros(2, I64)
+    want = roi_align(x16, rois16, batch16, 4, 4, 2, 1.0, "avg", True)
+    cases.append(single("RoiAlign", "roialign-f16", 16,
+                        {"x": x16, "rois": rois16, "b": batch16},
+                        {"y": want.astype(np.float16)},
+                        attrs={"output_height": 4, "output_width": 4,
+                               "sampling_ratio": 2}, tolerance=(1e-2, 1e-3)))
     cases.append(single("RoiAlign", "roialign-adaptive-grid", 16,
                         {"x": x, "rois": rois, "b": batch}, {"y": x},
                         expect_rc=2,
