@@ -200,6 +200,8 @@ mlir::Value splatConstant(NodeImporter &node, llvm::ArrayRef<int64_t> shape,
 llvm::StringMap<OpImporter> nnOpImporters();
 llvm::StringMap<OpImporter> recurrentOpImporters();
 llvm::StringMap<OpImporter> tensorOpImporters();
+/// Signal, sampling and n-gram ops (SignalImporters.cpp).
+llvm::StringMap<OpImporter> signalOpImporters();
 
 /// The op importers by op_type; nullptr for an op dsc does not import.
 const OpImporter *lookupOpImporter(llvm::StringRef opType);

@@ -2062,7 +2062,8 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<OpImporter> importers = [] {
     llvm::StringMap<OpImporter> table = coreOpImporters();
     // Families kept in their own files add theirs here.
-    for (auto family : {nnOpImporters, recurrentOpImporters, tensorOpImporters})
+    for (auto family : {nnOpImporters, recurrentOpImporters, tensorOpImporters,
+                        signalOpImporters})
       for (auto &entry : family())
         table.insert({entry.getKey(), entry.getValue()});
     return table;

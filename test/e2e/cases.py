@@ -1425,6 +1425,8 @@ def all_cases():
     builders.append(nn_cases)
     from cases_symbolic import symbolic_cases
     builders.append(symbolic_cases)
+    from cases_signal import signal_cases
+    builders.append(signal_cases)
     cases = []
     for build in builders:
         cases.extend(build())
