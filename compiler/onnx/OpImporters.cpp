@@ -67,6 +67,17 @@ void NodeImporter::setOutput(unsigned i, Value value) {
     state.values[node.output(i)] = value;
 }
 
+FailureOr<Sequence> NodeImporter::sequenceInput(unsigned i) {
+  if (!isSequenceInput(i))
+    return invalid("input " + Twine(i) + " must be a sequence");
+  return state.sequences.lookup(node.input(i));
+}
+
+void NodeImporter::setSequenceOutput(unsigned i, Sequence sequence) {
+  if (static_cast<int>(i) < node.output_size() && !node.output(i).empty())
+    state.sequences[node.output(i)] = std::move(sequence);
+}
+
 const ::onnx::AttributeProto *NodeImporter::attribute(StringRef name) const {
   for (const auto &attr : node.attribute())
     if (attr.name() == name)
@@ -217,11 +228,16 @@ FailureOr<reference::Tensor> NodeImporter::constantTensor(unsigned i,
   Value value = input(i);
   if (!value)
     return invalid("input " + Twine(i) + " (" + what + ") is missing");
+  return constantValue(value, "input " + Twine(i) + " (" + what + ")");
+}
+
+FailureOr<reference::Tensor> NodeImporter::constantValue(Value value,
+                                                         const Twine &what) {
   if (auto constant = value.getDefiningOp<graph::ConstantOp>()) {
     FailureOr<reference::Tensor> tensor =
         reference::fromAttr(constant.getValue());
     if (failed(tensor))
-      return invalid("input " + Twine(i) + " (" + what + ") is unreadable");
+      return invalid(what + " is unreadable");
     return tensor;
   }
   if (failed(inferShapesSoFar(state)))
@@ -241,15 +257,14 @@ FailureOr<reference::Tensor> NodeImporter::constantTensor(unsigned i,
     return tensor;
   if (std::optional<std::string> graphInput = graphInputBehind(value)) {
     state.inputNeededAtImport = *graphInput;
-    return unsupported("input " + Twine(i) + " (" + what +
-                       ") must be known at import, but it depends on graph "
+    return unsupported(what +
+                       " must be known at import, but it depends on graph "
                        "input '" +
                        *graphInput + "': give its value with --input-value " +
                        *graphInput + "=FILE.npy to specialize the model to it");
   }
-  return unsupported("input " + Twine(i) + " (" + what +
-                     ") must be known at import: a constant, or computed "
-                     "from constants and static shapes");
+  return unsupported(what + " must be known at import: a constant, or computed "
+                            "from constants and static shapes");
 }
 
 FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(unsigned i,
@@ -2062,7 +2077,8 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<OpImporter> importers = [] {
     llvm::StringMap<OpImporter> table = coreOpImporters();
     // Families kept in their own files add theirs here.
-    for (auto family : {nnOpImporters, recurrentOpImporters, tensorOpImporters})
+    for (auto family : {nnOpImporters, recurrentOpImporters, tensorOpImporters,
+                        sequenceOpImporters, controlFlowOpImporters})
       for (auto &entry : family())
         table.insert({entry.getKey(), entry.getValue()});
     return table;
