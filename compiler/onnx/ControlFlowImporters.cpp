@@ -49,10 +49,28 @@ importer::importSubgraph(NodeImporter &node, const ::onnx::GraphProto &graph,
                         " inputs, expected " + Twine(inputs.size()));
   if (graph.sparse_initializer_size() > 0)
     return node.unsupported(what + " has a sparse initializer");
-  // The subgraph's names live only while it is imported: the outer scope is
-  // restored afterwards, so that an unrolled body can define them again.
-  llvm::StringMap<Value> outerValues = state.values;
-  llvm::StringMap<Sequence> outerSequences = state.sequences;
+  // The subgraph's names live only while it is imported: what they meant in
+  // the outer scope is restored afterwards, so that an unrolled body can
+  // define them again. (Only these names change: nested subgraphs restore
+  // theirs.)
+  llvm::StringMap<BoundValue> outer;
+  auto save = [&](const std::string &name) {
+    if (name.empty() || outer.count(name))
+      return;
+    BoundValue previous;
+    previous.tensor = state.values.lookup(name);
+    auto sequence = state.sequences.find(name);
+    if (sequence != state.sequences.end())
+      previous.sequence = sequence->second;
+    outer[name] = std::move(previous);
+  };
+  for (const auto &input : graph.input())
+    save(input.name());
+  for (const auto &initializer : graph.initializer())
+    save(initializer.name());
+  for (const auto &inner : graph.node())
+    for (const auto &output : inner.output())
+      save(output);
   for (auto [input, value] : llvm::zip(graph.input(), inputs))
     bind(state, input.name(), value);
   for (const auto &initializer : graph.initializer()) {
@@ -83,8 +101,13 @@ importer::importSubgraph(NodeImporter &node, const ::onnx::GraphProto &graph,
       return node.invalid(what + " output '" + output.name() +
                           "' is not defined");
   }
-  state.values = std::move(outerValues);
-  state.sequences = std::move(outerSequences);
+  for (const auto &entry : outer) {
+    std::string name = entry.getKey().str();
+    state.values.erase(name);
+    state.sequences.erase(name);
+    if (entry.getValue().tensor || entry.getValue().sequence)
+      bind(state, name, entry.getValue());
+  }
   return outputs;
 }
 
@@ -125,9 +148,9 @@ static FailureOr<bool> constantCondition(NodeImporter &node, Value value,
 /// Counts one more inlined iteration against the bound.
 static LogicalResult countIteration(NodeImporter &node) {
   if (++node.importState().unrolledIterations > kMaxUnrolledIterations)
-    return node.unsupported("unrolling needs more than " +
+    return node.unsupported("unrolling needs more than the " +
                             Twine(kMaxUnrolledIterations) +
-                            " iterations in all, the most dsc inlines");
+                            " iterations dsc inlines in all");
   return success();
 }
 
@@ -229,6 +252,11 @@ static LogicalResult importLoop(NodeImporter &node) {
   if (!tripCount && !hasCondition)
     return node.unsupported("a loop with neither trip count nor condition "
                             "never ends");
+  // A loop that only its trip count ends fails before unrolling anything.
+  if (!hasCondition && *tripCount > kMaxUnrolledIterations)
+    return node.unsupported(
+        "unrolling " + Twine(*tripCount) + " iterations is more than the " +
+        Twine(kMaxUnrolledIterations) + " dsc inlines in all");
 
   SmallVector<BoundValue> carried;
   for (unsigned i = 0; i < numCarried; ++i)
@@ -474,6 +502,66 @@ static LogicalResult importScan(NodeImporter &node) {
   return success();
 }
 
+/// SequenceMap applies its body to the i-th tensor of every sequence input
+/// (tensor inputs are passed whole); each body output becomes a sequence.
+static LogicalResult importSequenceMap(NodeImporter &node) {
+  if (failed(node.requireInputs(node.numInputs())) ||
+      failed(node.sequenceInput(0)))
+    return failure();
+  FailureOr<const ::onnx::GraphProto *> body = graphAttr(node, "body");
+  if (failed(body))
+    return failure();
+  SmallVector<BoundValue> inputs;
+  size_t length = node.sequenceInput(0)->elements.size();
+  for (unsigned i = 0; i < node.numInputs(); ++i) {
+    inputs.push_back(boundInput(node, i));
+    if (inputs.back().sequence &&
+        inputs.back().sequence->elements.size() != length)
+      return node.invalid("sequence input " + Twine(i) + " has " +
+                          Twine(inputs.back().sequence->elements.size()) +
+                          " tensors, input 0 has " + Twine(length));
+  }
+  int numOutputs = (*body)->output_size();
+  if (node.proto().output_size() != numOutputs)
+    return node.invalid("the body has " + Twine(numOutputs) +
+                        " outputs, the node " +
+                        Twine(node.proto().output_size()));
+  SmallVector<Sequence> results;
+  for (const auto &output : (*body)->output()) {
+    Type elementType;
+    if (output.type().has_tensor_type())
+      elementType = elementTypeOf(output.type().tensor_type().elem_type(),
+                                  *node.context());
+    results.push_back({{}, elementType});
+  }
+  for (size_t t = 0; t < length; ++t) {
+    if (failed(countIteration(node)))
+      return failure();
+    SmallVector<BoundValue> step;
+    for (const BoundValue &input : inputs)
+      step.push_back(input.sequence
+                         ? BoundValue{input.sequence->elements[t], std::nullopt}
+                         : input);
+    FailureOr<SmallVector<BoundValue>> outputs =
+        importSubgraph(node, **body, step, "body (element " + Twine(t) + ")");
+    if (failed(outputs))
+      return failure();
+    for (auto [k, output] : llvm::enumerate(*outputs)) {
+      if (output.sequence)
+        return node.unsupported("body output " + Twine(k) + " is a sequence");
+      results[k].elementType = node.elementTypeOf(output.tensor);
+      results[k].elements.push_back(output.tensor);
+    }
+  }
+  for (auto [k, result] : llvm::enumerate(results)) {
+    if (!result.elementType)
+      return node.unsupported("the element type of output " + Twine(k) +
+                              " of an empty map is not known");
+    node.setSequenceOutput(k, std::move(result));
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Gradient
 //===----------------------------------------------------------------------===//
@@ -507,6 +595,14 @@ static FailureOr<RankedTensorType> staticType(NodeImporter &node, Value value,
   if (!type || !type.hasStaticShape())
     return node.unsupported(what + " must have a static shape");
   return type;
+}
+
+/// `'graph.exp' (of node 'name')`: the op and the ONNX node it came from.
+static std::string describeOp(Operation *op) {
+  std::string text = "'" + op->getName().getStringRef().str() + "'";
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    text += " (of node '" + name.getName().str() + "')";
+  return text;
 }
 
 /// Gradient of attribute `y` with respect to the tensors named by `xs`,
@@ -581,8 +677,7 @@ static LogicalResult importGradient(NodeImporter &node) {
                       [&](Value v) { return gradients.count(v); }))
       continue;
     if (op->getNumResults() != 1)
-      return node.unsupported("cannot differentiate op '" +
-                              op->getName().getStringRef() + "'");
+      return node.unsupported("cannot differentiate " + describeOp(op));
     Value g = gradients.lookup(op->getResult(0));
     FailureOr<RankedTensorType> resultType =
         staticType(node, op->getResult(0), "a differentiated value");
@@ -628,9 +723,8 @@ static LogicalResult importGradient(NodeImporter &node) {
     } else if (isa<graph::NegOp>(op)) {
       done = propagate(0, neg(g));
     } else {
-      return node.unsupported("cannot differentiate op '" +
-                              op->getName().getStringRef() +
-                              "' (elementwise Add, Sub, Mul, Div and Neg "
+      return node.unsupported("cannot differentiate " + describeOp(op) +
+                              " (elementwise Add, Sub, Mul, Div and Neg "
                               "only)");
     }
     if (failed(done))
@@ -656,6 +750,7 @@ llvm::StringMap<OpImporter> importer::controlFlowOpImporters() {
       {"If", {1, importIf}},
       {"Loop", {1, importLoop, true}},
       {"Scan", {8, importScan, true}},
+      {"SequenceMap", {17, importSequenceMap, true}},
       {"ai.onnx.preview.training:Gradient", {1, importGradient}},
   };
 }

@@ -593,10 +593,19 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
 }
 
 LogicalResult importer::inferShapesSoFar(ImportState &state) {
-  for (Operation &op : *state.builder.getInsertionBlock())
+  // Ops are only appended, and an op's shapes depend on earlier ops only:
+  // each op is inferred once (unrolled loops ask once per iteration).
+  Block *block = state.builder.getInsertionBlock();
+  Operation *last = state.shapesInferredThrough;
+  Block::iterator begin = last && last->getBlock() == block
+                              ? std::next(Block::iterator(last))
+                              : block->begin();
+  for (Operation &op : llvm::make_range(begin, block->end())) {
     if (auto inferable = dyn_cast<graph::ShapeInferenceOpInterface>(&op))
       if (failed(inferable.inferShapes()))
         return failure();
+    state.shapesInferredThrough = &op;
+  }
   return success();
 }
 

@@ -74,6 +74,8 @@ struct ImportState {
   /// Imports one node into the current block (set by the graph walk): the
   /// control-flow importers inline subgraphs through it.
   std::function<mlir::LogicalResult(const ::onnx::NodeProto &, int)> importNode;
+  /// The last op of the block whose shapes inferShapesSoFar inferred.
+  mlir::Operation *shapesInferredThrough = nullptr;
   /// Subgraph iterations inlined so far (Loop, Scan), against a bound.
   int64_t unrolledIterations = 0;
   std::optional<ImportStatus> error;

@@ -163,6 +163,15 @@ evaluateAtImport(Value value, int &budget,
   if (!op || --budget < 0 || op->getNumResults() != 1 ||
       !isa<graph::GraphDialect>(op->getDialect()))
     return failure();
+  // Constants are read where they are needed (not all up front: unrolled
+  // loops ask once per iteration).
+  if (auto constant = dyn_cast<graph::ConstantOp>(op)) {
+    FailureOr<reference::Tensor> tensor =
+        reference::fromAttr(constant.getValue());
+    if (succeeded(tensor))
+      known[value] = *tensor;
+    return tensor;
+  }
   // Shape and Size need only their operand's (static) type.
   SmallVector<OpFoldResult> folded;
   if (isa<graph::ShapeOp, graph::SizeOp>(op)) {
@@ -245,13 +254,6 @@ FailureOr<reference::Tensor> NodeImporter::constantValue(Value value,
                    state.lastDiagnostic);
   int budget = kMaxImportEvaluations;
   llvm::DenseMap<Value, reference::Tensor> known;
-  for (Operation &op : *state.builder.getInsertionBlock())
-    if (auto constant = dyn_cast<graph::ConstantOp>(op))
-      if (constant.getType().getNumElements() <= 4096)
-        if (FailureOr<reference::Tensor> tensor =
-                reference::fromAttr(constant.getValue());
-            succeeded(tensor))
-          known[constant] = std::move(*tensor);
   FailureOr<reference::Tensor> tensor = evaluateAtImport(value, budget, known);
   if (succeeded(tensor))
     return tensor;
@@ -455,6 +457,10 @@ static LogicalResult importCast(NodeImporter &node) {
 static LogicalResult importIdentity(NodeImporter &node) {
   if (failed(node.requireInputs(1)))
     return failure();
+  if (node.isSequenceInput(0)) {
+    node.setSequenceOutput(0, *node.sequenceInput(0));
+    return success();
+  }
   node.setOutput(0, node.input(0));
   return success();
 }
@@ -1965,7 +1971,7 @@ static llvm::StringMap<OpImporter> coreOpImporters() {
       {"Sqrt", {1, importUnary<graph::SqrtOp>}},
       {"Gelu", {20, importGelu}},
       {"Cast", {1, importCast}},
-      {"Identity", {1, importIdentity}},
+      {"Identity", {1, importIdentity, /*takesSequences=*/true}},
       {"MatMul", {1, importMatMul}},
       {"Gemm", {1, importGemm}},
       {"Softmax", {1, importSoftmax<graph::SoftmaxOp>}},

@@ -1418,6 +1418,8 @@ def all_cases():
                 external_data_cases, error_cases, fuzz_cases]
     from cases_nn import nn_cases
     builders.append(nn_cases)
+    from cases_sequence import sequence_cases
+    builders.append(sequence_cases)
     cases = []
     for build in builders:
         cases.extend(build())
