@@ -643,6 +643,20 @@ static LogicalResult importGradient(NodeImporter &node) {
       return failure();
     xValues.push_back(*x);
   }
+  // The gradient is taken at the values the graph computes for xs and zs;
+  // other values fed to the node would need the graph traced again.
+  SmallVector<std::string> zs = stringsAttr("zs");
+  SmallVector<std::string> fed(xs);
+  fed.append(zs);
+  if (node.numInputs() != fed.size())
+    return node.invalid("has " + Twine(node.numInputs()) + " inputs for " +
+                        Twine(fed.size()) + " names in xs and zs");
+  for (auto [i, name] : llvm::enumerate(fed))
+    if (node.input(i) != state.values.lookup(name))
+      return node.unsupported("input " + Twine(i) + " is not the value of '" +
+                              name +
+                              "' (only gradients at the graph's own values "
+                              "are supported)");
   if (failed(inferShapesSoFar(state)))
     return node.invalid("shape inference of an earlier node failed: " +
                         state.lastDiagnostic);

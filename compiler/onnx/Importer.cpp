@@ -312,6 +312,10 @@ GraphImporter::importValueType(const ::onnx::ValueInfoProto &info,
   std::string name = (what + " '" + info.name() + "'").str();
   if (!info.has_type())
     return state.fail(ImportStatus::Invalid, name + " has no type");
+  if (info.type().value_case() == ::onnx::TypeProto::kSequenceType)
+    return state.fail(ImportStatus::Unsupported,
+                      name + " is a sequence: dsc supports sequences only "
+                             "inside the graph, as static lists of tensors");
   if (info.type().value_case() != ::onnx::TypeProto::kTensorType)
     return state.fail(ImportStatus::Unsupported,
                       name + " is not a tensor (sequence, map, optional and "

@@ -127,6 +127,14 @@ def sequence_op_cases():
     cases.append(Case("seq-graph-output-unsupported", model, {"a": a, "b": b},
                       expect_rc=2, expect_error=["graph output 's'",
                                                  "sequence"]))
+    nodes = [helper.make_node("SequenceAt", ["s", "p"], ["y"])]
+    model = make_model(nodes, {}, [("y", np.float32, None)], opset=12,
+                       initializers={"p": np.array(0, np.int64)})
+    model.graph.input.append(helper.make_tensor_sequence_value_info(
+        "s", TensorProto.FLOAT, None))
+    cases.append(Case("seq-graph-input-unsupported", model, {},
+                      expect_rc=2, expect_error=["graph input 's'",
+                                                 "sequence"]))
     nodes = [helper.make_node("SequenceConstruct", ["a", "b"], ["s"]),
              helper.make_node("Relu", ["s"], ["y"], name="relu")]
     model = make_model(nodes, {"a": a, "b": b}, [("y", np.float32, None)],
@@ -258,6 +266,16 @@ def gradient_cases():
     cases.append(Case("gradient-broadcast-sub-div-neg", model,
                       {"a": a, "b": b}, {"da": da.astype(np.float32),
                                          "db": db.astype(np.float32)}))
+    nodes = [helper.make_node("Mul", ["a", "b"], ["m"]),
+             helper.make_node("Gradient", ["b", "a"], ["da", "db"],
+                              name="swapped",
+                              domain="ai.onnx.preview.training",
+                              xs=["a", "b"], y="m")]
+    model = make_model(nodes, {"a": a, "b": b}, [("da", np.float32, None)],
+                       opset=12, extra_opsets=[TRAINING])
+    cases.append(Case("gradient-other-values-unsupported", model,
+                      {"a": a, "b": b}, expect_rc=2,
+                      expect_error=["'swapped'", "is not the value of 'a'"]))
     nodes = [helper.make_node("Exp", ["a"], ["e"], name="exp"),
              helper.make_node("Gradient", ["a"], ["da"], name="grad",
                               domain="ai.onnx.preview.training", xs=["a"],
