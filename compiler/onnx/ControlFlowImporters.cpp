@@ -13,6 +13,7 @@
 
 #include "dialects/graph/GraphOps.h"
 
+#include "mlir/IR/Verifier.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -154,6 +155,14 @@ static LogicalResult countIteration(NodeImporter &node) {
   return success();
 }
 
+/// `value`, once the op defining it verifies: ops built for an unrolled
+/// node are read by shape inference before the node itself is verified.
+static FailureOr<Value> verified(NodeImporter &node, Value value) {
+  if (failed(verify(value.getDefiningOp())))
+    return node.invalid(node.importState().lastDiagnostic);
+  return value;
+}
+
 /// `values` stacked along a new dimension `axis` (in [-r-1, r]).
 static FailureOr<Value> stack(NodeImporter &node, ArrayRef<Value> values,
                               int64_t axis, const Twine &what) {
@@ -168,22 +177,31 @@ static FailureOr<Value> stack(NodeImporter &node, ArrayRef<Value> values,
                         " is out of range");
   Type elementType = type->getElementType();
   SmallVector<Value> parts;
-  for (Value value : values)
-    parts.push_back(build<graph::UnsqueezeOp>(node, elementType, value,
-                                              ArrayRef<int64_t>{*normalized}));
-  return build<graph::ConcatOp>(node, elementType, parts, *normalized);
+  for (Value value : values) {
+    FailureOr<Value> part = verified(
+        node, build<graph::UnsqueezeOp>(node, elementType, value,
+                                        ArrayRef<int64_t>{*normalized}));
+    if (failed(part))
+      return failure();
+    parts.push_back(*part);
+  }
+  return verified(
+      node, build<graph::ConcatOp>(node, elementType, parts, *normalized));
 }
 
 /// Index `index` of `value` along `axis`, the axis removed.
-static Value sliceAt(NodeImporter &node, Value value, int64_t axis,
-                     int64_t index) {
+static FailureOr<Value> sliceAt(NodeImporter &node, Value value, int64_t axis,
+                                int64_t index) {
   Type elementType = node.elementTypeOf(value);
-  Value slice =
+  FailureOr<Value> slice = verified(
+      node,
       build<graph::SliceOp>(node, elementType, value, ArrayRef<int64_t>{index},
                             ArrayRef<int64_t>{index + 1},
-                            ArrayRef<int64_t>{axis}, ArrayRef<int64_t>{1});
-  return build<graph::SqueezeOp>(node, elementType, slice,
-                                 ArrayRef<int64_t>{axis});
+                            ArrayRef<int64_t>{axis}, ArrayRef<int64_t>{1}));
+  if (failed(slice))
+    return failure();
+  return verified(node, build<graph::SqueezeOp>(node, elementType, *slice,
+                                                ArrayRef<int64_t>{axis}));
 }
 
 //===----------------------------------------------------------------------===//
@@ -369,7 +387,10 @@ unrollScan(NodeImporter &node, const ::onnx::GraphProto &body,
     SmallVector<BoundValue> inputs = current;
     for (auto [j, input] : llvm::enumerate(scanInputs)) {
       int64_t index = inputDirections[j] ? length - 1 - t : t;
-      inputs.push_back({sliceAt(node, input, axes[j], index), std::nullopt});
+      FailureOr<Value> slice = sliceAt(node, input, axes[j], index);
+      if (failed(slice))
+        return failure();
+      inputs.push_back({*slice, std::nullopt});
     }
     FailureOr<SmallVector<BoundValue>> outputs =
         importSubgraph(node, body, inputs, "body (step " + Twine(t) + ")");
@@ -415,7 +436,7 @@ static LogicalResult importScan(NodeImporter &node) {
   unsigned first = batched ? 1 : 0;
   if (batched && node.hasInput(0))
     return node.unsupported("input 0 (sequence_lens) is not supported");
-  int64_t numInputs = node.numInputs() - first;
+  int64_t numInputs = static_cast<int64_t>(node.numInputs()) - first;
   if (*numScanInputs < 1 || *numScanInputs > numInputs)
     return node.invalid("num_scan_inputs " + Twine(*numScanInputs) +
                         " does not fit the " + Twine(numInputs) + " inputs");
@@ -471,17 +492,25 @@ static LogicalResult importScan(NodeImporter &node) {
       node.rankedType(scanInputs.front(), "scan input 0");
   if (failed(type))
     return failure();
-  int64_t batch = type->getDimSize(0);
-  if (type->getRank() < 2 || ShapedType::isDynamic(batch))
+  if (type->getRank() < 2 || type->isDynamicDim(0))
     return node.unsupported("scan input 0 must have a static batch axis");
+  int64_t batch = type->getDimSize(0);
   SmallVector<SmallVector<Value>> perBatch(numStates + numScanOutputs);
   for (int64_t b = 0; b < batch; ++b) {
     SmallVector<BoundValue> batchStates;
-    for (const BoundValue &state : states)
-      batchStates.push_back({sliceAt(node, state.tensor, 0, b), std::nullopt});
+    for (const BoundValue &state : states) {
+      FailureOr<Value> slice = sliceAt(node, state.tensor, 0, b);
+      if (failed(slice))
+        return failure();
+      batchStates.push_back({*slice, std::nullopt});
+    }
     SmallVector<Value> batchInputs;
-    for (Value input : scanInputs)
-      batchInputs.push_back(sliceAt(node, input, 0, b));
+    for (Value input : scanInputs) {
+      FailureOr<Value> slice = sliceAt(node, input, 0, b);
+      if (failed(slice))
+        return failure();
+      batchInputs.push_back(*slice);
+    }
     FailureOr<SmallVector<BoundValue>> results =
         unrollScan(node, **body, batchStates, batchInputs, *inputAxes,
                    *inputDirections, *outputAxes, *outputDirections);
