@@ -16,6 +16,18 @@ using namespace dsc;
 using namespace dsc::onnx;
 using namespace dsc::onnx::importer;
 
+/// Tensors one sequence may hold (SplitToSequence builds one slice each).
+static constexpr int64_t kMaxSequenceLength = 4096;
+
+/// An integer held as double in a reference tensor, saturated to +-2^62 so
+/// that absurd values stay comparable without overflow.
+static int64_t saturated(double value) {
+  constexpr double limit = 4611686018427387904.0;
+  return value >= limit    ? static_cast<int64_t>(limit)
+         : value <= -limit ? -static_cast<int64_t>(limit)
+                           : static_cast<int64_t>(value);
+}
+
 /// The position given by input `i` (a scalar integer known at import),
 /// normalized into [0, size) or, with `inclusiveEnd`, [0, size].
 static FailureOr<int64_t> position(NodeImporter &node, unsigned i, int64_t size,
@@ -28,7 +40,7 @@ static FailureOr<int64_t> position(NodeImporter &node, unsigned i, int64_t size,
       !tensor->shape.empty())
     return node.invalid("input " + Twine(i) +
                         " (position) must be an int32 or int64 scalar");
-  auto value = static_cast<int64_t>(tensor->data[0]);
+  int64_t value = saturated(tensor->data[0]);
   int64_t limit = inclusiveEnd ? size : size - 1;
   if (value < -size || value > limit)
     return node.invalid("position " + Twine(value) +
@@ -165,6 +177,11 @@ static LogicalResult importSplitToSequence(NodeImporter &node) {
     return node.invalid("axis " + Twine(*axis) + " is out of range for rank " +
                         Twine(type->getRank()));
   int64_t dim = type->getDimSize(*normalized);
+  auto tooMany = [&] {
+    return node.unsupported("splitting into more than " +
+                            Twine(kMaxSequenceLength) +
+                            " tensors is not supported");
+  };
   SmallVector<int64_t> sizes;
   bool squeeze = false;
   if (node.hasInput(1)) {
@@ -177,22 +194,27 @@ static LogicalResult importSplitToSequence(NodeImporter &node) {
     if (split->shape.size() > 1)
       return node.invalid("input 1 (split) must be a scalar or 1-D");
     if (split->shape.empty()) {
-      auto chunk = static_cast<int64_t>(split->data[0]);
+      int64_t chunk = saturated(split->data[0]);
       if (chunk <= 0)
         return node.invalid("split size " + Twine(chunk) + " must be positive");
       if (ShapedType::isDynamic(dim))
         return node.unsupported("splitting the dynamic dimension " +
                                 Twine(*axis) + " needs its size");
+      if ((dim + chunk - 1) / chunk > kMaxSequenceLength)
+        return tooMany();
       for (int64_t start = 0; start < dim; start += chunk)
         sizes.push_back(std::min(chunk, dim - start));
     } else {
+      if (split->data.size() > static_cast<size_t>(kMaxSequenceLength))
+        return tooMany();
       int64_t total = 0;
       for (double v : split->data) {
-        auto size = static_cast<int64_t>(v);
+        int64_t size = saturated(v);
         if (size < 0)
           return node.invalid("split size " + Twine(size) + " is negative");
         sizes.push_back(size);
-        total += size;
+        // Sizes are below 2^62 and at most 4096 of them count: no overflow.
+        total = std::min<int64_t>(total + size, int64_t(1) << 62);
       }
       if (!ShapedType::isDynamic(dim) && total != dim)
         return node.invalid("split sizes add up to " + Twine(total) +
@@ -202,6 +224,8 @@ static LogicalResult importSplitToSequence(NodeImporter &node) {
     if (ShapedType::isDynamic(dim))
       return node.unsupported("splitting the dynamic dimension " +
                               Twine(*axis) + " needs its size");
+    if (dim > kMaxSequenceLength)
+      return tooMany();
     sizes.assign(dim, 1);
     squeeze = *keepdims == 0;
   }

@@ -135,6 +135,12 @@ def sequence_op_cases():
     cases.append(Case("seq-graph-input-unsupported", model, {},
                       expect_rc=2, expect_error=["graph input 's'",
                                                  "sequence"]))
+    long = rand(5000)
+    nodes = [helper.make_node("SplitToSequence", ["l"], ["s"], name="split"),
+             helper.make_node("SequenceLength", ["s"], ["n"])]
+    model = make_model(nodes, {"l": long}, [("n", np.int64, None)], opset=12)
+    cases.append(Case("seq-split-too-long", model, {"l": long}, expect_rc=2,
+                      expect_error=["'split'", "SplitToSequence", "4096"]))
     nodes = [helper.make_node("SequenceConstruct", ["a", "b"], ["s"]),
              helper.make_node("Relu", ["s"], ["y"], name="relu")]
     model = make_model(nodes, {"a": a, "b": b}, [("y", np.float32, None)],
