@@ -288,12 +288,34 @@ private:
 };
 } // namespace
 
+/// Records the names read by the nodes of `graph` and of its subgraphs
+/// (which read outer-scope names too), and the names it returns.
+static void collectConsumed(const ::onnx::GraphProto &graph,
+                            ImportState &state) {
+  for (const auto &node : graph.node()) {
+    for (const auto &input : node.input())
+      state.consumed.insert(input);
+    for (const auto &attr : node.attribute()) {
+      if (attr.has_g())
+        collectConsumed(attr.g(), state);
+      for (const auto &subgraph : attr.graphs())
+        collectConsumed(subgraph, state);
+    }
+  }
+  for (const auto &output : graph.output())
+    state.consumed.insert(output.name());
+}
+
 FailureOr<Type>
 GraphImporter::importValueType(const ::onnx::ValueInfoProto &info,
                                StringRef what) {
   std::string name = (what + " '" + info.name() + "'").str();
   if (!info.has_type())
     return state.fail(ImportStatus::Invalid, name + " has no type");
+  if (info.type().value_case() == ::onnx::TypeProto::kSequenceType)
+    return state.fail(ImportStatus::Unsupported,
+                      name + " is a sequence: dsc supports sequences only "
+                             "inside the graph, as static lists of tensors");
   if (info.type().value_case() != ::onnx::TypeProto::kTensorType)
     return state.fail(ImportStatus::Unsupported,
                       name + " is not a tensor (sequence, map, optional and "
@@ -369,11 +391,10 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
   if (!state.opsets.count("") && model.ir_version() < 3)
     state.opsets[""] = 1;
 
-  for (const auto &node : graph.node())
-    for (const auto &input : node.input())
-      state.consumed.insert(input);
-  for (const auto &output : graph.output())
-    state.consumed.insert(output.name());
+  collectConsumed(graph, state);
+  state.importNode = [this](const ::onnx::NodeProto &node, int index) {
+    return importNode(node, index);
+  };
 
   if (graph.sparse_initializer_size() > 0)
     return state.fail(ImportStatus::Unsupported,
@@ -476,6 +497,11 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
   SmallVector<Value> results;
   bool inferred = false;
   for (const auto &output : graph.output()) {
+    if (state.sequences.count(output.name()))
+      return state.fail(ImportStatus::Unsupported,
+                        "graph output '" + output.name() +
+                            "' is a sequence: dsc supports sequences only "
+                            "inside the graph, as static lists of tensors");
     auto it = state.values.find(output.name());
     if (it == state.values.end())
       return state.fail(ImportStatus::Invalid,
@@ -538,28 +564,39 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
   Location loc = NameLoc::get(state.builder.getStringAttr(locName), fileLoc);
   NodeImporter importer(node, index, opset, state, loc);
 
+  auto defined = [&](const std::string &name) {
+    return state.values.count(name) || state.sequences.count(name);
+  };
   for (const auto &input : node.input())
-    if (!input.empty() && !state.values.count(input))
+    if (!input.empty() && !defined(input))
       return importer.invalid("input '" + input +
                               "' is not defined by an earlier node, an "
                               "initializer or a graph input");
   for (const auto &output : node.output())
-    if (!output.empty() && state.values.count(output))
+    if (!output.empty() && defined(output))
       return importer.invalid("output '" + output +
                               "' is already defined elsewhere in the graph");
 
-  if (!domain.empty())
+  const OpImporter *opImporter = lookupOpImporter(
+      domain.empty() ? node.op_type() : domain + ":" + node.op_type());
+  if (!domain.empty() && !opImporter)
     return importer.unsupported("ops of domain '" + domain +
                                 "' are not supported");
   if (opsetIt == state.opsets.end())
-    return importer.invalid("the model imports no opset of domain ai.onnx");
-  if (opset > kMaxOpset)
+    return importer.invalid("the model imports no opset of domain " +
+                            Twine(domain.empty() ? "ai.onnx" : domain));
+  if (domain.empty() && opset > kMaxOpset)
     return importer.unsupported("opset " + Twine(opset) +
                                 " is newer than the newest supported (" +
                                 Twine(kMaxOpset) + ")");
-  const OpImporter *opImporter = lookupOpImporter(node.op_type());
   if (!opImporter)
     return importer.unsupported("unsupported op");
+  if (!opImporter->takesSequences)
+    for (auto [i, input] : llvm::enumerate(node.input()))
+      if (state.sequences.count(input))
+        return importer.unsupported("input " + Twine(i) + " ('" + input +
+                                    "') is a sequence, which this op does "
+                                    "not take");
   if (opset < opImporter->sinceVersion)
     return importer.invalid("op_type '" + node.op_type() +
                             "' does not exist before opset " +
@@ -578,18 +615,26 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
       return importer.invalid(state.lastDiagnostic);
 
   for (auto [i, output] : llvm::enumerate(node.output()))
-    if (!output.empty() && !state.values.count(output) &&
-        importer.outputUsed(i))
+    if (!output.empty() && !defined(output) && importer.outputUsed(i))
       return importer.unsupported("output " + Twine(i) + " ('" + output +
                                   "') is not supported");
   return success();
 }
 
 LogicalResult importer::inferShapesSoFar(ImportState &state) {
-  for (Operation &op : *state.builder.getInsertionBlock())
+  // Ops are only appended, and an op's shapes depend on earlier ops only:
+  // each op is inferred once (unrolled loops ask once per iteration).
+  Block *block = state.builder.getInsertionBlock();
+  Operation *last = state.shapesInferredThrough;
+  Block::iterator begin = last && last->getBlock() == block
+                              ? std::next(Block::iterator(last))
+                              : block->begin();
+  for (Operation &op : llvm::make_range(begin, block->end())) {
     if (auto inferable = dyn_cast<graph::ShapeInferenceOpInterface>(&op))
       if (failed(inferable.inferShapes()))
         return failure();
+    state.shapesInferredThrough = &op;
+  }
   return success();
 }
 

@@ -19,9 +19,25 @@
 
 #include "onnx/onnx.pb.h"
 
+#include <functional>
 #include <optional>
 
 namespace dsc::onnx::importer {
+
+/// A sequence value inside the graph: the importer keeps it as the static
+/// list of its tensors, so that no sequence type reaches the graph dialect.
+struct Sequence {
+  llvm::SmallVector<mlir::Value> elements;
+  /// The tensors' element type (known even when the list is empty).
+  mlir::Type elementType;
+};
+
+/// A value bound to an ONNX name: a tensor or a sequence (subgraph inputs
+/// and outputs are either).
+struct BoundValue {
+  mlir::Value tensor;
+  std::optional<Sequence> sequence;
+};
 
 /// State of one import. The first error wins: later failures only unwind.
 struct ImportState {
@@ -51,8 +67,17 @@ struct ImportState {
   llvm::StringMap<int64_t> opsets;
   /// Every ONNX value name defined so far.
   llvm::StringMap<mlir::Value> values;
-  /// Names read by some node or returned by the graph.
+  /// Every sequence value name defined so far (SequenceImporters.cpp).
+  llvm::StringMap<Sequence> sequences;
+  /// Names read by some node or returned by the graph (subgraphs included).
   llvm::StringSet<> consumed;
+  /// Imports one node into the current block (set by the graph walk): the
+  /// control-flow importers inline subgraphs through it.
+  std::function<mlir::LogicalResult(const ::onnx::NodeProto &, int)> importNode;
+  /// The last op of the block whose shapes inferShapesSoFar inferred.
+  mlir::Operation *shapesInferredThrough = nullptr;
+  /// Subgraph iterations inlined so far (Loop, Scan), against a bound.
+  int64_t unrolledIterations = 0;
   std::optional<ImportStatus> error;
   std::string errorMessage;
   /// The last error diagnostic MLIR emitted (verifier, shape inference).
@@ -112,6 +137,14 @@ public:
   /// Fails (Invalid) unless inputs [0, count) are present.
   mlir::LogicalResult requireInputs(unsigned count);
 
+  /// Whether input `i` names a sequence value.
+  bool isSequenceInput(unsigned i) const {
+    return hasInput(i) && state.sequences.count(node.input(i));
+  }
+  /// The sequence of input `i`; fails (Invalid) when it is not one.
+  mlir::FailureOr<Sequence> sequenceInput(unsigned i);
+  void setSequenceOutput(unsigned i, Sequence sequence);
+
   /// Whether output `i` is named and read by a node or the graph.
   bool outputUsed(unsigned i) const;
   void setOutput(unsigned i, mlir::Value value);
@@ -131,6 +164,9 @@ public:
   /// in the Unsupported message otherwise.
   mlir::FailureOr<reference::Tensor> constantTensor(unsigned i,
                                                     llvm::StringRef what);
+  /// The value of `value`, known at import as for constantTensor.
+  mlir::FailureOr<reference::Tensor> constantValue(mlir::Value value,
+                                                   const llvm::Twine &what);
   /// The integers of input `i` (an integer tensor of rank 0 or 1, known at
   /// import as for constantTensor).
   mlir::FailureOr<llvm::SmallVector<int64_t>>
@@ -174,6 +210,8 @@ private:
 struct OpImporter {
   int64_t sinceVersion;
   mlir::LogicalResult (*build)(NodeImporter &node);
+  /// Whether the op reads sequence inputs (the others reject them).
+  bool takesSequences = false;
 };
 
 /// The spelling of an element type, for messages.
@@ -202,8 +240,21 @@ llvm::StringMap<OpImporter> recurrentOpImporters();
 llvm::StringMap<OpImporter> tensorOpImporters();
 /// Signal, sampling and n-gram ops (SignalImporters.cpp).
 llvm::StringMap<OpImporter> signalOpImporters();
+/// Sequence ops (SequenceImporters.cpp), static control flow and Gradient
+/// (ControlFlowImporters.cpp).
+llvm::StringMap<OpImporter> sequenceOpImporters();
+llvm::StringMap<OpImporter> controlFlowOpImporters();
 
-/// The op importers by op_type; nullptr for an op dsc does not import.
+/// Imports `graph` (a subgraph of the node being imported) inline into the
+/// current block: its inputs are bound to `inputs`, outer-scope names stay
+/// visible, and the names it defines are forgotten afterwards. Its outputs
+/// are returned in order. `what` names it in messages.
+mlir::FailureOr<llvm::SmallVector<BoundValue>>
+importSubgraph(NodeImporter &node, const ::onnx::GraphProto &graph,
+               llvm::ArrayRef<BoundValue> inputs, const llvm::Twine &what);
+
+/// The op importers by op_type (`domain:op_type` outside the default
+/// domain); nullptr for an op dsc does not import.
 const OpImporter *lookupOpImporter(llvm::StringRef opType);
 
 } // namespace dsc::onnx::importer

@@ -67,6 +67,17 @@ void NodeImporter::setOutput(unsigned i, Value value) {
     state.values[node.output(i)] = value;
 }
 
+FailureOr<Sequence> NodeImporter::sequenceInput(unsigned i) {
+  if (!isSequenceInput(i))
+    return invalid("input " + Twine(i) + " must be a sequence");
+  return state.sequences.lookup(node.input(i));
+}
+
+void NodeImporter::setSequenceOutput(unsigned i, Sequence sequence) {
+  if (static_cast<int>(i) < node.output_size() && !node.output(i).empty())
+    state.sequences[node.output(i)] = std::move(sequence);
+}
+
 const ::onnx::AttributeProto *NodeImporter::attribute(StringRef name) const {
   for (const auto &attr : node.attribute())
     if (attr.name() == name)
@@ -152,6 +163,15 @@ evaluateAtImport(Value value, int &budget,
   if (!op || --budget < 0 || op->getNumResults() != 1 ||
       !isa<graph::GraphDialect>(op->getDialect()))
     return failure();
+  // Constants are read where they are needed (not all up front: unrolled
+  // loops ask once per iteration).
+  if (auto constant = dyn_cast<graph::ConstantOp>(op)) {
+    FailureOr<reference::Tensor> tensor =
+        reference::fromAttr(constant.getValue());
+    if (succeeded(tensor))
+      known[value] = *tensor;
+    return tensor;
+  }
   // Shape and Size need only their operand's (static) type.
   SmallVector<OpFoldResult> folded;
   if (isa<graph::ShapeOp, graph::SizeOp>(op)) {
@@ -217,11 +237,16 @@ FailureOr<reference::Tensor> NodeImporter::constantTensor(unsigned i,
   Value value = input(i);
   if (!value)
     return invalid("input " + Twine(i) + " (" + what + ") is missing");
+  return constantValue(value, "input " + Twine(i) + " (" + what + ")");
+}
+
+FailureOr<reference::Tensor> NodeImporter::constantValue(Value value,
+                                                         const Twine &what) {
   if (auto constant = value.getDefiningOp<graph::ConstantOp>()) {
     FailureOr<reference::Tensor> tensor =
         reference::fromAttr(constant.getValue());
     if (failed(tensor))
-      return invalid("input " + Twine(i) + " (" + what + ") is unreadable");
+      return invalid(what + " is unreadable");
     return tensor;
   }
   if (failed(inferShapesSoFar(state)))
@@ -229,27 +254,19 @@ FailureOr<reference::Tensor> NodeImporter::constantTensor(unsigned i,
                    state.lastDiagnostic);
   int budget = kMaxImportEvaluations;
   llvm::DenseMap<Value, reference::Tensor> known;
-  for (Operation &op : *state.builder.getInsertionBlock())
-    if (auto constant = dyn_cast<graph::ConstantOp>(op))
-      if (constant.getType().getNumElements() <= 4096)
-        if (FailureOr<reference::Tensor> tensor =
-                reference::fromAttr(constant.getValue());
-            succeeded(tensor))
-          known[constant] = std::move(*tensor);
   FailureOr<reference::Tensor> tensor = evaluateAtImport(value, budget, known);
   if (succeeded(tensor))
     return tensor;
   if (std::optional<std::string> graphInput = graphInputBehind(value)) {
     state.inputNeededAtImport = *graphInput;
-    return unsupported("input " + Twine(i) + " (" + what +
-                       ") must be known at import, but it depends on graph "
+    return unsupported(what +
+                       " must be known at import, but it depends on graph "
                        "input '" +
                        *graphInput + "': give its value with --input-value " +
                        *graphInput + "=FILE.npy to specialize the model to it");
   }
-  return unsupported("input " + Twine(i) + " (" + what +
-                     ") must be known at import: a constant, or computed "
-                     "from constants and static shapes");
+  return unsupported(what + " must be known at import: a constant, or computed "
+                            "from constants and static shapes");
 }
 
 FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(unsigned i,
@@ -440,6 +457,10 @@ static LogicalResult importCast(NodeImporter &node) {
 static LogicalResult importIdentity(NodeImporter &node) {
   if (failed(node.requireInputs(1)))
     return failure();
+  if (node.isSequenceInput(0)) {
+    node.setSequenceOutput(0, *node.sequenceInput(0));
+    return success();
+  }
   node.setOutput(0, node.input(0));
   return success();
 }
@@ -1950,7 +1971,7 @@ static llvm::StringMap<OpImporter> coreOpImporters() {
       {"Sqrt", {1, importUnary<graph::SqrtOp>}},
       {"Gelu", {20, importGelu}},
       {"Cast", {1, importCast}},
-      {"Identity", {1, importIdentity}},
+      {"Identity", {1, importIdentity, /*takesSequences=*/true}},
       {"MatMul", {1, importMatMul}},
       {"Gemm", {1, importGemm}},
       {"Softmax", {1, importSoftmax<graph::SoftmaxOp>}},
@@ -2063,7 +2084,8 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
     llvm::StringMap<OpImporter> table = coreOpImporters();
     // Families kept in their own files add theirs here.
     for (auto family : {nnOpImporters, recurrentOpImporters, tensorOpImporters,
-                        signalOpImporters})
+                        signalOpImporters, sequenceOpImporters,
+                        controlFlowOpImporters})
       for (auto &entry : family())
         table.insert({entry.getKey(), entry.getValue()});
     return table;

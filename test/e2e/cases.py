@@ -1427,6 +1427,8 @@ def all_cases():
     builders.append(symbolic_cases)
     from cases_signal import signal_cases
     builders.append(signal_cases)
+    from cases_sequence import sequence_cases
+    builders.append(sequence_cases)
     cases = []
     for build in builders:
         cases.extend(build())
