@@ -20,3 +20,16 @@ else
   echo "(no GPU run: $(head -1 /tmp/dsc-demo-gpu.err); running the CPU reference instead)"
   "$dsc" run "$plan" --device cpu --seed 1
 fi
+
+echo
+echo "== one plan for every batch size: dsc compile --dim batch=1..8"
+batch_model="$build/example_batch.onnx"
+batch_plan="$build/example_batch.plan"
+python3 examples/make_example.py --batch-dim batch "$batch_model" >/dev/null
+"$dsc" compile "$batch_model" --dim batch=1..8 -o "$batch_plan" --quiet
+"$dsc" inspect "$batch_plan" | grep -E '^symbolic|^  x: |^  y: '
+for samples in 1 8; do
+  if ! "$dsc" run "$batch_plan" --device gpu --samples "$samples" --seed 1 2>/dev/null; then
+    "$dsc" run "$batch_plan" --device cpu --samples "$samples" --seed 1
+  fi
+done

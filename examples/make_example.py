@@ -5,8 +5,10 @@ LayerNorm, GELU MLP, residual, LayerNorm) in fp32, written the way
 torch.onnx.export writes it at opset 17 (MatMul + Add for Linear, GELU as its
 Erf form, attention as MatMul/Reshape/Transpose/Softmax).
 
-Deterministic: the same script always writes the same bytes.
-usage: /usr/bin/python3 examples/make_example.py [OUTPUT.onnx]
+Deterministic: the same script always writes the same bytes. With
+--batch-dim NAME the batch dimension is symbolic (dim_param NAME), for
+`dsc compile --dim NAME=MIN..MAX`.
+usage: /usr/bin/python3 examples/make_example.py [--batch-dim NAME] [OUTPUT.onnx]
 """
 import math
 import os
@@ -20,7 +22,7 @@ SEQ, DIM, HEADS, FFN = 16, 64, 4, 256
 HEAD_DIM = DIM // HEADS
 
 
-def build():
+def build(batch=1):
     rng = np.random.default_rng(2024)
 
     def weight(*shape):
@@ -81,8 +83,8 @@ def build():
     ]
     graph = helper.make_graph(
         nodes, "transformer_block",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, SEQ, DIM])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, SEQ, DIM])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, SEQ, DIM])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, SEQ, DIM])],
         [numpy_helper.from_array(v, k) for k, v in params.items()])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
                               producer_name="dsc examples/make_example.py")
@@ -91,9 +93,13 @@ def build():
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+    args = sys.argv[1:]
+    batch = 1
+    if args[:1] == ["--batch-dim"]:
+        batch, args = args[1], args[2:]
+    out = args[0] if args else os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "transformer_block.onnx")
-    model = build()
+    model = build(batch)
     onnx.save(model, out)
     print(f"wrote {out} ({os.path.getsize(out)} bytes)")
 

@@ -3,6 +3,10 @@ one plan compiled per sample runs every size in its range, and models whose
 samples meet are refused. `dsc eval` takes any size without --dim, so every
 case also checks the values it computes. Expected outputs are computed here
 with numpy in float64."""
+import math
+import os
+import sys
+
 import numpy as np
 from onnx import helper, numpy_helper
 
@@ -111,6 +115,45 @@ def conv_case():
                 more_runs=more)
 
 
+def transformer_case():
+    """The bundled example (a transformer encoder block) with a symbolic
+    batch: attention, LayerNorm and GELU all stay within a sample."""
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
+                                    "examples"))
+    import make_example
+    m = make_example.build(batch="batch")
+    p = {i.name: f64(numpy_helper.to_array(i)) for i in m.graph.initializer}
+    heads, head_dim = make_example.HEADS, make_example.HEAD_DIM
+
+    def layer_norm(t, scale, bias):
+        mean = t.mean(-1, keepdims=True)
+        var = ((t - mean) ** 2).mean(-1, keepdims=True)
+        return (t - mean) / np.sqrt(var + 1e-5) * scale + bias
+
+    def forward(x):
+        n, seq, dim = x.shape
+        split = {k: (x @ p["w" + k] + p["b" + k]).reshape(
+            n, seq, heads, head_dim).transpose(0, 2, 1, 3) for k in "qkv"}
+        scores = split["q"] @ split["k"].transpose(0, 1, 3, 2)
+        probs = softmax(scores / math.sqrt(head_dim), -1)
+        context = (probs @ split["v"]).transpose(0, 2, 1, 3).reshape(
+            n, seq, dim)
+        h = layer_norm(x + context @ p["wo"] + p["bo"], p["ln1_scale"],
+                       p["ln1_bias"])
+        f1 = h @ p["w1"] + p["b1"]
+        gelu = 0.5 * f1 * (1 + np.vectorize(math.erf)(f1 / math.sqrt(2)))
+        return layer_norm(h + gelu @ p["w2"] + p["b2"], p["ln2_scale"],
+                          p["ln2_bias"])
+
+    def run(n):
+        x = rand(n, make_example.SEQ, make_example.DIM)
+        return {"x": x}, {"y": forward(f64(x)).astype(np.float32)}
+
+    first, *more = [run(n) for n in (2, 1, 5)]
+    return Case("symbolic-transformer-block", m, first[0], first[1],
+                dims=["batch=1..8"], more_runs=more)
+
+
 def refused_cases():
     """Models whose samples meet: the plan is refused naming the node; `dsc
     eval` still computes them."""
@@ -168,5 +211,6 @@ def range_cases():
 
 
 def symbolic_cases():
-    return ([mlp_case(), reshape_case(), conv_case()] + refused_cases() +
+    return ([mlp_case(), reshape_case(), conv_case(), transformer_case()] +
+            refused_cases() +
             range_cases())

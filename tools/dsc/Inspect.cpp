@@ -18,10 +18,21 @@ static cl::opt<std::string> planPath(cl::Positional, cl::Required,
                                      cl::desc("<model.plan>"),
                                      cl::sub(inspectCommand));
 
-static void printTensor(raw_ostream &os, const rt::TensorInfo &info) {
+/// `name: f32[batchx16]`; a sample axis shows the dimension's name (times
+/// the samples' own extent along it when that is not one).
+static void printTensor(raw_ostream &os, const rt::TensorInfo &info,
+                        const std::optional<rt::SymbolicDimInfo> &dim) {
   os << "  " << info.name << ": " << rt::dtypeName(info.dtype) << "[";
-  llvm::interleave(info.shape, os, "x");
-  os << "] (" << info.byteSize << " bytes)\n";
+  for (auto [axis, size] : llvm::enumerate(info.shape)) {
+    if (axis)
+      os << "x";
+    if (dim && static_cast<int32_t>(axis) == info.sampleAxis)
+      os << (size == 1 ? "" : std::to_string(size) + "*") << dim->name;
+    else
+      os << size;
+  }
+  os << "] (" << info.byteSize << " bytes"
+     << (info.sampleAxis >= 0 ? " per sample" : "") << ")\n";
 }
 
 static const char *spaceName(plan::Space space) {
@@ -38,17 +49,26 @@ int dsc::tools::runInspect() {
   raw_ostream &os = outs();
   os << "plan " << planPath << " (" << file.bytes().size() << " bytes, "
      << file.producer() << ")\n";
+  const auto &dim = file.symbolicDim();
+  if (dim)
+    os << formatv("symbolic dimension: {0} in {1}..{2} (the plan is one "
+                  "sample's; kernels run once per sample)\n",
+                  dim->name, dim->min, dim->max);
   os << "inputs:\n";
   for (const rt::TensorInfo &info : file.inputs())
-    printTensor(os, info);
+    printTensor(os, info, dim);
   os << "outputs:\n";
   for (const rt::TensorInfo &info : file.outputs())
-    printTensor(os, info);
-  os << formatv("arena: {0} bytes (lower bound {1} bytes, {2:f3}x)\n",
+    printTensor(os, info, dim);
+  os << formatv("arena: {0} bytes (lower bound {1} bytes, {2:f3}x){3}\n",
                 file.arenaSize(), file.arenaLowerBound(),
                 file.arenaLowerBound()
                     ? double(file.arenaSize()) / file.arenaLowerBound()
-                    : 1.0);
+                    : 1.0,
+                dim ? formatv(" per sample, {0} bytes at {1} samples",
+                              file.arenaSize() * dim->max, dim->max)
+                          .str()
+                    : std::string());
   os << formatv("weights: {0} tensors, {1} bytes\n", file.weights().size(),
                 file.weightsBlobSize());
   for (const rt::WeightInfo &w : file.weights())
