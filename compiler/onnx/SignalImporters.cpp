@@ -514,6 +514,8 @@ static LogicalResult importGridSample(NodeImporter &node) {
   ArrayRef<int64_t> outSizes =
       ArrayRef<int64_t>(*gridShape).drop_front().drop_back();
   int64_t points = product(outSizes);
+  if (product(sizes) == 0 && batch * channels * points != 0)
+    return node.invalid("the input has no pixel to sample");
   Ops m{node};
   Type t = coordinateType(node, Ops::typeOf(grid)), xType = Ops::typeOf(x);
   grid = m.cast(grid, t);
@@ -908,6 +910,13 @@ static LogicalResult importReverseSequence(NodeImporter &node) {
     return node.invalid("batch_axis and time_axis must be 0 and 1 in some "
                         "order, on an input of rank >= 2");
   int64_t steps = (*shape)[*timeAxis], batch = (*shape)[*batchAxis];
+  FailureOr<SmallVector<int64_t>> lensShape =
+      staticShape(node, lens, "sequence_lens");
+  if (failed(lensShape))
+    return failure();
+  if (*lensShape != SmallVector<int64_t>{batch})
+    return node.invalid("sequence_lens must be [" + Twine(batch) +
+                        "], one length per batch entry");
   Ops m{node};
   SmallVector<int64_t> timeShape(rank, 1), batchShape(rank, 1);
   timeShape[*timeAxis] = steps;
