@@ -232,21 +232,23 @@ static LogicalResult importMelWeightMatrix(NodeImporter &node) {
   if (*numMelBins < 1 || *dftLength < 1 || *sampleRate < 1)
     return node.invalid("num_mel_bins, dft_length and sample_rate must be "
                         "positive");
-  int64_t bins = *dftLength / 2 + 1;
-  if (bins * *numMelBins > (1 << 24))
+  if (*dftLength > (1 << 24) || *numMelBins > (1 << 24) ||
+      (*dftLength / 2 + 1) * *numMelBins > (1 << 24))
     return node.unsupported("the matrix is too large");
+  int64_t bins = *dftLength / 2 + 1;
   auto toMel = [](double hz) { return 2595 * std::log10(1 + hz / 700); };
   double lowMel = toMel(edges[0]), highMel = toMel(edges[1]);
   double step = (highMel - lowMel) / (*numMelBins + 2);
   SmallVector<int64_t> points;
   for (int64_t i = 0; i < *numMelBins + 2; ++i) {
     double hz = 700 * (std::pow(10.0, (i * step + lowMel) / 2595) - 1);
-    points.push_back(
-        static_cast<int64_t>(std::floor((*dftLength + 1) * hz / *sampleRate)));
+    double bin = std::floor((*dftLength + 1) * hz / *sampleRate);
+    // Checked before the conversion: NaN or a huge value has no int64.
+    if (!(bin >= 0 && bin < bins))
+      return node.invalid("the edge frequencies fall outside [0, "
+                          "sample_rate / 2]");
+    points.push_back(static_cast<int64_t>(bin));
   }
-  if (points.front() < 0 || points.back() >= bins)
-    return node.invalid("the edge frequencies fall outside [0, sample_rate / "
-                        "2]");
   SmallVector<double> values(bins * *numMelBins, 0.0);
   for (int64_t i = 0; i < *numMelBins; ++i) {
     int64_t low = points[i], center = points[i + 1], high = points[i + 2];
@@ -332,7 +334,7 @@ static LogicalResult importDFT(NodeImporter &node) {
   if (length < 1)
     return node.invalid("dft_length must be positive");
   int64_t bins = *onesided ? length / 2 + 1 : length;
-  if (n * c * 2 * bins > (1 << 26))
+  if (length > (1 << 24) || n > (1 << 24) || n * c * 2 * bins > (1 << 26))
     return node.unsupported("a DFT matrix of " + Twine(n * c) + "x" +
                             Twine(2 * bins) + " is too large");
   // Move the transformed axis next to the components and flatten the rest.
@@ -398,6 +400,10 @@ static LogicalResult importSTFT(NodeImporter &node) {
     return node.invalid("the frame length must lie in [1, signal length]");
   int64_t frames = 1 + (length - frameLength) / *step;
   int64_t bins = *onesided ? frameLength / 2 + 1 : frameLength;
+  if (frameLength > (1 << 24) || frames * frameLength > (1 << 26) ||
+      frameLength * c * 2 * bins > (1 << 26))
+    return node.unsupported("frames of " + Twine(frameLength) +
+                            " samples are too long for a DFT matrix");
   Ops m{node};
   SmallVector<double> starts;
   for (int64_t f = 0; f < frames; ++f)
@@ -508,6 +514,8 @@ static LogicalResult importGridSample(NodeImporter &node) {
   ArrayRef<int64_t> outSizes =
       ArrayRef<int64_t>(*gridShape).drop_front().drop_back();
   int64_t points = product(outSizes);
+  if (product(sizes) == 0 && batch * channels * points != 0)
+    return node.invalid("the input has no pixel to sample");
   Ops m{node};
   Type t = coordinateType(node, Ops::typeOf(grid)), xType = Ops::typeOf(x);
   grid = m.cast(grid, t);
@@ -902,6 +910,13 @@ static LogicalResult importReverseSequence(NodeImporter &node) {
     return node.invalid("batch_axis and time_axis must be 0 and 1 in some "
                         "order, on an input of rank >= 2");
   int64_t steps = (*shape)[*timeAxis], batch = (*shape)[*batchAxis];
+  FailureOr<SmallVector<int64_t>> lensShape =
+      staticShape(node, lens, "sequence_lens");
+  if (failed(lensShape))
+    return failure();
+  if (*lensShape != SmallVector<int64_t>{batch})
+    return node.invalid("sequence_lens must be [" + Twine(batch) +
+                        "], one length per batch entry");
   Ops m{node};
   SmallVector<int64_t> timeShape(rank, 1), batchShape(rank, 1);
   timeShape[*timeAxis] = steps;
