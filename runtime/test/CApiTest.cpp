@@ -78,6 +78,15 @@ TEST(CApi, NullArguments) {
       nullptr, 0, nullptr, nullptr, nullptr, nullptr, nullptr));
   EXPECT_EQ(code, DSC_INVALID_ARGUMENT);
 
+  std::tie(code, message) =
+      consume(dsc_context_set_dimension(nullptr, "batch", 2));
+  EXPECT_EQ(code, DSC_INVALID_ARGUMENT);
+  EXPECT_NE(message.find("context"), std::string::npos);
+  const char *name = "unchanged";
+  EXPECT_EQ(dsc_plan_symbolic_dim(nullptr, &name, nullptr, nullptr), 0);
+  EXPECT_STREQ(name, "unchanged");
+  EXPECT_EQ(dsc_plan_sample_axis(nullptr, 0, 0), -1);
+
   EXPECT_EQ(dsc_plan_num_inputs(nullptr), 0u);
   EXPECT_EQ(dsc_plan_num_outputs(nullptr), 0u);
   EXPECT_EQ(dsc_plan_workspace_size(nullptr), 0u);
