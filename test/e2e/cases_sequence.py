@@ -282,7 +282,42 @@ def gradient_cases():
     cases.append(Case("gradient-other-values-unsupported", model,
                       {"a": a, "b": b}, expect_rc=2,
                       expect_error=["'swapped'", "is not the value of 'a'"]))
-    nodes = [helper.make_node("Exp", ["a"], ["e"], name="exp"),
+    # Smooth unary functions, checked against central differences in f64:
+    # y = Sigmoid(Tanh(Exp(a) * Log(b))) + Sqrt(b) * Reciprocal(a).
+    pa, pb = rand(2, 3, low=0.5, high=1.5), rand(3, low=0.5, high=1.5)
+
+    def f(u, v):
+        return (1 / (1 + np.exp(-np.tanh(np.exp(u) * np.log(v))))
+                + np.sqrt(v) / u).sum()
+
+    def numeric(fun, at):
+        grad, h = np.zeros_like(at), 1e-6
+        for idx in np.ndindex(at.shape):
+            step = np.zeros_like(at)
+            step[idx] = h
+            grad[idx] = (fun(at + step) - fun(at - step)) / (2 * h)
+        return grad
+    pa64, pb64 = pa.astype(np.float64), pb.astype(np.float64)
+    nodes = [helper.make_node("Exp", ["a"], ["ea"]),
+             helper.make_node("Log", ["b"], ["lb"]),
+             helper.make_node("Mul", ["ea", "lb"], ["m"]),
+             helper.make_node("Tanh", ["m"], ["t"]),
+             helper.make_node("Sigmoid", ["t"], ["s"]),
+             helper.make_node("Sqrt", ["b"], ["q"]),
+             helper.make_node("Reciprocal", ["a"], ["r"]),
+             helper.make_node("Mul", ["q", "r"], ["qr"]),
+             helper.make_node("Add", ["s", "qr"], ["y"]),
+             helper.make_node("Gradient", ["a", "b"], ["da", "db"],
+                              domain="ai.onnx.preview.training",
+                              xs=["a", "b"], y="y")]
+    model = make_model(nodes, {"a": pa, "b": pb}, [("da", np.float32, None),
+                                                   ("db", np.float32, None)],
+                       opset=12, extra_opsets=[TRAINING])
+    cases.append(Case("gradient-unary-functions", model, {"a": pa, "b": pb}, {
+        "da": numeric(lambda u: f(u, pb64), pa64).astype(np.float32),
+        "db": numeric(lambda v: f(pa64, v), pb64).astype(np.float32)}))
+
+    nodes = [helper.make_node("Relu", ["a"], ["e"], name="relu"),
              helper.make_node("Gradient", ["a"], ["da"], name="grad",
                               domain="ai.onnx.preview.training", xs=["a"],
                               y="e")]
@@ -290,7 +325,7 @@ def gradient_cases():
                        extra_opsets=[TRAINING])
     cases.append(Case("gradient-unsupported-op", model, {"a": a},
                       expect_rc=2, expect_error=["'grad'", "Gradient",
-                                                 "graph.exp", "'exp'"]))
+                                                 "graph.relu", "'relu'"]))
     return cases
 
 
