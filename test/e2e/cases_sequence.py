@@ -205,6 +205,34 @@ def control_flow_cases():
     cases.append(Case("loop-unroll-bound", model, {"x": x, "w": w},
                       expect_rc=2, expect_error=["'long'", "Loop", "4096"]))
 
+    # A sequence carried through a Loop (as test_loop13_seq, but starting
+    # from SequenceEmpty inside the graph): each iteration appends x[:i+1].
+    v = rand(4)
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         const("one", [1]),
+         helper.make_node("Unsqueeze", ["iter", "zero"], ["start"]),
+         helper.make_node("Add", ["start", "one"], ["end"]),
+         helper.make_node("Slice", ["v", "start", "end"], ["part"]),
+         helper.make_node("SequenceInsert", ["seq_in", "part"], ["seq_out"])],
+        "body",
+        [helper.make_tensor_value_info("iter", TensorProto.INT64, []),
+         helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+         helper.make_tensor_sequence_value_info("seq_in", TensorProto.FLOAT,
+                                                None)],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+         helper.make_tensor_sequence_value_info("seq_out", TensorProto.FLOAT,
+                                                None)])
+    nodes = [const("zero", [0]), const("trip", 3), const("go", True),
+             helper.make_node("SequenceEmpty", [], ["empty"]),
+             helper.make_node("Loop", ["trip", "go", "empty"], ["seq"],
+                              body=body),
+             helper.make_node("ConcatFromSequence", ["seq"], ["y"], axis=0,
+                              new_axis=0)]
+    model = make_model(nodes, {"v": v}, [("y", np.float32, None)])
+    cases.append(Case("loop-carried-sequence", model, {"v": v},
+                      {"y": v[:3]}))
+
     # With a condition that stays true, the bound is met while unrolling.
     forever = helper.make_graph(
         [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
@@ -248,6 +276,37 @@ def control_flow_cases():
                       {"total": running.astype(np.float32),
                        "partial": np.stack(partial[::-1], axis=1)
                        .astype(np.float32)}))
+
+    # Scan 8: a batch axis first, scanned along axis 1, one input reversed
+    # (directions), sequence_lens absent.
+    init8, xs8, ys8 = rand(2, 3), rand(2, 4, 3), rand(2, 4, 3)
+    body = helper.make_graph(
+        [helper.make_node("Mul", ["p", "q"], ["pq"]),
+         helper.make_node("Add", ["acc", "pq"], ["acc2"]),
+         helper.make_node("Identity", ["acc2"], ["out"])], "body",
+        [helper.make_tensor_value_info("acc", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("p", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("q", TensorProto.FLOAT, None)],
+        [helper.make_tensor_value_info("acc2", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("out", TensorProto.FLOAT, None)])
+    nodes = [helper.make_node("Scan", ["", "init", "p", "q"], ["final", "all"],
+                              body=body, num_scan_inputs=2,
+                              directions=[0, 1])]
+    finals, alls = [], []
+    for b in range(2):
+        acc, outs = init8[b].astype(np.float64), []
+        for t in range(4):
+            acc = acc + xs8[b, t] * ys8[b, 3 - t]
+            outs.append(acc)
+        finals.append(acc)
+        alls.append(np.stack(outs))
+    model = make_model(nodes, {"init": init8, "p": xs8, "q": ys8},
+                       [("final", np.float32, None),
+                        ("all", np.float32, None)], opset=8)
+    cases.append(Case("scan8-batch-directions", model,
+                      {"init": init8, "p": xs8, "q": ys8},
+                      {"final": np.stack(finals).astype(np.float32),
+                       "all": np.stack(alls).astype(np.float32)}))
     return cases
 
 
