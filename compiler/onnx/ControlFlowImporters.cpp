@@ -24,6 +24,9 @@ using namespace dsc::onnx::importer;
 
 /// Loop and Scan iterations inlined per model, at most.
 static constexpr int64_t kMaxUnrolledIterations = 4096;
+/// Subgraph nodes imported per model, at most (a large body unrolled many
+/// times would otherwise exhaust memory).
+static constexpr int64_t kMaxInlinedNodes = int64_t(1) << 20;
 
 //===----------------------------------------------------------------------===//
 // Subgraphs
@@ -50,6 +53,11 @@ importer::importSubgraph(NodeImporter &node, const ::onnx::GraphProto &graph,
                         " inputs, expected " + Twine(inputs.size()));
   if (graph.sparse_initializer_size() > 0)
     return node.unsupported(what + " has a sparse initializer");
+  state.inlinedNodes += graph.node_size();
+  if (state.inlinedNodes > kMaxInlinedNodes)
+    return node.unsupported("inlining " + what + " makes more than " +
+                            Twine(kMaxInlinedNodes) +
+                            " subgraph nodes in all, the most dsc inlines");
   // The subgraph's names live only while it is imported: what they meant in
   // the outer scope is restored afterwards, so that an unrolled body can
   // define them again. (Only these names change: nested subgraphs restore

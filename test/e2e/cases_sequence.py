@@ -249,6 +249,20 @@ def control_flow_cases():
     cases.append(Case("loop-while-unroll-bound", model, {"x": x, "w": w},
                       expect_rc=2, expect_error=["'while'", "Loop", "4096"]))
 
+    # A large body unrolled many times meets the bound on inlined nodes.
+    chain = [helper.make_node("Identity", ["cond_in"], ["cond_out"])]
+    for k in range(300):
+        chain.append(helper.make_node("Neg", [f"n{k - 1}" if k else "acc_in"],
+                                      [f"n{k}"]))
+    chain.append(helper.make_node("Identity", ["n299"], ["acc_out"]))
+    big = helper.make_graph(chain, "big", forever.input, forever.output)
+    nodes = [const("trip", 4000),
+             helper.make_node("Loop", ["trip", "", "x"], ["acc"], body=big,
+                              name="big")]
+    model = make_model(nodes, {"x": x}, [("acc", np.float32, None)])
+    cases.append(Case("loop-inline-node-bound", model, {"x": x},
+                      expect_rc=2, expect_error=["'big'", "Loop", "1048576"]))
+
     # Scan (opset 11): a running sum over axis 1, in reverse, the scan
     # output stacked along axis 1 in reverse again.
     s = rand(3, 4, 2)
