@@ -24,6 +24,9 @@ using namespace dsc::onnx::importer;
 
 /// Loop and Scan iterations inlined per model, at most.
 static constexpr int64_t kMaxUnrolledIterations = 4096;
+/// Subgraph nodes imported per model, at most (a large body unrolled many
+/// times would otherwise exhaust memory).
+static constexpr int64_t kMaxInlinedNodes = int64_t(1) << 20;
 
 //===----------------------------------------------------------------------===//
 // Subgraphs
@@ -50,6 +53,11 @@ importer::importSubgraph(NodeImporter &node, const ::onnx::GraphProto &graph,
                         " inputs, expected " + Twine(inputs.size()));
   if (graph.sparse_initializer_size() > 0)
     return node.unsupported(what + " has a sparse initializer");
+  state.inlinedNodes += graph.node_size();
+  if (state.inlinedNodes > kMaxInlinedNodes)
+    return node.unsupported("inlining " + what + " makes more than " +
+                            Twine(kMaxInlinedNodes) +
+                            " subgraph nodes in all, the most dsc inlines");
   // The subgraph's names live only while it is imported: what they meant in
   // the outer scope is restored afterwards, so that an unrolled body can
   // define them again. (Only these names change: nested subgraphs restore
@@ -635,8 +643,9 @@ static std::string describeOp(Operation *op) {
 }
 
 /// Gradient of attribute `y` with respect to the tensors named by `xs`,
-/// through the elementwise arithmetic between them. `y` is seeded with
-/// ones, which for a non-scalar `y` gives the gradient of its sum.
+/// through the elementwise arithmetic and the smooth unary functions
+/// between them. `y` is seeded with ones, which for a non-scalar `y` gives
+/// the gradient of its sum.
 static LogicalResult importGradient(NodeImporter &node) {
   auto stringsAttr = [&](StringRef name) -> SmallVector<std::string> {
     SmallVector<std::string> names;
@@ -747,6 +756,13 @@ static LogicalResult importGradient(NodeImporter &node) {
     auto div = [&](Value a, Value b) {
       return build<graph::DivOp>(node, elementType, a, b);
     };
+    auto sub = [&](Value a, Value b) {
+      return build<graph::SubOp>(node, elementType, a, b);
+    };
+    auto scalar = [&](double value) {
+      return node.scalarConstant(elementType, value);
+    };
+    Value r = op->getResult(0);
     LogicalResult done = success();
     if (isa<graph::AddOp>(op)) {
       done = success(succeeded(propagate(0, g)) && succeeded(propagate(1, g)));
@@ -765,10 +781,22 @@ static LogicalResult importGradient(NodeImporter &node) {
           succeeded(propagate(1, neg(mul(g, div(op->getResult(0), b))))));
     } else if (isa<graph::NegOp>(op)) {
       done = propagate(0, neg(g));
+    } else if (isa<graph::ExpOp>(op)) {
+      done = propagate(0, mul(g, r));
+    } else if (isa<graph::LogOp>(op)) {
+      done = propagate(0, div(g, op->getOperand(0)));
+    } else if (isa<graph::SqrtOp>(op)) {
+      done = propagate(0, div(g, mul(scalar(2.0), r)));
+    } else if (isa<graph::ReciprocalOp>(op)) {
+      done = propagate(0, neg(mul(g, mul(r, r))));
+    } else if (isa<graph::TanhOp>(op)) {
+      done = propagate(0, mul(g, sub(scalar(1.0), mul(r, r))));
+    } else if (isa<graph::SigmoidOp>(op)) {
+      done = propagate(0, mul(g, mul(r, sub(scalar(1.0), r))));
     } else {
       return node.unsupported("cannot differentiate " + describeOp(op) +
-                              " (elementwise Add, Sub, Mul, Div and Neg "
-                              "only)");
+                              " (Add, Sub, Mul, Div, Neg, Exp, Log, Sqrt, "
+                              "Reciprocal, Tanh and Sigmoid only)");
     }
     if (failed(done))
       return failure();

@@ -76,8 +76,10 @@ struct ImportState {
   std::function<mlir::LogicalResult(const ::onnx::NodeProto &, int)> importNode;
   /// The last op of the block whose shapes inferShapesSoFar inferred.
   mlir::Operation *shapesInferredThrough = nullptr;
-  /// Subgraph iterations inlined so far (Loop, Scan), against a bound.
+  /// Subgraph iterations inlined so far (Loop, Scan), and subgraph nodes
+  /// imported so far, against bounds.
   int64_t unrolledIterations = 0;
+  int64_t inlinedNodes = 0;
   std::optional<ImportStatus> error;
   std::string errorMessage;
   /// The last error diagnostic MLIR emitted (verifier, shape inference).

@@ -205,6 +205,34 @@ def control_flow_cases():
     cases.append(Case("loop-unroll-bound", model, {"x": x, "w": w},
                       expect_rc=2, expect_error=["'long'", "Loop", "4096"]))
 
+    # A sequence carried through a Loop (as test_loop13_seq, but starting
+    # from SequenceEmpty inside the graph): each iteration appends x[:i+1].
+    v = rand(4)
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
+         const("one", [1]),
+         helper.make_node("Unsqueeze", ["iter", "zero"], ["start"]),
+         helper.make_node("Add", ["start", "one"], ["end"]),
+         helper.make_node("Slice", ["v", "start", "end"], ["part"]),
+         helper.make_node("SequenceInsert", ["seq_in", "part"], ["seq_out"])],
+        "body",
+        [helper.make_tensor_value_info("iter", TensorProto.INT64, []),
+         helper.make_tensor_value_info("cond_in", TensorProto.BOOL, []),
+         helper.make_tensor_sequence_value_info("seq_in", TensorProto.FLOAT,
+                                                None)],
+        [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
+         helper.make_tensor_sequence_value_info("seq_out", TensorProto.FLOAT,
+                                                None)])
+    nodes = [const("zero", [0]), const("trip", 3), const("go", True),
+             helper.make_node("SequenceEmpty", [], ["empty"]),
+             helper.make_node("Loop", ["trip", "go", "empty"], ["seq"],
+                              body=body),
+             helper.make_node("ConcatFromSequence", ["seq"], ["y"], axis=0,
+                              new_axis=0)]
+    model = make_model(nodes, {"v": v}, [("y", np.float32, None)])
+    cases.append(Case("loop-carried-sequence", model, {"v": v},
+                      {"y": v[:3]}))
+
     # With a condition that stays true, the bound is met while unrolling.
     forever = helper.make_graph(
         [helper.make_node("Identity", ["cond_in"], ["cond_out"]),
@@ -220,6 +248,20 @@ def control_flow_cases():
     model = make_model(nodes, {"x": x, "w": w}, [("acc", np.float32, None)])
     cases.append(Case("loop-while-unroll-bound", model, {"x": x, "w": w},
                       expect_rc=2, expect_error=["'while'", "Loop", "4096"]))
+
+    # A large body unrolled many times meets the bound on inlined nodes.
+    chain = [helper.make_node("Identity", ["cond_in"], ["cond_out"])]
+    for k in range(300):
+        chain.append(helper.make_node("Neg", [f"n{k - 1}" if k else "acc_in"],
+                                      [f"n{k}"]))
+    chain.append(helper.make_node("Identity", ["n299"], ["acc_out"]))
+    big = helper.make_graph(chain, "big", forever.input, forever.output)
+    nodes = [const("trip", 4000),
+             helper.make_node("Loop", ["trip", "", "x"], ["acc"], body=big,
+                              name="big")]
+    model = make_model(nodes, {"x": x}, [("acc", np.float32, None)])
+    cases.append(Case("loop-inline-node-bound", model, {"x": x},
+                      expect_rc=2, expect_error=["'big'", "Loop", "1048576"]))
 
     # Scan (opset 11): a running sum over axis 1, in reverse, the scan
     # output stacked along axis 1 in reverse again.
@@ -248,6 +290,37 @@ def control_flow_cases():
                       {"total": running.astype(np.float32),
                        "partial": np.stack(partial[::-1], axis=1)
                        .astype(np.float32)}))
+
+    # Scan 8: a batch axis first, scanned along axis 1, one input reversed
+    # (directions), sequence_lens absent.
+    init8, xs8, ys8 = rand(2, 3), rand(2, 4, 3), rand(2, 4, 3)
+    body = helper.make_graph(
+        [helper.make_node("Mul", ["p", "q"], ["pq"]),
+         helper.make_node("Add", ["acc", "pq"], ["acc2"]),
+         helper.make_node("Identity", ["acc2"], ["out"])], "body",
+        [helper.make_tensor_value_info("acc", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("p", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("q", TensorProto.FLOAT, None)],
+        [helper.make_tensor_value_info("acc2", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("out", TensorProto.FLOAT, None)])
+    nodes = [helper.make_node("Scan", ["", "init", "p", "q"], ["final", "all"],
+                              body=body, num_scan_inputs=2,
+                              directions=[0, 1])]
+    finals, alls = [], []
+    for b in range(2):
+        acc, outs = init8[b].astype(np.float64), []
+        for t in range(4):
+            acc = acc + xs8[b, t] * ys8[b, 3 - t]
+            outs.append(acc)
+        finals.append(acc)
+        alls.append(np.stack(outs))
+    model = make_model(nodes, {"init": init8, "p": xs8, "q": ys8},
+                       [("final", np.float32, None),
+                        ("all", np.float32, None)], opset=8)
+    cases.append(Case("scan8-batch-directions", model,
+                      {"init": init8, "p": xs8, "q": ys8},
+                      {"final": np.stack(finals).astype(np.float32),
+                       "all": np.stack(alls).astype(np.float32)}))
     return cases
 
 
@@ -282,7 +355,42 @@ def gradient_cases():
     cases.append(Case("gradient-other-values-unsupported", model,
                       {"a": a, "b": b}, expect_rc=2,
                       expect_error=["'swapped'", "is not the value of 'a'"]))
-    nodes = [helper.make_node("Exp", ["a"], ["e"], name="exp"),
+    # Smooth unary functions, checked against central differences in f64:
+    # y = Sigmoid(Tanh(Exp(a) * Log(b))) + Sqrt(b) * Reciprocal(a).
+    pa, pb = rand(2, 3, low=0.5, high=1.5), rand(3, low=0.5, high=1.5)
+
+    def f(u, v):
+        return (1 / (1 + np.exp(-np.tanh(np.exp(u) * np.log(v))))
+                + np.sqrt(v) / u).sum()
+
+    def numeric(fun, at):
+        grad, h = np.zeros_like(at), 1e-6
+        for idx in np.ndindex(at.shape):
+            step = np.zeros_like(at)
+            step[idx] = h
+            grad[idx] = (fun(at + step) - fun(at - step)) / (2 * h)
+        return grad
+    pa64, pb64 = pa.astype(np.float64), pb.astype(np.float64)
+    nodes = [helper.make_node("Exp", ["a"], ["ea"]),
+             helper.make_node("Log", ["b"], ["lb"]),
+             helper.make_node("Mul", ["ea", "lb"], ["m"]),
+             helper.make_node("Tanh", ["m"], ["t"]),
+             helper.make_node("Sigmoid", ["t"], ["s"]),
+             helper.make_node("Sqrt", ["b"], ["q"]),
+             helper.make_node("Reciprocal", ["a"], ["r"]),
+             helper.make_node("Mul", ["q", "r"], ["qr"]),
+             helper.make_node("Add", ["s", "qr"], ["y"]),
+             helper.make_node("Gradient", ["a", "b"], ["da", "db"],
+                              domain="ai.onnx.preview.training",
+                              xs=["a", "b"], y="y")]
+    model = make_model(nodes, {"a": pa, "b": pb}, [("da", np.float32, None),
+                                                   ("db", np.float32, None)],
+                       opset=12, extra_opsets=[TRAINING])
+    cases.append(Case("gradient-unary-functions", model, {"a": pa, "b": pb}, {
+        "da": numeric(lambda u: f(u, pb64), pa64).astype(np.float32),
+        "db": numeric(lambda v: f(pa64, v), pb64).astype(np.float32)}))
+
+    nodes = [helper.make_node("Relu", ["a"], ["e"], name="relu"),
              helper.make_node("Gradient", ["a"], ["da"], name="grad",
                               domain="ai.onnx.preview.training", xs=["a"],
                               y="e")]
@@ -290,7 +398,7 @@ def gradient_cases():
                        extra_opsets=[TRAINING])
     cases.append(Case("gradient-unsupported-op", model, {"a": a},
                       expect_rc=2, expect_error=["'grad'", "Gradient",
-                                                 "graph.exp", "'exp'"]))
+                                                 "graph.relu", "'relu'"]))
     return cases
 
 
