@@ -166,7 +166,7 @@ class EvalBackend:
     def __init__(self, dsc):
         self.dsc = dsc
 
-    def prepare(self, model_path, work_dir, values):
+    def prepare(self, model_path, work_dir, values, dims=()):
         return []
 
     def run(self, model_path, inputs, out_dir, work_dir):
@@ -184,9 +184,10 @@ class PlanBackend:
         self.device = device
         self.name = "gpu" if device == "gpu" else "plan-cpu"
 
-    def prepare(self, model_path, work_dir, values):
+    def prepare(self, model_path, work_dir, values, dims=()):
         plan = os.path.join(work_dir, "m.plan")
         command = [self.dsc, "compile", "--quiet", model_path, "-o", plan]
+        command += [f"--dim={name}={size}" for name, size in dims]
         for name, path in values:
             command += ["--input-value", f"{name}={path}"]
         return command
@@ -310,9 +311,20 @@ def run_test(test, backend, work_root, timeout, tolerances):
             path = os.path.join(set_dir, f"input_{index}.npy")
             np.save(path, to_npy_array(source, elem_type))
             inputs.append((name, path))
+        # Named dimensions (dim_param) take the data set's sizes.
+        dims = {}
+        paths = dict(inputs)
+        for info in graph_inputs(model):
+            if info.name not in paths:
+                continue
+            shape = np.load(paths[info.name], mmap_mode="r").shape
+            for axis, dim in enumerate(info.type.tensor_type.shape.dim):
+                if dim.dim_param and axis < len(shape):
+                    dims.setdefault(dim.dim_param, shape[axis])
         while not compiled or fixed:
             values = [(n, p) for n, p in inputs if n in fixed]
-            prepare = backend.prepare(model_path, work_dir, values)
+            prepare = backend.prepare(model_path, work_dir, values,
+                                      sorted(dims.items()))
             if not prepare:
                 break
             rc, output = execute(prepare, timeout)

@@ -73,10 +73,15 @@ parseDims(ArrayRef<std::string> args) {
       return createStringError(inconvertibleErrorCode(),
                                "--dim expects NAME=N or NAME=MIN..MAX, got '" +
                                    arg + "'");
-    if (range.min < 1 || range.max < range.min || range.max > 65535)
+    bool isRange = value.contains("..");
+    if (!isRange && range.min < 0)
+      return createStringError(inconvertibleErrorCode(),
+                               "--dim " + arg + ": a size must be >= 0");
+    if (isRange &&
+        (range.min < 1 || range.max < range.min || range.max > 65535))
       return createStringError(
           inconvertibleErrorCode(),
-          "--dim " + arg + ": sizes must satisfy 1 <= MIN <= MAX <= 65535");
+          "--dim " + arg + ": a range must satisfy 1 <= MIN <= MAX <= 65535");
     if (llvm::any_of(result, [&](const auto &other) {
           return other.name == range.name;
         }))
