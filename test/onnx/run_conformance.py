@@ -352,6 +352,8 @@ def run_test(test, backend, work_root, timeout, tolerances):
             return done("fail", f"{os.path.basename(data_set)}: {problem}")
     if fixed:
         result["fixed_inputs"] = fixed
+    if dims and backend.prepare(model_path, work_dir, [], ()):
+        result["dims"] = dict(dims)
     return done("pass")
 
 
@@ -412,6 +414,10 @@ def print_report(results, tests, verbose):
     if specialized:
         print(f"\n{len(specialized)} of the passing tests ran with graph inputs fixed "
               "at import (their values determine shapes: --input-value)")
+    sized = [r for r in results if r["status"] == "pass" and r.get("dims")]
+    if sized:
+        print(f"{len(sized)} of the passing tests compiled with their named "
+              "dimensions set to the data's sizes (--dim NAME=N)")
     blockers = collections.Counter(unsupported_reason(r["detail"])
                                    for r in results if r["status"] == "unsupported")
     if blockers:
