@@ -35,6 +35,9 @@ struct Layout {
   int64_t factor = 0;
   /// Computed from a sample-major input: it holds the samples' data.
   bool fromSamples = false;
+  /// Sample-major but not from the inputs: the same for every sample (a
+  /// splat, a broadcast), which is what the plan of one sample computes.
+  bool replicated = false;
 
   bool isSampleMajor() const { return axis >= 0; }
 };
@@ -339,6 +342,30 @@ LogicalResult PerSampleChecker::checkOp(ArrayRef<Operation *> ops) {
                        << shapeText(values[0].getType())
                        << " combines the samples (or counts them); each "
                           "sample must be computed on its own";
+    // A sample-major value made from shared ones must hold the same for
+    // every sample: broadcasts, and ops on such values elementwise or by
+    // layout. A Slice up to the number of samples would give each sample a
+    // different part, which the one-sample plan cannot.
+    if (layout->isSampleMajor() && !fromSamples) {
+      bool fromReplicated = llvm::all_of(operands, [](const Layout &l) {
+        return !l.isSampleMajor() || l.replicated;
+      });
+      bool keepsReplicas = isa<graph::ExpandOp>(op) ||
+                           (fromReplicated &&
+                            (isa<graph::ElementwiseOpInterface>(op) ||
+                             isa<graph::ReshapeOp, graph::SqueezeOp,
+                                 graph::UnsqueezeOp, graph::TransposeOp>(op)) &&
+                            llvm::any_of(operands, [](const Layout &l) {
+                              return l.isSampleMajor();
+                            }));
+      if (!keepsReplicas && !isa<graph::ConstantOp>(op))
+        return error(op) << "'" << op->getName() << "' makes a value of shape "
+                         << shapeText(values[0].getType())
+                         << " that differs between samples without reading "
+                            "them (e.g. a Slice or Range up to the number of "
+                            "samples)";
+      layout->replicated = true;
+    }
     layouts[op->getResult(r)] = *layout;
     results.push_back(*layout);
   }

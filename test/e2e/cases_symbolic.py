@@ -185,6 +185,18 @@ def refused_cases():
              helper.make_node("Div", ["x", "sf"], ["y"])]
     one("symbolic-count-samples", nodes, ["batch", 6],
         (f64(x) / 4).astype(np.float32), ["Shape", "counts them"])
+    # A shared table sliced up to the number of samples: each sample would
+    # need its own column, which a one-sample plan cannot give.
+    table = rand(1, 16)
+    nodes = [helper.make_node("Shape", ["x"], ["s"], start=0, end=1),
+             helper.make_node("Slice", ["table", "zero", "s", "one"], ["col"]),
+             helper.make_node("Transpose", ["col"], ["row"], perm=[1, 0]),
+             helper.make_node("Add", ["x", "row"], ["y"])]
+    one("symbolic-slice-up-to-samples", nodes, ["batch", 6],
+        (f64(x) + f64(table)[0, :4, None]).astype(np.float32),
+        ["Slice", "differs between samples"],
+        initializers=[("table", table), ("zero", np.array([0], np.int64)),
+                      ("one", np.array([1], np.int64))])
     return cases
 
 
