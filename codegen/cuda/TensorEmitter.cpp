@@ -179,6 +179,9 @@ FailureOr<EmittedKernel> emitResizeKernel(exec::KernelOp kernel,
 
 namespace {
 constexpr int64_t kThreads = 256;
+/// Threads of a top-k selection block: each round reads the whole row, so
+/// the more threads, the shorter a round's chain of loads.
+constexpr int64_t kSelectionThreads = 1024;
 constexpr int64_t kMaxBlocks = int64_t(1) << 20;
 /// Shared memory a top-k block sorts a row in (keys and row positions);
 /// longer rows take the selection kernel.
@@ -236,7 +239,7 @@ FailureOr<EmittedKernel> emitTopKKernel(exec::KernelOp kernel,
   int64_t padded = llvm::PowerOf2Ceil(std::max<int64_t>(n, 1));
   bool sorts = padded * (keyBytes + 4) <= kMaxSortBytes;
   int64_t threads =
-      sorts ? std::clamp<int64_t>(padded / 2, 32, kThreads) : kThreads;
+      sorts ? std::clamp<int64_t>(padded / 2, 32, kThreads) : kSelectionThreads;
   const std::string &values = outputs[0], &indices = outputs[1];
   std::string in = argOf(input), compute = info.compute;
   std::string load = loadAsCompute(type, in + "[base + (index_t)e * INNER]");

@@ -78,7 +78,7 @@ exec.kernel @topk_indices(%x: tensor<3x7xi32>) -> tensor<3x7xi64> attributes {fa
 // A row too long for shared memory: k rounds of block-wide selection of the
 // element after the previous round's. The results may be yielded in any
 // order.
-// CHECK-LABEL: // kernel @topk_long entry topk_long grid (2, 1, 1) block (256, 1, 1)
+// CHECK-LABEL: // kernel @topk_long entry topk_long grid (2, 1, 1) block (1024, 1, 1)
 // CHECK: // top-k: one block per row, k rounds of block-wide selection of the next element
 // CHECK: topk_long(const double* __restrict__ arg0, long long* __restrict__ out0, double* __restrict__ out1)
 // CHECK: if (prevSlot >= 0 && !dsc_before(prevKey, prevSlot, v, (long long)e))
