@@ -364,6 +364,23 @@ def cases():
     add("topk-selection-smallest-int",
         topk_kernel("topk", (3, 9000), 4, -1, False, "i64", ("i", "v")),
         [x], list(reversed(topk_reference(x, 4, 1, False))))
+    # Long rows of 32-bit values or less: selection on packed ranks (NaN
+    # largest, -0 tied with +0, ties by position).
+    x = rng.integers(-4, 4, (3, 9000)).astype(np.float16)
+    x[0, 17], x[0, 4000], x[1, :] = np.nan, np.nan, -0.0
+    x[1, 5::7] = 0.0
+    for largest in (True, False):
+        add(f"topk-packed-f16-largest{int(largest)}",
+            topk_kernel("topk", (3, 9000), 6, 1, largest, "f16"),
+            [x], list(topk_reference(x, 6, 1, largest)))
+    x = rng.integers(-2**31, 2**31, (2, 9000, 2)).astype(np.int32)
+    x[0, ::3, 1] = -2**31
+    add("topk-packed-i32-smallest-middle-axis",
+        topk_kernel("topk", (2, 9000, 2), 5, 1, False, "i32", ("i", "v")),
+        [x], list(reversed(topk_reference(x, 5, 1, False))))
+    x = rng.integers(0, 256, (2, 9000)).astype(np.uint8)
+    add("topk-packed-u8", topk_kernel("topk", (2, 9000), 7, 1, True, "ui8"),
+        [x], list(topk_reference(x, 7, 1, True)))
     x = rng.standard_normal((2, 3, 4)).astype(np.float32)
     i = np.array([[[1], [-3]], [[2], [-1]]], np.int64)
     add("gather-nd-batch-negative", te("gather_nd_batch"), [x, i],

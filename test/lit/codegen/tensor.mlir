@@ -90,6 +90,25 @@ exec.kernel @topk_long(%x: tensor<2x5000xf64>) -> (tensor<2x3xi64>, tensor<2x3xf
   exec.yield %i, %v : tensor<2x3xi64>, tensor<2x3xf64>
 }
 
+// A long row of values of 32 bits or less: each element is ranked as one
+// 64-bit number (an order-preserving key, then the position's complement),
+// so a round is a maximum of ranks below the previous round's.
+// CHECK-LABEL: // kernel @topk_packed entry topk_packed grid (3, 1, 1) block (1024, 1, 1)
+// CHECK: // top-k: one block per row, k rounds of block-wide selection of the next element, as packed ranks
+// CHECK: static __device__ __forceinline__ unsigned long long dsc_rank(float v, long long e) {
+// CHECK-NEXT: v = v + 0.0f;
+// CHECK: unsigned int key = v != v ? 0xffffffffu : (bits & 0x80000000u) ? ~bits : bits | 0x80000000u;
+// CHECK-NEXT: key = ~key;
+// CHECK-NEXT: return ((unsigned long long)key << 32) | (0xffffffffu - (unsigned int)e);
+// CHECK-NOT: dsc_before
+// CHECK: if ((j == 0 || r < prev) && r > best)
+// CHECK: const long long slot = (long long)(0xffffffffu - (unsigned int)prev);
+// CUBIN: // kernel @topk_packed entry topk_packed cubin {{[0-9]+}} bytes
+exec.kernel @topk_packed(%x: tensor<3x9000xbf16>) -> (tensor<3x4xbf16>, tensor<3x4xi64>) attributes {family = "data"} {
+  %v, %i = graph.topk %x {k = 4 : i64, axis = 1 : i64, largest = false} : tensor<3x9000xbf16> -> tensor<3x4xbf16>, tensor<3x4xi64>
+  exec.yield %v, %i : tensor<3x4xbf16>, tensor<3x4xi64>
+}
+
 // k = 0: nothing to write, a kernel that does nothing.
 // CHECK-LABEL: // kernel @topk_empty entry topk_empty
 // CHECK-NOT: __shared__
