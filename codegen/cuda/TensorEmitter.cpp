@@ -551,18 +551,26 @@ FailureOr<EmittedKernel> emitScatterNDKernel(exec::KernelOp kernel,
     os << "    " << compute << " r = active ? "
        << loadAsCompute(type, in + "[o]") << " : (" << compute << ")0;\n";
     if (tuples != 0) {
+      // The slots of the block's elements: a chunk of tuples that aims at
+      // none of them is skipped by the whole block.
+      os << llvm::formatv(
+          "    const long long lo = (long long)(first / {0}), hi = (long "
+          "long)((first + blockDim.x - 1 < {1} ? first + blockDim.x - 1 : "
+          "{1} - 1) / {0});\n",
+          slice, numElements);
       os << "    for (index_t t0 = 0; t0 < " << tuples << "; t0 += " << kThreads
          << ") {\n";
       os << "      __syncthreads();\n";
       os << "      const index_t t = t0 + threadIdx.x;\n";
+      os << "      bool near = false;\n";
       os << "      if (t < " << tuples << ") {\n";
       os << "        long long offset = 0;\n        bool inside = true;\n";
       writeTupleOffset(os, scatter.getIndices(), "t", inShape.take_front(depth),
                        slotStrides, "        ");
       os << "        targets[threadIdx.x] = inside ? offset : -1;\n";
+      os << "        near = inside && offset >= lo && offset <= hi;\n";
       os << "      }\n";
-      os << "      __syncthreads();\n";
-      os << "      if (active) {\n";
+      os << "      if (__syncthreads_or(near) && active) {\n";
       os << "        const int count = " << tuples << " - t0 < " << kThreads
          << " ? (int)(" << tuples << " - t0) : " << kThreads << ";\n";
       os << "        for (int c = 0; c < count; ++c)\n";

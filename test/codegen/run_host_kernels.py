@@ -423,6 +423,20 @@ def cases():
                    "tensor<600x1x2xi64>) -> tensor<40x30x2xi64>",
                    "tensor<40x30x2xi64>"),
             [x, i, u], [scatter_nd_reference(x, i, u, fn)])
+    # Slices of a block each: the blocks of slots no tuple aims at skip every
+    # chunk, the others replay theirs (three chunks, the last partial).
+    x = rng.integers(-9, 9, (64, 256)).astype(np.int32)
+    i = rng.integers(-64, -56, (600, 1)).astype(np.int64)
+    i[::50, 0] = 40
+    u = rng.integers(-9, 9, (600, 256)).astype(np.int32)
+    add("scatter-nd-add-sparse-slots",
+        kernel("scatter", "%x: tensor<64x256xi32>, %i: tensor<600x1xi64>, "
+               "%u: tensor<600x256xi32>",
+               "graph.scatter_nd %x, %i, %u {reduction = "
+               "#graph.scatter_reduction<add>} : (tensor<64x256xi32>, "
+               "tensor<600x1xi64>, tensor<600x256xi32>) -> tensor<64x256xi32>",
+               "tensor<64x256xi32>"),
+        [x, i, u], [scatter_nd_reference(x, i, u, np.add)])
     x = rng.standard_normal((6, 5)).astype(np.float32)
     x[2, 1] = np.nan
     i = np.array([[2], [5], [2]], np.int64)

@@ -150,15 +150,19 @@ exec.kernel @gather_nd_pairs(%x: tensor<5x6xi8>, %i: tensor<3x2xi32>) -> tensor<
 }
 
 // ScatterND: blocks stage the targets of 256 tuples in shared memory, each
-// thread replays in order those aimed at its element; f16 sums round after
-// each update as the reference does.
+// thread replays in order those aimed at its element (a block skips a chunk
+// that aims at none of its slots); f16 sums round after each update as the
+// reference does.
 // CHECK-LABEL: // kernel @scatter_nd_add entry scatter_nd_add grid (1, 1, 1) block (256, 1, 1)
 // CHECK: // scatter_nd: one thread per output element replays the updates aimed at it, in order
 // CHECK: , unsigned int *__restrict__ fault)
 // CHECK: __shared__ long long targets[256];
 // CHECK: const long long slot = (long long)(o / 4);
+// CHECK: const long long lo = (long long)(first / 4), hi = (long long)((first + blockDim.x - 1 < 24 ? first + blockDim.x - 1 : 24 - 1) / 4);
 // CHECK: for (index_t t0 = 0; t0 < 3; t0 += 256) {
 // CHECK: targets[threadIdx.x] = inside ? offset : -1;
+// CHECK-NEXT: near = inside && offset >= lo && offset <= hi;
+// CHECK: if (__syncthreads_or(near) && active) {
 // CHECK: if (targets[c] == slot) {
 // CHECK-NEXT: const float u = dsc_f16_to_f32(arg2[(t0 + c) * 4 + s]);
 // CHECK-NEXT: r = dsc_f16_to_f32(dsc_f32_to_f16(r + u));
