@@ -179,6 +179,9 @@ FailureOr<EmittedKernel> emitResizeKernel(exec::KernelOp kernel,
 
 namespace {
 constexpr int64_t kThreads = 256;
+/// Threads of a top-k selection block: each round reads the whole row, so
+/// the more threads, the shorter a round's chain of loads.
+constexpr int64_t kSelectionThreads = 1024;
 constexpr int64_t kMaxBlocks = int64_t(1) << 20;
 /// Shared memory a top-k block sorts a row in (keys and row positions);
 /// longer rows take the selection kernel.
@@ -217,6 +220,30 @@ static void writeTopKOrder(llvm::raw_ostream &os, Type type, StringRef compute,
   os << "  return ia < ib;\n}\n";
 }
 
+/// `dsc_rank(v, e)`: element (v, e) of a row as one number, larger first in
+/// the top-k order: an order-preserving 32-bit key of the value (NaN the
+/// largest, -0 the same as +0), then the complement of the position. One
+/// 64-bit comparison then stands for dsc_before, for values of 32 bits or
+/// less.
+static void writeTopKRank(llvm::raw_ostream &os, Type type, StringRef compute,
+                          bool largest) {
+  os << "static __device__ __forceinline__ unsigned long long dsc_rank("
+     << compute << " v, long long e) {\n";
+  if (compute == "float")
+    os << "  v = v + 0.0f;\n"
+       << "  const unsigned int bits = __float_as_uint(v);\n"
+       << "  unsigned int key = v != v ? 0xffffffffu : (bits & 0x80000000u) ? "
+          "~bits : bits | 0x80000000u;\n";
+  else if (!type.isInteger(1) && !cast<IntegerType>(type).isUnsigned())
+    os << "  unsigned int key = (unsigned int)(int)v ^ 0x80000000u;\n";
+  else
+    os << "  unsigned int key = (unsigned int)v;\n";
+  if (!largest)
+    os << "  key = ~key;\n";
+  os << "  return ((unsigned long long)key << 32) | (0xffffffffu - (unsigned "
+        "int)e);\n}\n";
+}
+
 FailureOr<EmittedKernel> emitTopKKernel(exec::KernelOp kernel,
                                         graph::TopKOp topk,
                                         ArrayRef<std::string> outputs,
@@ -235,8 +262,10 @@ FailureOr<EmittedKernel> emitTopKKernel(exec::KernelOp kernel,
   int64_t keyBytes = info.compute == "float" ? 4 : info.bytes;
   int64_t padded = llvm::PowerOf2Ceil(std::max<int64_t>(n, 1));
   bool sorts = padded * (keyBytes + 4) <= kMaxSortBytes;
+  // Selection compares packed ranks where the key and position fit.
+  bool packs = !sorts && keyBytes <= 4 && n < (int64_t(1) << 32) - 1;
   int64_t threads =
-      sorts ? std::clamp<int64_t>(padded / 2, 32, kThreads) : kThreads;
+      sorts ? std::clamp<int64_t>(padded / 2, 32, kThreads) : kSelectionThreads;
   const std::string &values = outputs[0], &indices = outputs[1];
   std::string in = argOf(input), compute = info.compute;
   std::string load = loadAsCompute(type, in + "[base + (index_t)e * INNER]");
@@ -248,8 +277,11 @@ FailureOr<EmittedKernel> emitTopKKernel(exec::KernelOp kernel,
   os << "// top-k: one block per row, "
      << (sorts ? "a bitonic sort of the row in shared memory"
                : "k rounds of block-wide selection of the next element")
-     << "\n";
-  writeTopKOrder(os, type, compute, topk.getLargest(), n);
+     << (packs ? ", as packed ranks" : "") << "\n";
+  if (packs)
+    writeTopKRank(os, type, compute, topk.getLargest());
+  else
+    writeTopKOrder(os, type, compute, topk.getLargest(), n);
   os << kernelSignature(kernel, emitted.entry, threads) << " {\n";
   // The row's element e is at base + e * INNER, its j-th result at
   // outBase + j * INNER; writes `j`'s result from row position `slot`.
@@ -270,6 +302,11 @@ FailureOr<EmittedKernel> emitTopKKernel(exec::KernelOp kernel,
       os << llvm::formatv("  constexpr int P = {0};\n", padded);
       os << "  __shared__ " << compute << " keys[P];\n";
       os << "  __shared__ int slots[P];\n";
+    } else if (packs) {
+      // One rank per warp, then the block's.
+      os << "  __shared__ unsigned long long bestRanks[" << threads / 32 + 1
+         << "];\n";
+      os << "  const int tid = threadIdx.x;\n";
     } else {
       os << "  __shared__ " << compute << " bestKeys[" << threads << "];\n";
       os << "  __shared__ long long bestSlots[" << threads << "];\n";
@@ -306,6 +343,51 @@ FailureOr<EmittedKernel> emitTopKKernel(exec::KernelOp kernel,
       writeResult("      ", "j", "slots[j]");
       os << "    }\n";
       os << "    __syncthreads();\n";
+    } else if (packs) {
+      // Round j picks the largest rank below round j-1's (valid ranks are
+      // not 0: the position's complement is not).
+      os << "    unsigned long long prev = 0;\n";
+      os << "    for (index_t j = 0; j < K; ++j) {\n";
+      os << "      unsigned long long best = 0;\n";
+      // Unrolled, so that several loads are in flight: a round is a chain
+      // of N / 1024 of them per thread.
+      os << "      #pragma unroll 8\n";
+      os << "      for (index_t e = tid; e < N; e += " << threads << ") {\n";
+      os << "        const unsigned long long r = dsc_rank(" << load
+         << ", (long long)e);\n";
+      os << "        if ((j == 0 || r < prev) && r > best)\n";
+      os << "          best = r;\n      }\n";
+      // Maximum of a warp by shuffles, of the block by the first warp.
+      auto warpMax = [&](StringRef indent) {
+        os << indent << "for (int offset = 16; offset > 0; offset >>= 1) {\n";
+        os << indent
+           << "  const unsigned long long other = __shfl_xor_sync(0xffffffffu, "
+              "best, offset);\n";
+        os << indent << "  best = other > best ? other : best;\n";
+        os << indent << "}\n";
+      };
+      warpMax("      ");
+      os << "      if ((tid & 31) == 0)\n        bestRanks[tid >> 5] = best;\n";
+      os << "      __syncthreads();\n";
+      os << "      if (tid < 32) {\n";
+      os << "        best = tid < " << threads / 32
+         << " ? bestRanks[tid] : 0;\n";
+      warpMax("        ");
+      os << "        if (tid == 0)\n          bestRanks[" << threads / 32
+         << "] = best;\n";
+      os << "      }\n";
+      os << "      __syncthreads();\n";
+      os << "      prev = bestRanks[" << threads / 32 << "];\n";
+      os << "      if (tid == 0) {\n";
+      os << "        const long long slot = (long long)(0xffffffffu - "
+            "(unsigned int)prev);\n";
+      writeResult("        ", "j", "slot");
+      os << "      }\n";
+      // No barrier here: the next round overwrites the warps' ranks after
+      // the first warp read them (before the last barrier) and the block's
+      // rank after its own first barrier, which every thread passes only
+      // once it has read `prev`.
+      os << "    }\n";
     } else {
       // Round j picks the first element, in top-k order, after round j-1's.
       os << "    " << compute << " prevKey = (" << compute << ")0;\n";
@@ -469,18 +551,26 @@ FailureOr<EmittedKernel> emitScatterNDKernel(exec::KernelOp kernel,
     os << "    " << compute << " r = active ? "
        << loadAsCompute(type, in + "[o]") << " : (" << compute << ")0;\n";
     if (tuples != 0) {
+      // The slots of the block's elements: a chunk of tuples that aims at
+      // none of them is skipped by the whole block.
+      os << llvm::formatv(
+          "    const long long lo = (long long)(first / {0}), hi = (long "
+          "long)((first + blockDim.x - 1 < {1} ? first + blockDim.x - 1 : "
+          "{1} - 1) / {0});\n",
+          slice, numElements);
       os << "    for (index_t t0 = 0; t0 < " << tuples << "; t0 += " << kThreads
          << ") {\n";
       os << "      __syncthreads();\n";
       os << "      const index_t t = t0 + threadIdx.x;\n";
+      os << "      bool near = false;\n";
       os << "      if (t < " << tuples << ") {\n";
       os << "        long long offset = 0;\n        bool inside = true;\n";
       writeTupleOffset(os, scatter.getIndices(), "t", inShape.take_front(depth),
                        slotStrides, "        ");
       os << "        targets[threadIdx.x] = inside ? offset : -1;\n";
+      os << "        near = inside && offset >= lo && offset <= hi;\n";
       os << "      }\n";
-      os << "      __syncthreads();\n";
-      os << "      if (active) {\n";
+      os << "      if (__syncthreads_or(near) && active) {\n";
       os << "        const int count = " << tuples << " - t0 < " << kThreads
          << " ? (int)(" << tuples << " - t0) : " << kThreads << ";\n";
       os << "        for (int c = 0; c < count; ++c)\n";

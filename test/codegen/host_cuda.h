@@ -15,6 +15,7 @@
 // barriers, the PTX itself (NVRTC compiles every kernel in the lit tests).
 //
 //===----------------------------------------------------------------------===//
+#include <atomic>
 #include <barrier>
 #include <cmath>
 #include <cstdint>
@@ -38,11 +39,22 @@ static dim3 blockDim, gridDim;
 struct alignas(16) uint4 { unsigned x, y, z, w; };
 struct alignas(8) uint2 { unsigned x, y; };
 struct WarpState { std::barrier<> *bar; unsigned long long slot[32]; };
-struct BlockState { std::barrier<> *bar; };
+struct BlockState { std::barrier<> *bar; std::atomic<int> any[3] = {0, 0, 0}; };
 static thread_local WarpState *tlWarp;
 static thread_local BlockState *tlBlock;
 static thread_local unsigned tlLane;
 inline void __syncthreads() { tlBlock->bar->arrive_and_wait(); }
+// Call n ORs into slot n % 3 and clears slot (n + 1) % 3 first: that one was
+// last read in call n - 2, before everyone arrived at call n - 1's barrier,
+// and is next set in call n + 1, after everyone cleared it at this one's.
+static thread_local unsigned tlOrCalls;
+inline int __syncthreads_or(int p) {
+  unsigned n = tlOrCalls++;
+  tlBlock->any[(n + 1) % 3].store(0);
+  if (p) tlBlock->any[n % 3].store(1);
+  tlBlock->bar->arrive_and_wait();
+  return tlBlock->any[n % 3].load();
+}
 template <class T> T __shfl_xor_sync(unsigned, T v, int off) {
   static_assert(sizeof(T) <= 8, "");
   unsigned long long bits = 0; std::memcpy(&bits, &v, sizeof(T));
@@ -54,6 +66,7 @@ template <class T> T __shfl_xor_sync(unsigned, T v, int off) {
 }
 inline float __int_as_float(unsigned x) { float f; std::memcpy(&f, &x, 4); return f; }
 inline float __uint_as_float(unsigned x) { float f; std::memcpy(&f, &x, 4); return f; }
+inline unsigned __float_as_uint(float f) { unsigned x; std::memcpy(&x, &f, 4); return x; }
 inline double __longlong_as_double(long long x) { double f; std::memcpy(&f, &x, 8); return f; }
 static inline float dsc_f16_to_f32(unsigned short h) { _Float16 f; std::memcpy(&f, &h, 2); return (float)f; }
 static inline unsigned short dsc_f32_to_f16(float x) { _Float16 f = (_Float16)x; unsigned short h; std::memcpy(&h, &f, 2); return h; }

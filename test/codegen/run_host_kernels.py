@@ -364,6 +364,23 @@ def cases():
     add("topk-selection-smallest-int",
         topk_kernel("topk", (3, 9000), 4, -1, False, "i64", ("i", "v")),
         [x], list(reversed(topk_reference(x, 4, 1, False))))
+    # Long rows of 32-bit values or less: selection on packed ranks (NaN
+    # largest, -0 tied with +0, ties by position).
+    x = rng.integers(-4, 4, (3, 9000)).astype(np.float16)
+    x[0, 17], x[0, 4000], x[1, :] = np.nan, np.nan, -0.0
+    x[1, 5::7] = 0.0
+    for largest in (True, False):
+        add(f"topk-packed-f16-largest{int(largest)}",
+            topk_kernel("topk", (3, 9000), 6, 1, largest, "f16"),
+            [x], list(topk_reference(x, 6, 1, largest)))
+    x = rng.integers(-2**31, 2**31, (2, 9000, 2)).astype(np.int32)
+    x[0, ::3, 1] = -2**31
+    add("topk-packed-i32-smallest-middle-axis",
+        topk_kernel("topk", (2, 9000, 2), 5, 1, False, "i32", ("i", "v")),
+        [x], list(reversed(topk_reference(x, 5, 1, False))))
+    x = rng.integers(0, 256, (2, 9000)).astype(np.uint8)
+    add("topk-packed-u8", topk_kernel("topk", (2, 9000), 7, 1, True, "ui8"),
+        [x], list(topk_reference(x, 7, 1, True)))
     x = rng.standard_normal((2, 3, 4)).astype(np.float32)
     i = np.array([[[1], [-3]], [[2], [-1]]], np.int64)
     add("gather-nd-batch-negative", te("gather_nd_batch"), [x, i],
@@ -406,6 +423,20 @@ def cases():
                    "tensor<600x1x2xi64>) -> tensor<40x30x2xi64>",
                    "tensor<40x30x2xi64>"),
             [x, i, u], [scatter_nd_reference(x, i, u, fn)])
+    # Slices of a block each: the blocks of slots no tuple aims at skip every
+    # chunk, the others replay theirs (three chunks, the last partial).
+    x = rng.integers(-9, 9, (64, 256)).astype(np.int32)
+    i = rng.integers(-64, -56, (600, 1)).astype(np.int64)
+    i[::50, 0] = 40
+    u = rng.integers(-9, 9, (600, 256)).astype(np.int32)
+    add("scatter-nd-add-sparse-slots",
+        kernel("scatter", "%x: tensor<64x256xi32>, %i: tensor<600x1xi64>, "
+               "%u: tensor<600x256xi32>",
+               "graph.scatter_nd %x, %i, %u {reduction = "
+               "#graph.scatter_reduction<add>} : (tensor<64x256xi32>, "
+               "tensor<600x1xi64>, tensor<600x256xi32>) -> tensor<64x256xi32>",
+               "tensor<64x256xi32>"),
+        [x, i, u], [scatter_nd_reference(x, i, u, np.add)])
     x = rng.standard_normal((6, 5)).astype(np.float32)
     x[2, 1] = np.nan
     i = np.array([[2], [5], [2]], np.int64)

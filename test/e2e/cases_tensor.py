@@ -260,6 +260,19 @@ def index_cases():
         cases.append(single("TopK", f"topk-opset{opset}-axis{axis}", opset,
                             {"x": x}, {"v": values, "i": indices},
                             attrs=attrs, initializers=inits))
+    # Rows too long for one block's shared memory take the selection kernel:
+    # packed ranks for f32, the plain order for int64 (ties by index).
+    long_row = rand(3, 5000)
+    values, indices = topk_reference(long_row, 5, 1, True)
+    cases.append(single("TopK", "topk-long-rows", 11, {"x": long_row},
+                        {"v": values, "i": indices},
+                        initializers={"k": np.array([5], np.int64)}))
+    ties = RNG_INT.integers(-5, 5, (2, 3000)).astype(np.int64)
+    values, indices = topk_reference(ties, 4, 1, False)
+    cases.append(single("TopK", "topk-long-rows-int64-smallest", 11,
+                        {"x": ties}, {"v": values, "i": indices},
+                        attrs={"largest": 0},
+                        initializers={"k": np.array([4], np.int64)}))
     data = rand(2, 3, 4)
     idx = np.array([[[1], [0]], [[2], [-1]]], np.int64)
     expect = np.stack([data[b][idx[b, :, 0]] for b in range(2)])
@@ -270,6 +283,17 @@ def index_cases():
     cases.append(single("GatherND", "gathernd-pairs", 11,
                         {"x": data, "i": idx2},
                         {"y": np.stack([data[1, 2], data[0, -1]])}))
+    # An index out of range, given at run time, is an error on every backend
+    # (on the GPU through the kernel's fault word).
+    cases.append(single("GatherND", "gathernd-runtime-index-out-of-range", 11,
+                        {"x": data, "i": np.array([[1, 3]], np.int64)},
+                        {"y": data[0, 0:1]}, expect_rc=1,
+                        expect_error=["out of range"]))
+    cases.append(single("ScatterND", "scatternd-runtime-index-out-of-range",
+                        16, {"x": data, "i": np.array([[-3]], np.int64),
+                             "u": rand(1, 3, 4)},
+                        {"y": data}, expect_rc=1,
+                        expect_error=["out of range"]))
     sidx = np.array([[1], [0], [1]], np.int64)
     upd = rand(3, 3, 4)
     for reduction, combine in [("none", None), ("add", np.add),

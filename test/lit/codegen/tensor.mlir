@@ -78,7 +78,7 @@ exec.kernel @topk_indices(%x: tensor<3x7xi32>) -> tensor<3x7xi64> attributes {fa
 // A row too long for shared memory: k rounds of block-wide selection of the
 // element after the previous round's. The results may be yielded in any
 // order.
-// CHECK-LABEL: // kernel @topk_long entry topk_long grid (2, 1, 1) block (256, 1, 1)
+// CHECK-LABEL: // kernel @topk_long entry topk_long grid (2, 1, 1) block (1024, 1, 1)
 // CHECK: // top-k: one block per row, k rounds of block-wide selection of the next element
 // CHECK: topk_long(const double* __restrict__ arg0, long long* __restrict__ out0, double* __restrict__ out1)
 // CHECK: if (prevSlot >= 0 && !dsc_before(prevKey, prevSlot, v, (long long)e))
@@ -88,6 +88,25 @@ exec.kernel @topk_indices(%x: tensor<3x7xi32>) -> tensor<3x7xi64> attributes {fa
 exec.kernel @topk_long(%x: tensor<2x5000xf64>) -> (tensor<2x3xi64>, tensor<2x3xf64>) attributes {family = "data"} {
   %v, %i = graph.topk %x {k = 3 : i64, axis = 1 : i64} : tensor<2x5000xf64> -> tensor<2x3xf64>, tensor<2x3xi64>
   exec.yield %i, %v : tensor<2x3xi64>, tensor<2x3xf64>
+}
+
+// A long row of values of 32 bits or less: each element is ranked as one
+// 64-bit number (an order-preserving key, then the position's complement),
+// so a round is a maximum of ranks below the previous round's.
+// CHECK-LABEL: // kernel @topk_packed entry topk_packed grid (3, 1, 1) block (1024, 1, 1)
+// CHECK: // top-k: one block per row, k rounds of block-wide selection of the next element, as packed ranks
+// CHECK: static __device__ __forceinline__ unsigned long long dsc_rank(float v, long long e) {
+// CHECK-NEXT: v = v + 0.0f;
+// CHECK: unsigned int key = v != v ? 0xffffffffu : (bits & 0x80000000u) ? ~bits : bits | 0x80000000u;
+// CHECK-NEXT: key = ~key;
+// CHECK-NEXT: return ((unsigned long long)key << 32) | (0xffffffffu - (unsigned int)e);
+// CHECK-NOT: dsc_before
+// CHECK: if ((j == 0 || r < prev) && r > best)
+// CHECK: const long long slot = (long long)(0xffffffffu - (unsigned int)prev);
+// CUBIN: // kernel @topk_packed entry topk_packed cubin {{[0-9]+}} bytes
+exec.kernel @topk_packed(%x: tensor<3x9000xbf16>) -> (tensor<3x4xbf16>, tensor<3x4xi64>) attributes {family = "data"} {
+  %v, %i = graph.topk %x {k = 4 : i64, axis = 1 : i64, largest = false} : tensor<3x9000xbf16> -> tensor<3x4xbf16>, tensor<3x4xi64>
+  exec.yield %v, %i : tensor<3x4xbf16>, tensor<3x4xi64>
 }
 
 // k = 0: nothing to write, a kernel that does nothing.
@@ -131,15 +150,19 @@ exec.kernel @gather_nd_pairs(%x: tensor<5x6xi8>, %i: tensor<3x2xi32>) -> tensor<
 }
 
 // ScatterND: blocks stage the targets of 256 tuples in shared memory, each
-// thread replays in order those aimed at its element; f16 sums round after
-// each update as the reference does.
+// thread replays in order those aimed at its element (a block skips a chunk
+// that aims at none of its slots); f16 sums round after each update as the
+// reference does.
 // CHECK-LABEL: // kernel @scatter_nd_add entry scatter_nd_add grid (1, 1, 1) block (256, 1, 1)
 // CHECK: // scatter_nd: one thread per output element replays the updates aimed at it, in order
 // CHECK: , unsigned int *__restrict__ fault)
 // CHECK: __shared__ long long targets[256];
 // CHECK: const long long slot = (long long)(o / 4);
+// CHECK: const long long lo = (long long)(first / 4), hi = (long long)((first + blockDim.x - 1 < 24 ? first + blockDim.x - 1 : 24 - 1) / 4);
 // CHECK: for (index_t t0 = 0; t0 < 3; t0 += 256) {
 // CHECK: targets[threadIdx.x] = inside ? offset : -1;
+// CHECK-NEXT: near = inside && offset >= lo && offset <= hi;
+// CHECK: if (__syncthreads_or(near) && active) {
 // CHECK: if (targets[c] == slot) {
 // CHECK-NEXT: const float u = dsc_f16_to_f32(arg2[(t0 + c) * 4 + s]);
 // CHECK-NEXT: r = dsc_f16_to_f32(dsc_f32_to_f16(r + u));
