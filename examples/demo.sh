@@ -25,7 +25,14 @@ echo
 echo "== one plan for every batch size: dsc compile --dim batch=1..8"
 batch_model="$build/example_batch.onnx"
 batch_plan="$build/example_batch.plan"
-/usr/bin/python3 examples/make_example.py --batch-dim batch "$batch_model" >/dev/null
+python=python3
+for candidate in python3 /usr/bin/python3; do
+  if "$candidate" -c 'import numpy, onnx' 2>/dev/null; then
+    python=$candidate
+    break
+  fi
+done
+"$python" examples/make_example.py --batch-dim batch "$batch_model" >/dev/null
 "$dsc" compile "$batch_model" --dim batch=1..8 -o "$batch_plan" --quiet
 "$dsc" inspect "$batch_plan" | grep -E '^symbolic|^  x: |^  y: '
 for samples in 1 8; do
