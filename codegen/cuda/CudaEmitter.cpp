@@ -19,6 +19,14 @@ static bool isPerSample(ArrayAttr attrs, unsigned index) {
   return dict && dict.contains("exec.per_sample");
 }
 
+bool isPerSampleValue(exec::KernelOp kernel, BlockArgument arg) {
+  return isPerSample(kernel.getArgAttrsAttr(), arg.getArgNumber());
+}
+
+bool isPerSampleResult(exec::KernelOp kernel, unsigned index) {
+  return isPerSample(kernel.getResAttrsAttr(), index);
+}
+
 bool runsPerSample(exec::KernelOp kernel) {
   for (unsigned i = 0; i < kernel.getNumArguments(); ++i)
     if (isPerSample(kernel.getArgAttrsAttr(), i))
@@ -37,6 +45,22 @@ bool runsPerSample(exec::KernelOp kernel) {
 static LogicalResult makePerSample(exec::KernelOp kernel,
                                    EmittedKernel &emitted) {
   std::string signature = " " + emitted.entry + "(";
+  if (emitted.sampleGridAxis == 1) {
+    // Samples folded into the rows (GemmEmitter): the grid's y extent is
+    // the samples times one sample's; pointers stay at the first sample.
+    size_t at = emitted.source.find(signature);
+    size_t open = at == std::string::npos ? at : emitted.source.find('{', at);
+    if (open == std::string::npos)
+      return kernel.emitOpError("has no entry '")
+             << emitted.entry << "' to make per-sample";
+    std::string prologue =
+        "\n  // Samples folded into rows: gridDim.y / " +
+        std::to_string(emitted.grid[1]) +
+        ".\n  const unsigned int dsc_samples = gridDim.y / " +
+        std::to_string(emitted.grid[1]) + "u;";
+    emitted.source.insert(open + 1, prologue);
+    return success();
+  }
   size_t at = emitted.source.find(signature);
   size_t open = at == std::string::npos ? at : emitted.source.find('{', at);
   if (open == std::string::npos)

@@ -30,6 +30,10 @@ struct EmittedKernel {
   /// Launched once per sample (exec.per_sample buffers): the runtime
   /// multiplies grid[2] by the number of samples.
   bool perSample = false;
+  /// Which grid extent the samples multiply: 2 (z, one sample per z slice,
+  /// pointers offset per sample) or 1 (y: the samples are folded into the
+  /// rows of one GEMM, GemmEmitter).
+  int sampleGridAxis = 2;
 };
 
 /// Whether `kernel` binds a per-sample buffer (`exec.per_sample`).

@@ -109,6 +109,11 @@ mlir::Type elementTypeOf(mlir::Value value);
 /// element type; emits an error on the kernel otherwise.
 mlir::LogicalResult verifyKernelTypes(exec::KernelOp kernel);
 
+/// Whether a kernel argument (block argument of its body) or result is one
+/// sample of many (`exec.per_sample`, CudaEmitter.h).
+bool isPerSampleValue(exec::KernelOp kernel, mlir::BlockArgument arg);
+bool isPerSampleResult(exec::KernelOp kernel, unsigned index);
+
 /// Per-family emitters.
 mlir::FailureOr<EmittedKernel>
 emitElementwiseKernel(exec::KernelOp kernel, const EmitOptions &options);

@@ -125,7 +125,8 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
   constexpr int WTM = BM / $WARPS_M$, WTN = BN / WARPS_N;
   constexpr int MT = WTM / 16, NT = WTN / 8;
   constexpr int AS = BK + 8, BS = BN + 8; // padded row strides, in elements
-  constexpr index_t M = $M$, N = $N$, K = $K$, BATCH = $BATCH$;
+  const index_t M = $M$;
+  constexpr index_t N = $N$, K = $K$, BATCH = $BATCH$;
   extern __shared__ __align__(16) unsigned char dsc_smem[];
   unsigned short* As = reinterpret_cast<unsigned short*>(dsc_smem);
   unsigned short* Bs = As + STAGES * BM * AS;
@@ -134,6 +135,8 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
   const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
   const int warpM = warp / WARPS_N, warpN = warp % WARPS_N;
   const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
+  if (m0 >= M)
+    return; // a block past the rows (the grid is sized for the most samples)
   // 16-byte copies need 16-byte aligned rows: K and N multiples of 8 halves
   // and aligned base pointers (arena offsets are not promised to be).
   const bool vecA = (K % 8 == 0) && ((unsigned long long)A % 16 == 0);
@@ -254,13 +257,16 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
 constexpr StringLiteral kSimtBody = R"cuda(
   constexpr int BM = $BM$, BN = $BN$, BK = $BK$, TM = $TM$, TN = $TN$;
   constexpr int TX = BN / TN, TY = BM / TM, THREADS = TX * TY;
-  constexpr index_t M = $M$, N = $N$, K = $K$, BATCH = $BATCH$;
+  const index_t M = $M$;
+  constexpr index_t N = $N$, K = $K$, BATCH = $BATCH$;
   __shared__ $T$ As[BK][BM + 1];
   __shared__ $T$ Bs[BK][BN];
   const $S$* __restrict__ A = $A$;
   const $S$* __restrict__ B = $B$;
   const int tid = threadIdx.x, tx = tid % TX, ty = tid / TX;
   const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
+  if (m0 >= M)
+    return; // a block past the rows (the grid is sized for the most samples)
 
   for (index_t z = blockIdx.z; z < BATCH; z += gridDim.z) {
     const $S$* __restrict__ Az = A + ($A_BATCH$) * (M * K);
@@ -321,6 +327,8 @@ public:
 private:
   /// The epilogue function: one accumulator element in, one store out.
   LogicalResult emitEpilogue(llvm::raw_ostream &os, StringRef accType);
+  /// Whether the launch can run all samples as one GEMM (see emit()).
+  bool foldsSamplesIntoRows(BlockArgument lhs, BlockArgument rhs);
 
   exec::KernelOp kernel;
   graph::MatMulOp matmul;
@@ -443,6 +451,11 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
   if (!tensorCores && !integer && !inputType.isF32() && !inputType.isF64())
     return kernel.emitOpError("unsupported matmul element type ") << inputType;
 
+  // Samples folded into the rows: with one sample per launch row block,
+  // a per-sample [m, K] x shared [K, N] is one GEMM of m * samples rows
+  // (sample-major rows are contiguous), instead of one small GEMM per
+  // sample.
+  bool foldSamples = foldsSamplesIntoRows(lhs, rhs);
   int64_t largest = 1;
   for (Type type : kernel.getArgumentTypes())
     largest = std::max(largest, cast<ShapedType>(type).getNumElements());
@@ -464,7 +477,8 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
   std::string batchA = broadcastIndexFromLinear(lhsBatch, batchShape, "z");
   std::string batchB = broadcastIndexFromLinear(rhsBatch, batchShape, "z");
   std::vector<std::pair<StringRef, std::string>> common = {
-      {"M", std::to_string(m)},
+      {"M", foldSamples ? "(index_t)" + std::to_string(m) + " * dsc_samples"
+                        : std::to_string(m)},
       {"N", std::to_string(n)},
       {"K", std::to_string(k)},
       {"BATCH", std::to_string(batch)},
@@ -546,7 +560,26 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
       static_cast<int32_t>(std::clamp<int64_t>(batch, 1, kMaxGridYZ))};
   result.block = {static_cast<int32_t>(threads), 1, 1};
   result.source = std::move(source);
+  if (foldSamples)
+    result.sampleGridAxis = 1;
   return result;
+}
+
+bool GemmEmitter::foldsSamplesIntoRows(BlockArgument lhs, BlockArgument rhs) {
+  if (!runsPerSample(kernel) || batch != 1 || !isPerSampleValue(kernel, lhs) ||
+      isPerSampleValue(kernel, rhs) || !isPerSampleResult(kernel, 0))
+    return false;
+  // Epilogue operands index rows by the global row: a per-sample one must
+  // have all m rows of its sample, a shared one none.
+  for (BlockArgument arg : kernel.getBody().front().getArguments()) {
+    if (arg == lhs || arg == rhs)
+      continue;
+    ArrayRef<int64_t> shape = shapeOf(arg);
+    int64_t rows = shape.size() >= 2 ? shape[shape.size() - 2] : 1;
+    if (isPerSampleValue(kernel, arg) ? rows != m : rows != 1)
+      return false;
+  }
+  return true;
 }
 
 FailureOr<EmittedKernel> emitGemmKernel(exec::KernelOp kernel,

@@ -313,10 +313,12 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
     module.walk([&](exec::LaunchOp launch) {
       const codegen::EmittedKernel &kernel = emitted[launch.getKernel()];
       // Samples multiply the grid's z extent, limited to 65535.
+      int axis = kernel.sampleGridAxis;
       if (kernel.perSample && range &&
-          int64_t(kernel.grid[2]) * (*range)[1] > 65535 && !tooWide) {
-        launch.emitOpError("grid z extent ")
-            << kernel.grid[2] << " times " << (*range)[1]
+          int64_t(kernel.grid[axis]) * (*range)[1] > 65535 && !tooWide) {
+        launch.emitOpError("grid ")
+            << (axis == 1 ? "y" : "z") << " extent " << kernel.grid[axis]
+            << " times " << (*range)[1]
             << " samples exceeds the limit of 65535; lower the range's "
                "maximum";
         tooWide = true;
@@ -357,7 +359,7 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
       }
       binaries[k.name] = KernelBinary{
           k.entry,       k.source,        options.arch, compiled->cubin,
-          compiled->ptx, k.reportsFaults, k.perSample};
+          compiled->ptx, k.reportsFaults, k.perSample,  k.sampleGridAxis};
     }
     return false;
   });

@@ -202,7 +202,8 @@ struct Writer {
       kernels.push_back(plan::CreateKernelDirect(
           fbb, kernel.getSymName().str().c_str(), binary.entry.c_str(),
           binary.source.c_str(), binary.arch.c_str(), &cubin,
-          binary.ptx.c_str(), binary.reportsFaults, binary.perSample));
+          binary.ptx.c_str(), binary.reportsFaults, binary.perSample,
+          static_cast<uint8_t>(binary.sampleGridAxis)));
     }
 
     std::vector<flatbuffers::Offset<plan::StepEntry>> steps;

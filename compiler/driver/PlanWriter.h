@@ -23,6 +23,8 @@ struct KernelBinary {
   bool reportsFaults = false;
   /// Runs once per sample (plan.fbs Kernel.per_sample).
   bool perSample = false;
+  /// The grid extent the samples multiply (plan.fbs Kernel.per_sample_axis).
+  int sampleGridAxis = 2;
 };
 
 /// Serializes a planned exec module (launch configurations set, arena

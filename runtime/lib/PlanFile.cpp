@@ -275,10 +275,15 @@ Status checkSemantics(const dsc::plan::Plan &plan,
                        std::to_string(numKernels) + " kernels)");
       if (Status status = checkDims(what, "grid", launch->grid()); !status)
         return status;
-      if (plan.kernels()->Get(launch->kernel())->per_sample() &&
-          uint64_t(launch->grid()->Get(2)) * uint64_t(maxSamples) > 65535)
-        return invalid(what + ": grid z " +
-                       std::to_string(launch->grid()->Get(2)) + " times " +
+      const dsc::plan::Kernel *kernel = plan.kernels()->Get(launch->kernel());
+      unsigned axis = kernel->per_sample_axis();
+      if (kernel->per_sample() && axis != 1 && axis != 2)
+        return invalid(what + ": per_sample_axis " + std::to_string(axis) +
+                       " is neither 1 (y) nor 2 (z)");
+      if (kernel->per_sample() &&
+          uint64_t(launch->grid()->Get(axis)) * uint64_t(maxSamples) > 65535)
+        return invalid(what + ": grid " + (axis == 1 ? "y " : "z ") +
+                       std::to_string(launch->grid()->Get(axis)) + " times " +
                        std::to_string(maxSamples) +
                        " samples exceeds the limit of 65535");
       if (Status status = checkDims(what, "block", launch->block()); !status)

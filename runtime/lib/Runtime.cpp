@@ -400,8 +400,10 @@ Status Context::resolveSteps() {
       size_t numArgs = launch->args() ? launch->args()->size() : 0;
       const dsc::plan::Kernel *kernel = raw.kernels()->Get(launch->kernel());
       bool reportsFaults = kernel->reports_faults();
-      if (symbolic && kernel->per_sample())
-        step.sampleGridZ = step.grid[2];
+      if (symbolic && kernel->per_sample()) {
+        step.sampleGridAxis = kernel->per_sample_axis();
+        step.sampleGrid = step.grid[step.sampleGridAxis];
+      }
       step.argValues.resize(numArgs + (reportsFaults ? 1 : 0));
       step.argPointers.resize(step.argValues.size());
       for (size_t a = 0; a < numArgs; ++a)
@@ -475,8 +477,8 @@ Status Context::setDimension(const std::string &name, int64_t size) {
   for (const Patch &patch : arenaRefs_)
     place(patch, arena_);
   for (ResolvedStep &step : steps_)
-    if (step.sampleGridZ)
-      step.grid[2] = step.sampleGridZ * unsigned(size);
+    if (step.sampleGrid)
+      step.grid[step.sampleGridAxis] = step.sampleGrid * unsigned(size);
   return Status::ok();
 }
 

@@ -63,6 +63,7 @@ struct TestKernel {
   std::string arch;
   std::vector<uint8_t> cubin;
   bool perSample = false;
+  uint8_t perSampleAxis = 2;
 };
 
 struct TestLaunch {
@@ -123,7 +124,8 @@ struct TestPlan {
       kernelOffsets.push_back(p::CreateKernelDirect(
           b, k.name.c_str(), k.entry.c_str(), k.source.c_str(),
           k.arch.empty() ? nullptr : k.arch.c_str(),
-          k.cubin.empty() ? nullptr : &k.cubin, nullptr, false, k.perSample));
+          k.cubin.empty() ? nullptr : &k.cubin, nullptr, false, k.perSample,
+          k.perSampleAxis));
     auto kernelsOffset = b.CreateVector(kernelOffsets);
     std::vector<fb::Offset<p::StepEntry>> stepOffsets;
     for (const TestStep &step : steps) {

@@ -105,6 +105,13 @@ TEST(PlanFile, RejectsBadSymbolicDimensions) {
   TestPlan tall = perSampleVectorAddPlan(1, 1000);
   std::get<TestLaunch>(tall.steps[0]).grid = std::vector<uint32_t>{1, 1, 100};
   rejects(tall, "exceeds the limit of 65535");
+  TestPlan rows = perSampleVectorAddPlan(1, 1000);
+  rows.kernels[0].perSampleAxis = 1;
+  std::get<TestLaunch>(rows.steps[0]).grid = std::vector<uint32_t>{1, 100, 1};
+  rejects(rows, "grid y 100 times 1000 samples");
+  TestPlan sideways = perSampleVectorAddPlan(1, 4);
+  sideways.kernels[0].perSampleAxis = 0;
+  rejects(sideways, "per_sample_axis 0 is neither 1 (y) nor 2 (z)");
   // A sample axis needs a symbolic dimension, and must be an axis.
   TestPlan stray = vectorAddPlan();
   stray.inputs[0].sampleAxis = 0;

@@ -327,8 +327,9 @@ private:
     CUfunction function = nullptr;
     unsigned grid[3] = {1, 1, 1}, block[3] = {1, 1, 1};
     unsigned sharedMemory = 0;
-    /// One sample's grid z extent of a per-sample launch (0 otherwise).
-    unsigned sampleGridZ = 0;
+    /// One sample's grid extent along `sampleGridAxis` of a per-sample
+    /// launch (0 otherwise).
+    unsigned sampleGrid = 0, sampleGridAxis = 2;
     /// Kernel arguments, then the fault word's address if it reports faults.
     std::vector<CUdeviceptr> argValues;
     std::vector<void *> argPointers;

@@ -11,7 +11,8 @@
 // CHECK-NEXT: out0[(z * 512 + m) * 3072 + n] = dsc_f32_to_f16(v1);
 // CHECK-NEXT: }
 // CHECK: // tensor cores: 64x64x32 tile, 2x2 warps, 3 stages
-// CHECK: constexpr index_t M = 512, N = 3072, K = 768, BATCH = 1;
+// CHECK: const index_t M = 512;
+// CHECK-NEXT: constexpr index_t N = 3072, K = 768, BATCH = 1;
 // CHECK: dsc_ldmatrix_x4_trans(r,
 // CHECK: dsc_epilogue(arg0, arg1, arg2, out0, z, m, n, acc[i][j][h * 2 + c]);
 exec.kernel @linear_gelu(%x: tensor<512x768xf16>, %w: tensor<768x3072xf16>, %b: tensor<3072xf16>) -> tensor<512x3072xf16> attributes {family = "gemm"} {

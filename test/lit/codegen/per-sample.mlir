@@ -29,3 +29,30 @@ exec.kernel @bmm(%a: tensor<3x4x8xf32> {exec.per_sample}, %b: tensor<3x8x5xf32> 
   %m = graph.matmul %a, %b : (tensor<3x4x8xf32>, tensor<3x8x5xf32>) -> tensor<3x4x5xf32>
   exec.yield %m : tensor<3x4x5xf32>
 }
+
+// A per-sample [m, K] times a shared [K, N] with a shared bias: the samples
+// are folded into the rows of one GEMM (grid y times the samples), and the
+// pointers stay at the first sample.
+// CHECK-LABEL: // kernel @linear entry linear grid (1, 1, 1)
+// CHECK: linear(const float* __restrict__ arg0, const float* __restrict__ arg1, const float* __restrict__ arg2, float* __restrict__ out0) {
+// CHECK-NEXT: // Samples folded into rows: gridDim.y / 1.
+// CHECK-NEXT: const unsigned int dsc_samples = gridDim.y / 1u;
+// CHECK: const index_t M = (index_t)3 * dsc_samples;
+// CHECK: if (m0 >= M)
+// CHECK-NOT: dsc_sample *
+exec.kernel @linear(%x: tensor<3x8xf32> {exec.per_sample}, %w: tensor<8x5xf32>, %b: tensor<5xf32>) -> (tensor<3x5xf32> {exec.per_sample}) attributes {family = "gemm"} {
+  %m = graph.matmul %x, %w : (tensor<3x8xf32>, tensor<8x5xf32>) -> tensor<3x5xf32>
+  %r = graph.add %m, %b : (tensor<3x5xf32>, tensor<5xf32>) -> tensor<3x5xf32>
+  exec.yield %r : tensor<3x5xf32>
+}
+
+// A shared operand with rows of its own (a constant residual) cannot follow
+// the global row: one sample per z slice instead.
+// CHECK-LABEL: // kernel @shared_rows entry shared_rows
+// CHECK: const unsigned int dsc_sample = blockIdx.z / 1u;
+// CHECK: const index_t M = 3;
+exec.kernel @shared_rows(%x: tensor<3x8xf32> {exec.per_sample}, %w: tensor<8x5xf32>, %r: tensor<3x5xf32>) -> (tensor<3x5xf32> {exec.per_sample}) attributes {family = "gemm"} {
+  %m = graph.matmul %x, %w : (tensor<3x8xf32>, tensor<8x5xf32>) -> tensor<3x5xf32>
+  %s = graph.add %m, %r : (tensor<3x5xf32>, tensor<3x5xf32>) -> tensor<3x5xf32>
+  exec.yield %s : tensor<3x5xf32>
+}
