@@ -212,6 +212,10 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
     llvm::errs() << "dsc: " << imported.message << "\n";
     return imported.status == onnx::ImportStatus::Unsupported ? 2 : 1;
   }
+  for (const std::string &name : imported.emptyOutputs)
+    llvm::errs() << "dsc: note: output '" << name
+                 << "' is an empty sequence or an optional holding no value: "
+                    "the plan has no output for it\n";
   for (const onnx::OpenDimension &open : imported.openDimensions) {
     llvm::errs() << "dsc: error: input '" << open.input << "' has ";
     if (open.name.empty())
