@@ -220,7 +220,10 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
     llvm::errs() << "dsc: error: input '" << open.input << "' has ";
     if (open.name.empty())
       llvm::errs() << "a dimension without a size or a name (axis " << open.axis
-                   << "); plans need a size for it: name it in the model "
+                   << "); plans need a size for it: give the input's shape "
+                      "with --input-shape "
+                   << open.input
+                   << "=D0,D1,..., or name the dimension in the model "
                       "(dim_param) and give it with --dim NAME=N or a range "
                       "with --dim NAME=MIN..MAX\n";
     else
@@ -281,6 +284,13 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
         std::string name = "#" + std::to_string(i);
         if (auto attr = func.getArgAttrOfType<StringAttr>(i, "graph.name"))
           name = attr.str();
+        if (!cast<ShapedType>(type).hasRank()) {
+          llvm::errs() << "dsc: error: input '" << name
+                       << "' has no declared shape; plans need one: give it "
+                          "with --input-shape "
+                       << name << "=D0,D1,...\n";
+          return 2;
+        }
         llvm::errs() << "dsc: error: input '" << name
                      << "' has the dynamic shape "
                      << graph::formatShape(cast<ShapedType>(type).getShape())

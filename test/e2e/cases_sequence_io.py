@@ -210,6 +210,18 @@ def error_cases():
     cases.append(Case("optional-error-op-takes-absent", m, {}, expect_rc=1,
                       expect_error=["Neg", "does not take"],
                       compile_args=["--absent=o"], eval_args=["--absent=o"]))
+    # A plan needs the shapes of tensors the model leaves open: the error
+    # says how to give them (dsc eval takes them from the files).
+    seq = [rand(2, 3)]
+    for label, shape, error in (("unranked", None, "no declared shape"),
+                                ("named-dim", ["N", 3], "without a size")):
+        m = model([helper.make_node("Identity", ["S"], ["T"])],
+                  [("S", sequence_type(np.float32, shape))],
+                  [("T", sequence_type(np.float32, shape))])
+        cases.append(Case(
+            f"seqio-plan-needs-shape-{label}", m, elements("S", seq),
+            elements("T", seq), compile_args=["--sequence-length=S=1"],
+            plan_expect=(2, ["'S[0]'", error, "--input-shape S[0]="])))
     return cases
 
 
