@@ -87,6 +87,9 @@ readGiven(const llvm::StringMap<std::string> &givenFiles, StringRef name) {
   return std::move(*value);
 }
 
+/// The longest sequence input the importer takes.
+static constexpr size_t kMaxSequenceLength = 4096;
+
 /// The length of sequence input `name` from the inputs given for its tensors,
 /// `NAME[0]` ... `NAME[L-1]`; fails when an index is skipped.
 static FailureOr<int64_t>
@@ -99,9 +102,10 @@ sequenceLengthFromFiles(StringRef name,
     if (!given.consume_front(name) || !given.consume_front("[") ||
         !given.consume_back("]") || given.getAsInteger(10, index))
       continue;
-    if (index >= 4096) {
+    if (index >= kMaxSequenceLength) {
       fail("input '" + entry.getKey() + "': index " + llvm::Twine(index) +
-           " is beyond the longest sequence input (4096 tensors)");
+           " is beyond the longest sequence input (" +
+           llvm::Twine(kMaxSequenceLength) + " tensors, as the importer)");
       return failure();
     }
     if (seen.size() <= index)
