@@ -212,11 +212,18 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
     llvm::errs() << "dsc: " << imported.message << "\n";
     return imported.status == onnx::ImportStatus::Unsupported ? 2 : 1;
   }
+  for (const std::string &name : imported.emptyOutputs)
+    llvm::errs() << "dsc: note: output '" << name
+                 << "' is an empty sequence or an optional holding no value: "
+                    "the plan has no output for it\n";
   for (const onnx::OpenDimension &open : imported.openDimensions) {
     llvm::errs() << "dsc: error: input '" << open.input << "' has ";
     if (open.name.empty())
       llvm::errs() << "a dimension without a size or a name (axis " << open.axis
-                   << "); plans need a size for it: name it in the model "
+                   << "); plans need a size for it: give the input's shape "
+                      "with --input-shape "
+                   << open.input
+                   << "=D0,D1,..., or name the dimension in the model "
                       "(dim_param) and give it with --dim NAME=N or a range "
                       "with --dim NAME=MIN..MAX\n";
     else
@@ -277,6 +284,13 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
         std::string name = "#" + std::to_string(i);
         if (auto attr = func.getArgAttrOfType<StringAttr>(i, "graph.name"))
           name = attr.str();
+        if (!cast<ShapedType>(type).hasRank()) {
+          llvm::errs() << "dsc: error: input '" << name
+                       << "' has no declared shape; plans need one: give it "
+                          "with --input-shape "
+                       << name << "=D0,D1,...\n";
+          return 2;
+        }
         llvm::errs() << "dsc: error: input '" << name
                      << "' has the dynamic shape "
                      << graph::formatShape(cast<ShapedType>(type).getShape())

@@ -35,7 +35,12 @@ static constexpr int64_t kMaxInlinedNodes = int64_t(1) << 20;
 /// Binds `name` to `value` in the scope being imported.
 static void bind(ImportState &state, const std::string &name,
                  const BoundValue &value) {
-  if (value.sequence) {
+  state.absent.erase(name);
+  if (value.absent) {
+    state.values.erase(name);
+    state.sequences.erase(name);
+    state.absent.insert(name);
+  } else if (value.sequence) {
     state.values.erase(name);
     state.sequences[name] = *value.sequence;
   } else {
@@ -71,6 +76,7 @@ importer::importSubgraph(NodeImporter &node, const ::onnx::GraphProto &graph,
     auto sequence = state.sequences.find(name);
     if (sequence != state.sequences.end())
       previous.sequence = sequence->second;
+    previous.absent = state.absent.contains(name);
     outer[name] = std::move(previous);
   };
   for (const auto &input : graph.input())
@@ -106,6 +112,8 @@ importer::importSubgraph(NodeImporter &node, const ::onnx::GraphProto &graph,
       outputs.push_back({tensor->second, std::nullopt});
     else if (sequence != state.sequences.end())
       outputs.push_back({nullptr, sequence->second});
+    else if (state.absent.contains(output.name()))
+      outputs.push_back({nullptr, std::nullopt, /*absent=*/true});
     else
       return node.invalid(what + " output '" + output.name() +
                           "' is not defined");
@@ -114,7 +122,9 @@ importer::importSubgraph(NodeImporter &node, const ::onnx::GraphProto &graph,
     std::string name = entry.getKey().str();
     state.values.erase(name);
     state.sequences.erase(name);
-    if (entry.getValue().tensor || entry.getValue().sequence)
+    state.absent.erase(name);
+    if (entry.getValue().tensor || entry.getValue().sequence ||
+        entry.getValue().absent)
       bind(state, name, entry.getValue());
   }
   return outputs;
@@ -122,13 +132,17 @@ importer::importSubgraph(NodeImporter &node, const ::onnx::GraphProto &graph,
 
 static void setBoundOutput(NodeImporter &node, unsigned i,
                            const BoundValue &value) {
-  if (value.sequence)
+  if (value.absent)
+    node.setAbsentOutput(i);
+  else if (value.sequence)
     node.setSequenceOutput(i, *value.sequence);
   else
     node.setOutput(i, value.tensor);
 }
 
 static BoundValue boundInput(NodeImporter &node, unsigned i) {
+  if (node.isAbsentInput(i))
+    return {nullptr, std::nullopt, /*absent=*/true};
   if (node.isSequenceInput(i))
     return {nullptr, *node.sequenceInput(i)};
   return {node.input(i), std::nullopt};
@@ -304,14 +318,16 @@ static LogicalResult importLoop(NodeImporter &node) {
       carried[k] = (*outputs)[1 + k];
     for (int k = 0; k < numScans; ++k) {
       const BoundValue &scan = (*outputs)[1 + numCarried + k];
-      if (scan.sequence)
-        return node.unsupported("scan output " + Twine(k) + " is a sequence");
+      if (!scan.tensor)
+        return node.unsupported("scan output " + Twine(k) +
+                                " is a sequence or an optional holding no "
+                                "value");
       scans[k].push_back(scan.tensor);
     }
     bool last = tripCount && i + 1 >= *tripCount;
     if (hasCondition && !last) {
-      if ((*outputs)[0].sequence)
-        return node.invalid("the body's condition output is a sequence");
+      if (!(*outputs)[0].tensor)
+        return node.invalid("the body's condition output is not a tensor");
       FailureOr<bool> next =
           constantCondition(node, (*outputs)[0].tensor,
                             "the condition after iteration " + Twine(i));
@@ -408,8 +424,10 @@ unrollScan(NodeImporter &node, const ::onnx::GraphProto &body,
       current[k] = (*outputs)[k];
     for (size_t k = 0; k < numScans; ++k) {
       const BoundValue &scan = (*outputs)[states.size() + k];
-      if (scan.sequence)
-        return node.unsupported("scan output " + Twine(k) + " is a sequence");
+      if (!scan.tensor)
+        return node.unsupported("scan output " + Twine(k) +
+                                " is a sequence or an optional holding no "
+                                "value");
       scans[k].push_back(scan.tensor);
     }
   }
@@ -524,8 +542,12 @@ static LogicalResult importScan(NodeImporter &node) {
                    *inputDirections, *outputAxes, *outputDirections);
     if (failed(results))
       return failure();
-    for (auto [i, result] : llvm::enumerate(*results))
+    for (auto [i, result] : llvm::enumerate(*results)) {
+      if (!result.tensor)
+        return node.unsupported("output " + Twine(i) +
+                                " of Scan 8 is not a tensor");
       perBatch[i].push_back(result.tensor);
+    }
   }
   if (batch == 0)
     return node.unsupported("an empty batch has no known output shapes");
@@ -584,8 +606,10 @@ static LogicalResult importSequenceMap(NodeImporter &node) {
     if (failed(outputs))
       return failure();
     for (auto [k, output] : llvm::enumerate(*outputs)) {
-      if (output.sequence)
-        return node.unsupported("body output " + Twine(k) + " is a sequence");
+      if (!output.tensor)
+        return node.unsupported("body output " + Twine(k) +
+                                " is a sequence or an optional holding no "
+                                "value");
       results[k].elementType = node.elementTypeOf(output.tensor);
       results[k].elements.push_back(output.tensor);
     }
@@ -819,7 +843,7 @@ static LogicalResult importGradient(NodeImporter &node) {
 llvm::StringMap<OpImporter> importer::controlFlowOpImporters() {
   return {
       {"If", {1, importIf}},
-      {"Loop", {1, importLoop, true}},
+      {"Loop", {1, importLoop, true, /*takesAbsent=*/true}},
       {"Scan", {8, importScan, true}},
       {"SequenceMap", {17, importSequenceMap, true}},
       {"ai.onnx.preview.training:Gradient", {1, importGradient}},

@@ -31,6 +31,8 @@ using namespace dsc::onnx::importer;
 /// The newest opset of the default domain whose semantics the op importers
 /// know. Opsets 18-22 changed only the type lists of the supported ops.
 static constexpr int64_t kMaxOpset = 22;
+/// Tensors a sequence graph input may hold, at most.
+static constexpr int64_t kMaxSequenceInputLength = 4096;
 
 //===----------------------------------------------------------------------===//
 // Element types and tensors
@@ -263,6 +265,16 @@ importer::importTensor(const ::onnx::TensorProto &tensor, StringRef what,
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// The type of a graph input or output: a tensor, a sequence of tensors, or
+/// an optional of either.
+struct BoundaryType {
+  /// The tensor type (of the elements, for a sequence).
+  Type tensor;
+  const ::onnx::TypeProto::Tensor *proto = nullptr;
+  bool sequence = false;
+  bool optional = false;
+};
+
 class GraphImporter {
 public:
   GraphImporter(const ::onnx::ModelProto &model, ImportState &state,
@@ -272,8 +284,14 @@ public:
   FailureOr<OwningOpRef<ModuleOp>> run();
 
 private:
-  FailureOr<Type> importValueType(const ::onnx::ValueInfoProto &info,
-                                  StringRef what);
+  FailureOr<BoundaryType> importValueType(const ::onnx::ValueInfoProto &info,
+                                          StringRef what);
+  FailureOr<Type> importTensorType(const ::onnx::TypeProto::Tensor &tensorType,
+                                   const std::string &name, bool namedDims);
+  /// Checks that `value`, returned as graph output `name`, agrees with the
+  /// declared tensor type (the element type of a declared sequence).
+  LogicalResult checkDeclaredOutput(Value value, const std::string &name,
+                                    Type declared, bool &inferred);
   LogicalResult importNode(const ::onnx::NodeProto &node, int index);
   LogicalResult defineValue(const std::string &name, Value value,
                             StringRef what);
@@ -306,21 +324,41 @@ static void collectConsumed(const ::onnx::GraphProto &graph,
     state.consumed.insert(output.name());
 }
 
-FailureOr<Type>
+FailureOr<BoundaryType>
 GraphImporter::importValueType(const ::onnx::ValueInfoProto &info,
                                StringRef what) {
   std::string name = (what + " '" + info.name() + "'").str();
   if (!info.has_type())
     return state.fail(ImportStatus::Invalid, name + " has no type");
-  if (info.type().value_case() == ::onnx::TypeProto::kSequenceType)
+  BoundaryType result;
+  const ::onnx::TypeProto *type = &info.type();
+  if (type->value_case() == ::onnx::TypeProto::kOptionalType) {
+    result.optional = true;
+    type = &type->optional_type().elem_type();
+  }
+  if (type->value_case() == ::onnx::TypeProto::kSequenceType) {
+    result.sequence = true;
+    type = &type->sequence_type().elem_type();
+  }
+  if (type->value_case() != ::onnx::TypeProto::kTensorType)
     return state.fail(ImportStatus::Unsupported,
-                      name + " is a sequence: dsc supports sequences only "
-                             "inside the graph, as static lists of tensors");
-  if (info.type().value_case() != ::onnx::TypeProto::kTensorType)
-    return state.fail(ImportStatus::Unsupported,
-                      name + " is not a tensor (sequence, map, optional and "
-                             "sparse values are not supported)");
-  const ::onnx::TypeProto::Tensor &tensorType = info.type().tensor_type();
+                      name + " is not a tensor, a sequence of tensors or an "
+                             "optional of either (map and sparse values are "
+                             "not supported)");
+  result.proto = &type->tensor_type();
+  // The tensors of a sequence may differ in shape: a dim_param names no size
+  // common to them.
+  FailureOr<Type> tensor =
+      importTensorType(*result.proto, name, /*namedDims=*/!result.sequence);
+  if (failed(tensor))
+    return failure();
+  result.tensor = *tensor;
+  return result;
+}
+
+FailureOr<Type>
+GraphImporter::importTensorType(const ::onnx::TypeProto::Tensor &tensorType,
+                                const std::string &name, bool namedDims) {
   Type elementType = elementTypeOf(tensorType.elem_type(), state.context);
   if (!elementType)
     return state.fail(ImportStatus::Unsupported,
@@ -331,7 +369,7 @@ GraphImporter::importValueType(const ::onnx::ValueInfoProto &info,
     return Type(UnrankedTensorType::get(elementType));
   SmallVector<int64_t> shape;
   for (const auto &dim : tensorType.shape().dim()) {
-    if (dim.has_dim_param() && state.dimValues &&
+    if (namedDims && dim.has_dim_param() && state.dimValues &&
         state.dimValues->count(dim.dim_param())) {
       state.dimValuesUsed.insert(dim.dim_param());
       shape.push_back(state.dimValues->lookup(dim.dim_param()));
@@ -381,6 +419,35 @@ LogicalResult GraphImporter::defineValue(const std::string &name, Value value,
   return success();
 }
 
+LogicalResult GraphImporter::checkDeclaredOutput(Value value,
+                                                 const std::string &name,
+                                                 Type declared,
+                                                 bool &inferred) {
+  auto declaredType = cast<TensorType>(declared);
+  if (cast<TensorType>(value.getType()).getElementType() !=
+      declaredType.getElementType())
+    return state.fail(ImportStatus::Invalid,
+                      "graph output '" + name +
+                          "' is declared with another element type than "
+                          "the one computed for it");
+  if (!declaredType.hasRank())
+    return success();
+  if (!inferred && !cast<TensorType>(value.getType()).hasRank()) {
+    if (failed(inferShapesSoFar(state)))
+      return state.fail(ImportStatus::Invalid,
+                        "shape inference failed: " + state.lastDiagnostic);
+    inferred = true;
+  }
+  auto current = cast<TensorType>(value.getType());
+  if (current.hasRank() && failed(verifyCompatibleShape(current, declaredType)))
+    return state.fail(ImportStatus::Invalid,
+                      "graph output '" + name + "' is declared with shape " +
+                          graph::formatShape(declaredType.getShape()) +
+                          " but has shape " +
+                          graph::formatShape(current.getShape()));
+  return success();
+}
+
 FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
   MLIRContext *context = &state.context;
   for (const auto &opset : model.opset_import()) {
@@ -406,32 +473,128 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
     initializerNames.insert(initializer.name());
 
   // Graph inputs that are also initializers are constants, not arguments.
+  // A sequence input of length L becomes L arguments `S[0]` ... `S[L-1]`; an
+  // optional input holds its value, or is left out by the caller (absent).
   SmallVector<Type> argumentTypes;
   SmallVector<std::string> argumentNames;
   SmallVector<std::string> fixedInputs;
+  struct SequenceInput {
+    std::string name;
+    size_t firstArgument;
+    int64_t length;
+    Type elementType;
+  };
+  SmallVector<SequenceInput> sequenceInputs;
+  llvm::StringSet<> shapedInputs;
+  auto addArgument = [&](const std::string &name, Type type,
+                         const ::onnx::TypeProto::Tensor &proto,
+                         bool namedDims) -> LogicalResult {
+    if (state.inputShapes && state.inputShapes->count(name)) {
+      ArrayRef<int64_t> shape = state.inputShapes->lookup(name);
+      auto declared = cast<TensorType>(type);
+      if (llvm::any_of(shape, [](int64_t dim) { return dim < 0; }) ||
+          (declared.hasRank() &&
+           failed(verifyCompatibleShape(shape, declared.getShape()))))
+        return state.fail(ImportStatus::Invalid,
+                          "the shape " + graph::formatShape(shape) +
+                              " given for graph input '" + name +
+                              "' does not agree with its declared type " +
+                              typeName(type));
+      type = RankedTensorType::get(shape, declared.getElementType());
+      shapedInputs.insert(name);
+    }
+    argumentTypes.push_back(type);
+    argumentNames.push_back(name);
+    if (auto ranked = dyn_cast<RankedTensorType>(type))
+      for (auto [axis, dim] : llvm::enumerate(proto.shape().dim()))
+        if (ranked.isDynamicDim(axis))
+          state.openDimensions.push_back(
+              {name, static_cast<int64_t>(axis),
+               namedDims && dim.has_dim_param() ? dim.dim_param() : ""});
+    return success();
+  };
   for (const auto &input : graph.input()) {
     if (initializerNames.contains(input.name()))
       continue;
-    FailureOr<Type> type = importValueType(input, "graph input");
+    FailureOr<BoundaryType> type = importValueType(input, "graph input");
     if (failed(type))
       return failure();
+    if (state.absentInputs && state.absentInputs->contains(input.name())) {
+      if (!type->optional)
+        return state.fail(ImportStatus::Invalid,
+                          "graph input '" + input.name() +
+                              "' is left out (absent) but is not optional");
+      state.absent.insert(input.name());
+      continue;
+    }
+    if (type->sequence) {
+      auto length = state.sequenceLengths
+                        ? state.sequenceLengths->find(input.name())
+                        : llvm::StringMap<int64_t>::const_iterator();
+      if (!state.sequenceLengths || length == state.sequenceLengths->end()) {
+        state.sequenceLengthNeeded = input.name();
+        return state.fail(ImportStatus::Unsupported,
+                          "graph input '" + input.name() +
+                              "' is a sequence: give its length with "
+                              "--sequence-length " +
+                              input.name() +
+                              "=L (its tensors are then the "
+                              "inputs '" +
+                              input.name() + "[0]' ... '" + input.name() +
+                              "[L-1]')");
+      }
+      if (length->second < 0 || length->second > kMaxSequenceInputLength)
+        return state.fail(ImportStatus::Invalid,
+                          "sequence length " + Twine(length->second) +
+                              " of graph input '" + input.name() +
+                              "' is not in [0, " +
+                              Twine(kMaxSequenceInputLength) + "]");
+      sequenceInputs.push_back(
+          {input.name(), argumentTypes.size(), length->second,
+           cast<TensorType>(type->tensor).getElementType()});
+      for (int64_t i = 0; i < length->second; ++i)
+        if (failed(addArgument(input.name() + "[" + std::to_string(i) + "]",
+                               type->tensor, *type->proto,
+                               /*namedDims=*/false)))
+          return failure();
+      continue;
+    }
     if (state.inputValues && state.inputValues->count(input.name())) {
-      if (failed(checkFixedValue(input.name(), *type,
+      if (failed(checkFixedValue(input.name(), type->tensor,
                                  state.inputValues->lookup(input.name()))))
         return failure();
       fixedInputs.push_back(input.name());
       continue;
     }
-    argumentTypes.push_back(*type);
-    argumentNames.push_back(input.name());
-    if (auto ranked = dyn_cast<RankedTensorType>(*type))
-      for (auto [axis, dim] :
-           llvm::enumerate(input.type().tensor_type().shape().dim()))
-        if (ranked.isDynamicDim(axis))
-          state.openDimensions.push_back(
-              {input.name(), static_cast<int64_t>(axis),
-               dim.has_dim_param() ? dim.dim_param() : ""});
+    if (failed(addArgument(input.name(), type->tensor, *type->proto,
+                           /*namedDims=*/true)))
+      return failure();
   }
+  // Options naming no input are mistakes the caller wants to hear about.
+  if (state.sequenceLengths)
+    for (const auto &entry : *state.sequenceLengths)
+      if (!state.absent.contains(entry.getKey()) &&
+          llvm::none_of(sequenceInputs, [&](const SequenceInput &input) {
+            return input.name == entry.getKey();
+          }))
+        return state.fail(ImportStatus::Invalid,
+                          "a sequence length is given for '" +
+                              entry.getKey().str() +
+                              "', which is not a sequence graph input of the "
+                              "model");
+  if (state.inputShapes)
+    for (const auto &entry : *state.inputShapes)
+      if (!shapedInputs.contains(entry.getKey()))
+        return state.fail(ImportStatus::Invalid,
+                          "a shape is given for '" + entry.getKey().str() +
+                              "', which is not a graph input of the model");
+  if (state.absentInputs)
+    for (const auto &entry : *state.absentInputs)
+      if (!state.absent.contains(entry.getKey()))
+        return state.fail(ImportStatus::Invalid,
+                          "'" + entry.getKey().str() +
+                              "' is given as absent but is not a graph input "
+                              "of the model");
   if (state.dimValues)
     for (const auto &entry : *state.dimValues)
       if (!state.dimValuesUsed.contains(entry.getKey())) {
@@ -460,10 +623,27 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
       fileLoc, "main", builder.getFunctionType(argumentTypes, {}));
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToEnd(body);
+  auto inSequence = [&](size_t index) {
+    return llvm::any_of(sequenceInputs, [&](const SequenceInput &input) {
+      return index >= input.firstArgument &&
+             index < input.firstArgument + input.length;
+    });
+  };
   for (auto [index, name] : llvm::enumerate(argumentNames)) {
     func.setArgAttr(index, "graph.name", builder.getStringAttr(name));
-    if (failed(defineValue(name, body->getArgument(index), "graph input")))
+    if (!inSequence(index) &&
+        failed(defineValue(name, body->getArgument(index), "graph input")))
       return failure();
+  }
+  for (const SequenceInput &input : sequenceInputs) {
+    Sequence sequence{{}, input.elementType};
+    for (int64_t i = 0; i < input.length; ++i)
+      sequence.elements.push_back(body->getArgument(input.firstArgument + i));
+    if (state.values.count(input.name) ||
+        !state.sequences.try_emplace(input.name, std::move(sequence)).second)
+      return state.fail(ImportStatus::Invalid, "graph input '" + input.name +
+                                                   "' is defined more than "
+                                                   "once");
   }
 
   for (const std::string &name : fixedInputs) {
@@ -493,58 +673,69 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
 
   // Declared output shapes are checked against the inferred ones; a result
   // whose shape cannot be inferred yet (unknown input shapes) stays
-  // unranked for graph-infer-shapes.
+  // unranked for graph-infer-shapes. A sequence output gives one result per
+  // tensor, `S[0]` ...; an empty one, like an optional holding no value,
+  // gives none (ImportResult::emptyOutputs).
   SmallVector<Value> results;
+  SmallVector<std::string> resultNames;
   bool inferred = false;
   for (const auto &output : graph.output()) {
-    if (state.sequences.count(output.name()))
-      return state.fail(ImportStatus::Unsupported,
-                        "graph output '" + output.name() +
-                            "' is a sequence: dsc supports sequences only "
-                            "inside the graph, as static lists of tensors");
-    auto it = state.values.find(output.name());
+    const std::string &name = output.name();
+    FailureOr<BoundaryType> declared = BoundaryType();
+    if (output.has_type()) {
+      declared = importValueType(output, "graph output");
+      if (failed(declared))
+        return failure();
+    }
+    if (state.absent.contains(name)) {
+      if (output.has_type() && !declared->optional)
+        return state.fail(ImportStatus::Invalid,
+                          "graph output '" + name +
+                              "' is an optional holding no value but is not "
+                              "declared optional");
+      state.emptyOutputs.push_back(name);
+      continue;
+    }
+    auto sequence = state.sequences.find(name);
+    if (sequence != state.sequences.end()) {
+      if (output.has_type() && !declared->sequence)
+        return state.fail(ImportStatus::Invalid,
+                          "graph output '" + name +
+                              "' is a sequence but is declared a tensor");
+      if (sequence->second.elements.empty())
+        state.emptyOutputs.push_back(name);
+      for (auto [i, element] : llvm::enumerate(sequence->second.elements)) {
+        std::string elementName = name + "[" + std::to_string(i) + "]";
+        if (output.has_type() &&
+            failed(checkDeclaredOutput(element, elementName, declared->tensor,
+                                       inferred)))
+          return failure();
+        results.push_back(element);
+        resultNames.push_back(elementName);
+      }
+      continue;
+    }
+    auto it = state.values.find(name);
     if (it == state.values.end())
       return state.fail(ImportStatus::Invalid,
-                        "graph output '" + output.name() +
+                        "graph output '" + name +
                             "' is not produced by any node, initializer or "
                             "graph input");
-    Value value = it->second;
-    results.push_back(value);
-    if (!output.has_type())
-      continue;
-    FailureOr<Type> declared = importValueType(output, "graph output");
-    if (failed(declared))
-      return failure();
-    auto declaredType = cast<TensorType>(*declared);
-    if (cast<TensorType>(value.getType()).getElementType() !=
-        declaredType.getElementType())
+    if (output.has_type() && declared->sequence)
       return state.fail(ImportStatus::Invalid,
-                        "graph output '" + output.name() +
-                            "' is declared with another element type than "
-                            "the one computed for it");
-    if (!declaredType.hasRank())
-      continue;
-    if (!inferred && !cast<TensorType>(value.getType()).hasRank()) {
-      if (failed(inferShapesSoFar(state)))
-        return state.fail(ImportStatus::Invalid,
-                          "shape inference failed: " + state.lastDiagnostic);
-      inferred = true;
-    }
-    auto current = cast<TensorType>(value.getType());
-    if (current.hasRank() &&
-        failed(verifyCompatibleShape(current, declaredType)))
-      return state.fail(
-          ImportStatus::Invalid,
-          "graph output '" + output.name() + "' is declared with shape " +
-              graph::formatShape(declaredType.getShape()) + " but has shape " +
-              graph::formatShape(current.getShape()));
+                        "graph output '" + name +
+                            "' is a tensor but is declared a sequence");
+    if (output.has_type() && failed(checkDeclaredOutput(
+                                 it->second, name, declared->tensor, inferred)))
+      return failure();
+    results.push_back(it->second);
+    resultNames.push_back(name);
   }
   builder.create<func::ReturnOp>(fileLoc, results);
   func.setType(
       builder.getFunctionType(argumentTypes, ValueRange(results).getTypes()));
-  for (auto [index, output] : llvm::enumerate(graph.output()))
-    func.setResultAttr(index, "graph.name",
-                       builder.getStringAttr(output.name()));
+  for (auto [index, name] : llvm::enumerate(resultNames))
+    func.setResultAttr(index, "graph.name", builder.getStringAttr(name));
 
   if (failed(verify(*module)))
     return state.fail(ImportStatus::Invalid,
@@ -565,7 +756,8 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
   NodeImporter importer(node, index, opset, state, loc);
 
   auto defined = [&](const std::string &name) {
-    return state.values.count(name) || state.sequences.count(name);
+    return state.values.count(name) || state.sequences.count(name) ||
+           state.absent.contains(name);
   };
   for (const auto &input : node.input())
     if (!input.empty() && !defined(input))
@@ -591,12 +783,16 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
                                 Twine(kMaxOpset) + ")");
   if (!opImporter)
     return importer.unsupported("unsupported op");
-  if (!opImporter->takesSequences)
-    for (auto [i, input] : llvm::enumerate(node.input()))
-      if (state.sequences.count(input))
-        return importer.unsupported("input " + Twine(i) + " ('" + input +
-                                    "') is a sequence, which this op does "
-                                    "not take");
+  for (auto [i, input] : llvm::enumerate(node.input())) {
+    if (!opImporter->takesSequences && state.sequences.count(input))
+      return importer.unsupported("input " + Twine(i) + " ('" + input +
+                                  "') is a sequence, which this op does "
+                                  "not take");
+    if (!opImporter->takesAbsent && state.absent.contains(input))
+      return importer.invalid("input " + Twine(i) + " ('" + input +
+                              "') is an optional holding no value, which "
+                              "this op does not take");
+  }
   if (opset < opImporter->sinceVersion)
     return importer.invalid("op_type '" + node.op_type() +
                             "' does not exist before opset " +
@@ -650,6 +846,9 @@ static ImportResult importParsed(llvm::StringRef bytes, StringRef baseDir,
   ImportState state(context);
   state.inputValues = &options.inputValues;
   state.dimValues = &options.dimValues;
+  state.sequenceLengths = &options.sequenceLengths;
+  state.absentInputs = &options.absentInputs;
+  state.inputShapes = &options.inputShapes;
   state.baseDir = baseDir.empty() ? "." : baseDir.str();
   // MLIR's diagnostics (verifier, shape inference) become part of the one
   // line the importer reports; nothing is printed here.
@@ -683,11 +882,13 @@ static ImportResult importParsed(llvm::StringRef bytes, StringRef baseDir,
     result.message =
         state.errorMessage.empty() ? state.lastDiagnostic : state.errorMessage;
     result.inputNeededAtImport = state.inputNeededAtImport;
+    result.sequenceLengthNeeded = state.sequenceLengthNeeded;
     result.openDimensions = std::move(state.openDimensions);
     return result;
   }
   result.status = ImportStatus::Ok;
   result.openDimensions = std::move(state.openDimensions);
+  result.emptyOutputs = std::move(state.emptyOutputs);
   result.module = std::move(*module);
   return result;
 }

@@ -7,8 +7,10 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <string>
 #include <vector>
@@ -34,6 +36,17 @@ struct ImportOptions {
   /// Named dimensions (ONNX `dim_param`) fixed to a size: every input and
   /// output dimension of that name takes it (`--dim NAME=N`).
   llvm::StringMap<int64_t> dimValues;
+  /// The length of each sequence graph input (`--sequence-length S=L`): the
+  /// input becomes L tensor arguments named `S[0]` ... `S[L-1]`.
+  llvm::StringMap<int64_t> sequenceLengths;
+  /// Optional graph inputs the caller does not give (`--absent NAME`): they
+  /// hold no value, which is known at import.
+  llvm::StringSet<> absentInputs;
+  /// Shapes of graph inputs whose declared shape is unknown or has
+  /// dimensions without a size (`--input-shape NAME=2,3`); the tensors of a
+  /// sequence input are named `S[i]`. The given shape must agree with the
+  /// declared one.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
 };
 
 /// A dimension of a graph input that the model leaves open.
@@ -54,6 +67,12 @@ struct ImportResult {
   /// input at import: that input's name (import again with it in
   /// ImportOptions::inputValues).
   std::string inputNeededAtImport;
+  /// When status is Unsupported because a sequence graph input has no length
+  /// in ImportOptions::sequenceLengths: that input's name.
+  std::string sequenceLengthNeeded;
+  /// Graph outputs that give no tensor: empty sequences and optionals that
+  /// hold no value (legal; the caller is told).
+  std::vector<std::string> emptyOutputs;
   /// Graph input dimensions left open (neither a size in the model nor one
   /// in ImportOptions::dimValues): such inputs have dynamic types.
   std::vector<OpenDimension> openDimensions;

@@ -37,6 +37,8 @@ struct Sequence {
 struct BoundValue {
   mlir::Value tensor;
   std::optional<Sequence> sequence;
+  /// An optional that holds no value (neither `tensor` nor `sequence`).
+  bool absent = false;
 };
 
 /// State of one import. The first error wins: later failures only unwind.
@@ -69,6 +71,9 @@ struct ImportState {
   llvm::StringMap<mlir::Value> values;
   /// Every sequence value name defined so far (SequenceImporters.cpp).
   llvm::StringMap<Sequence> sequences;
+  /// Names bound to an optional that holds no value: whether an optional
+  /// holds one is known at import, so these reach no op of the graph.
+  llvm::StringSet<> absent;
   /// Names read by some node or returned by the graph (subgraphs included).
   llvm::StringSet<> consumed;
   /// Imports one node into the current block (set by the graph walk): the
@@ -92,6 +97,15 @@ struct ImportState {
   llvm::StringSet<> dimValuesUsed;
   /// Graph input dimensions left open.
   std::vector<OpenDimension> openDimensions;
+  /// Sequence lengths of sequence graph inputs and the optional graph inputs
+  /// the caller leaves out (ImportOptions).
+  const llvm::StringMap<int64_t> *sequenceLengths = nullptr;
+  const llvm::StringSet<> *absentInputs = nullptr;
+  const llvm::StringMap<llvm::SmallVector<int64_t>> *inputShapes = nullptr;
+  /// The sequence graph input whose length was needed but not given.
+  std::string sequenceLengthNeeded;
+  /// Graph outputs that give no tensor (ImportResult::emptyOutputs).
+  std::vector<std::string> emptyOutputs;
   /// The graph input whose value a node needed at import, when that failed.
   std::string inputNeededAtImport;
 };
@@ -146,6 +160,16 @@ public:
   /// The sequence of input `i`; fails (Invalid) when it is not one.
   mlir::FailureOr<Sequence> sequenceInput(unsigned i);
   void setSequenceOutput(unsigned i, Sequence sequence);
+
+  /// Whether input `i` names an optional that holds no value.
+  bool isAbsentInput(unsigned i) const {
+    return hasInput(i) && state.absent.contains(node.input(i));
+  }
+  /// Binds output `i` to an optional that holds no value.
+  void setAbsentOutput(unsigned i) {
+    if (static_cast<int>(i) < node.output_size() && !node.output(i).empty())
+      state.absent.insert(node.output(i));
+  }
 
   /// Whether output `i` is named and read by a node or the graph.
   bool outputUsed(unsigned i) const;
@@ -214,6 +238,9 @@ struct OpImporter {
   mlir::LogicalResult (*build)(NodeImporter &node);
   /// Whether the op reads sequence inputs (the others reject them).
   bool takesSequences = false;
+  /// Whether the op reads optionals that hold no value (the others reject
+  /// them).
+  bool takesAbsent = false;
 };
 
 /// The spelling of an element type, for messages.

@@ -457,6 +457,10 @@ static LogicalResult importCast(NodeImporter &node) {
 static LogicalResult importIdentity(NodeImporter &node) {
   if (failed(node.requireInputs(1)))
     return failure();
+  if (node.isAbsentInput(0)) {
+    node.setAbsentOutput(0);
+    return success();
+  }
   if (node.isSequenceInput(0)) {
     node.setSequenceOutput(0, *node.sequenceInput(0));
     return success();
@@ -1971,7 +1975,8 @@ static llvm::StringMap<OpImporter> coreOpImporters() {
       {"Sqrt", {1, importUnary<graph::SqrtOp>}},
       {"Gelu", {20, importGelu}},
       {"Cast", {1, importCast}},
-      {"Identity", {1, importIdentity, /*takesSequences=*/true}},
+      {"Identity",
+       {1, importIdentity, /*takesSequences=*/true, /*takesAbsent=*/true}},
       {"MatMul", {1, importMatMul}},
       {"Gemm", {1, importGemm}},
       {"Softmax", {1, importSoftmax<graph::SoftmaxOp>}},
@@ -2083,9 +2088,9 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<OpImporter> importers = [] {
     llvm::StringMap<OpImporter> table = coreOpImporters();
     // Families kept in their own files add theirs here.
-    for (auto family : {nnOpImporters, recurrentOpImporters, tensorOpImporters,
-                        signalOpImporters, sequenceOpImporters,
-                        controlFlowOpImporters})
+    for (auto family :
+         {nnOpImporters, recurrentOpImporters, tensorOpImporters,
+          signalOpImporters, sequenceOpImporters, controlFlowOpImporters})
       for (auto &entry : family())
         table.insert({entry.getKey(), entry.getValue()});
     return table;

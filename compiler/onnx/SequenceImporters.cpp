@@ -3,7 +3,9 @@
 // A sequence inside the graph is imported as the ordered list of its tensors
 // (ImportState::sequences): every sequence op is resolved at import, so the
 // graph dialect and every backend see only tensors. Positions must therefore
-// be known at import; a sequence may not cross the graph boundary.
+// be known at import. At the graph boundary a sequence is its tensors, one
+// input or output each (Importer.cpp). Optionals are resolved the same way:
+// whether one holds a value is known at import (ImportState::absent).
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,8 +30,9 @@ static int64_t saturated(double value) {
                            : static_cast<int64_t>(value);
 }
 
-/// The position given by input `i` (a scalar integer known at import),
-/// normalized into [0, size) or, with `inclusiveEnd`, [0, size].
+/// The position given by input `i` (a scalar integer known at import; ONNX's
+/// own tests give a one-element 1-D tensor too), normalized into [0, size)
+/// or, with `inclusiveEnd`, [0, size].
 static FailureOr<int64_t> position(NodeImporter &node, unsigned i, int64_t size,
                                    bool inclusiveEnd) {
   FailureOr<reference::Tensor> tensor = node.constantTensor(i, "position");
@@ -37,7 +40,7 @@ static FailureOr<int64_t> position(NodeImporter &node, unsigned i, int64_t size,
     return failure();
   if ((tensor->dtype != reference::DType::I64 &&
        tensor->dtype != reference::DType::I32) ||
-      !tensor->shape.empty())
+      tensor->shape.size() > 1 || tensor->data.size() != 1)
     return node.invalid("input " + Twine(i) +
                         " (position) must be an int32 or int64 scalar");
   int64_t value = saturated(tensor->data[0]);
@@ -285,6 +288,53 @@ static LogicalResult importConcatFromSequence(NodeImporter &node) {
   return success();
 }
 
+/// Binds output 0 to what input 0 holds: a tensor, a sequence, or no value.
+static void forwardInput(NodeImporter &node) {
+  if (node.isAbsentInput(0))
+    node.setAbsentOutput(0);
+  else if (node.isSequenceInput(0))
+    node.setSequenceOutput(0, *node.sequenceInput(0));
+  else
+    node.setOutput(0, node.input(0));
+}
+
+/// Optional(x) holds x; Optional() with a `type` holds no value.
+static LogicalResult importOptional(NodeImporter &node) {
+  if (node.hasInput(0)) {
+    if (node.isAbsentInput(0))
+      return node.invalid("input 0 is an optional; an optional cannot hold "
+                          "an optional");
+    forwardInput(node);
+    return success();
+  }
+  const ::onnx::AttributeProto *type = node.attribute("type");
+  if (!type || !type->has_tp())
+    return node.invalid("without an input, attribute 'type' is required");
+  node.setAbsentOutput(0);
+  return success();
+}
+
+static LogicalResult importOptionalHasElement(NodeImporter &node) {
+  // Since opset 18 the input may be left out: it then holds no value.
+  if (!node.hasInput(0) && node.opset() < 18)
+    return node.invalid("input 0 is required before opset 18");
+  bool holds = node.hasInput(0) && !node.isAbsentInput(0);
+  node.setOutput(0, node.scalarConstant(node.builder().getI1Type(), holds));
+  return success();
+}
+
+/// The value an optional holds (since opset 18 a tensor or sequence input is
+/// returned as it is).
+static LogicalResult importOptionalGetElement(NodeImporter &node) {
+  if (failed(node.requireInputs(1)))
+    return failure();
+  if (node.isAbsentInput(0))
+    return node.invalid("input 0 ('" + node.proto().input(0) +
+                        "') is an optional holding no value");
+  forwardInput(node);
+  return success();
+}
+
 llvm::StringMap<OpImporter> importer::sequenceOpImporters() {
   return {
       {"SequenceEmpty", {11, importSequenceEmpty}},
@@ -295,5 +345,10 @@ llvm::StringMap<OpImporter> importer::sequenceOpImporters() {
       {"SequenceLength", {11, importSequenceLength, true}},
       {"SplitToSequence", {11, importSplitToSequence}},
       {"ConcatFromSequence", {11, importConcatFromSequence, true}},
+      {"Optional", {15, importOptional, true, /*takesAbsent=*/true}},
+      {"OptionalHasElement",
+       {15, importOptionalHasElement, true, /*takesAbsent=*/true}},
+      {"OptionalGetElement",
+       {15, importOptionalGetElement, true, /*takesAbsent=*/true}},
   };
 }

@@ -57,6 +57,13 @@ class Case:
     dims: List[str] = field(default_factory=list)
     # More (inputs, expected) pairs the same compiled plan must run.
     more_runs: List[tuple] = field(default_factory=list)
+    # Arguments for `dsc compile` only (plans) and for `dsc eval` only
+    # (--sequence-length, --absent, --input-shape).
+    compile_args: List[str] = field(default_factory=list)
+    eval_args: List[str] = field(default_factory=list)
+    # Outputs that must not be written (an empty sequence, an optional
+    # holding no value).
+    unwritten: List[str] = field(default_factory=list)
 
 
 RNG = np.random.default_rng(1234)
@@ -1429,6 +1436,8 @@ def all_cases():
     builders.append(signal_cases)
     from cases_sequence import sequence_cases
     builders.append(sequence_cases)
+    from cases_sequence_io import sequence_io_cases
+    builders.append(sequence_io_cases)
     cases = []
     for build in builders:
         cases.extend(build())

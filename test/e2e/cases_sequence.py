@@ -110,8 +110,8 @@ def sequence_op_cases():
     cases.append(Case("seq-map-identity-if", model, inputs,
                       {"y": np.concatenate([a * w, b * w]), "first": c}))
 
-    # Errors: a position out of range, a sequence crossing the graph
-    # boundary, a sequence fed to a tensor op.
+    # Errors: a position out of range, a sequence graph input without a
+    # length, a sequence fed to a tensor op.
     nodes = [helper.make_node("SequenceConstruct", ["a", "b"], ["s"]),
              const("p", 2),
              helper.make_node("SequenceAt", ["s", "p"], ["y"], name="at")]
@@ -124,17 +124,17 @@ def sequence_op_cases():
     model = make_model(nodes, {"a": a, "b": b}, [], opset=12)
     model.graph.output.append(helper.make_tensor_sequence_value_info(
         "s", TensorProto.FLOAT, None))
-    cases.append(Case("seq-graph-output-unsupported", model, {"a": a, "b": b},
-                      expect_rc=2, expect_error=["graph output 's'",
-                                                 "sequence"]))
+    # (A sequence graph output is its tensors, s[0] and s[1].)
+    cases.append(Case("seq-graph-output", model, {"a": a, "b": b},
+                      {"s[0]": a, "s[1]": b}))
     nodes = [helper.make_node("SequenceAt", ["s", "p"], ["y"])]
     model = make_model(nodes, {}, [("y", np.float32, None)], opset=12,
                        initializers={"p": np.array(0, np.int64)})
     model.graph.input.append(helper.make_tensor_sequence_value_info(
         "s", TensorProto.FLOAT, None))
-    cases.append(Case("seq-graph-input-unsupported", model, {},
+    cases.append(Case("seq-graph-input-no-length", model, {},
                       expect_rc=2, expect_error=["graph input 's'",
-                                                 "sequence"]))
+                                                 "--sequence-length s=L"]))
     long = rand(5000)
     nodes = [helper.make_node("SplitToSequence", ["l"], ["s"], name="split"),
              helper.make_node("SequenceLength", ["s"], ["n"])]

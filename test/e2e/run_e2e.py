@@ -54,8 +54,9 @@ class EvalBackend:
         self.dsc = dsc
 
     def produce(self, model_path, input_files, out_dir, work_dir, fixed=(),
-                dims=(), compiled=False):
+                dims=(), compiled=False, case=None):
         command = [self.dsc, "eval", model_path, "--outputs", out_dir]
+        command += case.eval_args if case else []
         for name, path in input_files.items():
             command += ["--input", f"{name}={path}"]
         return [command]
@@ -67,10 +68,11 @@ class PlanBackend:
         self.device = device
 
     def produce(self, model_path, input_files, out_dir, work_dir, fixed=(),
-                dims=(), compiled=False):
+                dims=(), compiled=False, case=None):
         plan = os.path.join(work_dir, "m.plan")
         compile = [self.dsc, "compile", "--quiet", model_path, "-o", plan]
         compile += [f"--dim={dim}" for dim in dims]
+        compile += case.compile_args if case else []
         run = [self.dsc, "run", plan, "--device", self.device, "--iterations", "0",
                "--outputs", out_dir]
         for name, path in input_files.items():
@@ -153,7 +155,7 @@ def run_once(case, backend, model_path, inputs, expected_outputs, run_dir,
     out_dir = os.path.join(run_dir, "outputs")
     rc, output = run_commands(
         backend.produce(model_path, input_files, out_dir, work_dir,
-                        case.fixed_inputs, case.dims, compiled))
+                        case.fixed_inputs, case.dims, compiled, case))
 
     expect_rc, expect_error = case.expect_rc, case.expect_error
     if isinstance(backend, PlanBackend) and case.plan_expect:
@@ -182,6 +184,10 @@ def run_once(case, backend, model_path, inputs, expected_outputs, run_dir,
                           name in case.bf16_outputs)
         if problem:
             problems.append(problem)
+    for name in case.unwritten:
+        path = os.path.join(out_dir, file_name(name))
+        if os.path.exists(path):
+            problems.append(f"{name}: {path} was written, expected none")
     return "\n".join(problems)
 
 

@@ -3,9 +3,14 @@
 through dsc and classifies each test as pass, fail, unsupported or crash.
 
 Every test is a folder holding model.onnx and test_data_set_*/input_N.pb,
-output_N.pb (TensorProto files). The inputs become .npy files, a backend has
-dsc produce the outputs, and each output is compared with the expected one
-(per-dtype tolerances, NaN equals NaN, integers and bools exact).
+output_N.pb (TensorProto files; SequenceProto and OptionalProto for sequence
+and optional values). The inputs become .npy files, a backend has dsc produce
+the outputs, and each output is compared with the expected one (per-dtype
+tolerances, NaN equals NaN, integers and bools exact). A sequence input S of
+L tensors becomes the inputs S[0] ... S[L-1] (--sequence-length S=L; their
+shapes go to dsc compile with --input-shape where the model leaves them
+open), a sequence output is compared tensor by tensor, and an optional input
+holding no value is left out (--absent NAME).
 
 Backends (--backend):
   eval      dsc eval MODEL --input NAME=FILE.npy ... --outputs DIR
@@ -20,8 +25,8 @@ Classification:
   unsupported  exit 2 with a one-line message (its op name is recorded)
   crash        a signal, a timeout, an exit code other than 0/1/2, or an
                exit 1 whose output holds a stack dump or fatal error
-  runner-unsupported  the test's inputs or outputs are sequences, maps or
-               optionals, which .npy files cannot carry (counted apart)
+  runner-unsupported  the test's inputs or outputs are maps or sparse
+               tensors, which .npy files cannot carry (counted apart)
 
 With --baseline FILE the run fails when a test listed there no longer passes
 (a regression) or when any test crashes; tests passing that are not listed are
@@ -129,15 +134,57 @@ def graph_inputs(model):
     return [i for i in model.graph.input if i.name not in initializers]
 
 
+def value_kind(type_proto):
+    """(kind, optional, tensor type) of a graph input or output: kind is
+    'tensor', 'sequence' (of tensors) or what else it is."""
+    optional = type_proto.WhichOneof("value") == "optional_type"
+    if optional:
+        type_proto = type_proto.optional_type.elem_type
+    kind = type_proto.WhichOneof("value")
+    if kind == "sequence_type":
+        element = type_proto.sequence_type.elem_type
+        if element.WhichOneof("value") != "tensor_type":
+            return f"sequence of {element.WhichOneof('value')}", optional, None
+        return "sequence", optional, element.tensor_type
+    if kind == "tensor_type":
+        return "tensor", optional, type_proto.tensor_type
+    return str(kind), optional, None
+
+
 def non_tensor_value(model):
-    """Names the first input or output that is not a tensor, or ''."""
+    """Names the first input or output that is neither a tensor nor a
+    sequence of tensors (nor an optional of either), or ''."""
     for what, values in (("input", model.graph.input),
                          ("output", model.graph.output)):
         for value in values:
-            kind = value.type.WhichOneof("value")
-            if kind != "tensor_type":
+            kind, _, _ = value_kind(value.type)
+            if kind not in ("tensor", "sequence"):
                 return f"{what} '{value.name}' is a {kind}"
     return ""
+
+
+def load_value(path, type_proto):
+    """The value of a .pb file holding a graph input or output of type
+    `type_proto`: a TensorProto, a list of them for a sequence, or None for
+    an optional holding no value."""
+    kind, optional, _ = value_kind(type_proto)
+    with open(path, "rb") as f:
+        data = f.read()
+    if optional:
+        proto = onnx.OptionalProto()
+        proto.ParseFromString(data)
+        if proto.HasField("sequence_value"):
+            return list(proto.sequence_value.tensor_values)
+        if proto.HasField("tensor_value"):
+            return proto.tensor_value
+        return None
+    if kind == "sequence":
+        proto = onnx.SequenceProto()
+        proto.ParseFromString(data)
+        return list(proto.tensor_values)
+    proto = TensorProto()
+    proto.ParseFromString(data)
+    return proto
 
 
 def file_name(output_name):
@@ -145,10 +192,12 @@ def file_name(output_name):
     return re.sub(r"[^A-Za-z0-9_.-]", "_", output_name) + ".npy"
 
 
-def to_npy_array(tensor_file, elem_type):
-    """A TensorProto file as an array np.save can write without pickling;
-    `elem_type` is the type the model declares for it."""
-    array = numpy_helper.to_array(onnx.load_tensor(tensor_file))
+def to_npy_array(tensor, elem_type):
+    """A TensorProto (or a file holding one) as an array np.save can write
+    without pickling; `elem_type` is the type the model declares for it."""
+    if isinstance(tensor, str):
+        tensor = onnx.load_tensor(tensor)
+    array = numpy_helper.to_array(tensor)
     if elem_type == TensorProto.BFLOAT16 and array.dtype == np.uint16:
         # The test data stores bf16 as its bits (in UINT16 tensors). dsc
         # reads and writes bf16 as float32 .npy files: bf16 is the upper
@@ -166,11 +215,13 @@ class EvalBackend:
     def __init__(self, dsc):
         self.dsc = dsc
 
-    def prepare(self, model_path, work_dir, values, dims=()):
+    def prepare(self, model_path, work_dir, values, dims=(), boundary=None):
         return []
 
-    def run(self, model_path, inputs, out_dir, work_dir):
+    def run(self, model_path, inputs, out_dir, work_dir, boundary=None):
         command = [self.dsc, "eval", model_path, "--outputs", out_dir]
+        if boundary:
+            command += boundary.arguments(shapes=False)
         for name, path in inputs:
             command += ["--input", f"{name}={path}"]
         return command
@@ -184,21 +235,80 @@ class PlanBackend:
         self.device = device
         self.name = "gpu" if device == "gpu" else "plan-cpu"
 
-    def prepare(self, model_path, work_dir, values, dims=()):
+    def prepare(self, model_path, work_dir, values, dims=(), boundary=None):
         plan = os.path.join(work_dir, "m.plan")
         command = [self.dsc, "compile", "--quiet", model_path, "-o", plan]
         command += [f"--dim={name}={size}" for name, size in dims]
+        if boundary:
+            command += boundary.arguments(shapes=True)
         for name, path in values:
             command += ["--input-value", f"{name}={path}"]
         return command
 
-    def run(self, model_path, inputs, out_dir, work_dir):
+    def run(self, model_path, inputs, out_dir, work_dir, boundary=None):
         command = [self.dsc, "run", os.path.join(work_dir, "m.plan"),
                    "--device", self.device, "--iterations", "0",
                    "--outputs", out_dir]
         for name, path in inputs:
             command += ["--input", f"{name}={path}"]
         return command
+
+
+class Boundary:
+    """What a data set tells dsc about the sequence and optional inputs:
+    sequence lengths, optional inputs holding no value, and the shapes of
+    sequence tensors the model leaves open (plans need them)."""
+
+    def __init__(self):
+        self.lengths = []
+        self.absent = []
+        self.shapes = []
+
+    def arguments(self, shapes):
+        args = [f"--sequence-length={name}={length}"
+                for name, length in self.lengths]
+        args += [f"--absent={name}" for name in self.absent]
+        if shapes:
+            args += [f"--input-shape={name}={','.join(map(str, shape))}"
+                     for name, shape in self.shapes]
+        return args
+
+
+def static_shape(tensor_type):
+    """Whether a declared tensor type has a size for every dimension."""
+    return tensor_type.HasField("shape") and all(
+        d.HasField("dim_value") for d in tensor_type.shape.dim)
+
+
+def write_inputs(model, data_set, set_dir):
+    """Writes the inputs of `data_set` as .npy files: [(name, path)] and the
+    Boundary of its sequence and optional inputs."""
+    inputs = []
+    boundary = Boundary()
+    for index, info in enumerate(graph_inputs(model)):
+        source = os.path.join(data_set, f"input_{index}.pb")
+        if not os.path.exists(source):
+            continue  # an optional input the data set leaves out
+        kind, optional, tensor_type = value_kind(info.type)
+        value = load_value(source, info.type)
+        if value is None:
+            boundary.absent.append(info.name)
+            continue
+        if kind == "tensor":
+            path = os.path.join(set_dir, f"input_{index}.npy")
+            np.save(path, to_npy_array(value, tensor_type.elem_type))
+            inputs.append((info.name, path))
+            continue
+        boundary.lengths.append((info.name, len(value)))
+        for k, element in enumerate(value):
+            name = f"{info.name}[{k}]"
+            path = os.path.join(set_dir, f"input_{index}_{k}.npy")
+            array = to_npy_array(element, element.data_type)
+            np.save(path, array)
+            inputs.append((name, path))
+            if not static_shape(tensor_type):
+                boundary.shapes.append((name, array.shape))
+    return inputs, boundary
 
 
 def execute(command, timeout):
@@ -258,22 +368,41 @@ def compare(name, actual, expected, elem_type, tolerances):
 
 
 def check_outputs(model, data_set, out_dir, tolerances):
-    """Compares each output_N.pb of `data_set` with what dsc wrote."""
+    """Compares each output_N.pb of `data_set` with what dsc wrote: a
+    sequence output S tensor by tensor (S[0] ...), and an optional holding
+    no value as no file at all."""
     problems = []
+
+    def check(name, expected, elem_type):
+        path = os.path.join(out_dir, file_name(name))
+        if not os.path.exists(path):
+            problems.append(f"{name}: dsc wrote no {path}")
+            return
+        problem = compare(name, np.load(path), to_npy_array(expected, elem_type),
+                          elem_type, tolerances)
+        if problem:
+            problems.append(problem)
+
+    def check_absent(name):
+        path = os.path.join(out_dir, file_name(name))
+        if os.path.exists(path):
+            problems.append(f"{name}: dsc wrote {path}, expected none")
+
     for index, output in enumerate(model.graph.output):
         expected_file = os.path.join(data_set, f"output_{index}.pb")
         if not os.path.exists(expected_file):
             continue
-        path = os.path.join(out_dir, file_name(output.name))
-        if not os.path.exists(path):
-            problems.append(f"{output.name}: dsc wrote no {path}")
-            continue
-        elem_type = output.type.tensor_type.elem_type
-        problem = compare(output.name, np.load(path),
-                          to_npy_array(expected_file, elem_type), elem_type,
-                          tolerances)
-        if problem:
-            problems.append(problem)
+        kind, _, tensor_type = value_kind(output.type)
+        expected = load_value(expected_file, output.type)
+        if expected is None:
+            check_absent(output.name)
+            check_absent(f"{output.name}[0]")
+        elif isinstance(expected, list):
+            for k, element in enumerate(expected):
+                check(f"{output.name}[{k}]", element, element.data_type)
+            check_absent(f"{output.name}[{len(expected)}]")
+        else:
+            check(output.name, expected, tensor_type.elem_type)
     return "\n".join(problems)
 
 
@@ -298,34 +427,29 @@ def run_test(test, backend, work_root, timeout, tolerances):
     # graph input) are fixed to each data set's value: the model is then
     # specialized to it (compiled once per data set). Recorded in the report.
     fixed = []
-    compiled = False
-    declared = [(i.name, i.type.tensor_type.elem_type) for i in graph_inputs(model)]
+    compiled = None
     for data_set in sorted(glob.glob(os.path.join(test.dir, "test_data_set_*"))):
         set_dir = os.path.join(work_dir, os.path.basename(data_set))
         os.makedirs(set_dir, exist_ok=True)
-        inputs = []
-        for index, (name, elem_type) in enumerate(declared):
-            source = os.path.join(data_set, f"input_{index}.pb")
-            if not os.path.exists(source):
-                continue  # an optional input the data set leaves out
-            path = os.path.join(set_dir, f"input_{index}.npy")
-            np.save(path, to_npy_array(source, elem_type))
-            inputs.append((name, path))
+        inputs, boundary = write_inputs(model, data_set, set_dir)
         # Named dimensions (dim_param) take the data set's sizes.
         dims = {}
         paths = dict(inputs)
         for info in graph_inputs(model):
-            if info.name not in paths:
+            kind, _, tensor_type = value_kind(info.type)
+            if info.name not in paths or kind != "tensor":
                 continue
             shape = np.load(paths[info.name], mmap_mode="r").shape
-            for axis, dim in enumerate(info.type.tensor_type.shape.dim):
+            for axis, dim in enumerate(tensor_type.shape.dim):
                 if dim.dim_param and axis < len(shape):
                     dims.setdefault(dim.dim_param, shape[axis])
-        while not compiled or fixed:
+        # Compiled again when a data set needs another plan (other fixed
+        # values, sequence lengths or shapes).
+        while True:
             values = [(n, p) for n, p in inputs if n in fixed]
             prepare = backend.prepare(model_path, work_dir, values,
-                                      sorted(dims.items()))
-            if not prepare:
+                                      sorted(dims.items()), boundary)
+            if not prepare or prepare == compiled:
                 break
             rc, output = execute(prepare, timeout)
             needed = re.search(r"--input-value (.+?)=FILE\.npy", output or "")
@@ -335,13 +459,13 @@ def run_test(test, backend, work_root, timeout, tolerances):
                 continue
             if rc != 0:
                 return done(*classify_exit(rc, output))
-            compiled = True
+            compiled = prepare
             break
         out_dir = os.path.join(set_dir, "outputs")
         run_inputs = [(n, p) for n, p in inputs if n not in fixed]
         rc, output = execute(
             backend.run(model_path, run_inputs if prepare else inputs, out_dir,
-                        work_dir), timeout)
+                        work_dir, boundary), timeout)
         if rc != 0:
             return done(*classify_exit(rc, output))
         for name in re.findall(r"note: input '(.+?)' is fixed at import", output):
@@ -427,7 +551,7 @@ def print_report(results, tests, verbose):
     skipped = [f"{r['suite']}/{r['name']}" for r in results
                if r["status"] == "runner-unsupported"]
     if skipped:
-        print(f"\nrunner-unsupported (sequence/map/optional values): {' '.join(skipped)}")
+        print(f"\nrunner-unsupported (map or sparse values): {' '.join(skipped)}")
 
 
 def check_baseline(results, baseline, selected_ids):

@@ -58,6 +58,22 @@ static cl::list<std::string> dims(
              "size in the range (one such dimension)"),
     cl::value_desc("NAME=N|NAME=MIN..MAX"), cl::sub(compileCommand));
 
+static cl::list<std::string> sequenceLengths(
+    "sequence-length",
+    cl::desc("the length L of sequence graph input NAME: the plan takes its "
+             "tensors as the inputs NAME[0] ... NAME[L-1]"),
+    cl::value_desc("NAME=L"), cl::sub(compileCommand));
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("the shape of graph input NAME where the model declares none or "
+             "leaves dimensions without a size (NAME= for a scalar)"),
+    cl::value_desc("NAME=D0,D1,..."), cl::sub(compileCommand));
+static cl::list<std::string>
+    absentInputs("absent",
+                 cl::desc("optional graph input NAME holds no value: the "
+                          "plan is specialized to that and does not take it"),
+                 cl::value_desc("NAME"), cl::sub(compileCommand));
+
 /// Parses `--dim` values.
 static Expected<std::vector<driver::CompileOptions::DimRange>>
 parseDims(ArrayRef<std::string> args) {
@@ -121,6 +137,11 @@ int dsc::tools::runCompile() {
     return kError;
   }
   options.import.inputValues = std::move(*values);
+  if (Error error = readBoundaryOptions(sequenceLengths, absentInputs,
+                                        inputShapes, options.import)) {
+    errs() << "dsc compile: error: " << toString(std::move(error)) << "\n";
+    return kError;
+  }
   auto dimRanges = parseDims(dims);
   if (!dimRanges) {
     errs() << "dsc compile: error: " << toString(dimRanges.takeError()) << "\n";

@@ -48,6 +48,14 @@ static cl::opt<std::string>
     outputDir("outputs",
               cl::desc("Folder to write each output to, as NAME.npy"),
               cl::value_desc("DIR"), cl::sub(tools::evalCommand));
+static cl::list<std::string> sequenceLengths(
+    "sequence-length",
+    cl::desc("The length L of sequence input NAME (by default, the number of "
+             "NAME[i] inputs given)"),
+    cl::value_desc("NAME=L"), cl::sub(tools::evalCommand));
+static cl::list<std::string>
+    absentInputs("absent", cl::desc("Optional input NAME holds no value"),
+                 cl::value_desc("NAME"), cl::sub(tools::evalCommand));
 static cl::opt<uint64_t> seed("seed", cl::init(0),
                               cl::desc("Seed of the random inputs"),
                               cl::sub(tools::evalCommand));
@@ -67,6 +75,52 @@ static std::string nameOf(DictionaryAttr attrs, unsigned index) {
   return "#" + std::to_string(index);
 }
 
+/// Reads the file given for input `name`; the error names the input.
+static FailureOr<reference::Tensor>
+readGiven(const llvm::StringMap<std::string> &givenFiles, StringRef name) {
+  llvm::Expected<reference::Tensor> value =
+      reference::readNpy(givenFiles.lookup(name));
+  if (!value) {
+    fail("input '" + name + "': " + llvm::toString(value.takeError()));
+    return failure();
+  }
+  return std::move(*value);
+}
+
+/// The longest sequence input the importer takes.
+static constexpr size_t kMaxSequenceLength = 4096;
+
+/// The length of sequence input `name` from the inputs given for its tensors,
+/// `NAME[0]` ... `NAME[L-1]`; fails when an index is skipped.
+static FailureOr<int64_t>
+sequenceLengthFromFiles(StringRef name,
+                        const llvm::StringMap<std::string> &givenFiles) {
+  llvm::SmallVector<bool> seen;
+  for (const auto &entry : givenFiles) {
+    StringRef given = entry.getKey();
+    size_t index;
+    if (!given.consume_front(name) || !given.consume_front("[") ||
+        !given.consume_back("]") || given.getAsInteger(10, index))
+      continue;
+    if (index >= kMaxSequenceLength) {
+      fail("input '" + entry.getKey() + "': index " + llvm::Twine(index) +
+           " is beyond the longest sequence input (" +
+           llvm::Twine(kMaxSequenceLength) + " tensors, as the importer)");
+      return failure();
+    }
+    if (seen.size() <= index)
+      seen.resize(index + 1, false);
+    seen[index] = true;
+  }
+  for (auto [index, given] : llvm::enumerate(seen))
+    if (!given) {
+      fail("the tensors given for sequence input '" + name + "' skip '" + name +
+           "[" + llvm::Twine(index) + "]'");
+      return failure();
+    }
+  return static_cast<int64_t>(seen.size());
+}
+
 /// Binds the inputs given on the command line (or random ones) to the
 /// arguments of `func`, and fixes the argument types to their shapes.
 static FailureOr<SmallVector<reference::Tensor>>
@@ -82,8 +136,8 @@ bindModelInputs(func::FuncOp func, ArrayRef<std::string> files) {
       return failure();
     }
     if (!type.hasRank()) {
-      fail("input '" + name + "' has no declared shape");
-      return failure();
+      specs.push_back({name, *dtype, {}, /*unranked=*/true});
+      continue;
     }
     specs.push_back({name, *dtype, std::vector<int64_t>(type.getShape())});
   }
@@ -114,9 +168,37 @@ int dsc::tools::runEval() {
   // a graph input) is fixed to the given value, and the import retried: eval
   // runs the model on these inputs only, so this specializes nothing away.
   onnx::ImportOptions importOptions;
+  if (llvm::Error error = tools::readBoundaryOptions(
+          sequenceLengths, absentInputs, {}, importOptions))
+    return fail(llvm::toString(std::move(error)));
   onnx::ImportResult imported;
   for (;;) {
+    // The tensors of a sequence may differ in shape, which the model then
+    // leaves open: they take the given files' shapes at import.
+    for (const auto &sequence : importOptions.sequenceLengths)
+      for (int64_t i = 0; i < sequence.getValue(); ++i) {
+        std::string name =
+            (sequence.getKey() + "[" + llvm::Twine(i) + "]").str();
+        if (!givenFiles.count(name) || importOptions.inputShapes.count(name))
+          continue;
+        FailureOr<reference::Tensor> value = readGiven(givenFiles, name);
+        if (failed(value))
+          return kError;
+        importOptions.inputShapes[name] = llvm::SmallVector<int64_t>(
+            value->shape.begin(), value->shape.end());
+      }
     imported = onnx::importModel(modelPath, context, importOptions);
+    // A sequence input is as long as the tensors given for it.
+    const std::string &sequence = imported.sequenceLengthNeeded;
+    if (!sequence.empty() && !importOptions.sequenceLengths.count(sequence)) {
+      FailureOr<int64_t> length = sequenceLengthFromFiles(sequence, givenFiles);
+      if (failed(length))
+        return kError;
+      if (*length > 0) {
+        importOptions.sequenceLengths[sequence] = *length;
+        continue;
+      }
+    }
     // Named dimensions take the sizes of the given inputs: shapes computed
     // from them (a Reshape target from Shape) are then known at import.
     bool sized = false;
@@ -124,11 +206,9 @@ int dsc::tools::runEval() {
       if (open.name.empty() || importOptions.dimValues.count(open.name) ||
           !givenFiles.count(open.input))
         continue;
-      llvm::Expected<reference::Tensor> value =
-          reference::readNpy(givenFiles.lookup(open.input));
-      if (!value)
-        return fail("input '" + open.input +
-                    "': " + llvm::toString(value.takeError()));
+      FailureOr<reference::Tensor> value = readGiven(givenFiles, open.input);
+      if (failed(value))
+        return kError;
       if (open.axis < static_cast<int64_t>(value->shape.size())) {
         importOptions.dimValues[open.name] = value->shape[open.axis];
         sized = true;
@@ -140,11 +220,9 @@ int dsc::tools::runEval() {
     if (imported.status != onnx::ImportStatus::Unsupported ||
         !givenFiles.count(needed) || importOptions.inputValues.count(needed))
       break;
-    llvm::Expected<reference::Tensor> value =
-        reference::readNpy(givenFiles.lookup(needed));
-    if (!value)
-      return fail("input '" + needed +
-                  "': " + llvm::toString(value.takeError()));
+    FailureOr<reference::Tensor> value = readGiven(givenFiles, needed);
+    if (failed(value))
+      return kError;
     importOptions.inputValues[needed] = std::move(*value);
   }
   if (imported.status != onnx::ImportStatus::Ok) {
@@ -152,6 +230,10 @@ int dsc::tools::runEval() {
     return imported.status == onnx::ImportStatus::Unsupported ? kUnsupported
                                                               : kError;
   }
+  for (const std::string &name : imported.emptyOutputs)
+    llvm::errs() << "dsc eval: note: output '" << name
+                 << "' is an empty sequence or an optional holding no value: "
+                    "no tensor is written for it\n";
   for (const auto &fixed : importOptions.inputValues)
     llvm::errs() << "dsc eval: note: input '" << fixed.getKey()
                  << "' is fixed at import (a node needs its value)\n";

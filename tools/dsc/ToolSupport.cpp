@@ -83,12 +83,16 @@ dsc::tools::bindInputs(llvm::ArrayRef<InputSpec> specs,
         return inputError("input '" + spec.name +
                           "': " + llvm::toString(tensor.takeError()));
       if (llvm::Error error = reference::checkCompatible(
-              *tensor, spec.dtype, spec.shape, it->second))
+              *tensor, spec.dtype, spec.unranked ? tensor->shape : spec.shape,
+              it->second))
         return inputError("input '" + spec.name +
                           "': " + llvm::toString(std::move(error)));
       tensors.push_back(std::move(*tensor));
       continue;
     }
+    if (spec.unranked)
+      return inputError("input '" + spec.name +
+                        "' has no declared shape: give it with --input");
     std::vector<int64_t> shape = spec.shape;
     int64_t count = 1;
     bool tooLarge = false;
@@ -166,4 +170,48 @@ void dsc::tools::printSummary(llvm::raw_ostream &os, llvm::StringRef name,
   if (shown < tensor.data.size())
     os << ", ...";
   os << "]\n";
+}
+
+llvm::Error
+dsc::tools::readBoundaryOptions(llvm::ArrayRef<std::string> sequenceLengths,
+                                llvm::ArrayRef<std::string> absent,
+                                llvm::ArrayRef<std::string> inputShapes,
+                                onnx::ImportOptions &options) {
+  for (const std::string &arg : sequenceLengths) {
+    auto [name, value] = llvm::StringRef(arg).split('=');
+    int64_t length;
+    if (name.empty() || value.getAsInteger(10, length) || length < 0)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "--sequence-length expects NAME=L with L >= 0, got '" + arg + "'");
+    if (!options.sequenceLengths.try_emplace(name, length).second)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "--sequence-length " + name +
+                                         " is given twice");
+  }
+  for (const std::string &name : absent)
+    options.absentInputs.insert(name);
+  for (const std::string &arg : inputShapes) {
+    auto [name, dims] = llvm::StringRef(arg).split('=');
+    llvm::SmallVector<int64_t> shape;
+    llvm::SmallVector<llvm::StringRef> parts;
+    if (!dims.empty())
+      dims.split(parts, ',');
+    bool bad = name.empty() || !llvm::StringRef(arg).contains('=');
+    for (llvm::StringRef part : parts) {
+      int64_t dim;
+      bad |= part.trim().getAsInteger(10, dim) || dim < 0;
+      shape.push_back(bad ? 0 : dim);
+    }
+    if (bad)
+      return llvm::createStringError(
+          llvm::inconvertibleErrorCode(),
+          "--input-shape expects NAME=D0,D1,... (NAME= for a scalar), got '" +
+              arg + "'");
+    if (!options.inputShapes.try_emplace(name, std::move(shape)).second)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "--input-shape " + name +
+                                         " is given twice");
+  }
+  return llvm::Error::success();
 }

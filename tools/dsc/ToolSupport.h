@@ -3,6 +3,7 @@
 #ifndef DSC_TOOLS_DSC_TOOLSUPPORT_H
 #define DSC_TOOLS_DSC_TOOLSUPPORT_H
 
+#include "compiler/onnx/Importer.h"
 #include "compiler/reference/Reference.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -22,6 +23,8 @@ struct InputSpec {
   std::string name;
   reference::DType dtype;
   std::vector<int64_t> shape;
+  /// No declared rank: the given file's shape is taken (`shape` unused).
+  bool unranked = false;
 };
 
 /// Binds `--input NAME=FILE.npy` arguments to the specs, drawing a random
@@ -36,6 +39,14 @@ bindInputs(llvm::ArrayRef<InputSpec> specs,
 /// tensors by name.
 llvm::Expected<llvm::StringMap<reference::Tensor>>
 readNamedTensors(llvm::ArrayRef<std::string> args, llvm::StringRef flag);
+
+/// Reads `--sequence-length NAME=L`, `--absent NAME` and `--input-shape
+/// NAME=D0,D1,...` arguments into `options` (sequence graph inputs, optional
+/// inputs left out, shapes of inputs declared without one).
+llvm::Error readBoundaryOptions(llvm::ArrayRef<std::string> sequenceLengths,
+                                llvm::ArrayRef<std::string> absent,
+                                llvm::ArrayRef<std::string> inputShapes,
+                                onnx::ImportOptions &options);
 
 /// `NAME` with every character outside [A-Za-z0-9_.-] replaced by '_'.
 std::string sanitizeFileName(llvm::StringRef name);
