@@ -45,14 +45,14 @@ bool runsPerSample(exec::KernelOp kernel) {
 static LogicalResult makePerSample(exec::KernelOp kernel,
                                    EmittedKernel &emitted) {
   std::string signature = " " + emitted.entry + "(";
+  size_t at = emitted.source.find(signature);
+  size_t open = at == std::string::npos ? at : emitted.source.find('{', at);
+  if (open == std::string::npos)
+    return kernel.emitOpError("has no entry '")
+           << emitted.entry << "' to make per-sample";
   if (emitted.sampleGridAxis == 1) {
     // Samples folded into the rows (GemmEmitter): the grid's y extent is
     // the samples times one sample's; pointers stay at the first sample.
-    size_t at = emitted.source.find(signature);
-    size_t open = at == std::string::npos ? at : emitted.source.find('{', at);
-    if (open == std::string::npos)
-      return kernel.emitOpError("has no entry '")
-             << emitted.entry << "' to make per-sample";
     std::string prologue =
         "\n  // Samples folded into rows: gridDim.y / " +
         std::to_string(emitted.grid[1]) +
@@ -61,11 +61,6 @@ static LogicalResult makePerSample(exec::KernelOp kernel,
     emitted.source.insert(open + 1, prologue);
     return success();
   }
-  size_t at = emitted.source.find(signature);
-  size_t open = at == std::string::npos ? at : emitted.source.find('{', at);
-  if (open == std::string::npos)
-    return kernel.emitOpError("has no entry '")
-           << emitted.entry << "' to make per-sample";
   std::string body = emitted.source.substr(open + 1);
   bool usesZ = body.find("blockIdx.z") != std::string::npos ||
                body.find("gridDim.z") != std::string::npos;

@@ -82,13 +82,8 @@ static FailureOr<int64_t> countSamples(const rt::PlanFile &plan,
   for (auto [info, input] : llvm::zip(plan.inputs(), inputs)) {
     if (info.sampleAxis < 0)
       continue;
-    int64_t per = info.shape[info.sampleAxis];
-    int64_t extent = static_cast<int64_t>(input.shape.size()) ==
-                             static_cast<int64_t>(info.shape.size())
-                         ? input.shape[info.sampleAxis]
-                         : -1;
-    int64_t count = per > 0 && extent % per == 0 ? extent / per : -1;
-    if (count < 0 || info.shapeFor(count) != input.shape)
+    int64_t count = info.samplesIn(input.shape);
+    if (count < 0)
       return emitError(loc, "input '")
                  << info.name << "' has shape "
                  << graph::formatShape(input.shape)

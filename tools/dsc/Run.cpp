@@ -120,12 +120,8 @@ int dsc::tools::runRun() {
       for (auto [info, tensor] : llvm::zip(plan.inputs(), *inputs)) {
         if (info.sampleAxis < 0)
           continue;
-        int64_t per = info.shape[info.sampleAxis];
-        int64_t count = per > 0 && tensor.shape.size() == info.shape.size()
-                            ? tensor.shape[info.sampleAxis] / per
-                            : 0;
-        if (count == 0 || tensor.shape != info.shapeFor(count) ||
-            (samples && count != samples)) {
+        int64_t count = info.samplesIn(tensor.shape);
+        if (count < 1 || (samples && count != samples)) {
           errs() << "dsc run: error: input '" << info.name << "' of shape "
                  << graph::formatShape(tensor.shape)
                  << " does not hold whole samples of shape "

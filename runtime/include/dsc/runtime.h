@@ -106,6 +106,15 @@ struct TensorInfo {
   uint64_t bytesFor(int64_t samples) const {
     return sampleAxis < 0 ? byteSize : byteSize * uint64_t(samples);
   }
+  /// How many samples a tensor of `given` shape holds (shapeFor's
+  /// inverse), or -1 when it is not whole samples of this one.
+  int64_t samplesIn(const std::vector<int64_t> &given) const {
+    if (sampleAxis < 0 || given.size() != shape.size() ||
+        shape[sampleAxis] <= 0 || given[sampleAxis] % shape[sampleAxis] != 0)
+      return -1;
+    int64_t count = given[sampleAxis] / shape[sampleAxis];
+    return shapeFor(count) == given ? count : -1;
+  }
   /// The shape for `samples` samples.
   std::vector<int64_t> shapeFor(int64_t samples) const {
     std::vector<int64_t> result = shape;
