@@ -52,10 +52,10 @@ selfcontained: setup
 	cmake -S . -B build-static -G Ninja -DCMAKE_BUILD_TYPE=Release -DDSC_SELF_CONTAINED=ON \
 	  -DMLIR_DIR=/usr/lib/llvm-19/lib/cmake/mlir \
 	  -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-19/build/utils/lit/lit.py
-	cmake --build build-static -j $(JOBS) --target dsc dsc-opt dsc_runtime_tests
+	cmake --build build-static -j $(JOBS) --target dsc dsc-opt dsc_runtime_tests dsc_runtime_shared
 	mkdir -p .carry/bin
 	cp build-static/tools/dsc/dsc build-static/tools/dsc-opt/dsc-opt \
-	  build-static/runtime/test/dsc_runtime_tests .carry/bin/
+	  build-static/runtime/test/dsc_runtime_tests build-static/runtime/libdsc.so .carry/bin/
 	strip .carry/bin/*
 
 format:

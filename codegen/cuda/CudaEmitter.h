@@ -27,6 +27,10 @@ struct EmittedKernel {
   /// fault word it sets to 1 when an index input is out of range (the
   /// runtime then fails the run rather than return undefined values).
   bool reportsFaults = false;
+  /// Bytes of device scratch the entry takes as a pointer after the results
+  /// (before the fault word): zero when the plan starts, and the kernel
+  /// leaves the counters it keeps there zero again (split-K GEMMs).
+  uint64_t scratchBytes = 0;
   /// Launched once per sample (exec.per_sample buffers): the runtime
   /// multiplies grid[2] by the number of samples.
   bool perSample = false;

@@ -369,10 +369,12 @@ std::string kernelParameters(exec::KernelOp kernel) {
 }
 
 std::string kernelSignature(exec::KernelOp kernel, StringRef entry,
-                            int64_t threads, bool reportsFaults) {
+                            int64_t threads, bool reportsFaults,
+                            bool usesScratch) {
   return llvm::formatv(
-      "extern \"C\" __global__ void __launch_bounds__({0}) {1}({2}{3})",
+      "extern \"C\" __global__ void __launch_bounds__({0}) {1}({2}{3}{4})",
       threads, entry, kernelParameters(kernel),
+      usesScratch ? ", unsigned char *__restrict__ scratch" : "",
       reportsFaults ? ", unsigned int *__restrict__ fault" : "");
 }
 

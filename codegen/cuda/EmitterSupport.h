@@ -96,7 +96,8 @@ std::string kernelParameters(exec::KernelOp kernel);
 /// The kernel signature line, with `__launch_bounds__(threads)`; a kernel
 /// that reports faults takes a fault word last (CudaEmitter.h).
 std::string kernelSignature(exec::KernelOp kernel, llvm::StringRef entry,
-                            int64_t threads, bool reportsFaults = false);
+                            int64_t threads, bool reportsFaults = false,
+                            bool usesScratch = false);
 
 /// A C identifier for the kernel's entry derived from its symbol.
 std::string entryName(exec::KernelOp kernel);

@@ -67,6 +67,30 @@ TensorCoreTile chooseTensorCoreTile(int64_t m, int64_t n, int64_t batch) {
   return {bm, 32, 32, 1, 2, 4};
 }
 
+struct SplitK {
+  int64_t slices, tilesPerSlice;
+};
+
+/// The counters at the start of the scratch, the same place for every
+/// split-K kernel of a plan: the partial sums after them never overwrite
+/// another kernel's counters (which must stay zero between launches).
+constexpr int64_t kSplitKCounterBytes = 1024;
+static_assert(kNumSMs * 4 <= kSplitKCounterBytes,
+              "split-K kernels have fewer output tiles than SMs");
+
+/// Too few output tiles to fill the SMs: split K across grid z so that
+/// about two blocks run per SM, keeping at least 4 K tiles per slice (the
+/// pipeline's depth) so that the partial sums' traffic stays small.
+SplitK chooseSplitK(int64_t outputTiles, int64_t kTiles) {
+  if (outputTiles >= kNumSMs || kTiles < 8)
+    return {1, kTiles};
+  int64_t slices = std::min(ceilDiv(2 * kNumSMs, outputTiles), kTiles / 4);
+  if (slices < 2)
+    return {1, kTiles};
+  int64_t perSlice = ceilDiv(kTiles, slices);
+  return {ceilDiv(kTiles, perSlice), perSlice};
+}
+
 SimtTile chooseSimtTile(int64_t m, int64_t n, int64_t batch, bool wide) {
   if (!wide && m >= 128 && ceilDiv(m, 128) * ceilDiv(n, 128) * batch >= kNumSMs)
     return {128, 128, 8, 8, 8};
@@ -121,6 +145,7 @@ static __device__ __forceinline__ void dsc_mma_16816(float (&c)[4], const unsign
 /// The tensor-core kernel body; `$...$` are filled in by the emitter.
 constexpr StringLiteral kTensorCoreBody = R"cuda(
   constexpr int BM = $BM$, BN = $BN$, BK = $BK$, STAGES = $STAGES$;
+  constexpr int SPLIT_K = $SPLIT_K$, KT_PER_SPLIT = $KT_PER_SPLIT$;
   constexpr int WARPS_N = $WARPS_N$, THREADS = $THREADS$;
   constexpr int WTM = BM / $WARPS_M$, WTN = BN / WARPS_N;
   constexpr int MT = WTM / 16, NT = WTN / 8;
@@ -142,8 +167,15 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
   const bool vecA = (K % 8 == 0) && ((unsigned long long)A % 16 == 0);
   const bool vecB = (N % 8 == 0) && ((unsigned long long)B % 16 == 0);
   constexpr int numKTiles = (int)((K + BK - 1) / BK);
+  // Split-K (BATCH == 1 only): grid z slice `split` sums K tiles
+  // [ktBegin, ktBegin + ktCount) and the last slice of a tile to finish
+  // adds up every slice's partial sums.
+  const int split = SPLIT_K > 1 ? (int)blockIdx.z : 0;
+  const int ktBegin = split * KT_PER_SPLIT;
+  const int ktCount = min(numKTiles - ktBegin, KT_PER_SPLIT);
 
-  for (index_t z = blockIdx.z; z < BATCH; z += gridDim.z) {
+  for (index_t z = SPLIT_K > 1 ? 0 : blockIdx.z; z < BATCH;
+       z += SPLIT_K > 1 ? 1 : gridDim.z) {
     const unsigned short* __restrict__ Az = A + ($A_BATCH$) * (M * K);
     const unsigned short* __restrict__ Bz = B + ($B_BATCH$) * (K * N);
 
@@ -188,19 +220,19 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
 
     #pragma unroll
     for (int s = 0; s < STAGES - 1; ++s) {
-      if (s < numKTiles)
-        loadTile(s, (index_t)s * BK);
+      if (s < ktCount)
+        loadTile(s, (index_t)(ktBegin + s) * BK);
       dsc_cp_async_commit();
     }
 
-    for (int kt = 0; kt < numKTiles; ++kt) {
+    for (int kt = 0; kt < ktCount; ++kt) {
       // Tile kt has landed (at most STAGES-2 younger groups in flight), and
       // every warp is done with the stage the next prefetch overwrites.
       dsc_cp_async_wait<STAGES - 2>();
       __syncthreads();
       const int next = kt + STAGES - 1;
-      if (next < numKTiles)
-        loadTile(next % STAGES, (index_t)next * BK);
+      if (next < ktCount)
+        loadTile(next % STAGES, (index_t)(ktBegin + next) * BK);
       dsc_cp_async_commit();
 
       const unsigned short* as = As + (kt % STAGES) * BM * AS;
@@ -229,7 +261,7 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
       }
     }
     dsc_cp_async_wait<0>();
-
+$SPLIT_K_REDUCE$
     // Accumulator fragment: c[0..1] at (lane/4, 2*(lane%4) + {0,1}),
     // c[2..3] eight rows below.
     #pragma unroll
@@ -249,6 +281,57 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
     // The next batch reuses the stages.
     __syncthreads();
   }
+)cuda";
+
+/// Split-K: each slice stores its accumulators to scratch (fragment order,
+/// so that a warp's stores are contiguous), then the last slice of the tile
+/// to arrive sums all of them in slice order (the result does not depend on
+/// the arrival order) and runs the epilogue. The tile's counter is reset for
+/// the next launch. Scratch: one counter per tile, then the partial sums.
+constexpr StringLiteral kSplitKReduce = R"cuda(
+    {
+      constexpr int FRAGMENT = MT * NT * 4;
+      __shared__ int dsc_last_slice;
+      const unsigned tile = blockIdx.y * gridDim.x + blockIdx.x;
+      unsigned* counters = reinterpret_cast<unsigned*>(scratch);
+      float* partials = reinterpret_cast<float*>(scratch + $COUNTER_BYTES$) +
+                        (size_t)tile * SPLIT_K * FRAGMENT * THREADS;
+      float* mine = partials + (size_t)split * FRAGMENT * THREADS;
+      #pragma unroll
+      for (int i = 0; i < MT; ++i)
+        #pragma unroll
+        for (int j = 0; j < NT; ++j)
+          #pragma unroll
+          for (int c = 0; c < 4; ++c)
+            __stcg(&mine[((i * NT + j) * 4 + c) * THREADS + tid], acc[i][j][c]);
+      __threadfence();
+      __syncthreads();
+      if (tid == 0)
+        dsc_last_slice = atomicAdd(&counters[tile], 1u) == SPLIT_K - 1;
+      __syncthreads();
+      if (!dsc_last_slice)
+        return;
+      __threadfence();
+      #pragma unroll
+      for (int i = 0; i < MT; ++i)
+        #pragma unroll
+        for (int j = 0; j < NT; ++j)
+          #pragma unroll
+          for (int c = 0; c < 4; ++c)
+            acc[i][j][c] = 0.0f;
+      for (int s = 0; s < SPLIT_K; ++s) {
+        const float* slice = partials + (size_t)s * FRAGMENT * THREADS;
+        #pragma unroll
+        for (int i = 0; i < MT; ++i)
+          #pragma unroll
+          for (int j = 0; j < NT; ++j)
+            #pragma unroll
+            for (int c = 0; c < 4; ++c)
+              acc[i][j][c] += __ldcg(&slice[((i * NT + j) * 4 + c) * THREADS + tid]);
+      }
+      if (tid == 0)
+        counters[tile] = 0;
+    }
 )cuda";
 
 /// The SIMT kernel body for f32/f64. Thread (ty, tx) owns rows ty + i*TY and
@@ -488,9 +571,28 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
       {"B_BATCH", batchB},
       {"ARGS", llvm::join(argNames, ", ")}};
 
-  int64_t gridX, gridY, threads;
+  int64_t gridX, gridY, gridZ = std::clamp<int64_t>(batch, 1, kMaxGridYZ),
+                        threads;
   if (tensorCores) {
     TensorCoreTile tile = chooseTensorCoreTile(m, n, batch);
+    gridX = ceilDiv(n, tile.bn);
+    gridY = ceilDiv(m, tile.bm);
+    int64_t kTiles = ceilDiv(k, tile.bk);
+    SplitK split = chooseSplitK(gridX * gridY, kTiles);
+    if (batch != 1 || runsPerSample(kernel))
+      split = {1, kTiles};
+    common.push_back({"SPLIT_K", std::to_string(split.slices)});
+    common.push_back({"KT_PER_SPLIT", std::to_string(split.tilesPerSlice)});
+    std::string reduce;
+    if (split.slices > 1) {
+      reduce =
+          substitute(kSplitKReduce,
+                     {{"COUNTER_BYTES", std::to_string(kSplitKCounterBytes)}});
+      result.scratchBytes = kSplitKCounterBytes + gridX * gridY * split.slices *
+                                                      tile.bm * tile.bn * 4;
+      gridZ = split.slices;
+    }
+    common.push_back({"SPLIT_K_REDUCE", reduce});
     os << substitute(kTensorCoreHelpers,
                      {{"MMA_TYPE", inputType.isF16() ? "f16" : "bf16"}});
     os << "\n";
@@ -506,11 +608,16 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
     common.push_back({"THREADS", std::to_string(threads)});
     os << "// tensor cores: " << tile.bm << "x" << tile.bn << "x" << tile.bk
        << " tile, " << tile.warpsM << "x" << tile.warpsN << " warps, "
-       << tile.stages << " stages\n";
-    os << kernelSignature(kernel, result.entry, threads) << " {";
+       << tile.stages << " stages";
+    if (split.slices > 1)
+      os << ", split-K " << split.slices << " x " << split.tilesPerSlice
+         << " K tiles";
+    os << "\n";
+    os << kernelSignature(kernel, result.entry, threads,
+                          /*reportsFaults=*/false,
+                          /*usesScratch=*/split.slices > 1)
+       << " {";
     os << substitute(kTensorCoreBody, common) << "}\n";
-    gridX = ceilDiv(n, tile.bn);
-    gridY = ceilDiv(m, tile.bm);
     result.sharedMemory = static_cast<int32_t>(tile.sharedBytes());
   } else {
     bool isDouble = inputType.isF64();
@@ -554,10 +661,9 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
   if (gridY > kMaxGridYZ)
     return kernel.emitOpError("matmul has too many rows (")
            << m << ") for one launch";
-  result.grid = {
-      static_cast<int32_t>(std::max<int64_t>(gridX, 1)),
-      static_cast<int32_t>(std::max<int64_t>(gridY, 1)),
-      static_cast<int32_t>(std::clamp<int64_t>(batch, 1, kMaxGridYZ))};
+  result.grid = {static_cast<int32_t>(std::max<int64_t>(gridX, 1)),
+                 static_cast<int32_t>(std::max<int64_t>(gridY, 1)),
+                 static_cast<int32_t>(gridZ)};
   result.block = {static_cast<int32_t>(threads), 1, 1};
   result.source = std::move(source);
   if (foldSamples)

@@ -371,9 +371,10 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
                      << "': " << llvm::toString(compiled.takeError()) << "\n";
         return true;
       }
-      binaries[k.name] = KernelBinary{
-          k.entry,       k.source,        options.arch, compiled->cubin,
-          compiled->ptx, k.reportsFaults, k.perSample,  k.sampleGridAxis};
+      binaries[k.name] =
+          KernelBinary{k.entry,         k.source,         options.arch,
+                       compiled->cubin, compiled->ptx,    k.reportsFaults,
+                       k.perSample,     k.sampleGridAxis, k.scratchBytes};
     }
     return false;
   });

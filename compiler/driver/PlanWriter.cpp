@@ -203,7 +203,7 @@ struct Writer {
           fbb, kernel.getSymName().str().c_str(), binary.entry.c_str(),
           binary.source.c_str(), binary.arch.c_str(), &cubin,
           binary.ptx.c_str(), binary.reportsFaults, binary.perSample,
-          static_cast<uint8_t>(binary.sampleGridAxis)));
+          static_cast<uint8_t>(binary.sampleGridAxis), binary.scratchBytes));
     }
 
     std::vector<flatbuffers::Offset<plan::StepEntry>> steps;

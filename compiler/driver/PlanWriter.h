@@ -25,6 +25,8 @@ struct KernelBinary {
   bool perSample = false;
   /// The grid extent the samples multiply (plan.fbs Kernel.per_sample_axis).
   int sampleGridAxis = 2;
+  /// Zeroed device scratch the entry takes (plan.fbs Kernel.scratch_bytes).
+  uint64_t scratchBytes = 0;
 };
 
 /// Serializes a planned exec module (launch configurations set, arena

@@ -59,6 +59,45 @@ static FailureOr<ElementsAttr> convertConstant(ElementsAttr value,
       DenseResourceElementsAttr::get(newType, name, std::move(blob)));
 }
 
+/// Selections (TopK, ArgMax/ArgMin) compare values: rounded to fp16, near
+/// ties flip and the choice changes entirely (an MoE router picks another
+/// expert for the token). Their input stays f32: the chain of ops back to and
+/// including the nearest matmul (the router), whose operands stay f32 where
+/// they are function arguments or constants. Small: a router is one skinny
+/// GEMM and a softmax.
+static llvm::SmallPtrSet<Operation *, 16> selectionSlice(func::FuncOp func) {
+  llvm::SmallPtrSet<Operation *, 16> slice;
+  SmallVector<std::pair<Operation *, bool>> worklist; // op, beyond a matmul
+  func.walk([&](Operation *op) {
+    if (isa<TopKOp, ArgReduceOp>(op) &&
+        cast<ShapedType>(op->getOperand(0).getType()).getElementType().isF32())
+      worklist.push_back({op, false});
+  });
+  constexpr size_t kMaxSliceOps = 32;
+  while (!worklist.empty() && slice.size() < kMaxSliceOps) {
+    auto [op, beyondMatmul] = worklist.pop_back_val();
+    if (op->getNumRegions() > 0 || !slice.insert(op).second)
+      continue;
+    bool matmul = isa<MatMulOp>(op);
+    for (Value operand : op->getOperands()) {
+      Operation *producer = operand.getDefiningOp();
+      if (!producer)
+        continue;
+      bool f32 = llvm::any_of(producer->getResultTypes(), [](Type type) {
+        auto shaped = dyn_cast<ShapedType>(type);
+        return shaped && shaped.getElementType().isF32();
+      });
+      if (!f32)
+        continue;
+      if (isa<ConstantOp>(producer))
+        slice.insert(producer);
+      else if (!beyondMatmul && !matmul)
+        worklist.push_back({producer, false});
+    }
+  }
+  return slice;
+}
+
 namespace {
 struct ConvertPrecisionPass
     : dsc::graph::impl::ConvertPrecisionBase<ConvertPrecisionPass> {
@@ -87,9 +126,19 @@ struct ConvertPrecisionPass
       return type;
     };
 
+    llvm::SmallPtrSet<Operation *, 16> keepF32 = selectionSlice(func);
+    // A constant stays f32 only if every user does.
+    for (Operation *op : llvm::to_vector(keepF32))
+      if (isa<ConstantOp>(op) &&
+          llvm::any_of(op->getUsers(), [&](Operation *user) {
+            return !keepF32.contains(user);
+          }))
+        keepF32.erase(op);
+
     // Constants first: their attribute must change with their type.
     WalkResult walk = func.walk([&](ConstantOp constant) {
-      if (!constant.getType().getElementType().isF32())
+      if (!constant.getType().getElementType().isF32() ||
+          keepF32.contains(constant))
         return WalkResult::advance();
       auto value = convertConstant(constant.getValue(), target);
       if (failed(value)) {
@@ -104,7 +153,8 @@ struct ConvertPrecisionPass
       return signalPassFailure();
 
     func.walk([&](Operation *op) {
-      if (isa<ConstantOp>(op) || op == func.getOperation())
+      if (isa<ConstantOp>(op) || op == func.getOperation() ||
+          keepF32.contains(op))
         return;
       for (Value result : op->getResults())
         result.setType(converted(result.getType()));
@@ -124,6 +174,40 @@ struct ConvertPrecisionPass
       auto cast = builder.create<CastOp>(arg.getLoc(), inner, arg);
       arg.replaceAllUsesExcept(cast, cast);
     }
+    // Where the f32 slice meets the rest: a kept op reads f32 (the argument
+    // itself rather than its cast), the rest reads `target`.
+    Type f32 = Float32Type::get(context);
+    func.walk([&](Operation *op) {
+      if (isa<ConstantOp>(op) || op == func.getOperation())
+        return;
+      bool kept = keepF32.contains(op);
+      for (OpOperand &operand : op->getOpOperands()) {
+        auto tensor = dyn_cast<RankedTensorType>(operand.get().getType());
+        if (!tensor)
+          continue;
+        Type element = tensor.getElementType();
+        if (kept && element == target) {
+          auto entryCast = operand.get().getDefiningOp<CastOp>();
+          if (entryCast && isa<BlockArgument>(entryCast.getInput()) &&
+              cast<ShapedType>(entryCast.getInput().getType())
+                  .getElementType()
+                  .isF32()) {
+            operand.set(entryCast.getInput());
+            continue;
+          }
+          builder.setInsertionPoint(op);
+          operand.set(builder.create<CastOp>(op->getLoc(), tensor.clone(f32),
+                                             operand.get()));
+        } else if (!kept && element.isF32() && !isa<func::ReturnOp>(op) &&
+                   !isa<BlockArgument>(operand.get()) &&
+                   keepF32.contains(operand.get().getDefiningOp())) {
+          builder.setInsertionPoint(op);
+          operand.set(builder.create<CastOp>(op->getLoc(), tensor.clone(target),
+                                             operand.get()));
+        }
+      }
+    });
+
     auto returnOp = cast<func::ReturnOp>(func.getBody().back().getTerminator());
     builder.setInsertionPoint(returnOp);
     for (auto [operand, type] :

@@ -30,7 +30,9 @@ def ConvertPrecision : Pass<"graph-convert-precision", "::mlir::func::FuncOp"> {
   let description = [{
     Every f32 value inside the function becomes `precision`; the signature
     keeps f32 (casts are inserted after the arguments and before the
-    results). Kernels still accumulate in f32.
+    results). Kernels still accumulate in f32. The inputs of selections
+    (TopK, ArgMax/ArgMin: an MoE router) stay f32 back to the nearest matmul,
+    so that rounding does not flip which elements are chosen.
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"fp16\"",

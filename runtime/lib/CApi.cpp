@@ -273,6 +273,15 @@ dsc_status dsc_context_set_dimension(dsc_context *context, const char *name,
   });
 }
 
+void dsc_context_set_cuda_graphs(dsc_context *context, int enabled) {
+  if (context)
+    context->context->setUseCudaGraphs(enabled != 0);
+}
+
+size_t dsc_context_launches_per_run(const dsc_context *context) {
+  return context ? context->context->launchesPerRun() : 0;
+}
+
 int dsc_plan_symbolic_dim(const dsc_plan *plan, const char **name, int64_t *min,
                           int64_t *max) {
   if (!plan || !plan->plan->file().symbolicDim())

@@ -34,6 +34,9 @@ static_assert(static_cast<int>(DType::kF32) ==
 
 namespace {
 
+/// Scratch beyond this is a corrupt plan, not a real kernel's need.
+constexpr uint64_t kMaxScratchBytes = uint64_t(1) << 32;
+
 Status invalid(std::string message) {
   return Status::error(StatusCode::kInvalidPlan, std::move(message));
 }
@@ -288,6 +291,13 @@ Status checkSemantics(const dsc::plan::Plan &plan,
                        " samples exceeds the limit of 65535");
       if (Status status = checkDims(what, "block", launch->block()); !status)
         return status;
+      // The scratch is allocated once, for one launch at a time.
+      if (kernel->scratch_bytes() > kMaxScratchBytes)
+        return invalid(
+            what + ": scratch of " + std::to_string(kernel->scratch_bytes()) +
+            " bytes exceeds the limit of " + std::to_string(kMaxScratchBytes));
+      if (kernel->scratch_bytes() && kernel->per_sample())
+        return invalid(what + ": a per-sample kernel cannot take scratch");
       if (!isAligned(launch->args()))
         return invalid(what + ": misaligned args vector");
       if (const auto *args = launch->args()) {

@@ -7,6 +7,7 @@
 #include "plan_generated.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace dsc::rt {
 
@@ -253,6 +254,8 @@ Context::~Context() {
     (void)cu.cuMemFree(arena_);
   if (faultWords_)
     (void)cu.cuMemFree(faultWords_);
+  if (scratch_)
+    (void)cu.cuMemFree(scratch_);
   for (CUdeviceptr buffer : inputStaging_)
     if (buffer)
       (void)cu.cuMemFree(buffer);
@@ -263,6 +266,10 @@ Context::~Context() {
     (void)cu.cuEventDestroy(start_);
   if (stop_)
     (void)cu.cuEventDestroy(stop_);
+  if (graphExec_)
+    (void)cu.cuGraphExecDestroy(graphExec_);
+  if (captureStream_)
+    (void)cu.cuStreamDestroy(captureStream_);
 }
 
 namespace {
@@ -334,6 +341,36 @@ Status Context::create(const Plan &plan, std::unique_ptr<Context> *out,
     return status;
   if (Status status = context->resolveSteps(); !status)
     return status;
+  if (const char *env = std::getenv("DSC_CUDA_GRAPHS"))
+    context->useCudaGraphs_ = std::string(env) != "0";
+  if (Status status = cu.check(
+          cu.cuStreamCreate(&context->captureStream_, CU_STREAM_NON_BLOCKING),
+          "creating the capture stream");
+      !status)
+    return status;
+  context->capturedInputs_.assign(plan.inputs().size(), 0);
+  context->capturedOutputs_.assign(plan.outputs().size(), 0);
+  if (context->scratchBytes_ > 0) {
+    if (Status status =
+            cu.check(cu.cuMemAlloc(&context->scratch_, context->scratchBytes_),
+                     "allocating " + std::to_string(context->scratchBytes_) +
+                         " bytes of kernel scratch");
+        !status)
+      return status;
+    if (Status status = cu.check(
+            cu.cuMemsetD8(context->scratch_, 0, context->scratchBytes_),
+            "clearing the kernel scratch");
+        !status)
+      return status;
+    for (size_t s : context->scratchSteps_) {
+      ResolvedStep &step = context->steps_[s];
+      bool faults =
+          std::find(context->faultSteps_.begin(), context->faultSteps_.end(),
+                    s) != context->faultSteps_.end();
+      step.argValues[step.argValues.size() - (faults ? 2 : 1)] =
+          context->scratch_;
+    }
+  }
   if (!context->faultSteps_.empty()) {
     size_t bytes = context->faultSteps_.size() * sizeof(uint32_t);
     if (Status status = cu.check(cu.cuMemAlloc(&context->faultWords_, bytes),
@@ -400,15 +437,23 @@ Status Context::resolveSteps() {
       size_t numArgs = launch->args() ? launch->args()->size() : 0;
       const dsc::plan::Kernel *kernel = raw.kernels()->Get(launch->kernel());
       bool reportsFaults = kernel->reports_faults();
+      bool usesScratch = kernel->scratch_bytes() > 0;
       if (symbolic && kernel->per_sample()) {
         step.sampleGridAxis = kernel->per_sample_axis();
         step.sampleGrid = step.grid[step.sampleGridAxis];
       }
-      step.argValues.resize(numArgs + (reportsFaults ? 1 : 0));
+      step.argValues.resize(numArgs + (usesScratch ? 1 : 0) +
+                            (reportsFaults ? 1 : 0));
       step.argPointers.resize(step.argValues.size());
       for (size_t a = 0; a < numArgs; ++a)
         step.argValues[a] = resolve(*launch->args()->Get(a), s, a);
-      // The fault word's address is set once it is allocated.
+      // The scratch's and the fault word's addresses are set once they are
+      // allocated.
+      if (usesScratch) {
+        scratchSteps_.push_back(s);
+        scratchBytes_ =
+            std::max<uint64_t>(scratchBytes_, kernel->scratch_bytes());
+      }
       if (reportsFaults)
         faultSteps_.push_back(s);
       for (size_t a = 0; a < step.argValues.size(); ++a)
@@ -505,14 +550,81 @@ Status Context::run(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
                            "output " + std::to_string(i) + " '" +
                                outputSig[i].name + "': null device pointer");
 
-  for (const Patch &patch : patches_)
-    place(patch, patch.space == Patch::Space::Output ? outputs[patch.index]
-                                                     : inputs[patch.index]);
-
   const CudaDriver &cu = plan_.runtime().driver();
   ScopedContext scope(cu, plan_.runtime().context());
   if (!scope.status())
     return scope.status();
+  if (!useCudaGraphs_) {
+    for (const Patch &patch : patches_)
+      place(patch, patch.space == Patch::Space::Output ? outputs[patch.index]
+                                                       : inputs[patch.index]);
+    return enqueueSteps(stream);
+  }
+  bool captured =
+      graphExec_ && capturedSamples_ == samples_ &&
+      std::equal(capturedInputs_.begin(), capturedInputs_.end(), inputs) &&
+      std::equal(capturedOutputs_.begin(), capturedOutputs_.end(), outputs);
+  if (!captured)
+    if (Status status = captureGraph(inputs, outputs); !status)
+      return status;
+  return cu.check(cu.cuGraphLaunch(graphExec_, stream), "launching the graph");
+}
+
+size_t Context::launchesPerRun() const {
+  return std::count_if(steps_.begin(), steps_.end(),
+                       [](const ResolvedStep &step) { return step.isLaunch; });
+}
+
+Status Context::captureGraph(const CUdeviceptr *inputs,
+                             const CUdeviceptr *outputs) {
+  const CudaDriver &cu = plan_.runtime().driver();
+  for (const Patch &patch : patches_)
+    place(patch, patch.space == Patch::Space::Output ? outputs[patch.index]
+                                                     : inputs[patch.index]);
+  capturedSamples_ = -1;
+  if (Status status =
+          cu.check(cu.cuStreamBeginCapture(captureStream_,
+                                           CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
+                   "beginning the graph capture");
+      !status)
+    return status;
+  Status enqueued = enqueueSteps(captureStream_);
+  CUgraph graph = nullptr;
+  CUresult ended = cu.cuStreamEndCapture(captureStream_, &graph);
+  if (!enqueued) {
+    if (graph)
+      (void)cu.cuGraphDestroy(graph);
+    return enqueued;
+  }
+  if (Status status = cu.check(ended, "ending the graph capture"); !status)
+    return status;
+  // Same topology, other pointers or grids: updating the executable graph in
+  // place is much cheaper than instantiating it again.
+  if (graphExec_) {
+    CUgraphExecUpdateResultInfo info;
+    if (cu.cuGraphExecUpdate(graphExec_, graph, &info) != CUDA_SUCCESS) {
+      (void)cu.cuGraphExecDestroy(graphExec_);
+      graphExec_ = nullptr;
+    }
+  }
+  Status status = Status::ok();
+  if (!graphExec_)
+    status = cu.check(cu.cuGraphInstantiate(&graphExec_, graph, 0),
+                      "instantiating the graph");
+  (void)cu.cuGraphDestroy(graph);
+  if (!status) {
+    graphExec_ = nullptr;
+    return status;
+  }
+  std::copy(inputs, inputs + capturedInputs_.size(), capturedInputs_.begin());
+  std::copy(outputs, outputs + capturedOutputs_.size(),
+            capturedOutputs_.begin());
+  capturedSamples_ = samples_;
+  return Status::ok();
+}
+
+Status Context::enqueueSteps(CUstream stream) {
+  const CudaDriver &cu = plan_.runtime().driver();
   if (faultWords_)
     if (CUresult result =
             cu.cuMemsetD32Async(faultWords_, 0, faultSteps_.size(), stream);

@@ -204,6 +204,51 @@ TEST(Gpu, RunWithDevicePointersAndCallerWorkspace) {
     cu.cuMemFree(pointer);
 }
 
+/// The graph captured at the first run is replayed, and updated when the
+/// caller's pointers change; without graphs each kernel is launched.
+TEST(Gpu, CudaGraphReplaysAndFollowsNewPointers) {
+  std::string cacheDir = makeTempDir();
+  CREATE_RUNTIME_OR_SKIP(runtime, cacheDir);
+  const CudaDriver &cu = runtime->driver();
+  ScopedContext scope(cu, runtime->context());
+  ASSERT_TRUE(scope.status().isOk());
+  PlanFile file;
+  ASSERT_TRUE(PlanFile::fromBytes(vectorAddPlan().build(), &file).isOk());
+  std::unique_ptr<Plan> plan;
+  ASSERT_TRUE(Plan::load(*runtime, std::move(file), &plan).isOk());
+  const size_t bytes = kVectorLength * sizeof(float);
+  CUdeviceptr a = 0, b = 0, out[2] = {0, 0};
+  ASSERT_EQ(cu.cuMemAlloc(&a, bytes), CUDA_SUCCESS);
+  ASSERT_EQ(cu.cuMemAlloc(&b, bytes), CUDA_SUCCESS);
+  for (CUdeviceptr &buffer : out)
+    ASSERT_EQ(cu.cuMemAlloc(&buffer, bytes), CUDA_SUCCESS);
+  VectorData data;
+  ASSERT_EQ(cu.cuMemcpyHtoD(a, data.a.data(), bytes), CUDA_SUCCESS);
+  ASSERT_EQ(cu.cuMemcpyHtoD(b, data.b.data(), bytes), CUDA_SUCCESS);
+
+  for (bool graphs : {true, false}) {
+    std::unique_ptr<Context> context;
+    ASSERT_TRUE(Context::create(*plan, &context).isOk());
+    context->setUseCudaGraphs(graphs);
+    EXPECT_EQ(context->launchesPerRun(), 2u); // two kernels and a copy
+    // Output 0, twice (capture, replay), then output 1 (update), then 0.
+    for (int target : {0, 0, 1, 0}) {
+      ASSERT_EQ(cu.cuMemsetD32Async(out[target], 0, kVectorLength, nullptr),
+                CUDA_SUCCESS);
+      CUdeviceptr inputs[] = {a, b}, outputs[] = {out[target]};
+      Status status = context->run(inputs, outputs, nullptr);
+      ASSERT_TRUE(status.isOk()) << status.toString();
+      ASSERT_EQ(cu.cuStreamSynchronize(nullptr), CUDA_SUCCESS);
+      std::fill(data.out.begin(), data.out.end(), -1.0f);
+      ASSERT_EQ(cu.cuMemcpyDtoH(data.out.data(), out[target], bytes),
+                CUDA_SUCCESS);
+      data.expectCorrect();
+    }
+  }
+  for (CUdeviceptr pointer : {a, b, out[0], out[1]})
+    cu.cuMemFree(pointer);
+}
+
 TEST(Gpu, CApiEndToEnd) {
   std::string cacheDir = makeTempDir();
   dsc_runtime *runtime = nullptr;

@@ -1438,6 +1438,8 @@ def all_cases():
     builders.append(sequence_cases)
     from cases_sequence_io import sequence_io_cases
     builders.append(sequence_io_cases)
+    from cases_gemm import fp16_gemm_cases
+    builders.append(fp16_gemm_cases)
     cases = []
     for build in builders:
         cases.extend(build())

@@ -29,10 +29,13 @@ static void registerDialects(DialectRegistry &registry) {
 static void printLaunch(const dsc::codegen::EmittedKernel &kernel,
                         raw_ostream &os) {
   os << llvm::formatv("// kernel @{0} entry {1} grid ({2}, {3}, {4}) block "
-                      "({5}, {6}, {7}) shared_memory {8}\n",
+                      "({5}, {6}, {7}) shared_memory {8}",
                       kernel.name, kernel.entry, kernel.grid[0], kernel.grid[1],
                       kernel.grid[2], kernel.block[0], kernel.block[1],
                       kernel.block[2], kernel.sharedMemory);
+  if (kernel.scratchBytes)
+    os << " scratch " << kernel.scratchBytes;
+  os << "\n";
 }
 
 /// Emits every kernel under `op`, stopping at the first failure (its error

@@ -53,6 +53,11 @@ static cl::opt<unsigned> iterations("iterations",
                                     cl::desc("GPU: timed runs after warm-up"),
                                     cl::init(20), cl::sub(runCommand));
 
+static cl::opt<bool> cudaGraphs(
+    "cuda-graphs",
+    cl::desc("replay the plan as a CUDA graph (default; =false launches "
+             "each kernel on its own)"),
+    cl::init(true), cl::sub(runCommand));
 static cl::opt<int64_t> samplesOption(
     "samples",
     cl::desc("for a plan with a symbolic dimension: the number of samples of "
@@ -155,6 +160,8 @@ int dsc::tools::runRun() {
       status = rt::Context::create(*loaded, &context);
     if (status.isOk() && symbolicDim)
       status = context->setDimension(symbolicDim->name, samples);
+    if (status.isOk())
+      context->setUseCudaGraphs(cudaGraphs);
     if (!status.isOk()) {
       errs() << "dsc run: " << status.message() << "\n";
       return kError;
@@ -190,8 +197,10 @@ int dsc::tools::runRun() {
     outs() << "ran " << planPath << " on " << runtime->deviceName() << " ("
            << runtime->arch() << ")";
     if (!times.empty())
-      outs() << formatv(": median {0:f3} ms over {1} runs",
-                        times[times.size() / 2], times.size());
+      outs() << formatv(": median {0:f3} ms over {1} runs, {2} launches{3}",
+                        times[times.size() / 2], times.size(),
+                        context->launchesPerRun(),
+                        context->usesCudaGraphs() ? " in a CUDA graph" : "");
     outs() << "\n";
   }
 

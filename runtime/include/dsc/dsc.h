@@ -15,6 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Exported from libdsc.so; the static library needs no decoration. */
+#if defined(DSC_BUILDING_SHARED)
+#define DSC_API __attribute__((visibility("default")))
+#else
+#define DSC_API
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -56,72 +63,81 @@ typedef struct dsc_plan_t dsc_plan;
 typedef struct dsc_context_t dsc_context;
 
 /* DSC_OK for NULL. */
-dsc_status_code dsc_status_get_code(dsc_status status);
+DSC_API dsc_status_code dsc_status_get_code(dsc_status status);
 /* "" for NULL; valid until dsc_status_destroy. */
-const char *dsc_status_get_message(dsc_status status);
-void dsc_status_destroy(dsc_status status);
+DSC_API const char *dsc_status_get_message(dsc_status status);
+DSC_API void dsc_status_destroy(dsc_status status);
 
 /* Verifies and checks plan bytes without CUDA (what a load checks first). */
-dsc_status dsc_plan_validate(const void *data, size_t size);
+DSC_API dsc_status dsc_plan_validate(const void *data, size_t size);
 
 /* cache_dir may be NULL ($DSC_CACHE_DIR, else ~/.cache/dsc/kernels). */
-dsc_status dsc_runtime_create(int device, const char *cache_dir,
-                              dsc_runtime **out);
-void dsc_runtime_destroy(dsc_runtime *runtime);
+DSC_API dsc_status dsc_runtime_create(int device, const char *cache_dir,
+                                      dsc_runtime **out);
+DSC_API void dsc_runtime_destroy(dsc_runtime *runtime);
 
-dsc_status dsc_plan_load_file(dsc_runtime *runtime, const char *path,
-                              dsc_plan **out);
-dsc_status dsc_plan_load_bytes(dsc_runtime *runtime, const void *data,
-                               size_t size, dsc_plan **out);
+DSC_API dsc_status dsc_plan_load_file(dsc_runtime *runtime, const char *path,
+                                      dsc_plan **out);
+DSC_API dsc_status dsc_plan_load_bytes(dsc_runtime *runtime, const void *data,
+                                       size_t size, dsc_plan **out);
 /* Destroy a plan's contexts first. */
-void dsc_plan_destroy(dsc_plan *plan);
+DSC_API void dsc_plan_destroy(dsc_plan *plan);
 
 /* Signature. */
-size_t dsc_plan_num_inputs(const dsc_plan *plan);
-size_t dsc_plan_num_outputs(const dsc_plan *plan);
+DSC_API size_t dsc_plan_num_inputs(const dsc_plan *plan);
+DSC_API size_t dsc_plan_num_outputs(const dsc_plan *plan);
 /* Describes input or output `index`. `name` (valid while the plan lives) and
  * `shape` (valid likewise; `rank` entries) may be NULL when not wanted. */
-dsc_status dsc_plan_input_info(const dsc_plan *plan, size_t index,
-                               const char **name, dsc_dtype *dtype,
-                               const int64_t **shape, size_t *rank,
-                               uint64_t *byte_size);
-dsc_status dsc_plan_output_info(const dsc_plan *plan, size_t index,
-                                const char **name, dsc_dtype *dtype,
-                                const int64_t **shape, size_t *rank,
-                                uint64_t *byte_size);
-uint64_t dsc_plan_workspace_size(const dsc_plan *plan);
+DSC_API dsc_status dsc_plan_input_info(const dsc_plan *plan, size_t index,
+                                       const char **name, dsc_dtype *dtype,
+                                       const int64_t **shape, size_t *rank,
+                                       uint64_t *byte_size);
+DSC_API dsc_status dsc_plan_output_info(const dsc_plan *plan, size_t index,
+                                        const char **name, dsc_dtype *dtype,
+                                        const int64_t **shape, size_t *rank,
+                                        uint64_t *byte_size);
+DSC_API uint64_t dsc_plan_workspace_size(const dsc_plan *plan);
 /* A plan compiled for any size of one dimension (dsc compile --dim
  * NAME=MIN..MAX): returns 1 and its name (valid while the plan lives) and
  * range, or 0 for a plan without one. Inputs and outputs with a sample axis
  * (dsc_plan_sample_axis, -1 for none) then hold N samples: their info gives
  * one sample's shape and byte size. */
-int dsc_plan_symbolic_dim(const dsc_plan *plan, const char **name, int64_t *min,
-                          int64_t *max);
-int32_t dsc_plan_sample_axis(const dsc_plan *plan, int output, size_t index);
+DSC_API int dsc_plan_symbolic_dim(const dsc_plan *plan, const char **name,
+                                  int64_t *min, int64_t *max);
+DSC_API int32_t dsc_plan_sample_axis(const dsc_plan *plan, int output,
+                                     size_t index);
 
 /* workspace: 0, or caller-owned device memory of at least
  * dsc_plan_workspace_size bytes, 256-byte aligned. */
-dsc_status dsc_context_create(dsc_plan *plan, CUdeviceptr workspace,
-                              dsc_context **out);
-void dsc_context_destroy(dsc_context *context);
-/* Stream-ordered: enqueues the plan on `stream`, no synchronization. */
+DSC_API dsc_status dsc_context_create(dsc_plan *plan, CUdeviceptr workspace,
+                                      dsc_context **out);
+DSC_API void dsc_context_destroy(dsc_context *context);
 /* After dsc_context_run and a synchronization of its stream: an error naming
  * the kernel if one found invalid input values (an index out of range), which
  * leaves the outputs undefined. dsc_context_run_host checks this itself. */
-dsc_status dsc_context_check_faults(dsc_context *context);
+DSC_API dsc_status dsc_context_check_faults(dsc_context *context);
 
 /* The number of samples the next runs take, for a plan with a symbolic
  * dimension; an error status outside its range. */
-dsc_status dsc_context_set_dimension(dsc_context *context, const char *name,
-                                     int64_t size);
+DSC_API dsc_status dsc_context_set_dimension(dsc_context *context,
+                                             const char *name, int64_t size);
 
-dsc_status dsc_context_run(dsc_context *context, const CUdeviceptr *inputs,
-                           const CUdeviceptr *outputs, CUstream stream);
+/* Runs replay a CUDA graph captured at the first run (and updated when the
+ * pointers or samples change) unless disabled here or by DSC_CUDA_GRAPHS=0;
+ * without, each kernel is launched on its own. NULL context: no effect. */
+DSC_API void dsc_context_set_cuda_graphs(dsc_context *context, int enabled);
+/* The kernel launches one run makes (0 for a NULL context). */
+DSC_API size_t dsc_context_launches_per_run(const dsc_context *context);
+
+/* Stream-ordered: enqueues the plan on `stream`, no synchronization. */
+DSC_API dsc_status dsc_context_run(dsc_context *context,
+                                   const CUdeviceptr *inputs,
+                                   const CUdeviceptr *outputs, CUstream stream);
 /* Host buffers in and out; synchronizes `stream`. gpu_ms may be NULL. */
-dsc_status dsc_context_run_host(dsc_context *context,
-                                const void *const *host_inputs,
-                                void *const *host_outputs, CUstream stream,
-                                float *gpu_ms);
+DSC_API dsc_status dsc_context_run_host(dsc_context *context,
+                                        const void *const *host_inputs,
+                                        void *const *host_outputs,
+                                        CUstream stream, float *gpu_ms);
 
 #ifdef __cplusplus
 } /* extern "C" */

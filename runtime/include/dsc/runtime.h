@@ -297,11 +297,21 @@ public:
   int64_t samples() const { return samples_; }
 
   /// Enqueues the plan on `stream`: no allocation, no synchronization, no
-  /// compilation, so it can be captured in a CUDA graph. `inputs` and
-  /// `outputs` hold one device pointer per signature entry, each at least
-  /// that tensor's byte size (for the samples set).
+  /// compilation. `inputs` and `outputs` hold one device pointer per
+  /// signature entry, each at least that tensor's byte size (for the samples
+  /// set). With CUDA graphs on (the default), the plan's launches are
+  /// captured once into a graph and every later run with the same pointers
+  /// and samples is one graph launch; other pointers update the graph
+  /// (cuGraphExecUpdate) before it launches.
   Status run(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
              CUstream stream);
+
+  /// Whether run() replays a CUDA graph (true unless the environment sets
+  /// DSC_CUDA_GRAPHS=0) or launches each kernel itself.
+  void setUseCudaGraphs(bool use) { useCudaGraphs_ = use; }
+  bool usesCudaGraphs() const { return useCudaGraphs_; }
+  /// The kernel launches one run makes.
+  size_t launchesPerRun() const;
 
   /// Copies host inputs to device staging buffers, runs, copies the outputs
   /// back and synchronizes `stream`. If `gpuMs` is given, stores the time of
@@ -325,6 +335,11 @@ private:
   std::vector<CUdeviceptr> inputStaging_, outputStaging_;
   /// One fault word per launch of a kernel that reports faults.
   CUdeviceptr faultWords_ = 0;
+  /// Kernel scratch (plan.fbs Kernel.scratch_bytes): the largest any kernel
+  /// takes, zeroed once; the steps that take it.
+  CUdeviceptr scratch_ = 0;
+  std::vector<size_t> scratchSteps_;
+  uint64_t scratchBytes_ = 0;
   std::vector<size_t> faultSteps_; ///< The step of each fault word.
   CUevent start_ = nullptr, stop_ = nullptr;
 
@@ -358,6 +373,18 @@ private:
     bool perSample;
   };
   void place(const Patch &patch, CUdeviceptr base);
+  /// Enqueues every step on `stream` (a capturing one, or the caller's).
+  Status enqueueSteps(CUstream stream);
+  /// Captures the steps into graphExec_ for these pointers and samples.
+  Status captureGraph(const CUdeviceptr *inputs, const CUdeviceptr *outputs);
+  bool useCudaGraphs_ = true;
+  /// The stream graphs are captured on (capture is not possible on the
+  /// legacy default stream callers may pass); the graph launches on theirs.
+  CUstream captureStream_ = nullptr;
+  CUgraphExec graphExec_ = nullptr;
+  /// What graphExec_ was captured for.
+  std::vector<CUdeviceptr> capturedInputs_, capturedOutputs_;
+  int64_t capturedSamples_ = -1;
   /// Enqueues a copy step for the samples set.
   CUresult copy(const ResolvedStep &step, CUstream stream) const;
   std::vector<ResolvedStep> steps_;

@@ -47,6 +47,35 @@ exec.kernel @bmm_bf16(%x: tensor<2x3x33x70xbf16>, %w: tensor<3x70x17xbf16>, %r: 
   exec.yield %c : tensor<2x3x33x17xf32>
 }
 
+// 128x768 makes 24 tiles of 64x64 for 132 SMs: K = 3072 (96 K tiles) is
+// split in 11 slices of 9 tiles, reduced through the scratch by the last
+// slice of each tile, which alone runs the epilogue.
+// CHECK-LABEL: // kernel @skinny_split_k entry skinny_split_k grid (12, 2, 11) block (128, 1, 1) shared_memory 29184 scratch 4326400
+// CHECK: // tensor cores: 64x64x32 tile, 2x2 warps, 3 stages, split-K 11 x 9 K tiles
+// CHECK: void __launch_bounds__(128) skinny_split_k({{.*}}, unsigned short* __restrict__ out0, unsigned char *__restrict__ scratch)
+// CHECK: constexpr int SPLIT_K = 11, KT_PER_SPLIT = 9;
+// CHECK: __stcg(&mine[
+// CHECK: dsc_last_slice = atomicAdd(&counters[tile], 1u) == SPLIT_K - 1;
+// CHECK: if (!dsc_last_slice)
+// CHECK-NEXT: return;
+// CHECK: acc[i][j][c] += __ldcg(&slice[
+// CHECK: counters[tile] = 0;
+// CHECK: dsc_epilogue(arg0, arg1, arg2, out0, z, m, n, acc[i][j][h * 2 + c]);
+exec.kernel @skinny_split_k(%x: tensor<128x3072xf16>, %w: tensor<3072x768xf16>, %r: tensor<128x768xf16>) -> tensor<128x768xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<128x3072xf16>, tensor<3072x768xf16>) -> tensor<128x768xf16>
+  %z = graph.add %y, %r : (tensor<128x768xf16>, tensor<128x768xf16>) -> tensor<128x768xf16>
+  exec.yield %z : tensor<128x768xf16>
+}
+
+// Batched GEMMs are not split.
+// CHECK-LABEL: // kernel @batched_not_split entry batched_not_split grid (1, 1, 12) block (128, 1, 1) shared_memory 29184
+// CHECK-NOT: scratch
+// CHECK: constexpr int SPLIT_K = 1, KT_PER_SPLIT = 96;
+exec.kernel @batched_not_split(%x: tensor<12x64x3072xf16>, %w: tensor<12x3072x64xf16>) -> tensor<12x64x64xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<12x64x3072xf16>, tensor<12x3072x64xf16>) -> tensor<12x64x64xf16>
+  exec.yield %y : tensor<12x64x64xf16>
+}
+
 // f32 stays on the SIMT path (no TF32).
 // CHECK-LABEL: // kernel @gemv_f32 entry gemv_f32 grid (5, 1, 1) block (256, 1, 1) shared_memory 0
 // CHECK-NOT: mma.sync

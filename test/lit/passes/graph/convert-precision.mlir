@@ -28,3 +28,39 @@ func.func @ints(%x: tensor<4xi64>) -> tensor<4xf32> {
   %0 = graph.cast %x : tensor<4xi64> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// An MoE router: the selection's input (softmax of the router GEMM) stays
+// f32, reading the f32 argument itself and an f32 weight; the expert GEMM
+// and everything after the selection's values are f16.
+// FP16-LABEL: func.func @router
+// FP16-DAG: %[[XH:.*]] = graph.cast %arg0 : tensor<4x16xf32> -> tensor<4x16xf16>
+// FP16-DAG: %[[WR:.*]] = graph.constant dense<{{.*}}> : tensor<16x8xf32>
+// FP16-DAG: %[[WE:.*]] = graph.constant dense<{{.*}}> : tensor<16x16xf16>
+// FP16: %[[L:.*]] = graph.matmul %arg0, %[[WR]] : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+// FP16: %[[P:.*]] = graph.softmax %[[L]] {axis = -1 : i64} : tensor<4x8xf32> -> tensor<4x8xf32>
+// FP16: %[[V:.*]], %{{.*}} = graph.topk %[[P]] {{.*}} : tensor<4x8xf32> -> tensor<4x2xf32>, tensor<4x2xi64>
+// FP16: %[[E:.*]] = graph.matmul %[[XH]], %[[WE]] : (tensor<4x16xf16>, tensor<16x16xf16>) -> tensor<4x16xf16>
+// FP16: %[[VH:.*]] = graph.cast %[[V]] : tensor<4x2xf32> -> tensor<4x2xf16>
+// FP16: %[[G:.*]] = graph.reduce sum %[[VH]] {{.*}} -> tensor<4x1xf16>
+// FP16: graph.mul %[[E]], %[[G]]
+// Without a selection, the same softmax is f16.
+// FP16-LABEL: func.func @no_selection
+// FP16: graph.softmax %{{.*}} : tensor<4x8xf16> -> tensor<4x8xf16>
+func.func @router(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %wr = graph.constant dense<0.5> : tensor<16x8xf32>
+  %we = graph.constant dense<0.25> : tensor<16x16xf32>
+  %logits = graph.matmul %x, %wr : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+  %p = graph.softmax %logits {axis = -1 : i64} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %v, %i = graph.topk %p {axis = 1 : i64, k = 2 : i64} : tensor<4x8xf32> -> tensor<4x2xf32>, tensor<4x2xi64>
+  %e = graph.matmul %x, %we : (tensor<4x16xf32>, tensor<16x16xf32>) -> tensor<4x16xf32>
+  %g = graph.reduce sum %v {axes = array<i64: 1>, keepdims = true} : tensor<4x2xf32> -> tensor<4x1xf32>
+  %y = graph.mul %e, %g : (tensor<4x16xf32>, tensor<4x1xf32>) -> tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}
+
+func.func @no_selection(%x: tensor<4x16xf32>) -> tensor<4x8xf32> {
+  %wr = graph.constant dense<0.5> : tensor<16x8xf32>
+  %logits = graph.matmul %x, %wr : (tensor<4x16xf32>, tensor<16x8xf32>) -> tensor<4x8xf32>
+  %p = graph.softmax %logits {axis = -1 : i64} : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %p : tensor<4x8xf32>
+}

@@ -1,0 +1,209 @@
+"""The benchmark: dsc beside PyTorch on the five reference models, in one process run.
+
+For each model of peers.py and each batch: exports it to ONNX with PyTorch's default (dynamo)
+exporter, compiles it with the self-contained `dsc` (`--precision fp16` and `fp32`), checks each
+plan against the float32 PyTorch model (TF32 off) on fresh random inputs (relative error
+||out - ref|| / ||ref||, limits 1e-2 fp16 and 1e-3 fp32), then times, in fp16, dsc (the plan
+loaded once through libdsc.so, run on PyTorch's stream with PyTorch's tensors), PyTorch eager,
+torch.compile and torch.compile(mode="reduce-overhead"): CUDA events after warm-up, median of
+--reps runs. Prints a table (ms, dsc / best PyTorch) and writes JSON.
+
+usage (GPU machine, tools from `make selfcontained`):
+  python3 bench/bench.py --dsc .carry/bin/dsc --lib .carry/bin/libdsc.so \\
+      [--models mlp,resnet50,bert,gpt2,moe] [--batches 1,32] [--json OUT] [--profile DIR]
+"""
+import argparse, copy, json, os, statistics, subprocess, sys, time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peers  # noqa: E402
+from dsc_runtime import Runtime  # noqa: E402
+
+TOLERANCE = {"fp32": 1e-3, "fp16": 1e-2}
+MODES = ("eager", "compile", "reduce-overhead")
+VOCAB = {"bert": 30000, "gpt2": 50000}
+
+
+def fresh_inputs(name, example):
+    """New random inputs shaped like the builder's."""
+    return tuple(torch.randn_like(x) if x.is_floating_point() else
+                 torch.randint(0, VOCAB.get(name, 2), x.shape, dtype=x.dtype, device=x.device)
+                 for x in example)
+
+
+def time_ms(fn, reps, warm=10):
+    for _ in range(warm):
+        fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record(); fn(); b.record(); b.synchronize()
+        times.append(a.elapsed_time(b))
+    return statistics.median(times)
+
+
+def rel_error(out, ref):
+    out, ref = out.double(), ref.double()
+    return ((out - ref).norm() / ref.norm().clamp_min(1e-30)).item()
+
+
+def kernels_per_run(fn, runs=5):
+    """Kernel launches per run (and dsc's time per kernel name), from PyTorch's profiler."""
+    from torch.profiler import profile, ProfilerActivity
+    fn(); torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for _ in range(runs):
+            fn()
+        torch.cuda.synchronize()
+    kernels = {}
+    count = 0
+    for e in prof.events():
+        if e.device_type == torch.autograd.DeviceType.CUDA and not e.name.startswith(("Memcpy", "Memset")):
+            count += 1
+            k = kernels.setdefault(e.name, [0, 0.0])
+            k[0] += 1
+            k[1] += e.device_time_total / 1000.0
+    return count / runs, {n: (c / runs, ms / runs) for n, (c, ms) in kernels.items()}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dsc", required=True)
+    ap.add_argument("--lib", required=True, help="libdsc.so")
+    ap.add_argument("--models", default="mlp,resnet50,bert,gpt2,moe")
+    ap.add_argument("--batches", default="1,32")
+    ap.add_argument("--check", default="fp16,fp32", help="precisions checked against PyTorch fp32")
+    ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--reps", type=int, default=50)
+    ap.add_argument("--work", default="/tmp/dsc-bench")
+    ap.add_argument("--json", default="")
+    ap.add_argument("--profile", default="", help="directory: per-kernel times of each dsc plan, launches")
+    ap.add_argument("--save-graphs", default="", help="directory: each export without its weights "
+                    "(bench/graph_only.py strip), batch 1 only")
+    ap.add_argument("--compile-args", default="", help="extra `dsc compile` arguments")
+    a = ap.parse_args()
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    os.makedirs(a.work, exist_ok=True)
+    log = open(os.path.join(a.work, "log.txt"), "a")
+    runtime = Runtime(a.lib, cache_dir=os.path.join(a.work, "kernel-cache"))
+    rows = []
+    for name in a.models.split(","):
+        for batch in map(int, a.batches.split(",")):
+            row = dict(model=name, batch=batch)
+            rows.append(row)
+            model, example = peers.build(name, batch)
+            model = model.eval().cuda().float()
+            example = tuple(x.cuda() for x in example)
+            onnx_path = os.path.join(a.work, f"{name}_b{batch}.onnx")
+            t0 = time.time()
+            err = peers.export(model, example, onnx_path, "dynamo")
+            row["export_s"] = round(time.time() - t0, 1)
+            if err:
+                row["error"] = f"export: {err}"
+                print(json.dumps(row), flush=True)
+                continue
+            if a.save_graphs and batch == 1:
+                import graph_only
+                os.makedirs(a.save_graphs, exist_ok=True)
+                graph_only.strip(onnx_path, os.path.join(a.save_graphs, f"{name}.onnx"))
+            plans = {}
+            for prec in a.check.split(","):
+                path = os.path.join(a.work, f"{name}_b{batch}_{prec}.plan")
+                cmd = [a.dsc, "compile", onnx_path, "-o", path, f"--precision={prec}"] + a.compile_args.split()
+                t0 = time.time()
+                p = subprocess.run(cmd, capture_output=True, text=True)
+                log.write(f"$ {' '.join(cmd)}\n{p.stdout}{p.stderr}(exit {p.returncode})\n")
+                log.flush()
+                if p.returncode != 0:
+                    row[f"error_{prec}"] = f"compile exit {p.returncode}: {p.stderr.strip()[-300:]}"
+                    continue
+                row[f"compile_s_{prec}"] = round(time.time() - t0, 1)
+                row[f"plan_mb_{prec}"] = round(os.path.getsize(path) / 2**20, 1)
+                plan = runtime.load(path)
+                plans[prec] = plan
+                row[f"arena_mb_{prec}"] = round(plan.arena_bytes / 2**20, 2)
+                row[f"launches_{prec}"] = plan.launches
+                # Fresh inputs for every check; the reference is PyTorch in float32.
+                inputs = fresh_inputs(name, example)
+                with torch.inference_mode():
+                    ref = model(*inputs)
+                    outs = plan.run([x.to(dt) for x, (_, dt, _) in zip(inputs, plan.inputs)],
+                                    check_faults=True)
+                torch.cuda.synchronize()
+                row[f"rel_err_{prec}"] = float(f"{rel_error(outs[0], ref):.3g}")
+                row[f"ok_{prec}"] = row[f"rel_err_{prec}"] <= TOLERANCE[prec]
+            # Timing, fp16: the same random values for every contender.
+            inputs = fresh_inputs(name, example)
+            half = copy.deepcopy(model).half()
+            torch_inputs = tuple(x.half() if x.is_floating_point() else x for x in inputs)
+            with torch.inference_mode():
+                for mode in a.modes.split(","):
+                    t0 = time.time()
+                    torch._dynamo.reset()
+                    fn = half if mode == "eager" else torch.compile(
+                        half, **({} if mode == "compile" else {"mode": mode}))
+                    try:
+                        fn(*torch_inputs); torch.cuda.synchronize()
+                        row[mode] = round(time_ms(lambda: fn(*torch_inputs), a.reps), 4)
+                        if a.profile:
+                            row[f"launches_{mode}"] = kernels_per_run(lambda: fn(*torch_inputs))[0]
+                    except Exception as e:  # a peer failing is reported, not fatal
+                        row[f"error_{mode}"] = f"{type(e).__name__}: {str(e)[:200]}"
+                    row[f"setup_s_{mode}"] = round(time.time() - t0, 1)
+                if "fp16" in plans:
+                    plan = plans["fp16"]
+                    dsc_inputs = [x.to(dt) for x, (_, dt, _) in zip(inputs, plan.inputs)]
+                    row["dsc"] = round(time_ms(lambda: plan.run(dsc_inputs), a.reps), 4)
+                    if a.profile:
+                        os.makedirs(a.profile, exist_ok=True)
+                        launches, kernels = kernels_per_run(lambda: plan.run(dsc_inputs))
+                        row["launches_dsc_profiled"] = launches
+                        top = sorted(kernels.items(), key=lambda kv: -kv[1][1])
+                        with open(os.path.join(a.profile, f"{name}_b{batch}.txt"), "w") as f:
+                            total = sum(ms for _, ms in kernels.values())
+                            f.write(f"{name} batch {batch}: {launches:.0f} launches, kernels {total:.3f} ms "
+                                    f"(events {row['dsc']:.3f} ms)\n")
+                            for kname, (count, ms) in top:
+                                f.write(f"{ms:9.4f} ms {count:5.0f}x  {kname[:100]}\n")
+            best = [row[m] for m in MODES if isinstance(row.get(m), float)]
+            if best and "dsc" in row:
+                row["best_pytorch"] = min(best)
+                row["ratio"] = round(row["dsc"] / min(best), 3)
+            print(json.dumps(row), flush=True)
+            del model, half, plans
+            torch.cuda.empty_cache()
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(rows, f, indent=1)
+    print_table(rows)
+
+
+def fmt(v, spec=".3f"):
+    return format(v, spec) if isinstance(v, (int, float)) and not isinstance(v, bool) else "-"
+
+
+def print_table(rows):
+    print(f"\nfp16 median ms on {torch.cuda.get_device_name()} (torch {torch.__version__})")
+    print("| model | batch | eager | compile | reduce-overhead | dsc | dsc / best | launches | "
+          "rel err fp16 | rel err fp32 | compile s | plan MB | arena MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['model']} | {r['batch']} | {fmt(r.get('eager'))} | {fmt(r.get('compile'))} | "
+              f"{fmt(r.get('reduce-overhead'))} | {fmt(r.get('dsc'))} | {fmt(r.get('ratio'), '.2f')} | "
+              f"{r.get('launches_fp16', '-')} | {fmt(r.get('rel_err_fp16'), '.1e')} | "
+              f"{fmt(r.get('rel_err_fp32'), '.1e')} | {r.get('compile_s_fp16', '-')} | "
+              f"{r.get('plan_mb_fp16', '-')} | {r.get('arena_mb_fp16', '-')} |")
+    errors = [(r["model"], r["batch"], k, v) for r in rows for k, v in r.items() if k.startswith("error")]
+    for e in errors:
+        print("error:", *e)
+    ok = sum(1 for r in rows for p in ("fp16", "fp32") if r.get(f"ok_{p}"))
+    faster = sum(1 for r in rows if isinstance(r.get("ratio"), float) and r["ratio"] <= 1.0)
+    print(f"correct: {ok} of {2 * len(rows)} (model, batch, precision); "
+          f"dsc no slower than the best PyTorch mode: {faster} of {len(rows)} rows")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""End-to-end cases of GEMMs compiled for fp16 (`dsc compile --precision fp16`):
+the tensor-core kernel with its tile choices, split-K (too few output tiles
+for the SMs: K is summed in slices reduced through the kernel scratch) and
+fused epilogues, at the shapes of the benchmark models and odd ones. The
+expected values are computed with numpy in float64 from the fp32 inputs; the
+tolerance covers rounding the operands and the result to fp16."""
+import numpy as np
+from onnx import helper, numpy_helper
+
+from cases import Case, RNG, f64, vi
+
+OPSET = [helper.make_opsetid("", 17)]
+FP16 = ["--precision=fp16"]
+# Relative to outputs of magnitude ~1: operands rounded to fp16 (2^-11 each).
+TOLERANCE = (2e-2, 2e-2)
+
+
+def normal(*shape, scale=1.0):
+    return (RNG.standard_normal(shape) * scale).astype(np.float32)
+
+
+def linear_case(name, m, k, n, epilogue=""):
+    """y = x @ w (+ b) (+ residual) (then relu), w scaled so y is ~N(0, 1)."""
+    w = normal(k, n, scale=k ** -0.5)
+    b = normal(n)
+    x, r = normal(m, k), normal(m, n)
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["y0"])]
+    inputs, feeds = [vi("x", np.float32, [m, k])], {"x": x}
+    inits = [numpy_helper.from_array(w, "w")]
+    y = f64(x) @ f64(w)
+    last = "y0"
+    if "bias" in epilogue:
+        nodes.append(helper.make_node("Add", [last, "b"], ["y1"]))
+        inits.append(numpy_helper.from_array(b, "b"))
+        y, last = y + f64(b), "y1"
+    if "residual" in epilogue:
+        nodes.append(helper.make_node("Add", [last, "r"], ["y2"]))
+        inputs.append(vi("r", np.float32, [m, n]))
+        feeds["r"] = r
+        y, last = y + f64(r), "y2"
+    if "relu" in epilogue:
+        nodes.append(helper.make_node("Relu", [last], ["y3"]))
+        y, last = np.maximum(y, 0), "y3"
+    nodes.append(helper.make_node("Identity", [last], ["y"]))
+    graph = helper.make_graph(nodes, name, inputs, [vi("y", np.float32, [m, n])], inits)
+    model = helper.make_model(graph, opset_imports=OPSET)
+    return Case(f"gemm-fp16-{name}", model, feeds, {"y": y.astype(np.float32)},
+                tolerance=TOLERANCE, compile_args=FP16)
+
+
+def chain_case():
+    """Split-K GEMMs of different tile counts in a row (BERT's layer at batch
+    1: 24, then 96, then 24 tiles) share the kernel scratch: each must find
+    its tile counters zero."""
+    x = normal(128, 768)
+    ws = [normal(768, 768, scale=768 ** -0.5), normal(768, 3072, scale=768 ** -0.5),
+          normal(3072, 768, scale=3072 ** -0.5)]
+    nodes = [helper.make_node("MatMul", ["x", "w0"], ["h0"]),
+             helper.make_node("MatMul", ["h0", "w1"], ["h1"]),
+             helper.make_node("Relu", ["h1"], ["h2"]),
+             helper.make_node("MatMul", ["h2", "w2"], ["y"])]
+    graph = helper.make_graph(nodes, "chain", [vi("x", np.float32, [128, 768])],
+                              [vi("y", np.float32, [128, 768])],
+                              [numpy_helper.from_array(w, f"w{i}") for i, w in enumerate(ws)])
+    h = np.maximum(f64(x) @ f64(ws[0]) @ f64(ws[1]), 0)
+    return Case("gemm-fp16-split-k-chain", helper.make_model(graph, opset_imports=OPSET),
+                {"x": x}, {"y": (h @ f64(ws[2])).astype(np.float32)},
+                tolerance=TOLERANCE, compile_args=FP16)
+
+
+def fp16_gemm_cases():
+    return [
+        # BERT's FFN down projection at batch 1: 24 tiles, split-K 11 ways.
+        linear_case("bert-ffn-down", 128, 3072, 768, "bias+residual"),
+        # Its attention projections: K = 768, fewer K tiles per slice.
+        linear_case("bert-proj", 128, 768, 768, "bias"),
+        # The MLP at batch 1 (16-row tiles) and an odd M, N, K (edge tiles,
+        # unaligned rows: element loads), split.
+        linear_case("mlp-b1", 1, 512, 2048, "bias+relu"),
+        linear_case("odd", 37, 1000, 300, "bias+relu"),
+        # Enough tiles for the SMs: no split.
+        linear_case("moe-up", 256, 1024, 2816),
+        # Large: 128x128 tiles.
+        linear_case("large", 1024, 1024, 1024, "bias"),
+        chain_case(),
+    ]
