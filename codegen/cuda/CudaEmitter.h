@@ -13,6 +13,10 @@ namespace dsc::codegen {
 struct EmitOptions {
   /// Target architecture, e.g. "sm_90": selects tensor-core paths.
   std::string arch = "sm_90";
+  /// Forces the tensor-core GEMM tile of every GEMM kernel (tuning
+  /// experiments): BM, BN, BK, warps along M, warps along N, stages, and
+  /// optionally the split-K slices; empty lets the emitter choose.
+  std::vector<int64_t> gemmTile;
 };
 
 /// The CUDA C++ for one exec.kernel and how to launch it.

@@ -418,6 +418,11 @@ private:
   SmallVector<int64_t> resultShape;
   SmallVector<int64_t> batchShape;
   int64_t m = 0, n = 0, k = 0, batch = 1;
+
+public:
+  /// EmitOptions::gemmTile: the tile, and the split-K slices (0: chosen).
+  std::optional<TensorCoreTile> forcedTile;
+  int64_t forcedSlices = 0;
 };
 
 } // namespace
@@ -574,11 +579,16 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
   int64_t gridX, gridY, gridZ = std::clamp<int64_t>(batch, 1, kMaxGridYZ),
                         threads;
   if (tensorCores) {
-    TensorCoreTile tile = chooseTensorCoreTile(m, n, batch);
+    TensorCoreTile tile =
+        forcedTile ? *forcedTile : chooseTensorCoreTile(m, n, batch);
     gridX = ceilDiv(n, tile.bn);
     gridY = ceilDiv(m, tile.bm);
     int64_t kTiles = ceilDiv(k, tile.bk);
     SplitK split = chooseSplitK(gridX * gridY, kTiles);
+    if (forcedSlices > 0) {
+      int64_t perSlice = ceilDiv(kTiles, std::min(forcedSlices, kTiles));
+      split = {ceilDiv(kTiles, perSlice), perSlice};
+    }
     if (batch != 1 || runsPerSample(kernel))
       split = {1, kTiles};
     common.push_back({"SPLIT_K", std::to_string(split.slices)});
@@ -689,8 +699,29 @@ bool GemmEmitter::foldsSamplesIntoRows(BlockArgument lhs, BlockArgument rhs) {
 }
 
 FailureOr<EmittedKernel> emitGemmKernel(exec::KernelOp kernel,
-                                        const EmitOptions &) {
-  return GemmEmitter(kernel).emit();
+                                        const EmitOptions &options) {
+  GemmEmitter emitter(kernel);
+  if (!options.gemmTile.empty()) {
+    ArrayRef<int64_t> t = options.gemmTile;
+    TensorCoreTile tile;
+    if (t.size() == 6 || t.size() == 7)
+      tile = {t[0], t[1], t[2], t[3], t[4], t[5]};
+    // Warp tiles of whole 16x16 mma pairs, whole 16-deep K steps, and what
+    // one block can hold.
+    if ((t.size() != 6 && t.size() != 7) || (t.size() == 7 && t[6] < 1) ||
+        tile.warpsM < 1 || tile.warpsN < 1 || tile.bk < 16 || tile.bk % 16 ||
+        tile.bm % (16 * tile.warpsM) || tile.bn % (16 * tile.warpsN) ||
+        tile.stages < 2 || tile.threads() > 1024 ||
+        tile.sharedBytes() > 227 * 1024)
+      return kernel.emitOpError("invalid gemm tile (BM,BN,BK,WARPS_M,WARPS_N,"
+                                "STAGES): ")
+             << llvm::join(llvm::map_range(
+                               t, [](int64_t v) { return std::to_string(v); }),
+                           ",");
+    emitter.forcedTile = tile;
+    emitter.forcedSlices = t.size() == 7 ? t[6] : 0;
+  }
+  return emitter.emit();
 }
 
 } // namespace dsc::codegen

@@ -315,6 +315,7 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   bool codegenFailed = progress.stage("emit CUDA", [&] {
     codegen::EmitOptions emitOptions;
     emitOptions.arch = options.arch;
+    emitOptions.gemmTile = options.gemmTile;
     for (auto kernel : module.getOps<exec::KernelOp>()) {
       auto result = codegen::emitKernel(kernel, emitOptions);
       if (failed(result))

@@ -23,6 +23,8 @@ struct CompileOptions {
   /// fp32, fp16 or bf16: the precision kernels compute and store in.
   std::string precision = "fp32";
   std::string arch = "sm_90";
+  /// codegen::EmitOptions::gemmTile.
+  std::vector<int64_t> gemmTile;
   /// One line per stage with its time, on `log`.
   bool progress = true;
   /// Graph inputs fixed to values (`--input-value`).

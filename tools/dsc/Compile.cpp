@@ -42,6 +42,11 @@ static cl::opt<std::string>
 static cl::opt<std::string> arch("arch",
                                  cl::desc("GPU architecture of the cubins"),
                                  cl::init("sm_90"), cl::sub(compileCommand));
+static cl::list<int64_t>
+    gemmTile("gemm-tile", cl::CommaSeparated, cl::Hidden,
+             cl::desc("force every fp16/bf16 GEMM's tile (tuning experiments): "
+                      "BM,BN,BK,WARPS_M,WARPS_N,STAGES[,SPLIT_K]"),
+             cl::sub(compileCommand));
 static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"),
                            cl::sub(compileCommand));
 static cl::list<std::string> inputValues(
@@ -150,6 +155,7 @@ int dsc::tools::runCompile() {
   options.dims = std::move(*dimRanges);
   options.emit = emit;
   options.precision = precision;
+  options.gemmTile.assign(gemmTile.begin(), gemmTile.end());
   options.arch = arch;
   options.progress = !quiet;
   int code = driver::compileModel(inputPath, output, options, errs());
