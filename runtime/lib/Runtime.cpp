@@ -2,6 +2,7 @@
 
 #include "dsc/runtime.h"
 
+#include "Blas.h"
 #include "CudaDriver.h"
 #include "KernelCache.h"
 #include "plan_generated.h"
@@ -18,6 +19,8 @@ static constexpr unsigned kDefaultSharedMemoryLimit = 48 * 1024;
 //===----------------------------------------------------------------------===//
 
 Runtime::~Runtime() {
+  // cuBLASLt's handle goes while the context is still retained.
+  blas_.reset();
   if (context_)
     (void)driver_->cuDevicePrimaryCtxRelease(cuDevice_);
 }
@@ -90,6 +93,20 @@ Status Runtime::create(const RuntimeOptions &options,
                    "cuDevicePrimaryCtxRetain");
       !status)
     return status;
+  if (Status status = cu.check(cu.cuDriverGetVersion(&runtime->driverVersion_),
+                               "cuDriverGetVersion");
+      !status)
+    return status;
+  {
+    // Optional: without cuBLASLt, plans run their generated kernels.
+    ScopedContext scope(cu, runtime->context_);
+    auto blas = std::make_unique<CublasLt>();
+    Status status = scope.status() ? blas->load() : scope.status();
+    if (status)
+      runtime->blas_ = std::move(blas);
+    else
+      runtime->blasStatus_ = status.message();
+  }
   runtime->cache_ = std::make_unique<KernelCache>(
       options.cacheDir, options.diskCache, options.nvrtcOptions);
   *out = std::move(runtime);
@@ -101,6 +118,9 @@ KernelCacheStats Runtime::kernelCacheStats() const { return cache_->stats(); }
 //===----------------------------------------------------------------------===//
 // Plan
 //===----------------------------------------------------------------------===//
+
+Plan::Plan(Runtime &runtime, PlanFile file)
+    : runtime_(runtime), file_(std::move(file)) {}
 
 Plan::~Plan() {
   const CudaDriver &cu = runtime_.driver();
@@ -115,7 +135,10 @@ Plan::~Plan() {
 uint64_t Plan::workspaceSize() const {
   // Checked at load not to overflow.
   const auto &dim = file_.symbolicDim();
-  return file_.arenaSize() * uint64_t(dim ? dim->max : 1);
+  uint64_t arena = file_.arenaSize() * uint64_t(dim ? dim->max : 1);
+  // cuBLASLt's workspace follows the arena, 256-byte aligned.
+  return usesLibrary() ? (arena + 255) / 256 * 256 + kBlasWorkspaceBytes
+                       : arena;
 }
 
 namespace {
@@ -129,7 +152,8 @@ bool cubinMatches(const std::string &kernelArch,
 
 } // namespace
 
-Status Plan::load(Runtime &runtime, PlanFile file, std::unique_ptr<Plan> *out) {
+Status Plan::load(Runtime &runtime, PlanFile file, std::unique_ptr<Plan> *out,
+                  const PlanOptions &options) {
   if (!out)
     return Status::error(StatusCode::kInvalidArgument, "null Plan output");
   out->reset();
@@ -238,6 +262,8 @@ Status Plan::load(Runtime &runtime, PlanFile file, std::unique_ptr<Plan> *out) {
         return status;
     }
   }
+  if (Status status = plan->chooseTactics(options); !status)
+    return status;
   *out = std::move(plan);
   return Status::ok();
 }
@@ -263,6 +289,9 @@ Context::~Context() {
     (void)cu.cuEventDestroy(start_);
   if (stop_)
     (void)cu.cuEventDestroy(stop_);
+  for (const LibraryStep &step : librarySteps_)
+    (void)plan_.runtime().blas()->cublasLtMatmulDescDestroy(
+        static_cast<cublasLtMatmulDesc_t>(step.descriptor));
 }
 
 namespace {
@@ -334,6 +363,12 @@ Status Context::create(const Plan &plan, std::unique_ptr<Context> *out,
     return status;
   if (Status status = context->resolveSteps(); !status)
     return status;
+  if (plan.usesLibrary()) {
+    context->blasWorkspace_ =
+        context->arena_ + plan.workspaceSize() - kBlasWorkspaceBytes;
+    if (Status status = context->createLibrarySteps(); !status)
+      return status;
+  }
   if (!context->faultSteps_.empty()) {
     size_t bytes = context->faultSteps_.size() * sizeof(uint32_t);
     if (Status status = cu.check(cu.cuMemAlloc(&context->faultWords_, bytes),
@@ -520,6 +555,13 @@ Status Context::run(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
       return cu.check(result, "clearing the fault words");
   for (size_t s = 0; s < steps_.size(); ++s) {
     ResolvedStep &step = steps_[s];
+    if (step.library >= 0) {
+      bool ran = false;
+      if (Status status = runLibraryStep(step, stream, &ran); !status)
+        return status;
+      if (ran)
+        continue;
+    }
     CUresult result;
     if (step.isLaunch) {
       result = cu.cuLaunchKernel(step.function, step.grid[0], step.grid[1],

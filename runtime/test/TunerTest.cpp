@@ -1,0 +1,133 @@
+//===- TunerTest.cpp - The tactic cache, without a GPU -------------------===//
+
+#include "Tuner.h"
+#include "Blas.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <unistd.h>
+
+using namespace dsc::rt;
+
+namespace {
+
+std::string makeTempDir() {
+  char path[] = "/tmp/dsc-tactics-XXXXXX";
+  return mkdtemp(path) ? std::string(path) : std::string();
+}
+
+std::string keyFor(const std::vector<uint8_t> &plan) {
+  return tactics::cacheKey("NVIDIA H100 80GB HBM3", "sm_90", 13000, 130000,
+                           plan);
+}
+
+void writeText(const std::string &path, const std::string &text) {
+  std::ofstream stream(path, std::ios::binary | std::ios::trunc);
+  stream << text;
+}
+
+} // namespace
+
+TEST(TacticCache, KeyNamesTheGpuTheLibrariesAndThePlan) {
+  std::vector<uint8_t> plan = {1, 2, 3}, other = {1, 2, 4};
+  std::string key = keyFor(plan);
+  EXPECT_NE(key.find("NVIDIA H100 80GB HBM3"), std::string::npos);
+  EXPECT_NE(key.find("sm_90"), std::string::npos);
+  EXPECT_NE(key.find("driver 13000"), std::string::npos);
+  EXPECT_NE(key.find("cublasLt 130000"), std::string::npos);
+  EXPECT_NE(key, keyFor(other));
+  EXPECT_NE(key,
+            tactics::cacheKey("NVIDIA H200", "sm_90", 13000, 130000, plan));
+  EXPECT_NE(key, tactics::cacheKey("NVIDIA H100 80GB HBM3", "sm_90", 13010,
+                                   130000, plan));
+  EXPECT_EQ(key.find('\n'), std::string::npos);
+  EXPECT_NE(tactics::cachePath("/c", key),
+            tactics::cachePath("/c", keyFor(other)));
+  EXPECT_EQ(tactics::cachePath("/c", key).rfind("/c/tactics-", 0), 0u);
+}
+
+TEST(TacticCache, RoundTrip) {
+  std::string dir = makeTempDir();
+  ASSERT_FALSE(dir.empty());
+  std::string key = keyFor({9, 9});
+  // The directory is made as needed.
+  std::string path = tactics::cachePath(dir + "/nested", key);
+  std::vector<int> choices = {-1, 0, 3, -1};
+  ASSERT_TRUE(tactics::write(path, key, choices));
+  std::vector<int> read;
+  std::string problem;
+  EXPECT_EQ(tactics::read(path, key, choices.size(), &read, &problem),
+            tactics::ReadResult::kLoaded)
+      << problem;
+  EXPECT_EQ(read, choices);
+  EXPECT_TRUE(problem.empty());
+  // Rewriting replaces the file whole.
+  ASSERT_TRUE(tactics::write(path, key, {0, 0, 0, 0}));
+  EXPECT_EQ(tactics::read(path, key, 4, &read, &problem),
+            tactics::ReadResult::kLoaded);
+  EXPECT_EQ(read, (std::vector<int>{0, 0, 0, 0}));
+}
+
+TEST(TacticCache, MissingFile) {
+  std::vector<int> read;
+  std::string problem;
+  EXPECT_EQ(tactics::read("/nonexistent/tactics.txt", "k", 1, &read, &problem),
+            tactics::ReadResult::kMissing);
+}
+
+TEST(TacticCache, CorruptOrForeignFilesAreRejectedWithAReason) {
+  std::string dir = makeTempDir();
+  std::string key = keyFor({5});
+  std::string path = dir + "/tactics.txt";
+  auto expectInvalid = [&](const std::string &text, size_t numKernels,
+                           const char *reason) {
+    writeText(path, text);
+    std::vector<int> read = {42};
+    std::string problem;
+    EXPECT_EQ(tactics::read(path, key, numKernels, &read, &problem),
+              tactics::ReadResult::kInvalid)
+        << text;
+    EXPECT_NE(problem.find(reason), std::string::npos)
+        << "'" << problem << "' lacks '" << reason << "'";
+    EXPECT_NE(problem.find(path), std::string::npos);
+    EXPECT_TRUE(read.empty());
+  };
+  std::string good = "dsc-tactics 1\n" + key + "\nkernels 2\n0 -1\n1 2\nend\n";
+  {
+    // The good text itself loads.
+    writeText(path, good);
+    std::vector<int> read;
+    std::string problem;
+    ASSERT_EQ(tactics::read(path, key, 2, &read, &problem),
+              tactics::ReadResult::kLoaded)
+        << problem;
+    EXPECT_EQ(read, (std::vector<int>{-1, 2}));
+  }
+  expectInvalid("", 2, "not a dsc tactic file");
+  expectInvalid("\x7f"
+                "ELF\x01\x02",
+                2, "not a dsc tactic file");
+  expectInvalid("dsc-tactics 1\nsome other key\nkernels 2\n0 -1\n1 2\nend\n", 2,
+                "another plan or GPU");
+  expectInvalid(good, 3, "expected 'kernels 3'");
+  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 -1\n", 2,
+                "truncated at kernel 1");
+  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 -1\n1 2\n", 2,
+                "no end line");
+  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 -1\n1 9\nend\n", 2,
+                "bad entry for kernel 1");
+  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 -7\n1 0\nend\n", 2,
+                "bad entry for kernel 0");
+  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n1 0\n0 0\nend\n", 2,
+                "bad entry for kernel 0");
+  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 0 extra\n1 0\nend\n",
+                2, "bad entry for kernel 0");
+  expectInvalid("dsc-tactics 1\n" + key + "\nkernels x\n", 2,
+                "expected 'kernels 2'");
+}
+
+TEST(TacticCache, UnwritableDirectoryFailsQuietly) {
+  EXPECT_FALSE(tactics::write("/proc/dsc-no/tactics.txt", "k", {0}));
+}
