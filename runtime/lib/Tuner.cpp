@@ -192,12 +192,19 @@ uint32_t gemmAlignment(const dsc::plan::Plan &raw, uint32_t kernel,
   return alignment;
 }
 
+/// kCached follows $DSC_TUNE: "1" tunes what the cache does not answer,
+/// "library" and "generated" force either tactic.
 TuneMode effectiveMode(TuneMode mode) {
-  if (mode != TuneMode::kCached)
-    return mode;
   const char *env = std::getenv("DSC_TUNE");
-  return env && std::strcmp(env, "1") == 0 ? TuneMode::kTuneIfUncached
-                                           : TuneMode::kCached;
+  if (mode != TuneMode::kCached || !env)
+    return mode;
+  if (std::strcmp(env, "1") == 0)
+    return TuneMode::kTuneIfUncached;
+  if (std::strcmp(env, "library") == 0)
+    return TuneMode::kLibraryOnly;
+  if (std::strcmp(env, "generated") == 0)
+    return TuneMode::kGeneratedOnly;
+  return mode;
 }
 
 } // namespace
@@ -256,14 +263,9 @@ Status Plan::chooseTactics(const PlanOptions &options) {
 
   if (mode == TuneMode::kLibraryOnly) {
     tacticSource_ = "library only";
-    for (TuneEntry &entry : tuneReport_) {
-      if (!gemms_[entry.kernel])
-        return Status::error(StatusCode::kUnavailable,
-                             "kernel " + std::to_string(entry.kernel) + " '" +
-                                 entry.name +
-                                 "': no cuBLASLt tactic: " + entry.unavailable);
-      tactics_[entry.kernel] = entry.algorithm = 0;
-    }
+    for (TuneEntry &entry : tuneReport_)
+      if (gemms_[entry.kernel])
+        tactics_[entry.kernel] = entry.algorithm = 0;
     return Status::ok();
   }
   if (!blas)

@@ -191,7 +191,7 @@ TEST(BlasGpu, LibraryMatchesGeneratedForEveryEpilogue) {
     expectClose(c, generated, want, "generated");
     runGemm(*runtime, c, TuneMode::kLibraryOnly, &library, &plan);
     ASSERT_NE(plan, nullptr);
-    EXPECT_EQ(plan->tactic(0), 0);
+    EXPECT_EQ(plan->tactic(0), 0) << plan->tuneReport()[0].unavailable;
     ASSERT_NE(plan->gemm(0), nullptr);
     EXPECT_GE(plan->gemm(0)->candidates().size(), 1u);
     // The context's memory holds cuBLASLt's workspace after the arena.

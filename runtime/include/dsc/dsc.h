@@ -54,15 +54,17 @@ typedef enum dsc_dtype {
  * values equal dsc::rt::TuneMode. Tuned choices are cached per plan and GPU
  * in the cache directory. */
 typedef enum dsc_tune_mode {
-  /* The cached choice, else the generated kernels (with DSC_TUNE=1 in the
-   * environment: DSC_TUNE_IF_UNCACHED). What dsc_plan_load_* do. */
+  /* The cached choice, else the generated kernels; what dsc_plan_load_* do.
+   * The environment variable DSC_TUNE overrides it: "1" is
+   * DSC_TUNE_IF_UNCACHED, "library" DSC_TUNE_LIBRARY_ONLY, "generated"
+   * DSC_TUNE_GENERATED_ONLY. */
   DSC_TUNE_CACHED = 0,
   /* The cached choice, else time both on load and cache the result. */
   DSC_TUNE_IF_UNCACHED = 1,
   /* Time both on load whatever is cached, and cache the result. */
   DSC_TUNE_ALWAYS = 2,
   DSC_TUNE_GENERATED_ONLY = 3,
-  /* cuBLASLt wherever the plan allows it; an error where it is absent. */
+  /* cuBLASLt wherever the plan allows it and it is present. */
   DSC_TUNE_LIBRARY_ONLY = 4
 } dsc_tune_mode;
 

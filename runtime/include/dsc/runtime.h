@@ -208,8 +208,9 @@ struct KernelCacheStats {
 /// How Plan::load picks between a GEMM's generated kernel and cuBLASLt (for
 /// kernels whose plan entry has a library description).
 enum class TuneMode {
-  /// The choice cached for this plan and GPU, else the generated kernels;
-  /// with the environment variable DSC_TUNE=1, kTuneIfUncached.
+  /// The choice cached for this plan and GPU, else the generated kernels.
+  /// The environment variable DSC_TUNE overrides it: "1" is
+  /// kTuneIfUncached, "library" kLibraryOnly, "generated" kGeneratedOnly.
   kCached,
   /// The cached choice, else time both now and cache the result.
   kTuneIfUncached,
@@ -217,8 +218,9 @@ enum class TuneMode {
   kRetune,
   /// The generated kernels only.
   kGeneratedOnly,
-  /// cuBLASLt (its heuristic's first algorithm) wherever it can run; an
-  /// error where cuBLASLt is absent. For tests and comparisons.
+  /// cuBLASLt (its heuristic's first algorithm) wherever it can run, the
+  /// generated kernel elsewhere (TuneEntry::unavailable says why). For
+  /// tests and comparisons.
   kLibraryOnly,
 };
 
