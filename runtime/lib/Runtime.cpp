@@ -97,16 +97,6 @@ Status Runtime::create(const RuntimeOptions &options,
                                "cuDriverGetVersion");
       !status)
     return status;
-  {
-    // Optional: without cuBLASLt, plans run their generated kernels.
-    ScopedContext scope(cu, runtime->context_);
-    auto blas = std::make_unique<CublasLt>();
-    Status status = scope.status() ? blas->load() : scope.status();
-    if (status)
-      runtime->blas_ = std::move(blas);
-    else
-      runtime->blasStatus_ = status.message();
-  }
   runtime->cache_ = std::make_unique<KernelCache>(
       options.cacheDir, options.diskCache, options.nvrtcOptions);
   *out = std::move(runtime);
@@ -114,6 +104,25 @@ Status Runtime::create(const RuntimeOptions &options,
 }
 
 KernelCacheStats Runtime::kernelCacheStats() const { return cache_->stats(); }
+
+const CublasLt *Runtime::blas() const {
+  // Optional, and large: loaded once, when a plan first needs it.
+  std::call_once(blasOnce_, [this] {
+    ScopedContext scope(*driver_, context_);
+    auto blas = std::make_unique<CublasLt>();
+    Status status = scope.status() ? blas->load() : scope.status();
+    if (status)
+      blas_ = std::move(blas);
+    else
+      blasStatus_ = status.message();
+  });
+  return blas_.get();
+}
+
+const std::string &Runtime::blasStatus() const {
+  (void)blas();
+  return blasStatus_;
+}
 
 //===----------------------------------------------------------------------===//
 // Plan

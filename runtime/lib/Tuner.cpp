@@ -235,20 +235,27 @@ Status Plan::chooseTactics(const PlanOptions &options) {
   TuneMode mode = effectiveMode(options.tune);
   tacticSource_ =
       mode == TuneMode::kGeneratedOnly ? "generated only" : "default";
-  const CublasLt *blas = runtime_.blas();
   bool any = false;
+  for (size_t k = 0; k < numKernels && !any; ++k)
+    any = raw.kernels()->Get(k)->library_gemm() != nullptr;
+  if (!any)
+    return Status::ok();
+  // Generated only: cuBLASLt is not even loaded.
+  const CublasLt *blas =
+      mode == TuneMode::kGeneratedOnly ? nullptr : runtime_.blas();
   for (size_t k = 0; k < numKernels; ++k) {
     const dsc::plan::Kernel *kernel = raw.kernels()->Get(k);
     const dsc::plan::LibraryGemm *gemm = kernel->library_gemm();
     if (!gemm)
       continue;
-    any = true;
     TuneEntry entry;
     entry.kernel = k;
     entry.name = kernel->name()->str();
-    if (!blas) {
+    if (mode == TuneMode::kGeneratedOnly) {
+      entry.unavailable = "generated kernels only";
+    } else if (!blas) {
       entry.unavailable = runtime_.blasStatus();
-    } else if (mode != TuneMode::kGeneratedOnly) {
+    } else {
       Status status = BlasGemm::create(
           *blas, *gemm, gemmAlignment(raw, uint32_t(k), *gemm), &gemms_[k]);
       if (status)
@@ -258,7 +265,7 @@ Status Plan::chooseTactics(const PlanOptions &options) {
     }
     tuneReport_.push_back(std::move(entry));
   }
-  if (!any || mode == TuneMode::kGeneratedOnly)
+  if (mode == TuneMode::kGeneratedOnly)
     return Status::ok();
 
   if (mode == TuneMode::kLibraryOnly) {

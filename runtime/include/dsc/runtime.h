@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -266,10 +267,11 @@ public:
   CUcontext context() const { return context_; }
   /// cuDriverGetVersion, e.g. 13000.
   int driverVersion() const { return driverVersion_; }
-  /// cuBLASLt, or null where it could not be loaded (then blasStatus() says
-  /// why and plans run their generated kernels only).
-  const CublasLt *blas() const { return blas_.get(); }
-  const std::string &blasStatus() const { return blasStatus_; }
+  /// cuBLASLt, loaded on first use (the first plan with a GEMM it can
+  /// run), or null where it could not be loaded: then blasStatus() says
+  /// why and plans run their generated kernels only.
+  const CublasLt *blas() const;
+  const std::string &blasStatus() const;
   KernelCacheStats kernelCacheStats() const;
 
   /// Internal: the driver's entry points and the kernel cache.
@@ -281,8 +283,9 @@ private:
   Runtime() = default;
   std::unique_ptr<CudaDriver> driver_;
   std::unique_ptr<KernelCache> cache_;
-  std::unique_ptr<CublasLt> blas_;
-  std::string blasStatus_;
+  mutable std::once_flag blasOnce_;
+  mutable std::unique_ptr<CublasLt> blas_;
+  mutable std::string blasStatus_;
   int driverVersion_ = 0;
   int device_ = 0;
   CUdevice cuDevice_ = 0;
