@@ -4,6 +4,10 @@
 
 #include "plan_generated.h"
 
+#include <algorithm>
+
+#include <nvrtc.h>
+
 #include <dlfcn.h>
 
 namespace dsc::rt {
@@ -15,8 +19,30 @@ CublasLt::~CublasLt() {
     dlclose(library);
 }
 
+namespace {
+
+/// The folder the loaded NVRTC came from: a CUDA install has cuBLASLt next
+/// to it even where that folder is not on the loader's path.
+std::string nvrtcFolder() {
+  Dl_info info;
+  if (!dladdr(reinterpret_cast<void *>(&nvrtcVersion), &info) ||
+      !info.dli_fname)
+    return std::string();
+  std::string path = info.dli_fname;
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+} // namespace
+
 Status CublasLt::load(const char *libraryName) {
   library = dlopen(libraryName, RTLD_NOW | RTLD_LOCAL);
+  for (const std::string &folder :
+       {nvrtcFolder(), std::string("/usr/local/cuda/lib64")})
+    if (!library && !folder.empty() &&
+        std::string(libraryName).find('/') == std::string::npos)
+      library =
+          dlopen((folder + "/" + libraryName).c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library)
     return Status::error(StatusCode::kUnavailable,
                          std::string("no cuBLASLt (") + libraryName +
@@ -225,7 +251,14 @@ Status BlasGemm::create(const CublasLt &blas,
                             result->candidates_.data(), &found),
                         "cublasLtMatmulAlgoGetHeuristic");
     result->candidates_.resize(status ? found : 0);
-    if (status && found == 0)
+    // Only the algorithms the heuristic could configure are candidates.
+    result->candidates_.erase(
+        std::remove_if(result->candidates_.begin(), result->candidates_.end(),
+                       [](const cublasLtMatmulHeuristicResult_t &candidate) {
+                         return candidate.state != CUBLAS_STATUS_SUCCESS;
+                       }),
+        result->candidates_.end());
+    if (status && result->candidates_.empty())
       status = Status::error(StatusCode::kCudaError,
                              "cublasLtMatmulAlgoGetHeuristic: no algorithm");
   }

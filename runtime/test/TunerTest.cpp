@@ -131,3 +131,27 @@ TEST(TacticCache, CorruptOrForeignFilesAreRejectedWithAReason) {
 TEST(TacticCache, UnwritableDirectoryFailsQuietly) {
   EXPECT_FALSE(tactics::write("/proc/dsc-no/tactics.txt", "k", {0}));
 }
+
+TEST(CublasLt, MissingLibraryIsUnavailable) {
+  CublasLt blas;
+  Status status = blas.load("libcublasLt-does-not-exist.so.13");
+  EXPECT_EQ(status.code(), StatusCode::kUnavailable);
+  EXPECT_NE(status.message().find("no cuBLASLt"), std::string::npos)
+      << status.message();
+}
+
+/// Where the toolkit's cuBLASLt is installed, every entry resolves: any
+/// failure is the handle's (no GPU here), never a missing symbol.
+TEST(CublasLt, EveryEntryResolves) {
+  CublasLt blas;
+  Status status = blas.load();
+  if (!status && status.message().find("no cuBLASLt") != std::string::npos)
+    GTEST_SKIP() << status.message();
+  EXPECT_EQ(status.message().find("lacks"), std::string::npos)
+      << status.message();
+  EXPECT_NE(blas.cublasLtMatmul, nullptr);
+  EXPECT_NE(blas.cublasLtMatmulAlgoGetHeuristic, nullptr);
+  EXPECT_GE(blas.version(), 130000u);
+  std::printf("cuBLASLt %zu: %s\n", blas.version(),
+              status ? "handle created" : status.message().c_str());
+}
