@@ -1,7 +1,8 @@
-//===- TunerTest.cpp - The tactic cache, without a GPU -------------------===//
+//===- TunerTest.cpp - The tactic cache and cuBLASLt loading, no GPU -----===//
 
 #include "Tuner.h"
 #include "Blas.h"
+#include "PlanBuilder.h"
 
 #include <gtest/gtest.h>
 
@@ -154,4 +155,20 @@ TEST(CublasLt, EveryEntryResolves) {
   EXPECT_GE(blas.version(), 130000u);
   std::printf("cuBLASLt %zu: %s\n", blas.version(),
               status ? "handle created" : status.message().c_str());
+}
+
+/// The GPU tests' f16 reference rests on these conversions.
+TEST(PlanBuilder, HalfConversion) {
+  using dsc::rt::test::halfBits;
+  using dsc::rt::test::halfValue;
+  EXPECT_EQ(halfBits(1.0f), 0x3c00);
+  EXPECT_EQ(halfBits(-2.5f), 0xc100);
+  EXPECT_EQ(halfBits(0.0f), 0x0000);
+  // 1 + 2^-11 is halfway between 1 and 1 + 2^-10: to even, 1.
+  EXPECT_EQ(halfBits(1.0f + 1.0f / 2048), 0x3c00);
+  EXPECT_EQ(halfBits(1.0f + 3.0f / 2048), 0x3c02);
+  EXPECT_EQ(halfValue(0x3c00), 1.0f);
+  EXPECT_EQ(halfValue(0xc100), -2.5f);
+  for (float value : {0.375f, -7.125f, 0.044677734375f, 1000.0f})
+    EXPECT_EQ(halfValue(halfBits(value)), value);
 }
