@@ -303,6 +303,7 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
         return runPasses(module, [&](OpPassManager &pm) {
           pm.addPass(lower::createLowerToExec());
           pm.addPass(lower::createDedupeKernels());
+          pm.addPass(lower::createSelectLibraryGemm());
           pm.nest<exec::ProgramOp>().addPass(lower::createPlanMemory());
         });
       })))

@@ -6,6 +6,7 @@
 
 #include "mlir/IR/BuiltinDialect.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/MathExtras.h"
 
 #include "plan_generated.h"
@@ -105,6 +106,51 @@ struct Writer {
     return failure();
   }
 
+  /// The kernel's `exec.library_gemm` (exec-select-library-gemm) as a plan
+  /// LibraryGemm; a null offset without one.
+  FailureOr<flatbuffers::Offset<plan::LibraryGemm>>
+  libraryGemm(exec::KernelOp kernel) {
+    auto gemm = kernel->getAttrOfType<DictionaryAttr>("exec.library_gemm");
+    if (!gemm)
+      return flatbuffers::Offset<plan::LibraryGemm>();
+    bool malformed = false;
+    auto integer = [&](StringRef name) -> int64_t {
+      auto value = gemm.getAs<IntegerAttr>(name);
+      malformed |= !value;
+      return value ? value.getInt() : 0;
+    };
+    auto type = gemm.getAs<TypeAttr>("type");
+    auto activationName = gemm.getAs<StringAttr>("activation");
+    FailureOr<plan::DType> dtype =
+        type ? planDType(type.getValue()) : FailureOr<plan::DType>(failure());
+    std::optional<plan::GemmActivation> activation;
+    if (activationName)
+      activation = llvm::StringSwitch<std::optional<plan::GemmActivation>>(
+                       activationName.getValue())
+                       .Case("none", plan::GemmActivation::None)
+                       .Case("relu", plan::GemmActivation::Relu)
+                       .Case("gelu_tanh", plan::GemmActivation::GeluTanh)
+                       .Default(std::nullopt);
+    auto result = plan::CreateLibraryGemm(
+        fbb, integer("m"), integer("n"), integer("k"), integer("batch"),
+        /*transpose_a=*/false, /*transpose_b=*/false, integer("lda"),
+        integer("ldb"), integer("ldd"), integer("stride_a"),
+        integer("stride_b"), integer("stride_d"),
+        succeeded(dtype) ? *dtype : plan::DType::F32,
+        succeeded(dtype) ? *dtype : plan::DType::F32,
+        static_cast<uint32_t>(integer("a")),
+        static_cast<uint32_t>(integer("b")),
+        static_cast<uint32_t>(integer("d")),
+        static_cast<int32_t>(integer("bias")),
+        static_cast<int32_t>(integer("residual")),
+        activation.value_or(plan::GemmActivation::None));
+    if (malformed || failed(dtype) || !activation) {
+      kernel.emitOpError("has a malformed exec.library_gemm: ") << gemm;
+      return failure();
+    }
+    return result;
+  }
+
   FailureOr<flatbuffers::Offset<plan::TensorSig>> signature(Operation *op,
                                                             StringRef name) {
     auto type = cast<exec::BufferType>(op->getResult(0).getType());
@@ -197,13 +243,17 @@ struct Writer {
         return failure();
       }
       const KernelBinary &binary = it->second;
+      auto gemm = libraryGemm(kernel);
+      if (failed(gemm))
+        return failure();
       std::vector<uint8_t> cubin(binary.cubin.begin(), binary.cubin.end());
       kernelIndex[kernel.getSymName()] = kernels.size();
       kernels.push_back(plan::CreateKernelDirect(
           fbb, kernel.getSymName().str().c_str(), binary.entry.c_str(),
           binary.source.c_str(), binary.arch.c_str(), &cubin,
           binary.ptx.c_str(), binary.reportsFaults, binary.perSample,
-          static_cast<uint8_t>(binary.sampleGridAxis), binary.scratchBytes));
+          static_cast<uint8_t>(binary.sampleGridAxis), binary.scratchBytes,
+          *gemm));
     }
 
     std::vector<flatbuffers::Offset<plan::StepEntry>> steps;

@@ -44,4 +44,28 @@ def DedupeKernels : Pass<"exec-dedupe-kernels", "::mlir::ModuleOp"> {
   }];
 }
 
+def SelectLibraryGemm : Pass<"exec-select-library-gemm", "::mlir::ModuleOp"> {
+  let summary = "marks the gemm kernels that cuBLASLt can also compute";
+  let description = [{
+    A gemm kernel whose body cuBLASLt's matmul with an epilogue expresses
+    gets an `exec.library_gemm` dictionary: the row-major problem (m, n, k,
+    batch, leading dimensions, batch strides; 0 for an operand shared by
+    every batch), the element type, the argument numbers of A, B, the bias
+    and the residual (-1 when absent; D is the result, after the
+    arguments) and the activation. The runtime may then time cuBLASLt
+    against the generated kernel and run the faster one.
+
+    Expressible: f16, bf16 or f32 throughout (f32 accumulation, no TF32);
+    after the matmul, in any order, at most one add of a bias (a kernel
+    argument of shape [N], leading ones allowed) and one add of a residual
+    (an argument of the result's shape), then at most one of relu and
+    tanh-approximated gelu, and an activation only without a residual
+    (cuBLASLt adds the residual before the activation). Batches must be
+    whole on each side (strided batches) or shared; a shared B folds the
+    batches into A's rows. Anything else (erf gelu, casts, other ops,
+    per-sample kernels, plans with a symbolic dimension) stays generated
+    only.
+  }];
+}
+
 #endif // DSC_PASSES_LOWER

@@ -31,6 +31,8 @@ static_assert(DSC_INTERNAL == static_cast<int>(StatusCode::kInternal) &&
                   DSC_OUT_OF_MEMORY ==
                       static_cast<int>(StatusCode::kOutOfMemory),
               "dsc_status_code must mirror dsc::rt::StatusCode");
+static_assert(DSC_TUNE_LIBRARY_ONLY == static_cast<int>(TuneMode::kLibraryOnly),
+              "dsc_tune_mode must mirror dsc::rt::TuneMode");
 static_assert(DSC_BOOL == static_cast<int>(DType::kBool),
               "dsc_dtype must mirror dsc::rt::DType");
 
@@ -100,9 +102,13 @@ dsc_status tensorInfo(const dsc_plan *plan, size_t index, bool isOutput,
   return nullptr;
 }
 
-dsc_status loadPlan(dsc_runtime *runtime, PlanFile file, dsc_plan **out) {
+dsc_status loadPlan(dsc_runtime *runtime, PlanFile file, dsc_plan **out,
+                    dsc_tune_mode tune = DSC_TUNE_CACHED) {
+  PlanOptions options;
+  options.tune = static_cast<TuneMode>(tune);
   std::unique_ptr<Plan> plan;
-  if (Status status = Plan::load(*runtime->runtime, std::move(file), &plan);
+  if (Status status =
+          Plan::load(*runtime->runtime, std::move(file), &plan, options);
       !status)
     return toC(status);
   *out = new dsc_plan_t{std::move(plan)};
@@ -192,6 +198,36 @@ dsc_status dsc_plan_load_bytes(dsc_runtime *runtime, const void *data,
       return toC(status);
     return loadPlan(runtime, std::move(file), out);
   });
+}
+
+dsc_status dsc_plan_load_file_tuned(dsc_runtime *runtime, const char *path,
+                                    int tune, dsc_plan **out) {
+  return guarded([&]() -> dsc_status {
+    if (!out)
+      return nullArgument("out");
+    *out = nullptr;
+    if (tune < DSC_TUNE_CACHED || tune > DSC_TUNE_LIBRARY_ONLY)
+      return makeStatus(DSC_INVALID_ARGUMENT,
+                        ("invalid tune mode " + std::to_string(tune)).c_str());
+    if (!runtime)
+      return nullArgument("runtime");
+    if (!path)
+      return nullArgument("path");
+    PlanFile file;
+    if (Status status = PlanFile::fromFile(path, &file); !status)
+      return toC(status);
+    return loadPlan(runtime, std::move(file), out,
+                    static_cast<dsc_tune_mode>(tune));
+  });
+}
+
+size_t dsc_plan_num_library_gemms(const dsc_plan *plan) {
+  if (!plan)
+    return 0;
+  size_t count = 0;
+  for (size_t k = 0; k < plan->plan->file().numKernels(); ++k)
+    count += plan->plan->tactic(k) >= 0;
+  return count;
 }
 
 void dsc_plan_destroy(dsc_plan *plan) { delete plan; }

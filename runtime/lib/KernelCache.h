@@ -40,6 +40,7 @@ public:
                  const std::string &arch, std::vector<char> *cubin) const;
 
   const std::string &dir() const { return dir_; }
+  bool diskEnabled() const { return diskEnabled_; }
   /// The cache file for (source, arch) under dir().
   std::string pathFor(const std::string &source, const std::string &arch) const;
   KernelCacheStats stats() const;

@@ -184,6 +184,128 @@ Status checkDims(const std::string &what, const char *field,
   return Status::ok();
 }
 
+/// cuBLASLt takes 64-bit sizes, but every dimension and stride of a library
+/// GEMM stays below 2^31 so that the extents below cannot overflow.
+constexpr int64_t kMaxGemmExtent = (int64_t(1) << 31) - 1;
+
+const char *gemmTypeName(dsc::plan::DType dtype) {
+  return isValidDType(dtype) ? dtypeName(static_cast<DType>(dtype)) : "?";
+}
+
+/// The fields of a library GEMM on their own: sizes, types, leading
+/// dimensions and the epilogue.
+Status checkLibraryGemm(const std::string &what,
+                        const dsc::plan::LibraryGemm &gemm) {
+  std::string prefix = what + ": library gemm: ";
+  for (auto [name, value] : {std::pair<const char *, int64_t>{"m", gemm.m()},
+                             {"n", gemm.n()},
+                             {"k", gemm.k()},
+                             {"batch", gemm.batch()}})
+    if (value < 1 || value > kMaxGemmExtent)
+      return invalid(prefix + name + " " + std::to_string(value) +
+                     " is not within 1..2^31-1");
+  for (auto [name, value] :
+       {std::pair<const char *, int64_t>{"lda", gemm.lda()},
+        {"ldb", gemm.ldb()},
+        {"ldd", gemm.ldd()},
+        {"stride_a", gemm.stride_a()},
+        {"stride_b", gemm.stride_b()},
+        {"stride_d", gemm.stride_d()}})
+    if (value < 0 || value > kMaxGemmExtent)
+      return invalid(prefix + name + " " + std::to_string(value) +
+                     " is not within 0..2^31-1");
+  // Stored rows are op(A)'s columns unless transposed.
+  int64_t aColumns = gemm.transpose_a() ? gemm.m() : gemm.k();
+  int64_t bColumns = gemm.transpose_b() ? gemm.k() : gemm.n();
+  if (gemm.lda() < aColumns)
+    return invalid(prefix + "lda " + std::to_string(gemm.lda()) +
+                   " is less than A's row length " + std::to_string(aColumns));
+  if (gemm.ldb() < bColumns)
+    return invalid(prefix + "ldb " + std::to_string(gemm.ldb()) +
+                   " is less than B's row length " + std::to_string(bColumns));
+  if (gemm.ldd() < gemm.n())
+    return invalid(prefix + "ldd " + std::to_string(gemm.ldd()) +
+                   " is less than n " + std::to_string(gemm.n()));
+  if (gemm.batch() > 1 && gemm.stride_d() < gemm.ldd() * gemm.m())
+    return invalid(prefix + "stride_d " + std::to_string(gemm.stride_d()) +
+                   " makes the batches of D overlap");
+  using dsc::plan::DType;
+  DType input = gemm.input_type(), output = gemm.output_type();
+  if ((input != DType::F16 && input != DType::BF16 && input != DType::F32) ||
+      output != input)
+    return invalid(prefix + "unsupported types " + gemmTypeName(input) +
+                   " -> " + gemmTypeName(output) +
+                   " (f16, bf16 or f32, the same in and out)");
+  auto activation = gemm.activation();
+  if (activation != dsc::plan::GemmActivation::None &&
+      activation != dsc::plan::GemmActivation::Relu &&
+      activation != dsc::plan::GemmActivation::GeluTanh)
+    return invalid(prefix + "invalid activation " +
+                   std::to_string(static_cast<int>(activation)));
+  if (gemm.residual_arg() >= 0 && activation != dsc::plan::GemmActivation::None)
+    return invalid(prefix + "a residual with an activation (cuBLASLt adds "
+                            "the residual before the activation)");
+  if (gemm.bias_arg() < -1 || gemm.residual_arg() < -1)
+    return invalid(prefix + "bias_arg and residual_arg must be -1 or an "
+                            "argument number");
+  return Status::ok();
+}
+
+/// The bytes a matrix operand spans: `batch` matrices `stride` elements
+/// apart, each `rows` rows `ld` elements apart of `columns` elements.
+uint64_t operandBytes(int64_t batch, int64_t stride, int64_t rows,
+                      int64_t columns, int64_t ld, size_t elementSize) {
+  // Each factor is below 2^31 (checkLibraryGemm): no overflow in 128 bits,
+  // and the sum fits 64 bits for the sizes a plan can hold.
+  __int128 elements =
+      __int128(batch - 1) * stride + __int128(rows - 1) * ld + columns;
+  __int128 bytes = elements * __int128(elementSize);
+  return bytes > __int128(UINT64_MAX) ? UINT64_MAX : uint64_t(bytes);
+}
+
+/// A library GEMM against one launch of its kernel: each operand is one of
+/// the launch's arguments and holds every element the matmul touches.
+Status checkLibraryGemmArgs(
+    const std::string &what, const dsc::plan::LibraryGemm &gemm,
+    const flatbuffers::Vector<const dsc::plan::BufferRef *> *args) {
+  size_t numArgs = args ? args->size() : 0;
+  size_t elementSize = dtypeSize(static_cast<DType>(gemm.input_type()));
+  int64_t m = gemm.m(), n = gemm.n(), k = gemm.k(), batch = gemm.batch();
+  struct Operand {
+    const char *name;
+    int64_t arg;
+    uint64_t bytes;
+  };
+  std::vector<Operand> operands = {
+      {"a_arg", gemm.a_arg(),
+       operandBytes(batch, gemm.stride_a(), gemm.transpose_a() ? k : m,
+                    gemm.transpose_a() ? m : k, gemm.lda(), elementSize)},
+      {"b_arg", gemm.b_arg(),
+       operandBytes(batch, gemm.stride_b(), gemm.transpose_b() ? n : k,
+                    gemm.transpose_b() ? k : n, gemm.ldb(), elementSize)},
+      {"d_arg", gemm.d_arg(),
+       operandBytes(batch, gemm.stride_d(), m, n, gemm.ldd(), elementSize)}};
+  if (gemm.bias_arg() >= 0)
+    operands.push_back(
+        {"bias_arg", gemm.bias_arg(), uint64_t(n) * elementSize});
+  if (gemm.residual_arg() >= 0)
+    operands.push_back(
+        {"residual_arg", gemm.residual_arg(), operands[2].bytes});
+  for (const Operand &operand : operands) {
+    if (operand.arg >= int64_t(numArgs))
+      return invalid(what + ": library gemm: " + operand.name + " " +
+                     std::to_string(operand.arg) + " out of range (" +
+                     std::to_string(numArgs) + " arguments)");
+    uint64_t size = args->Get(operand.arg)->size();
+    if (size < operand.bytes)
+      return invalid(what + ": library gemm: " + operand.name + " " +
+                     std::to_string(operand.arg) + " holds " +
+                     std::to_string(size) + " bytes, the matmul reads " +
+                     std::to_string(operand.bytes));
+  }
+  return Status::ok();
+}
+
 Status checkSemantics(const dsc::plan::Plan &plan,
                       const std::vector<TensorInfo> &inputs,
                       const std::vector<TensorInfo> &outputs,
@@ -230,6 +352,15 @@ Status checkSemantics(const dsc::plan::Plan &plan,
       return invalid(what + ": has neither cubin nor source");
     if (hasCubin && (!kernel->arch() || kernel->arch()->size() == 0))
       return invalid(what + ": has a cubin but no arch");
+    if (const dsc::plan::LibraryGemm *gemm = kernel->library_gemm()) {
+      if (Status status = checkLibraryGemm(what, *gemm); !status)
+        return status;
+      // Library steps take their pointers as they are: no per-sample
+      // offsets or grids.
+      if (plan.symbolic_dim())
+        return invalid(what + ": library gemm in a plan with a symbolic "
+                              "dimension");
+    }
   }
 
   // A symbolic dimension: sizes up to `max` samples must stay addressable,
@@ -272,6 +403,9 @@ Status checkSemantics(const dsc::plan::Plan &plan,
     case dsc::plan::Step::Launch: {
       const dsc::plan::Launch *launch = entry->step_as_Launch();
       what += " (launch)";
+      // The Verifier accepts a union type whose value is missing.
+      if (!launch)
+        return invalid(what + ": missing launch");
       if (launch->kernel() >= numKernels)
         return invalid(what + ": kernel index " +
                        std::to_string(launch->kernel()) + " out of range (" +
@@ -308,12 +442,16 @@ Status checkSemantics(const dsc::plan::Plan &plan,
             return status;
         }
       }
+      if (const dsc::plan::LibraryGemm *gemm = kernel->library_gemm())
+        if (Status status = checkLibraryGemmArgs(what, *gemm, launch->args());
+            !status)
+          return status;
       break;
     }
     case dsc::plan::Step::Copy: {
       const dsc::plan::Copy *copy = entry->step_as_Copy();
       what += " (copy)";
-      if (!copy->source() || !copy->target())
+      if (!copy || !copy->source() || !copy->target())
         return invalid(what + ": missing source or target");
       if (Status status = checkRef(what + " source", *copy->source(), limits);
           !status)

@@ -2,6 +2,7 @@
 
 #include "dsc/runtime.h"
 
+#include "Blas.h"
 #include "CudaDriver.h"
 #include "KernelCache.h"
 #include "plan_generated.h"
@@ -19,6 +20,8 @@ static constexpr unsigned kDefaultSharedMemoryLimit = 48 * 1024;
 //===----------------------------------------------------------------------===//
 
 Runtime::~Runtime() {
+  // cuBLASLt's handle goes while the context is still retained.
+  blas_.reset();
   if (context_)
     (void)driver_->cuDevicePrimaryCtxRelease(cuDevice_);
 }
@@ -91,6 +94,10 @@ Status Runtime::create(const RuntimeOptions &options,
                    "cuDevicePrimaryCtxRetain");
       !status)
     return status;
+  if (Status status = cu.check(cu.cuDriverGetVersion(&runtime->driverVersion_),
+                               "cuDriverGetVersion");
+      !status)
+    return status;
   runtime->cache_ = std::make_unique<KernelCache>(
       options.cacheDir, options.diskCache, options.nvrtcOptions);
   *out = std::move(runtime);
@@ -99,9 +106,31 @@ Status Runtime::create(const RuntimeOptions &options,
 
 KernelCacheStats Runtime::kernelCacheStats() const { return cache_->stats(); }
 
+const CublasLt *Runtime::blas() const {
+  // Optional, and large: loaded once, when a plan first needs it.
+  std::call_once(blasOnce_, [this] {
+    ScopedContext scope(*driver_, context_);
+    auto blas = std::make_unique<CublasLt>();
+    Status status = scope.status() ? blas->load() : scope.status();
+    if (status)
+      blas_ = std::move(blas);
+    else
+      blasStatus_ = status.message();
+  });
+  return blas_.get();
+}
+
+const std::string &Runtime::blasStatus() const {
+  (void)blas();
+  return blasStatus_;
+}
+
 //===----------------------------------------------------------------------===//
 // Plan
 //===----------------------------------------------------------------------===//
+
+Plan::Plan(Runtime &runtime, PlanFile file)
+    : runtime_(runtime), file_(std::move(file)) {}
 
 Plan::~Plan() {
   const CudaDriver &cu = runtime_.driver();
@@ -116,7 +145,10 @@ Plan::~Plan() {
 uint64_t Plan::workspaceSize() const {
   // Checked at load not to overflow.
   const auto &dim = file_.symbolicDim();
-  return file_.arenaSize() * uint64_t(dim ? dim->max : 1);
+  uint64_t arena = file_.arenaSize() * uint64_t(dim ? dim->max : 1);
+  // cuBLASLt's workspace follows the arena, 256-byte aligned.
+  return usesLibrary() ? (arena + 255) / 256 * 256 + kBlasWorkspaceBytes
+                       : arena;
 }
 
 namespace {
@@ -130,7 +162,8 @@ bool cubinMatches(const std::string &kernelArch,
 
 } // namespace
 
-Status Plan::load(Runtime &runtime, PlanFile file, std::unique_ptr<Plan> *out) {
+Status Plan::load(Runtime &runtime, PlanFile file, std::unique_ptr<Plan> *out,
+                  const PlanOptions &options) {
   if (!out)
     return Status::error(StatusCode::kInvalidArgument, "null Plan output");
   out->reset();
@@ -239,6 +272,8 @@ Status Plan::load(Runtime &runtime, PlanFile file, std::unique_ptr<Plan> *out) {
         return status;
     }
   }
+  if (Status status = plan->chooseTactics(options); !status)
+    return status;
   *out = std::move(plan);
   return Status::ok();
 }
@@ -270,6 +305,9 @@ Context::~Context() {
     (void)cu.cuGraphExecDestroy(graphExec_);
   if (captureStream_)
     (void)cu.cuStreamDestroy(captureStream_);
+  for (const LibraryStep &step : librarySteps_)
+    (void)plan_.runtime().blas()->cublasLtMatmulDescDestroy(
+        static_cast<cublasLtMatmulDesc_t>(step.descriptor));
 }
 
 namespace {
@@ -370,6 +408,12 @@ Status Context::create(const Plan &plan, std::unique_ptr<Context> *out,
       step.argValues[step.argValues.size() - (faults ? 2 : 1)] =
           context->scratch_;
     }
+  }
+  if (plan.usesLibrary()) {
+    context->blasWorkspace_ =
+        context->arena_ + plan.workspaceSize() - kBlasWorkspaceBytes;
+    if (Status status = context->createLibrarySteps(); !status)
+      return status;
   }
   if (!context->faultSteps_.empty()) {
     size_t bytes = context->faultSteps_.size() * sizeof(uint32_t);
@@ -582,6 +626,16 @@ Status Context::captureGraph(const CUdeviceptr *inputs,
     place(patch, patch.space == Patch::Space::Output ? outputs[patch.index]
                                                      : inputs[patch.index]);
   capturedSamples_ = -1;
+  // cuBLASLt loads its kernels at their first call, which a capture cannot
+  // hold: the first capture follows one plain run.
+  if (!graphExec_ && plan_.usesLibrary()) {
+    if (Status status = enqueueSteps(captureStream_); !status)
+      return status;
+    if (Status status = cu.check(cu.cuStreamSynchronize(captureStream_),
+                                 "warming up the library steps");
+        !status)
+      return status;
+  }
   if (Status status =
           cu.check(cu.cuStreamBeginCapture(captureStream_,
                                            CU_STREAM_CAPTURE_MODE_THREAD_LOCAL),
@@ -632,6 +686,13 @@ Status Context::enqueueSteps(CUstream stream) {
       return cu.check(result, "clearing the fault words");
   for (size_t s = 0; s < steps_.size(); ++s) {
     ResolvedStep &step = steps_[s];
+    if (step.library >= 0) {
+      bool ran = false;
+      if (Status status = runLibraryStep(step, stream, &ran); !status)
+        return status;
+      if (ran)
+        continue;
+    }
     CUresult result;
     if (step.isLaunch) {
       result = cu.cuLaunchKernel(step.function, step.grid[0], step.grid[1],

@@ -63,6 +63,17 @@ TEST(CApi, NullArguments) {
   std::tie(code, message) =
       consume(dsc_plan_load_bytes(nullptr, "DSCP", 4, &plan));
   EXPECT_EQ(code, DSC_INVALID_ARGUMENT);
+  plan = reinterpret_cast<dsc_plan *>(0x1);
+  std::tie(code, message) = consume(
+      dsc_plan_load_file_tuned(nullptr, "/tmp/x.plan", DSC_TUNE_ALWAYS, &plan));
+  EXPECT_EQ(code, DSC_INVALID_ARGUMENT);
+  EXPECT_NE(message.find("runtime"), std::string::npos);
+  EXPECT_EQ(plan, nullptr);
+  std::tie(code, message) =
+      consume(dsc_plan_load_file_tuned(nullptr, "/tmp/x.plan", 9, &plan));
+  EXPECT_EQ(code, DSC_INVALID_ARGUMENT);
+  EXPECT_NE(message.find("invalid tune mode 9"), std::string::npos);
+  EXPECT_EQ(dsc_plan_num_library_gemms(nullptr), 0u);
 
   dsc_context *context = reinterpret_cast<dsc_context *>(0x1);
   std::tie(code, message) = consume(dsc_context_create(nullptr, 0, &context));

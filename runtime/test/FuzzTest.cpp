@@ -60,6 +60,20 @@ void expectFullyValid(const PlanFile &file) {
           checkRef(*ref);
       const dsc::plan::Kernel *kernel = plan->kernels()->Get(launch->kernel());
       EXPECT_FALSE(kernel->entry()->str().empty());
+      if (const dsc::plan::LibraryGemm *gemm = kernel->library_gemm()) {
+        size_t numArgs = launch->args() ? launch->args()->size() : 0;
+        EXPECT_LT(gemm->a_arg(), numArgs);
+        EXPECT_LT(gemm->b_arg(), numArgs);
+        EXPECT_LT(gemm->d_arg(), numArgs);
+        EXPECT_LT(gemm->bias_arg(), int64_t(numArgs));
+        EXPECT_LT(gemm->residual_arg(), int64_t(numArgs));
+        EXPECT_GE(gemm->m(), 1);
+        EXPECT_GE(gemm->ldd(), gemm->n());
+        if (gemm->d_arg() < numArgs)
+          EXPECT_GE(launch->args()->Get(gemm->d_arg())->size(),
+                    uint64_t(gemm->m() * gemm->n()) *
+                        dtypeSize(static_cast<DType>(gemm->output_type())));
+      }
     } else if (const auto *copy = entry->step_as_Copy()) {
       checkRef(*copy->source());
       checkRef(*copy->target());
@@ -126,6 +140,35 @@ TEST(PlanFuzz, RandomByteFlipsNeverCrash) {
   PlanFile file;
   ASSERT_TRUE(PlanFile::fromBytes(valid, &file).isOk());
   expectFullyValid(file);
+}
+
+/// The same over a plan whose kernel carries a library GEMM, so that flips
+/// reach its fields.
+TEST(PlanFuzz, LibraryGemmByteFlipsNeverCrash) {
+  GemmCase gemm;
+  gemm.m = 3;
+  gemm.n = 4;
+  gemm.k = 5;
+  gemm.bias = true;
+  gemm.residual = true;
+  TestPlan small = gemmPlan(gemm);
+  small.kernels[0].source = "k";
+  std::vector<uint8_t> base = small.build();
+  std::mt19937 random(4321);
+  int accepted = 0;
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    std::vector<uint8_t> bytes = base;
+    int flips = 1 + random() % 4;
+    for (int f = 0; f < flips; ++f)
+      bytes[random() % bytes.size()] = static_cast<uint8_t>(random());
+    PlanFile file;
+    if (PlanFile::fromBytes(std::move(bytes), &file).isOk()) {
+      ++accepted;
+      expectFullyValid(file);
+    }
+  }
+  EXPECT_GT(accepted, 0);
+  EXPECT_LT(accepted, 20000);
 }
 
 TEST(PlanFuzz, RandomGarbageNeverCrashes) {

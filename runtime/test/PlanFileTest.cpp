@@ -296,6 +296,95 @@ TEST(PlanFile, CubinWithoutSourceIsValid) {
   EXPECT_TRUE(status.isOk()) << status.toString();
 }
 
+TEST(PlanFile, LibraryGemmParses) {
+  GemmCase gemm;
+  gemm.f16 = true;
+  gemm.bias = true;
+  gemm.batch = 2;
+  gemm.activation = dsc::plan::GemmActivation::GeluTanh;
+  PlanFile file;
+  Status status = PlanFile::fromBytes(gemmPlan(gemm).build(), &file);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  const dsc::plan::LibraryGemm *library =
+      file.raw()->kernels()->Get(0)->library_gemm();
+  ASSERT_NE(library, nullptr);
+  EXPECT_EQ(library->m(), gemm.m);
+  EXPECT_EQ(library->n(), gemm.n);
+  EXPECT_EQ(library->k(), gemm.k);
+  EXPECT_EQ(library->batch(), 2);
+  EXPECT_EQ(library->stride_b(), 0);
+  EXPECT_EQ(library->input_type(), PlanDType::F16);
+  EXPECT_EQ(library->bias_arg(), 2);
+  EXPECT_EQ(library->residual_arg(), -1);
+  EXPECT_EQ(library->d_arg(), 3u);
+  EXPECT_EQ(library->activation(), dsc::plan::GemmActivation::GeluTanh);
+
+  GemmCase residual;
+  residual.residual = true;
+  residual.bias = true;
+  ASSERT_TRUE(PlanFile::fromBytes(gemmPlan(residual).build(), &file).isOk());
+  EXPECT_EQ(file.raw()->kernels()->Get(0)->library_gemm()->residual_arg(), 3);
+}
+
+TEST(PlanFile, RejectsLibraryGemmFields) {
+  GemmCase base;
+  base.bias = true;
+  auto with = [&](auto edit) {
+    TestPlan plan = gemmPlan(base);
+    edit(*plan.kernels[0].gemm, plan);
+    return plan;
+  };
+  expectRejected(with([](TestGemm &g, TestPlan &) { g.m = 0; }),
+                 {"kernel 0 'gemm'", "library gemm", "m 0"});
+  expectRejected(with([](TestGemm &g, TestPlan &) { g.k = int64_t(1) << 40; }),
+                 {"k 1099511627776", "2^31-1"});
+  expectRejected(with([](TestGemm &g, TestPlan &) { g.lda = g.k - 1; }),
+                 {"lda 39", "A's row length 40"});
+  expectRejected(with([](TestGemm &g, TestPlan &) { g.ldb = -1; }), {"ldb -1"});
+  expectRejected(with([](TestGemm &g, TestPlan &) {
+                   g.batch = 2;
+                   g.strideD = 1;
+                 }),
+                 {"stride_d 1", "overlap"});
+  expectRejected(
+      with([](TestGemm &g, TestPlan &) { g.outputType = PlanDType::F16; }),
+      {"unsupported types f32 -> f16"});
+  expectRejected(with([](TestGemm &g, TestPlan &) {
+                   g.inputType = g.outputType = PlanDType::I8;
+                 }),
+                 {"unsupported types i8 -> i8"});
+  expectRejected(with([](TestGemm &g, TestPlan &) {
+                   g.activation = static_cast<dsc::plan::GemmActivation>(7);
+                 }),
+                 {"invalid activation 7"});
+  expectRejected(with([](TestGemm &g, TestPlan &) {
+                   g.residualArg = 2;
+                   g.activation = dsc::plan::GemmActivation::Relu;
+                 }),
+                 {"residual with an activation"});
+  expectRejected(with([](TestGemm &g, TestPlan &) { g.biasArg = -2; }),
+                 {"bias_arg and residual_arg must be -1"});
+  expectRejected(with([](TestGemm &g, TestPlan &) { g.dArg = 4; }),
+                 {"step 0 (launch)", "d_arg 4 out of range (4 arguments)"});
+  // A batch of two reads twice the A the launch passes.
+  expectRejected(with([](TestGemm &g, TestPlan &) { g.batch = 2; }),
+                 {"a_arg 0 holds 5920 bytes, the matmul reads 11840"});
+  // n beyond the stored rows of B.
+  expectRejected(with([](TestGemm &g, TestPlan &) {
+                   g.biasArg = 0;
+                   g.n = 80;
+                 }),
+                 {"ldb 72 is less than B's row length 80"});
+  expectRejected(with([](TestGemm &g, TestPlan &plan) {
+                   std::get<TestLaunch>(plan.steps[0]).args[2].size = 8;
+                 }),
+                 {"bias_arg 2 holds 8 bytes, the matmul reads 288"});
+  expectRejected(with([](TestGemm &, TestPlan &plan) {
+                   plan.symbolicDim = std::make_tuple("n", 1, 4);
+                 }),
+                 {"library gemm in a plan with a symbolic dimension"});
+}
+
 TEST(PlanFile, MissingFile) {
   PlanFile file;
   Status status = PlanFile::fromFile("/nonexistent/dir/model.plan", &file);

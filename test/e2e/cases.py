@@ -1417,6 +1417,86 @@ def shape_cases():
     return cases
 
 
+def library_gemm_cases():
+    """GEMMs whose fused epilogue cuBLASLt can also compute (the runtime may
+    run either: DSC_TUNE=library forces cuBLASLt on the GPU), odd shapes, in
+    f32 and f16; plus the erf-GELU form, which stays generated."""
+    N = helper.make_node
+    cases = []
+
+    def tanh_gelu(f, out):
+        return [N("Pow", [f, "three"], ["g_p"]), N("Mul", ["g_p", "c0"], ["g_c"]),
+                N("Add", [f, "g_c"], ["g_i"]), N("Mul", ["g_i", "c1"], ["g_k"]),
+                N("Tanh", ["g_k"], ["g_t"]), N("Add", ["g_t", "one"], ["g_1"]),
+                N("Mul", [f, "g_1"], ["g_m"]), N("Mul", ["g_m", "half"], [out])]
+
+    def erf_gelu(f, out):
+        return [N("Div", [f, "sqrt2"], ["g_s"]), N("Erf", ["g_s"], ["g_e"]),
+                N("Add", ["g_e", "one"], ["g_1"]), N("Mul", [f, "g_1"], ["g_m"]),
+                N("Mul", ["g_m", "half"], [out])]
+
+    for dtype in [np.float32, np.float16]:
+        tag = "f32" if dtype == np.float32 else "f16"
+        tol = (1e-4, 1e-4) if dtype == np.float32 else (2e-2, 2e-2)
+        m, k, n = 37, 40, 72
+        w = rand(k, n, low=-0.5, high=0.5, dtype=dtype)
+        b = rand(n, low=-0.5, high=0.5, dtype=dtype)
+        scalars = {k_: np.array(v, dtype) for k_, v in {
+            "half": 0.5, "one": 1.0, "sqrt2": math.sqrt(2), "three": 3.0,
+            "c0": 0.044715, "c1": math.sqrt(2 / math.pi)}.items()}
+
+        # Bias + relu over a batch sharing the weight (folded into the rows).
+        x = rand(3, m, k, dtype=dtype)
+        nodes = [N("MatMul", ["x", "w"], ["y"]), N("Add", ["y", "b"], ["z"]),
+                 N("Relu", ["z"], ["out"])]
+        model = make_model(nodes, {"x": x}, [("out", dtype, None)],
+                           {"w": w, "b": b}, 13)
+        want = np.maximum(f64(x) @ f64(w) + f64(b), 0)
+        cases.append(Case(f"libgemm-{tag}-bias-relu", model, {"x": x},
+                          {"out": want.astype(dtype)}, tolerance=tol))
+
+        # Bias + tanh GELU (as torch exports it), and the erf form.
+        x = rand(m, k, dtype=dtype)
+        for form, build in [("tanh", tanh_gelu), ("erf", erf_gelu)]:
+            nodes = [N("MatMul", ["x", "w"], ["y"]), N("Add", ["y", "b"], ["f"])]
+            nodes += build("f", "out")
+            model = make_model(nodes, {"x": x}, [("out", dtype, None)],
+                               dict({"w": w, "b": b}, **scalars), 13)
+            want = gelu(f64(x) @ f64(w) + f64(b),
+                        "tanh" if form == "tanh" else "none")
+            cases.append(Case(f"libgemm-{tag}-bias-gelu-{form}", model,
+                              {"x": x}, {"out": want.astype(dtype)},
+                              tolerance=tol))
+
+        # A residual input, with and without a bias.
+        r = rand(m, n, dtype=dtype)
+        for with_bias in [False, True]:
+            nodes = [N("MatMul", ["x", "w"], ["y"])]
+            last = "y"
+            if with_bias:
+                nodes.append(N("Add", ["y", "b"], ["yb"]))
+                last = "yb"
+            nodes.append(N("Add", ["r", last], ["out"]))
+            model = make_model(nodes, {"x": x, "r": r}, [("out", dtype, None)],
+                               {"w": w, "b": b} if with_bias else {"w": w}, 13)
+            want = f64(x) @ f64(w) + f64(r) + (f64(b) if with_bias else 0)
+            name = "bias-residual" if with_bias else "residual"
+            cases.append(Case(f"libgemm-{tag}-{name}", model,
+                              {"x": x, "r": r}, {"out": want.astype(dtype)},
+                              tolerance=tol))
+
+        # Strided batches on both sides, no epilogue.
+        a = rand(2, 3, 17, 24, dtype=dtype)
+        bb = rand(2, 3, 24, 33, dtype=dtype)
+        model = make_model([N("MatMul", ["a", "b"], ["out"])],
+                           {"a": a, "b": bb}, [("out", dtype, None)], None, 13)
+        cases.append(Case(f"libgemm-{tag}-strided-batch", model,
+                          {"a": a, "b": bb},
+                          {"out": (f64(a) @ f64(bb)).astype(dtype)},
+                          tolerance=tol))
+    return cases
+
+
 def all_cases():
     # Families kept in their own modules (they import this one).
     from cases_recurrent import recurrent_cases
@@ -1427,7 +1507,8 @@ def all_cases():
                 squeeze_cases, constant_identity_cases, math_cases,
                 activation_cases, logic_cases, reduction_cases,
                 data_movement_cases, shape_cases, composite_cases,
-                external_data_cases, error_cases, fuzz_cases]
+                external_data_cases, error_cases, fuzz_cases,
+                library_gemm_cases]
     from cases_nn import nn_cases
     builders.append(nn_cases)
     from cases_symbolic import symbolic_cases

@@ -32,6 +32,9 @@ int runInspect();
 extern llvm::cl::SubCommand evalCommand;
 int runEval();
 
+extern llvm::cl::SubCommand tuneCommand;
+int runTune();
+
 } // namespace dsc::tools
 
 #endif // DSC_TOOLS_DSC_COMMANDS_H

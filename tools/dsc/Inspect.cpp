@@ -76,13 +76,28 @@ int dsc::tools::runInspect() {
                   rt::dtypeName(w.dtype), w.size, w.offset);
   const plan::Plan *raw = file.raw();
   os << "kernels: " << file.numKernels() << "\n";
-  for (const plan::Kernel *k : *raw->kernels())
+  for (const plan::Kernel *k : *raw->kernels()) {
     os << formatv("  {0,-28} entry {1}, {2}, cubin {3} bytes, ptx {4} bytes, "
                   "source {5} bytes\n",
                   k->name()->str(), k->entry()->str(),
                   k->arch() ? k->arch()->str() : "-",
                   k->cubin() ? k->cubin()->size() : 0,
                   k->ptx() ? k->ptx()->size() : 0, k->source()->size());
+    if (const plan::LibraryGemm *g = k->library_gemm()) {
+      os << formatv("    cublasLt: {0} {1}x{2}x{3} batch {4}, A arg {5}, B "
+                    "arg {6}, D arg {7}",
+                    rt::dtypeName(static_cast<rt::DType>(g->input_type())),
+                    g->m(), g->n(), g->k(), g->batch(), g->a_arg(), g->b_arg(),
+                    g->d_arg());
+      if (g->bias_arg() >= 0)
+        os << ", bias arg " << g->bias_arg();
+      if (g->residual_arg() >= 0)
+        os << ", residual arg " << g->residual_arg();
+      if (g->activation() != plan::GemmActivation::None)
+        os << ", " << plan::EnumNameGemmActivation(g->activation());
+      os << "\n";
+    }
+  }
   os << "schedule: " << file.numSteps() << " steps\n";
   auto ref = [](const plan::BufferRef *r) {
     return formatv("{0}[{1}]+{2} ({3} B)", spaceName(r->space()), r->index(),

@@ -19,6 +19,8 @@ int main(int argc, char **argv) {
     return runInspect();
   if (evalCommand)
     return runEval();
+  if (tuneCommand)
+    return runTune();
   llvm::errs() << "dsc: give a subcommand (see dsc --help)\n";
   return kError;
 }

@@ -57,6 +57,24 @@ typedef enum dsc_dtype {
   DSC_U64 = 12
 } dsc_dtype;
 
+/* How a plan's GEMMs pick between their generated kernel and cuBLASLt;
+ * values equal dsc::rt::TuneMode. Tuned choices are cached per plan and GPU
+ * in the cache directory. */
+typedef enum dsc_tune_mode {
+  /* The cached choice, else the generated kernels; what dsc_plan_load_* do.
+   * The environment variable DSC_TUNE overrides it: "1" is
+   * DSC_TUNE_IF_UNCACHED, "library" DSC_TUNE_LIBRARY_ONLY, "generated"
+   * DSC_TUNE_GENERATED_ONLY. */
+  DSC_TUNE_CACHED = 0,
+  /* The cached choice, else time both on load and cache the result. */
+  DSC_TUNE_IF_UNCACHED = 1,
+  /* Time both on load whatever is cached, and cache the result. */
+  DSC_TUNE_ALWAYS = 2,
+  DSC_TUNE_GENERATED_ONLY = 3,
+  /* cuBLASLt wherever the plan allows it and it is present. */
+  DSC_TUNE_LIBRARY_ONLY = 4
+} dsc_tune_mode;
+
 typedef struct dsc_status_t *dsc_status;
 typedef struct dsc_runtime_t dsc_runtime;
 typedef struct dsc_plan_t dsc_plan;
@@ -80,6 +98,13 @@ DSC_API dsc_status dsc_plan_load_file(dsc_runtime *runtime, const char *path,
                                       dsc_plan **out);
 DSC_API dsc_status dsc_plan_load_bytes(dsc_runtime *runtime, const void *data,
                                        size_t size, dsc_plan **out);
+/* dsc_plan_load_file with a tune mode, one of dsc_tune_mode
+ * (dsc_plan_load_file uses DSC_TUNE_CACHED). */
+DSC_API dsc_status dsc_plan_load_file_tuned(dsc_runtime *runtime,
+                                            const char *path, int tune,
+                                            dsc_plan **out);
+/* How many of the plan's GEMM kernels run as cuBLASLt matmuls. */
+DSC_API size_t dsc_plan_num_library_gemms(const dsc_plan *plan);
 /* Destroy a plan's contexts first. */
 DSC_API void dsc_plan_destroy(dsc_plan *plan);
 

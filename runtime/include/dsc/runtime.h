@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -205,8 +206,48 @@ struct KernelCacheStats {
   uint64_t memoryHits = 0;   ///< Cubins reused from this process.
 };
 
+/// How Plan::load picks between a GEMM's generated kernel and cuBLASLt (for
+/// kernels whose plan entry has a library description).
+enum class TuneMode {
+  /// The choice cached for this plan and GPU, else the generated kernels.
+  /// The environment variable DSC_TUNE overrides it: "1" is
+  /// kTuneIfUncached, "library" kLibraryOnly, "generated" kGeneratedOnly.
+  kCached,
+  /// The cached choice, else time both now and cache the result.
+  kTuneIfUncached,
+  /// Time both now, whatever is cached, and cache the result (`dsc tune`).
+  kRetune,
+  /// The generated kernels only.
+  kGeneratedOnly,
+  /// cuBLASLt (its heuristic's first algorithm) wherever it can run, the
+  /// generated kernel elsewhere (TuneEntry::unavailable says why). For
+  /// tests and comparisons.
+  kLibraryOnly,
+};
+
+struct PlanOptions {
+  TuneMode tune = TuneMode::kCached;
+};
+
+/// One GEMM kernel's tactics, as Plan::load chose them.
+struct TuneEntry {
+  size_t kernel = 0;
+  std::string name;
+  /// E.g. "f16 512x3072x768 +bias gelu_tanh".
+  std::string shape;
+  /// Median times of one launch when timed now (else -1); libraryMs is the
+  /// fastest cuBLASLt candidate's.
+  float generatedMs = -1, libraryMs = -1;
+  /// The cuBLASLt candidate chosen, or -1 for the generated kernel.
+  int algorithm = -1;
+  /// Why cuBLASLt is not an option here (absent, no algorithm), else empty.
+  std::string unavailable;
+};
+
 class KernelCache;
 struct CudaDriver;
+struct CublasLt;
+class BlasGemm;
 
 class Runtime {
 public:
@@ -224,6 +265,13 @@ public:
   const std::string &arch() const { return arch_; }
   const std::string &deviceName() const { return deviceName_; }
   CUcontext context() const { return context_; }
+  /// cuDriverGetVersion, e.g. 13000.
+  int driverVersion() const { return driverVersion_; }
+  /// cuBLASLt, loaded on first use (the first plan with a GEMM it can
+  /// run), or null where it could not be loaded: then blasStatus() says
+  /// why and plans run their generated kernels only.
+  const CublasLt *blas() const;
+  const std::string &blasStatus() const;
   KernelCacheStats kernelCacheStats() const;
 
   /// Internal: the driver's entry points and the kernel cache.
@@ -235,6 +283,10 @@ private:
   Runtime() = default;
   std::unique_ptr<CudaDriver> driver_;
   std::unique_ptr<KernelCache> cache_;
+  mutable std::once_flag blasOnce_;
+  mutable std::unique_ptr<CublasLt> blas_;
+  mutable std::string blasStatus_;
+  int driverVersion_ = 0;
   int device_ = 0;
   CUdevice cuDevice_ = 0;
   CUcontext context_ = nullptr;
@@ -250,8 +302,11 @@ public:
 
   /// Uploads the weights and loads every kernel: the plan's cubin when it was
   /// built for this device's arch, else NVRTC from source (disk-cached).
+  /// Then picks each GEMM's tactic as `options.tune` says; tuned choices are
+  /// cached per plan and GPU next to the kernel cache.
   static Status load(Runtime &runtime, PlanFile file,
-                     std::unique_ptr<Plan> *out);
+                     std::unique_ptr<Plan> *out,
+                     const PlanOptions &options = PlanOptions());
 
   Runtime &runtime() const { return runtime_; }
   const PlanFile &file() const { return file_; }
@@ -262,14 +317,37 @@ public:
   CUdeviceptr weightsDevicePtr() const { return weights_; }
   CUfunction function(size_t kernel) const { return functions_[kernel]; }
 
+  /// The cuBLASLt candidate that runs `kernel`, or -1 for its generated
+  /// kernel.
+  int tactic(size_t kernel) const { return tactics_[kernel]; }
+  /// Internal: `kernel`'s cuBLASLt form, or null.
+  const BlasGemm *gemm(size_t kernel) const { return gemms_[kernel].get(); }
+  /// Whether any GEMM runs in cuBLASLt (contexts then hold its workspace).
+  bool usesLibrary() const;
+  /// One entry per kernel with a library description.
+  const std::vector<TuneEntry> &tuneReport() const { return tuneReport_; }
+  /// Where the tactics came from: "tuned", "cache", "default",
+  /// "generated only", "library only".
+  const std::string &tacticSource() const { return tacticSource_; }
+  /// The tactic cache file of this plan on this GPU ("" without a disk
+  /// cache).
+  std::string tacticCachePath() const;
+
 private:
-  Plan(Runtime &runtime, PlanFile file)
-      : runtime_(runtime), file_(std::move(file)) {}
+  friend class Tuner;
+  /// Out of line: the members' destructors need BlasGemm complete.
+  Plan(Runtime &runtime, PlanFile file);
+  Status chooseTactics(const PlanOptions &options);
   Runtime &runtime_;
   PlanFile file_;
   CUdeviceptr weights_ = 0;
   std::vector<CUmodule> modules_;
   std::vector<CUfunction> functions_;
+  /// Per kernel: its cuBLASLt form (null without one) and tactic.
+  std::vector<std::unique_ptr<BlasGemm>> gemms_;
+  std::vector<int> tactics_;
+  std::vector<TuneEntry> tuneReport_;
+  std::string tacticSource_ = "default";
 };
 
 class Context {
@@ -326,8 +404,11 @@ public:
   Status checkFaults();
 
 private:
+  friend class Tuner;
   explicit Context(const Plan &plan) : plan_(plan) {}
   Status resolveSteps();
+  /// Descriptors for the steps whose kernel runs in cuBLASLt.
+  Status createLibrarySteps();
 
   const Plan &plan_;
   CUdeviceptr arena_ = 0;
@@ -354,6 +435,9 @@ private:
     /// One sample's grid extent along `sampleGridAxis` of a per-sample
     /// launch (0 otherwise).
     unsigned sampleGrid = 0, sampleGridAxis = 2;
+    /// The step's entry in `librarySteps_` when its kernel runs in
+    /// cuBLASLt, else -1.
+    int32_t library = -1;
     /// Kernel arguments, then the fault word's address if it reports faults.
     std::vector<CUdeviceptr> argValues;
     std::vector<void *> argPointers;
@@ -385,6 +469,16 @@ private:
   /// What graphExec_ was captured for.
   std::vector<CUdeviceptr> capturedInputs_, capturedOutputs_;
   int64_t capturedSamples_ = -1;
+  /// Enqueues a library step; `ran` false when a caller's pointer is too
+  /// little aligned for the chosen algorithm (the kernel runs instead).
+  Status runLibraryStep(const ResolvedStep &step, CUstream stream, bool *ran);
+  struct LibraryStep {
+    const BlasGemm *gemm = nullptr;
+    void *descriptor = nullptr; ///< cublasLtMatmulDesc_t
+    int algorithm = 0;
+  };
+  std::vector<LibraryStep> librarySteps_;
+  CUdeviceptr blasWorkspace_ = 0;
   /// Enqueues a copy step for the samples set.
   CUresult copy(const ResolvedStep &step, CUstream stream) const;
   std::vector<ResolvedStep> steps_;
