@@ -126,6 +126,8 @@ def main():
                 plans[prec] = plan
                 row[f"arena_mb_{prec}"] = round(plan.arena_bytes / 2**20, 2)
                 row[f"launches_{prec}"] = plan.launches
+                row[f"library_gemms_{prec}"] = plan.library_gemms
+                row[f"load_s_{prec}"] = round(time.time() - t0 - row[f"compile_s_{prec}"], 1)
                 # Fresh inputs for every check; the reference is PyTorch in float32.
                 inputs = fresh_inputs(name, example)
                 with torch.inference_mode():

@@ -30,13 +30,16 @@ class Runtime:
         lib.dsc_status_get_message.restype = ctypes.c_char_p
         lib.dsc_status_get_message.argtypes = [_p]
         lib.dsc_status_destroy.argtypes = [_p]
-        for name in ("dsc_runtime_create", "dsc_plan_load_file", "dsc_plan_input_info",
+        for name in ("dsc_runtime_create", "dsc_plan_load_file", "dsc_plan_load_file_tuned", "dsc_plan_input_info",
                      "dsc_plan_output_info", "dsc_context_create", "dsc_context_run",
                      "dsc_context_check_faults", "dsc_context_set_dimension"):
             getattr(lib, name).restype = _p
         lib.dsc_runtime_create.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(_p)]
         lib.dsc_runtime_destroy.argtypes = [_p]
         lib.dsc_plan_load_file.argtypes = [_p, ctypes.c_char_p, ctypes.POINTER(_p)]
+        lib.dsc_plan_load_file_tuned.argtypes = [_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(_p)]
+        lib.dsc_plan_num_library_gemms.argtypes = [_p]
+        lib.dsc_plan_num_library_gemms.restype = ctypes.c_size_t
         lib.dsc_plan_destroy.argtypes = [_p]
         lib.dsc_plan_num_inputs.argtypes = lib.dsc_plan_num_outputs.argtypes = [_p]
         lib.dsc_plan_num_inputs.restype = lib.dsc_plan_num_outputs.restype = ctypes.c_size_t
@@ -66,8 +69,12 @@ class Runtime:
             self.lib.dsc_status_destroy(status)
             raise DscError(message)
 
-    def load(self, path):
-        return Plan(self, path)
+    # dsc_tune_mode
+    CACHED, TUNE_IF_UNCACHED, TUNE_ALWAYS, GENERATED_ONLY, LIBRARY_ONLY = range(5)
+
+    def load(self, path, tune=TUNE_IF_UNCACHED):
+        """Loads a plan; by default its GEMM tactics are timed on first load and cached."""
+        return Plan(self, path, tune)
 
     def __del__(self):
         if getattr(self, "handle", None):
@@ -77,10 +84,12 @@ class Runtime:
 class Plan:
     """A loaded plan with one context (its arena) for running it."""
 
-    def __init__(self, runtime, path):
+    def __init__(self, runtime, path, tune):
         self.rt, lib = runtime, runtime.lib
         handle = _p()
-        runtime._check(lib.dsc_plan_load_file(runtime.handle, os.fsencode(path), ctypes.byref(handle)))
+        runtime._check(lib.dsc_plan_load_file_tuned(runtime.handle, os.fsencode(path), tune,
+                                                    ctypes.byref(handle)))
+        self.library_gemms = lib.dsc_plan_num_library_gemms(handle)
         self.handle = handle
         self.inputs = [self._info(lib.dsc_plan_input_info, i) for i in range(lib.dsc_plan_num_inputs(handle))]
         self.outputs = [self._info(lib.dsc_plan_output_info, i) for i in range(lib.dsc_plan_num_outputs(handle))]
