@@ -56,11 +56,13 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 /// Large problems take 128x128 tiles (8 warps, 64x32 each); problems too
 /// small to fill the GPU with those take 64x64; skinny M (decode-style
 /// GEMMs) takes 16- or 32-row tiles so that little of each mma is wasted.
+/// K slices of 64 with 3-4 stages keep more bytes in flight than 32 did
+/// (bench/gemm_tiles.py on the H100, docs/performance.md).
 TensorCoreTile chooseTensorCoreTile(int64_t m, int64_t n, int64_t batch) {
   if (m >= 128 && ceilDiv(m, 128) * ceilDiv(n, 128) * batch >= kNumSMs)
-    return {128, 128, 32, 2, 4, 3};
+    return {128, 128, 64, 2, 4, 3};
   if (m > 32)
-    return {64, 64, 32, 2, 2, 3};
+    return {64, 64, 64, 2, 2, 4};
   int64_t bm = m <= 16 ? 16 : 32;
   if (ceilDiv(n, 64) * batch >= kNumSMs)
     return {bm, 64, 32, 1, 4, 4};

@@ -2,7 +2,7 @@
 
 // Bias + exact gelu epilogue on tensor cores; 512x3072 is too few 128x128
 // tiles for 132 SMs, so 64x64 tiles.
-// CHECK-LABEL: // kernel @linear_gelu entry linear_gelu grid (48, 8, 1) block (128, 1, 1) shared_memory 29184
+// CHECK-LABEL: // kernel @linear_gelu entry linear_gelu grid (48, 8, 1) block (128, 1, 1) shared_memory 73728
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK: static __device__ __forceinline__ void dsc_epilogue(const unsigned short* __restrict__ arg0, const unsigned short* __restrict__ arg1, const unsigned short* __restrict__ arg2, unsigned short* __restrict__ out0, index_t z, index_t m, index_t n, float acc) {
 // CHECK-NEXT: const float x2 = dsc_f16_to_f32(arg2[n]);
@@ -10,7 +10,7 @@
 // CHECK-NEXT: const float v1 = 0.5f * v0 * (1.0f + erff(v0 * 0.707106781f));
 // CHECK-NEXT: out0[(z * 512 + m) * 3072 + n] = dsc_f32_to_f16(v1);
 // CHECK-NEXT: }
-// CHECK: // tensor cores: 64x64x32 tile, 2x2 warps, 3 stages
+// CHECK: // tensor cores: 64x64x64 tile, 2x2 warps, 4 stages
 // CHECK: const index_t M = 512;
 // CHECK-NEXT: constexpr index_t N = 3072, K = 768, BATCH = 1;
 // CHECK: dsc_ldmatrix_x4_trans(r,
@@ -23,8 +23,8 @@ exec.kernel @linear_gelu(%x: tensor<512x768xf16>, %w: tensor<768x3072xf16>, %b: 
 }
 
 // Large enough for 128x128 tiles and 8 warps (dynamic shared memory > 48 KB).
-// CHECK-LABEL: // kernel @big_f16 entry big_f16 grid (16, 16, 1) block (256, 1, 1) shared_memory 56832
-// CHECK: // tensor cores: 128x128x32 tile, 2x4 warps, 3 stages
+// CHECK-LABEL: // kernel @big_f16 entry big_f16 grid (16, 16, 1) block (256, 1, 1) shared_memory 107520
+// CHECK: // tensor cores: 128x128x64 tile, 2x4 warps, 3 stages
 exec.kernel @big_f16(%x: tensor<2048x1024xf16>, %w: tensor<1024x2048xf16>) -> tensor<2048x2048xf16> attributes {family = "gemm"} {
   %y = graph.matmul %x, %w : (tensor<2048x1024xf16>, tensor<1024x2048xf16>) -> tensor<2048x2048xf16>
   exec.yield %y : tensor<2048x2048xf16>
@@ -37,7 +37,7 @@ exec.kernel @big_f16(%x: tensor<2048x1024xf16>, %w: tensor<1024x2048xf16>) -> te
 // CHECK-NEXT: const float v0 = acc + x2;
 // CHECK-NEXT: const float v1 = ((float)(dsc_bf16_to_f32(dsc_f32_to_bf16(v0))));
 // CHECK-NEXT: out0[(z * 33 + m) * 17 + n] = v1;
-// CHECK: // tensor cores: 64x64x32 tile, 2x2 warps, 3 stages
+// CHECK: // tensor cores: 64x64x64 tile, 2x2 warps, 4 stages
 // CHECK: const unsigned short* __restrict__ Az = A + (z) * (M * K);
 // CHECK: const unsigned short* __restrict__ Bz = B + ((z % 3)) * (K * N);
 exec.kernel @bmm_bf16(%x: tensor<2x3x33x70xbf16>, %w: tensor<3x70x17xbf16>, %r: tensor<2x3x33x17xbf16>) -> tensor<2x3x33x17xf32> attributes {family = "gemm"} {
@@ -47,13 +47,13 @@ exec.kernel @bmm_bf16(%x: tensor<2x3x33x70xbf16>, %w: tensor<3x70x17xbf16>, %r: 
   exec.yield %c : tensor<2x3x33x17xf32>
 }
 
-// 128x768 makes 24 tiles of 64x64 for 132 SMs: K = 3072 (96 K tiles) is
-// split in 11 slices of 9 tiles, reduced through the scratch by the last
+// 128x768 makes 24 tiles of 64x64 for 132 SMs: K = 3072 (48 K tiles) is
+// split in 10 slices of 5 tiles, reduced through the scratch by the last
 // slice of each tile, which alone runs the epilogue.
-// CHECK-LABEL: // kernel @skinny_split_k entry skinny_split_k grid (12, 2, 11) block (128, 1, 1) shared_memory 29184 scratch 4326400
-// CHECK: // tensor cores: 64x64x32 tile, 2x2 warps, 3 stages, split-K 11 x 9 K tiles
+// CHECK-LABEL: // kernel @skinny_split_k entry skinny_split_k grid (12, 2, 10) block (128, 1, 1) shared_memory 73728 scratch 3933184
+// CHECK: // tensor cores: 64x64x64 tile, 2x2 warps, 4 stages, split-K 10 x 5 K tiles
 // CHECK: void __launch_bounds__(128) skinny_split_k({{.*}}, unsigned short* __restrict__ out0, unsigned char *__restrict__ scratch)
-// CHECK: constexpr int SPLIT_K = 11, KT_PER_SPLIT = 9;
+// CHECK: constexpr int SPLIT_K = 10, KT_PER_SPLIT = 5;
 // CHECK: __stcg(&mine[
 // CHECK: dsc_last_slice = atomicAdd(&counters[tile], 1u) == SPLIT_K - 1;
 // CHECK: if (!dsc_last_slice)
@@ -68,9 +68,9 @@ exec.kernel @skinny_split_k(%x: tensor<128x3072xf16>, %w: tensor<3072x768xf16>, 
 }
 
 // Batched GEMMs are not split.
-// CHECK-LABEL: // kernel @batched_not_split entry batched_not_split grid (1, 1, 12) block (128, 1, 1) shared_memory 29184
+// CHECK-LABEL: // kernel @batched_not_split entry batched_not_split grid (1, 1, 12) block (128, 1, 1) shared_memory 73728
 // CHECK-NOT: scratch
-// CHECK: constexpr int SPLIT_K = 1, KT_PER_SPLIT = 96;
+// CHECK: constexpr int SPLIT_K = 1, KT_PER_SPLIT = 48;
 exec.kernel @batched_not_split(%x: tensor<12x64x3072xf16>, %w: tensor<12x3072x64xf16>) -> tensor<12x64x64xf16> attributes {family = "gemm"} {
   %y = graph.matmul %x, %w : (tensor<12x64x3072xf16>, tensor<12x3072x64xf16>) -> tensor<12x64x64xf16>
   exec.yield %y : tensor<12x64x64xf16>

@@ -24,7 +24,7 @@
 // CHECK: // kernel @odd_bf16 entry odd_bf16 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory {{[0-9]+}}
 // CHECK: // kernel @f64_math entry f64_math cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory {{[0-9]+}}
 // CHECK: // kernel @passthrough entry passthrough cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory {{[0-9]+}}
-// CHECK: // kernel @big_f16 entry big_f16 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 56832
+// CHECK: // kernel @big_f16 entry big_f16 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 107520
 // CHECK: // kernel @odd_f16 entry odd_f16 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory {{[0-9]+}}
 // CHECK: // kernel @bmm_broadcast_f32 entry bmm_broadcast_f32 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory {{[0-9]+}}
 // f64 SIMT spills a few bytes (128 registers at 256 threads).
