@@ -66,6 +66,41 @@ std::optional<std::pair<FusionKind, StringRef>> anchorKind(Operation *op) {
 
 bool isElementwise(Operation *op) { return isa<ElementwiseOpInterface>(op); }
 
+/// What a float matmul's epilogue holds so far, in the order cuBLASLt
+/// applies them: bias, residual, then one activation (not after a residual).
+struct LibraryEpilogue {
+  bool bias = false, residual = false, activation = false;
+
+  /// Whether `user` of the epilogue's current value `tail` extends it.
+  bool accepts(Operation *user, Value tail) {
+    if (activation)
+      return false;
+    auto tailType = cast<ShapedType>(tail.getType());
+    if (auto add = dyn_cast<AddOp>(user)) {
+      Value other = add.getLhs() == tail ? add.getRhs() : add.getLhs();
+      auto otherType = cast<ShapedType>(other.getType());
+      if (otherType.getElementType() != tailType.getElementType())
+        return false;
+      ArrayRef<int64_t> shape = otherType.getShape();
+      if (shape == tailType.getShape() && !residual)
+        return residual = true;
+      bool rowVector = !shape.empty() && shape.back() == tailType.getShape().back() &&
+                       llvm::all_of(shape.drop_back(),
+                                    [](int64_t d) { return d == 1; });
+      if (rowVector && !bias && !residual)
+        return bias = true;
+      return false;
+    }
+    if (residual)
+      return false;
+    if (isa<ReluOp>(user))
+      return activation = true;
+    if (auto gelu = dyn_cast<GeluOp>(user))
+      return activation = gelu.getApproximate() == GeluApproximation::Tanh;
+    return false;
+  }
+};
+
 struct FusePass : dsc::graph::impl::FuseBase<FusePass> {
   using FuseBase::FuseBase;
 
@@ -117,11 +152,16 @@ struct FusePass : dsc::graph::impl::FuseBase<FusePass> {
         continue;
       Value tail = op.getResult(0);
       auto shape = cast<ShapedType>(tail.getType()).getShape();
+      bool libraryOnly =
+          libraryEpilogues && isa<MatMulOp>(op) &&
+          isa<FloatType>(cast<ShapedType>(tail.getType()).getElementType());
+      LibraryEpilogue epilogue;
       while (Operation *user = soleUser(tail)) {
         if (!isElementwise(user) || groupOf.count(user) ||
             cast<ShapedType>(user->getResult(0).getType()).getShape() !=
                 shape ||
-            externalInputs(groups[id], user).size() > maxInputs)
+            externalInputs(groups[id], user).size() > maxInputs ||
+            (libraryOnly && !epilogue.accepts(user, tail)))
           break;
         addToGroup(id, user);
         tail = user->getResult(0);

@@ -1,5 +1,6 @@
-// RUN: dsc-opt %s -graph-fuse | FileCheck %s
-// RUN: dsc-opt %s -graph-fuse=max-inputs=2 | FileCheck %s --check-prefix=LIMIT
+// RUN: dsc-opt %s -graph-fuse=library-epilogues=false | FileCheck %s
+// RUN: dsc-opt %s -graph-fuse="max-inputs=2 library-epilogues=false" | FileCheck %s --check-prefix=LIMIT
+// RUN: dsc-opt %s -graph-fuse | FileCheck %s --check-prefix=LIB
 
 // A Linear -> GELU -> Linear -> residual -> LayerNorm block: each matmul
 // absorbs its bias and activation; the layer norm stands alone.
@@ -16,6 +17,20 @@
 // CHECK-NEXT: graph.yield
 // CHECK: %[[N:.*]] = graph.fusion row_reduction anchor("layer_norm") (%[[O]], %{{.*}} : tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32> {
 // CHECK: return %[[N]]
+// With library epilogues (the default), the exact GELU cuBLASLt cannot run
+// leaves the first GEMM for an elementwise kernel; bias + residual stay.
+// LIB-LABEL: func.func @mlp
+// LIB: %[[H:.*]] = graph.fusion gemm anchor("matmul")
+// LIB: graph.matmul
+// LIB-NEXT: graph.add
+// LIB-NEXT: graph.yield
+// LIB: %[[G:.*]] = graph.fusion elementwise anchor("none") (%[[H]] : tensor<4x16xf32>) -> tensor<4x16xf32> {
+// LIB: graph.gelu
+// LIB: graph.fusion gemm anchor("matmul") (%[[G]],
+// LIB: graph.matmul
+// LIB-NEXT: graph.add
+// LIB-NEXT: graph.add
+// LIB-NEXT: graph.yield
 func.func @mlp(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
   %w1 = graph.constant dense<0.1> : tensor<8x16xf32>
   %b1 = graph.constant dense<[0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0, 0.0, 1.0, 2.0, 3.0]> : tensor<16xf32>
@@ -122,3 +137,32 @@ func.func @reduce_epilogue(%x: tensor<2x3xf32>) -> (tensor<2xf32>, tensor<4x3xf3
 // LIMIT: graph.add
 // LIMIT-NEXT: graph.gelu
 // LIMIT-LABEL: func.func @elementwise_chain
+
+// The library's epilogue grammar: bias, residual, then relu or tanh GELU;
+// nothing after an activation, no activation after a residual.
+// LIB-LABEL: func.func @library_grammar
+// LIB: graph.fusion gemm anchor("matmul")
+// LIB: graph.matmul
+// LIB: graph.add
+// LIB-NEXT: graph.gelu %{{.*}} {approximate = #graph.gelu_approximation<tanh>}
+// LIB-NEXT: graph.yield
+// LIB: graph.fusion elementwise anchor("none")
+// LIB: graph.mul
+// LIB: graph.fusion gemm anchor("matmul")
+// LIB: graph.matmul
+// LIB-NEXT: graph.add
+// LIB-NEXT: graph.yield
+// LIB: graph.fusion elementwise anchor("none")
+// LIB: graph.relu
+func.func @library_grammar(%x: tensor<4x8xf32>, %r: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %w1 = graph.constant dense<0.1> : tensor<8x8xf32>
+  %b1 = graph.constant dense<0.5> : tensor<8xf32>
+  %0 = graph.matmul %x, %w1 : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+  %1 = graph.add %0, %b1 : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %2 = graph.gelu %1 {approximate = #graph.gelu_approximation<tanh>} : tensor<4x8xf32> -> tensor<4x8xf32>
+  %3 = graph.mul %2, %2 : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %4 = graph.matmul %3, %w1 : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+  %5 = graph.add %4, %r : (tensor<4x8xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  %6 = graph.relu %5 : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %6 : tensor<4x8xf32>
+}
