@@ -1438,6 +1438,8 @@ def all_cases():
     builders.append(sequence_cases)
     from cases_sequence_io import sequence_io_cases
     builders.append(sequence_io_cases)
+    from cases_attention import attention_cases
+    builders.append(attention_cases)
     cases = []
     for build in builders:
         cases.extend(build())
