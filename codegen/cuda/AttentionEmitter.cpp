@@ -351,9 +351,10 @@ std::string AttentionEmitter::maskExpr(StringRef x, StringRef computeType,
       continue;
     if (!index.empty())
       index += " + ";
-    index += llvm::formatv("(long long){0} * {1}", coords[d + offset],
-                           strides[d])
-                 .str();
+    index += strides[d] == 1 ? ("(long long)" + coords[d + offset]).str()
+                             : llvm::formatv("(long long){0} * {1}",
+                                             coords[d + offset], strides[d])
+                                   .str();
   }
   if (index.empty())
     index = "0";
@@ -367,10 +368,6 @@ std::string AttentionEmitter::maskExpr(StringRef x, StringRef computeType,
 }
 
 FailureOr<EmittedKernel> AttentionEmitter::emit() {
-  for (Value operand : op->getOperands())
-    if (!isa<BlockArgument>(operand))
-      return kernel.emitOpError("operands of 'graph.attention' must be kernel "
-                                "arguments");
   ArrayRef<int64_t> q = shapeOf(op.getQuery()), v = shapeOf(op.getValue());
   batch = q[0];
   heads = q[1];
@@ -422,7 +419,8 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
                      {{"MMA_TYPE", type.isBF16() ? "bf16" : "f16"}});
     common.push_back({"SCALE", floatText(scale)});
     common.push_back({"MASK", maskExpr("x", "float", "i", "key")});
-    common.push_back({"EMPTY_ROW", zeroEmptyRows ? "0.0f" : "__int_as_float(0x7fc00000)"});
+    common.push_back(
+        {"EMPTY_ROW", zeroEmptyRows ? "0.0f" : "__int_as_float(0x7fc00000)"});
     os << "\n// flash attention (tensor cores): 64 query rows x 64 keys per "
           "tile, 4 warps\n";
     os << kernelSignature(kernel, emitted.entry, 128) << " {";
@@ -447,18 +445,20 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
     common.push_back({"MASK", maskExpr("dot * SCALE", compute, "i", "key")});
     bool isDouble = compute == "double";
     common.push_back({"EXP", isDouble ? "exp" : "expf"});
-    common.push_back({"NEG_INF", isDouble
-                                     ? "__longlong_as_double(0xfff0000000000000ull)"
-                                     : "__int_as_float(0xff800000)"});
+    common.push_back(
+        {"NEG_INF", isDouble ? "__longlong_as_double(0xfff0000000000000ull)"
+                             : "__int_as_float(0xff800000)"});
     common.push_back(
         {"EMPTY_ROW", zeroEmptyRows ? "0"
-                      : isDouble    ? "__longlong_as_double(0x7ff8000000000000ull)"
-                                    : "__int_as_float(0x7fc00000)"});
+                      : isDouble ? "__longlong_as_double(0x7ff8000000000000ull)"
+                                 : "__int_as_float(0x7fc00000)"});
     common.push_back({"LOAD_Q", loadAsCompute(type, "Q[lane + 32 * t]")});
     common.push_back(
-        {"LOAD_K", loadAsCompute(type, "K[(long long)key * D + lane + 32 * t]")});
-    common.push_back({"LOAD_V", loadAsCompute(
-                                    type, "V[(long long)key * DV + lane + 32 * t]")});
+        {"LOAD_K",
+         loadAsCompute(type, "K[(long long)key * D + lane + 32 * t]")});
+    common.push_back(
+        {"LOAD_V",
+         loadAsCompute(type, "V[(long long)key * DV + lane + 32 * t]")});
     os << "\n// attention (one warp per query row, " << compute
        << " online softmax)\n";
     os << kernelSignature(kernel, emitted.entry, 32 * kRowsPerBlock) << " {";
@@ -480,16 +480,21 @@ std::optional<FailureOr<EmittedKernel>>
 emitAttentionKernel(exec::KernelOp kernel, const EmitOptions &) {
   Block &body = kernel.getBody().front();
   auto ops = body.without_terminator();
+  auto found =
+      llvm::find_if(ops, [](Operation &op) { return isa<AttentionOp>(op); });
+  if (found == ops.end())
+    return std::nullopt;
+  auto attention = cast<AttentionOp>(*found);
+  // Its operands are then kernel arguments.
   if (std::distance(ops.begin(), ops.end()) != 1)
-    return std::nullopt;
-  auto attention = dyn_cast<AttentionOp>(*ops.begin());
-  if (!attention)
-    return std::nullopt;
+    return FailureOr<EmittedKernel>(kernel.emitOpError(
+        "graph.attention must be alone in its kernel (no prologue or "
+        "epilogue)"));
   auto yield = cast<exec::YieldOp>(body.getTerminator());
   if (yield.getValues().size() != 1 ||
       yield.getValues().front() != attention.getResult())
-    return FailureOr<EmittedKernel>(
-        kernel.emitOpError("kernel must yield the result of 'graph.attention'"));
+    return FailureOr<EmittedKernel>(kernel.emitOpError(
+        "kernel must yield the result of 'graph.attention'"));
   return AttentionEmitter(kernel, attention).emit();
 }
 

@@ -117,5 +117,6 @@ FamilyResults reference::evaluateAttentionOp(Operation *op,
   FailureOr<Tensor> result = evaluateAttention(attention, operands);
   if (failed(result))
     return FailureOr<SmallVector<Tensor>>(failure());
-  return FailureOr<SmallVector<Tensor>>(SmallVector<Tensor>{std::move(*result)});
+  return FailureOr<SmallVector<Tensor>>(
+      SmallVector<Tensor>{std::move(*result)});
 }

@@ -58,8 +58,8 @@ LogicalResult AttentionOp::verify() {
         {"key", key},
         {"value", value}})
     if (type && type.getRank() != 4)
-      return emitOpError(name) << " must have rank 4 (B x H x S x D), not "
-                               << type.getRank();
+      return emitOpError(name)
+             << " must have rank 4 (B x H x S x D), not " << type.getRank();
   for (int64_t d = 0; d < 2; ++d)
     if (!agree(dimOr(query, d), dimOr(key, d)) ||
         !agree(dimOr(query, d), dimOr(value, d)) ||

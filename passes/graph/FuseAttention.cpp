@@ -195,9 +195,9 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
     bool causal = match->causal;
     std::optional<MaskTerm> mask = match->mask;
     if (mask) {
-      bool negated = mask->kind == MaskTerm::DropWhere ||
-                     (mask->kind == MaskTerm::FillWhere &&
-                      !mask->keepWhereTrue);
+      bool negated =
+          mask->kind == MaskTerm::DropWhere ||
+          (mask->kind == MaskTerm::FillWhere && !mask->keepWhereTrue);
       if (isCausalMask(mask->value, rows, keys, negated)) {
         causal = true;
         mask.reset();
@@ -273,8 +273,10 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
     if (auto select = dyn_cast<SelectOp>(def)) {
       Value cond = select.getCondition();
       for (bool keepWhereTrue : {true, false}) {
-        Value x = keepWhereTrue ? select.getTrueValue() : select.getFalseValue();
-        Value c = keepWhereTrue ? select.getFalseValue() : select.getTrueValue();
+        Value x =
+            keepWhereTrue ? select.getTrueValue() : select.getFalseValue();
+        Value c =
+            keepWhereTrue ? select.getFalseValue() : select.getTrueValue();
         std::optional<double> fill = splatValue(c);
         if (!fill)
           continue;
@@ -312,9 +314,9 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
       ArrayRef<int64_t> shape = scoresOf(constant.value);
       if (shape.size() < 2)
         continue;
-      bool negated = constant.kind == MaskTerm::DropWhere ||
-                     (constant.kind == MaskTerm::FillWhere &&
-                      !constant.keepWhereTrue);
+      bool negated =
+          constant.kind == MaskTerm::DropWhere ||
+          (constant.kind == MaskTerm::FillWhere && !constant.keepWhereTrue);
       if (isCausalMask(constant.value, shape[shape.size() - 2], shape.back(),
                        negated)) {
         match.causal = true;
@@ -395,16 +397,17 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
     case MaskTerm::FillWhere: {
       auto scalar = RankedTensorType::get({}, elementType);
       Value zero = rewriter.create<ConstantOp>(
-          loc, DenseElementsAttr::get(
-                   scalar, APFloat::getZero(
-                               cast<FloatType>(elementType).getFloatSemantics())));
+          loc,
+          DenseElementsAttr::get(
+              scalar, APFloat::getZero(
+                          cast<FloatType>(elementType).getFloatSemantics())));
       auto type = RankedTensorType::get(
           cast<ShapedType>(term.value.getType()).getShape(), elementType);
       DenseElementsAttr fillAttr;
       matchPattern(term.fill, m_Constant(&fillAttr));
       Value fill = rewriter.create<ConstantOp>(
-          loc, DenseElementsAttr::get(scalar,
-                                      fillAttr.getSplatValue<APFloat>()));
+          loc,
+          DenseElementsAttr::get(scalar, fillAttr.getSplatValue<APFloat>()));
       return term.keepWhereTrue
                  ? rewriter.create<SelectOp>(loc, type, term.value, zero, fill)
                  : rewriter.create<SelectOp>(loc, type, term.value, fill, zero);
@@ -419,8 +422,8 @@ struct FuseAttentionPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseAttentionPattern>(&getContext());
-    if (failed(applyPatternsAndFoldGreedily(getOperation(),
-                                            std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
 };
