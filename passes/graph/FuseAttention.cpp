@@ -92,6 +92,16 @@ bool isCausalMask(Value value, int64_t rows, int64_t keys, bool negated) {
   return true;
 }
 
+/// Whether every element of the constant `value` equals `x`.
+bool isConstantEqualTo(Value value, double x) {
+  ElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return false;
+  FailureOr<reference::Tensor> tensor = reference::fromAttr(attr);
+  return succeeded(tensor) &&
+         llvm::all_of(tensor->data, [&](double v) { return v == x; });
+}
+
 /// How a mask reaches the scores.
 struct MaskTerm {
   enum Kind { Additive, KeepWhere, DropWhere, FillWhere } kind;
@@ -201,6 +211,8 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
       if (isCausalMask(mask->value, rows, keys, negated)) {
         causal = true;
         mask.reset();
+      } else if (isNeutralMask(*mask)) {
+        mask.reset();
       } else if (!maskBroadcasts(mask->value, {q[0], q[1], rows, keys})) {
         return failure();
       }
@@ -296,6 +308,22 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
     return std::nullopt;
   }
 
+  /// A constant mask that keeps every score as it is: an additive zero mask
+  /// (BERT's extended mask of an all-ones attention mask), a condition that
+  /// keeps everywhere.
+  static bool isNeutralMask(const MaskTerm &term) {
+    switch (term.kind) {
+    case MaskTerm::Additive:
+      return isConstantEqualTo(term.value, 0.0);
+    case MaskTerm::KeepWhere:
+    case MaskTerm::FillWhere:
+      return isConstantEqualTo(term.value, term.keepWhereTrue ? 1.0 : 0.0);
+    case MaskTerm::DropWhere:
+      return isConstantEqualTo(term.value, 0.0);
+    }
+    return false;
+  }
+
   /// Records a mask term: the op takes one mask and the causal attribute,
   /// so a second term must be causal (checked once shapes are known; here
   /// a constant stands for it).
@@ -363,9 +391,35 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
     return true;
   }
 
+  /// The dynamo decomposition transposes the key with the batch and heads
+  /// flattened: reshape(transpose(reshape(k, [B*H, Sk, D]), [0, 2, 1]),
+  /// [B, H, D, Sk]). Returns k for that form, null otherwise.
+  static Value unflattenKey(Value keyTransposed) {
+    auto outer = keyTransposed.getDefiningOp<ReshapeOp>();
+    auto transpose =
+        outer ? outer.getInput().getDefiningOp<TransposeOp>() : TransposeOp();
+    auto inner = transpose ? transpose.getInput().getDefiningOp<ReshapeOp>()
+                           : ReshapeOp();
+    if (!inner || transpose.getPerm() != ArrayRef<int64_t>{0, 2, 1})
+      return {};
+    auto key = dyn_cast<RankedTensorType>(inner.getInput().getType());
+    auto flat = dyn_cast<RankedTensorType>(inner.getType());
+    auto kT = cast<RankedTensorType>(keyTransposed.getType());
+    if (!key || !flat || key.getRank() != 4 || flat.getRank() != 3 ||
+        !key.hasStaticShape())
+      return {};
+    ArrayRef<int64_t> k = key.getShape();
+    if (flat.getShape() != ArrayRef<int64_t>{k[0] * k[1], k[2], k[3]} ||
+        kT.getShape() != ArrayRef<int64_t>{k[0], k[1], k[3], k[2]})
+      return {};
+    return inner.getInput();
+  }
+
   /// k = transpose(kT, [0, 1, 3, 2]), composed with kT's own transpose.
   static Value transposeBack(PatternRewriter &rewriter, Location loc,
                              Value keyTransposed) {
+    if (Value key = unflattenKey(keyTransposed))
+      return key;
     SmallVector<int64_t> perm = {0, 1, 3, 2};
     Value source = keyTransposed;
     if (auto transpose = keyTransposed.getDefiningOp<TransposeOp>()) {

@@ -225,3 +225,47 @@ func.func @almost_causal(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: t
   %o = graph.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
   return %o : tensor<1x1x2x8xf32>
 }
+
+// -----
+
+// The dynamo decomposition's key: transposed with batch and heads flattened
+// (reshape, transpose [0, 2, 1], reshape) and scaled; k is read as it was.
+// A constant mask of zeros (an all-ones attention mask) is no mask.
+// CHECK-LABEL: func.func @flattened_key_zero_mask
+// CHECK-NEXT: %[[A:.*]] = graph.attention %arg0, %arg1, %arg2 {scale = 0.12499{{[0-9]*}} : f32}
+// CHECK-NEXT: return %[[A]]
+func.func @flattened_key_zero_mask(%q: tensor<1x2x5x64xf32>, %k: tensor<1x2x5x64xf32>, %v: tensor<1x2x5x64xf32>) -> tensor<1x2x5x64xf32> {
+  %r = graph.constant dense<0.353553385> : tensor<f32>
+  %zero = graph.constant dense<0.0> : tensor<1x1x5x5xf32>
+  %flat = graph.reshape %k {shape = array<i64: 2, 5, 64>} : tensor<1x2x5x64xf32> -> tensor<2x5x64xf32>
+  %t = graph.transpose %flat {perm = array<i64: 0, 2, 1>} : tensor<2x5x64xf32> -> tensor<2x64x5xf32>
+  %kt = graph.reshape %t {shape = array<i64: 1, 2, 64, 5>} : tensor<2x64x5xf32> -> tensor<1x2x64x5xf32>
+  %qs = graph.mul %q, %r : (tensor<1x2x5x64xf32>, tensor<f32>) -> tensor<1x2x5x64xf32>
+  %ks = graph.mul %kt, %r : (tensor<1x2x64x5xf32>, tensor<f32>) -> tensor<1x2x64x5xf32>
+  %s = graph.matmul %qs, %ks : (tensor<1x2x5x64xf32>, tensor<1x2x64x5xf32>) -> tensor<1x2x5x5xf32>
+  %a = graph.add %s, %zero : (tensor<1x2x5x5xf32>, tensor<1x1x5x5xf32>) -> tensor<1x2x5x5xf32>
+  %p = graph.softmax %a {axis = -1 : i64} : tensor<1x2x5x5xf32> -> tensor<1x2x5x5xf32>
+  %o = graph.matmul %p, %v : (tensor<1x2x5x5xf32>, tensor<1x2x5x64xf32>) -> tensor<1x2x5x64xf32>
+  return %o : tensor<1x2x5x64xf32>
+}
+
+// -----
+
+// GPT-2 eager without padding: Where(causal, w, finfo.min) and an all-true
+// boolean Where: causal and no mask.
+// CHECK-LABEL: func.func @causal_and_all_true
+// CHECK-NEXT: %[[A:.*]] = graph.attention %arg0, %arg1, %arg2 {causal, scale = 1.000000e+00 : f32}
+// CHECK-NEXT: return %[[A]]
+func.func @causal_and_all_true(%q: tensor<1x1x3x8xf32>, %k: tensor<1x1x3x8xf32>, %v: tensor<1x1x3x8xf32>) -> tensor<1x1x3x8xf32> {
+  %min = graph.constant dense<-3.40282347E+38> : tensor<f32>
+  %inf = graph.constant dense<0xFF800000> : tensor<f32>
+  %causal = graph.constant dense<[[true, false, false], [true, true, false], [true, true, true]]> : tensor<3x3xi1>
+  %all = graph.constant dense<true> : tensor<1x1x1x3xi1>
+  %kt = graph.transpose %k {perm = array<i64: 0, 1, 3, 2>} : tensor<1x1x3x8xf32> -> tensor<1x1x8x3xf32>
+  %s = graph.matmul %q, %kt : (tensor<1x1x3x8xf32>, tensor<1x1x8x3xf32>) -> tensor<1x1x3x3xf32>
+  %w = graph.select %causal, %s, %min : (tensor<3x3xi1>, tensor<1x1x3x3xf32>, tensor<f32>) -> tensor<1x1x3x3xf32>
+  %w2 = graph.select %all, %w, %inf : (tensor<1x1x1x3xi1>, tensor<1x1x3x3xf32>, tensor<f32>) -> tensor<1x1x3x3xf32>
+  %p = graph.softmax %w2 {axis = -1 : i64} : tensor<1x1x3x3xf32> -> tensor<1x1x3x3xf32>
+  %o = graph.matmul %p, %v : (tensor<1x1x3x3xf32>, tensor<1x1x3x8xf32>) -> tensor<1x1x3x8xf32>
+  return %o : tensor<1x1x3x8xf32>
+}
