@@ -273,6 +273,9 @@ def attention_cases():
         qkv_case("attention_precision_fp16", 2, 2, 64, 64, 64,
                  mask_kind="padding", tolerance=(3e-2, 3e-2),
                  compile_args=["--precision", "fp16"]),
+        qkv_case("attention_precision_bf16_causal", 1, 2, 80, 80, 64,
+                 style="sdpa", mask_kind="causal", tolerance=(6e-2, 6e-2),
+                 compile_args=["--precision", "bf16"]),
         # Whole blocks.
         block_case("attention_bert_block_f32", "bert", 2, 16, 4, 64,
                    tolerance=(2e-4, 1e-5)),
