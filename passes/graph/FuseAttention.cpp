@@ -181,7 +181,7 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
       return failure();
 
     std::optional<Match> match = matchScores(scores, Match(), false);
-    if (!match)
+    if (!match || !std::isfinite(static_cast<float>(match->scale)))
       return failure();
     auto queryType = dyn_cast<RankedTensorType>(match->query.getType());
     auto keyTType = dyn_cast<RankedTensorType>(match->keyTransposed.getType());
@@ -290,7 +290,9 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
         Value c =
             keepWhereTrue ? select.getFalseValue() : select.getTrueValue();
         std::optional<double> fill = splatValue(c);
-        if (!fill)
+        if (!fill || !getElementTypeOrSelf(cond.getType()).isInteger(1) ||
+            getElementTypeOrSelf(c.getType()) !=
+                getElementTypeOrSelf(scores.getType()))
           continue;
         MaskTerm term{MaskTerm::FillWhere, cond, c, keepWhereTrue};
         if (std::isinf(*fill) && *fill < 0)

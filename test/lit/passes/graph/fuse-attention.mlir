@@ -269,3 +269,18 @@ func.func @causal_and_all_true(%q: tensor<1x1x3x8xf32>, %k: tensor<1x1x3x8xf32>,
   %o = graph.matmul %p, %v : (tensor<1x1x3x3xf32>, tensor<1x1x3x8xf32>) -> tensor<1x1x3x8xf32>
   return %o : tensor<1x1x3x8xf32>
 }
+
+// -----
+
+// Not fused: an infinite scale has no graph.attention (its scale is finite).
+// CHECK-LABEL: func.func @infinite_scale
+// CHECK-NOT: graph.attention
+func.func @infinite_scale(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32> {
+  %c = graph.constant dense<0x7F800000> : tensor<f32>
+  %kt = graph.transpose %k {perm = array<i64: 0, 1, 3, 2>} : tensor<1x1x2x8xf32> -> tensor<1x1x8x2xf32>
+  %s = graph.matmul %q, %kt : (tensor<1x1x2x8xf32>, tensor<1x1x8x2xf32>) -> tensor<1x1x2x2xf32>
+  %d = graph.mul %s, %c : (tensor<1x1x2x2xf32>, tensor<f32>) -> tensor<1x1x2x2xf32>
+  %p = graph.softmax %d {axis = -1 : i64} : tensor<1x1x2x2xf32> -> tensor<1x1x2x2xf32>
+  %o = graph.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
+  return %o : tensor<1x1x2x8xf32>
+}
