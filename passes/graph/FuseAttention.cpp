@@ -111,14 +111,19 @@ struct MaskTerm {
   /// whether the condition keeps the scores where it is true.
   Value fill;
   bool keepWhereTrue = true;
+
+  /// Whether a true condition drops the score (a boolean or select mask).
+  bool dropsWhereTrue() const {
+    return kind == DropWhere || (kind == FillWhere && !keepWhereTrue);
+  }
 };
 
 /// What the walk up from softmax has found.
 struct Match {
   Value query, keyTransposed, scores;
   double scale = 1.0;
-  bool causal = false;
-  std::optional<MaskTerm> mask;
+  /// The mask terms from softmax up; sorted out once the shapes are known.
+  SmallVector<MaskTerm, 2> masks;
 };
 
 struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
@@ -201,21 +206,20 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
       return failure();
     int64_t rows = q[2], keys = kT[3];
 
-    // A constant causal mask is the `causal` attribute.
-    bool causal = match->causal;
-    std::optional<MaskTerm> mask = match->mask;
-    if (mask) {
-      bool negated =
-          mask->kind == MaskTerm::DropWhere ||
-          (mask->kind == MaskTerm::FillWhere && !mask->keepWhereTrue);
-      if (isCausalMask(mask->value, rows, keys, negated)) {
+    // A constant causal mask is the `causal` attribute, a constant that
+    // keeps every score is nothing; the op takes one other mask.
+    bool causal = false;
+    std::optional<MaskTerm> mask;
+    for (const MaskTerm &term : match->masks) {
+      if (isCausalMask(term.value, rows, keys, term.dropsWhereTrue())) {
         causal = true;
-        mask.reset();
-      } else if (isNeutralMask(*mask)) {
-        mask.reset();
-      } else if (!maskBroadcasts(mask->value, {q[0], q[1], rows, keys})) {
-        return failure();
+        continue;
       }
+      if (isNeutralMask(term))
+        continue;
+      if (mask || !maskBroadcasts(term.value, {q[0], q[1], rows, keys}))
+        return failure();
+      mask = term;
     }
 
     Location loc = op.getLoc();
@@ -327,34 +331,12 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
   }
 
   /// Records a mask term: the op takes one mask and the causal attribute,
-  /// so a second term must be causal (checked once shapes are known; here
-  /// a constant stands for it).
+  /// so at most two terms.
   static bool addMask(Match &match, MaskTerm term) {
-    if (!match.mask) {
-      match.mask = term;
-      return true;
-    }
-    // Two terms: one of them must be a constant (the causal one).
-    auto scoresOf = [](Value v) {
-      return cast<ShapedType>(v.getType()).getShape();
-    };
-    for (int swap = 0; swap < 2; ++swap) {
-      MaskTerm &constant = swap ? term : *match.mask;
-      MaskTerm &other = swap ? *match.mask : term;
-      ArrayRef<int64_t> shape = scoresOf(constant.value);
-      if (shape.size() < 2)
-        continue;
-      bool negated =
-          constant.kind == MaskTerm::DropWhere ||
-          (constant.kind == MaskTerm::FillWhere && !constant.keepWhereTrue);
-      if (isCausalMask(constant.value, shape[shape.size() - 2], shape.back(),
-                       negated)) {
-        match.causal = true;
-        match.mask = other;
-        return true;
-      }
-    }
-    return false;
+    if (match.masks.size() == 2)
+      return false;
+    match.masks.push_back(term);
+    return true;
   }
 
   /// `x * c` (or `x / c`) with a splat c: returns x and folds c into scale.

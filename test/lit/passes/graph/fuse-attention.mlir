@@ -284,3 +284,23 @@ func.func @infinite_scale(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: 
   %o = graph.matmul %p, %v : (tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32>
   return %o : tensor<1x1x2x8xf32>
 }
+
+// -----
+
+// Two constant masks: the causal one is the attribute; a padding row that
+// keeps only key 0 is not causal for 4 query rows (it stays the mask).
+// CHECK-LABEL: func.func @causal_and_padding_constants
+// CHECK: %[[PAD:.*]] = graph.constant dense<{{\[\[\[\[}}0.000000e+00, 0xFF800000, 0xFF800000, 0xFF800000]]]]> : tensor<1x1x1x4xf32>
+// CHECK: graph.attention %arg0, %arg1, %arg2, %[[PAD]] {causal, scale = 1.000000e+00 : f32}
+func.func @causal_and_padding_constants(%q: tensor<1x1x4x8xf32>, %k: tensor<1x1x4x8xf32>, %v: tensor<1x1x4x8xf32>) -> tensor<1x1x4x8xf32> {
+  %min = graph.constant dense<-3.40282347E+38> : tensor<f32>
+  %pad = graph.constant dense<[[[[0.0, 0xFF800000, 0xFF800000, 0xFF800000]]]]> : tensor<1x1x1x4xf32>
+  %causal = graph.constant dense<[[true, false, false, false], [true, true, false, false], [true, true, true, false], [true, true, true, true]]> : tensor<4x4xi1>
+  %kt = graph.transpose %k {perm = array<i64: 0, 1, 3, 2>} : tensor<1x1x4x8xf32> -> tensor<1x1x8x4xf32>
+  %s = graph.matmul %q, %kt : (tensor<1x1x4x8xf32>, tensor<1x1x8x4xf32>) -> tensor<1x1x4x4xf32>
+  %w = graph.select %causal, %s, %min : (tensor<4x4xi1>, tensor<1x1x4x4xf32>, tensor<f32>) -> tensor<1x1x4x4xf32>
+  %a = graph.add %w, %pad : (tensor<1x1x4x4xf32>, tensor<1x1x1x4xf32>) -> tensor<1x1x4x4xf32>
+  %p = graph.softmax %a {axis = -1 : i64} : tensor<1x1x4x4xf32> -> tensor<1x1x4x4xf32>
+  %o = graph.matmul %p, %v : (tensor<1x1x4x4xf32>, tensor<1x1x4x8xf32>) -> tensor<1x1x4x8xf32>
+  return %o : tensor<1x1x4x8xf32>
+}
