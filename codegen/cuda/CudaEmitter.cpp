@@ -106,6 +106,8 @@ static FailureOr<EmittedKernel> emitByFamily(exec::KernelOp kernel,
   if (family == "data") {
     if (auto nn = emitNnKernel(kernel, options))
       return std::move(*nn);
+    if (auto attention = emitAttentionKernel(kernel, options))
+      return std::move(*attention);
     return emitDataKernel(kernel, options);
   }
   return kernel.emitOpError("unsupported kernel family '") << family << "'";

@@ -56,6 +56,11 @@ std::string intLiteral(mlir::Type type, const llvm::APInt &value);
 /// PTX and a few type-generic math wrappers. Needs no header.
 llvm::StringRef getPrelude();
 
+/// PTX wrappers of the tensor-core paths (GEMM, attention): cp.async,
+/// ldmatrix (plain and .trans) and mma.sync.m16n8k16 with f32 accumulation
+/// on f16 or bf16 (`elementType`) operands.
+std::string getTensorCoreHelpers(mlir::Type elementType);
+
 /// The expression of the offset, in elements, of the element of a tensor of
 /// `operandShape` that numpy broadcasting maps to element `linearIndex` of a
 /// tensor of `resultShape` (both dense row-major). Collapses runs of kept and
@@ -128,6 +133,10 @@ mlir::FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
 /// graph.pool or graph.max_pool_indices (NnEmitter.cpp); nullopt for others.
 std::optional<mlir::FailureOr<EmittedKernel>>
 emitNnKernel(exec::KernelOp kernel, const EmitOptions &options);
+/// Data kernels whose body is one graph.attention (AttentionEmitter.cpp);
+/// nullopt for others.
+std::optional<mlir::FailureOr<EmittedKernel>>
+emitAttentionKernel(exec::KernelOp kernel, const EmitOptions &options);
 /// A kernel that runs `body` once per element of the result (of `outShape`):
 /// the body sees `o`, the element's linear index, and `c0`, `c1`, ... its
 /// coordinates (index_t). An empty result gets a kernel that does nothing.

@@ -115,35 +115,6 @@ substitute(StringRef text,
   return result;
 }
 
-/// PTX wrappers of the tensor-core path.
-constexpr StringLiteral kTensorCoreHelpers = R"cuda(
-static __device__ __forceinline__ unsigned dsc_smem_addr(const void* p) {
-  return (unsigned)__cvta_generic_to_shared(p);
-}
-static __device__ __forceinline__ void dsc_cp_async16(void* smem, const void* gmem) {
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" :: "r"(dsc_smem_addr(smem)), "l"(gmem));
-}
-static __device__ __forceinline__ void dsc_cp_async_commit() {
-  asm volatile("cp.async.commit_group;\n" ::);
-}
-template <int N> static __device__ __forceinline__ void dsc_cp_async_wait() {
-  asm volatile("cp.async.wait_group %0;\n" :: "n"(N));
-}
-static __device__ __forceinline__ void dsc_ldmatrix_x4(unsigned (&r)[4], const void* smem) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(dsc_smem_addr(smem)));
-}
-static __device__ __forceinline__ void dsc_ldmatrix_x4_trans(unsigned (&r)[4], const void* smem) {
-  asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];\n"
-               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(dsc_smem_addr(smem)));
-}
-static __device__ __forceinline__ void dsc_mma_16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.$MMA_TYPE$.$MMA_TYPE$.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
-               : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
-)cuda";
-
 /// The tensor-core kernel body; `$...$` are filled in by the emitter.
 constexpr StringLiteral kTensorCoreBody = R"cuda(
   constexpr int BM = $BM$, BN = $BN$, BK = $BK$, STAGES = $STAGES$;
@@ -605,8 +576,7 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
       gridZ = split.slices;
     }
     common.push_back({"SPLIT_K_REDUCE", reduce});
-    os << substitute(kTensorCoreHelpers,
-                     {{"MMA_TYPE", inputType.isF16() ? "f16" : "bf16"}});
+    os << getTensorCoreHelpers(inputType);
     os << "\n";
     if (failed(emitEpilogue(os, "float")))
       return failure();

@@ -269,6 +269,8 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
           precision.precision = options.precision;
           fn.addPass(graph::createConvertPrecision(precision));
           fn.addPass(createCanonicalizerPass());
+          fn.addPass(graph::createFuseAttention());
+          fn.addPass(createCanonicalizerPass());
           fn.addPass(graph::createFuse());
         });
       })))

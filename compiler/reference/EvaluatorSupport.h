@@ -108,6 +108,9 @@ FamilyResults evaluateTensorOp(mlir::Operation *op,
 /// (NnEvaluator.cpp).
 FamilyResults evaluateNnOp(mlir::Operation *op,
                            llvm::ArrayRef<Tensor> operands);
+/// graph.attention (AttentionEvaluator.cpp).
+FamilyResults evaluateAttentionOp(mlir::Operation *op,
+                                  llvm::ArrayRef<Tensor> operands);
 
 } // namespace dsc::reference
 

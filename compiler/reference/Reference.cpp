@@ -485,6 +485,8 @@ static FamilyResults evaluateFamilyOp(Operation *op,
     return results;
   if (FamilyResults results = evaluateTensorOp(op, operands))
     return results;
+  if (FamilyResults results = evaluateAttentionOp(op, operands))
+    return results;
   return std::nullopt;
 }
 

@@ -112,4 +112,35 @@ def Graph_MaxPoolIndicesOp : Graph_Op<"max_pool_indices", [Pure,
   let hasVerifier = 1;
 }
 
+def Graph_AttentionOp : Graph_Op<"attention", [Pure,
+    DeclareOpInterfaceMethods<Graph_ShapeInferenceOpInterface>]> {
+  let summary = "scaled dot-product attention: softmax(q kT * scale + mask) v";
+  let description = [{
+    `query` is B x H x S x D, `key` is B x H x Sk x D and `value` is
+    B x H x Sk x Dv; the result is B x H x S x Dv:
+
+      scores[b,h,i,j] = scale * sum_d query[b,h,i,d] * key[b,h,j,d] (+ mask)
+      result[b,h,i,:] = sum_j softmax_j(scores[b,h,i,:]) * value[b,h,j,:]
+
+    The optional `mask` broadcasts to B x H x S x Sk: a float mask (the
+    query's element type) is added to the scores; an i1 mask keeps the
+    scores where it is true and makes them -inf where it is false. With
+    `causal`, key j takes no part in query row i when j > i (the top-left
+    aligned mask of PyTorch's is_causal). A row in which no key takes part
+    (every score -inf) gives zeros with `zero_empty_rows` (the NaN guard of
+    PyTorch's decomposition) and NaN without it, as softmax does.
+  }];
+  // The key is not transposed: [Sk, D] rows with D contiguous are what
+  // both the q kT product's tensor-core fragments and a row loop read, and
+  // what exporters hold before their Transpose(0, 1, 3, 2).
+  let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
+                       Optional<AnyTensor>:$mask, F32Attr:$scale,
+                       UnitAttr:$causal, UnitAttr:$zero_empty_rows);
+  let results = (outs AnyTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // DSC_GRAPH_NN_OPS

@@ -21,9 +21,15 @@ static FailureOr<ElementsAttr> convertConstant(ElementsAttr value,
   auto type = cast<ShapedType>(value.getType());
   auto newType = type.clone(target);
   const llvm::fltSemantics &semantics = target.getFloatSemantics();
+  // Finite values beyond the target's range saturate to its largest value:
+  // masks written as finfo(float32).min must stay finite, or 0 * mask
+  // (a kept position) would be NaN.
   auto convert = [&](APFloat f) {
     bool losesInfo;
+    bool finite = f.isFinite();
     f.convert(semantics, APFloat::rmNearestTiesToEven, &losesInfo);
+    if (finite && f.isInfinity())
+      return APFloat::getLargest(semantics, f.isNegative());
     return f;
   };
   if (auto dense = dyn_cast<DenseElementsAttr>(value)) {

@@ -82,4 +82,18 @@ def FoldConstants : Pass<"graph-fold-constants", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::dsc::graph::GraphDialect"];
 }
 
+def FuseAttention : Pass<"graph-fuse-attention", "::mlir::func::FuncOp"> {
+  let summary = "rebuilds softmax(q kT * scale + mask) v as graph.attention";
+  let description = [{
+    Recognizes the attention that exporters decompose (HF eager: a Div by
+    sqrt(d) on the scores; the dynamo decomposition of
+    scaled_dot_product_attention: a Mul by sqrt(scale) on q and on kT, a NaN
+    guard after softmax), with an additive or boolean (Where) mask, and
+    casts to f32 around softmax. A constant causal mask becomes the `causal`
+    attribute. Scores used elsewhere, softmax on another axis, or a mask that
+    does not broadcast to [B, H, S, Sk] leave the ops alone.
+  }];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
 #endif // DSC_PASSES_GRAPH

@@ -10,8 +10,13 @@
 // The prelude's conversions (inline PTX) are replaced by host equivalents
 // (_Float16, round-to-nearest-even bf16); run_host_kernels.py strips them.
 //
+// The tensor-core helpers (cp.async, ldmatrix, mma.sync m16n8k16) are
+// replaced too: copies happen at once, and ldmatrix and mma exchange their
+// fragments through the warp's slots with the PTX ISA's fragment layouts
+// (DSC_MMA_BF16 selects bf16 operands).
+//
 // What this checks: index arithmetic, op semantics, the warp and block
-// reductions' logic. What it does not: timing, the memory model beyond
+// reductions' logic, tensor-core fragment bookkeeping. What it does not: timing, the memory model beyond
 // barriers, the PTX itself (NVRTC compiles every kernel in the lit tests).
 //
 //===----------------------------------------------------------------------===//
@@ -38,7 +43,7 @@ static dim3 blockDim, gridDim;
 #define __align__(n) alignas(n)
 struct alignas(16) uint4 { unsigned x, y, z, w; };
 struct alignas(8) uint2 { unsigned x, y; };
-struct WarpState { std::barrier<> *bar; unsigned long long slot[32]; };
+struct WarpState { std::barrier<> *bar; unsigned long long slot[32]; unsigned frag[32][6]; };
 struct BlockState { std::barrier<> *bar; std::atomic<int> any[3] = {0, 0, 0}; };
 static thread_local WarpState *tlWarp;
 static thread_local BlockState *tlBlock;
@@ -78,6 +83,69 @@ static inline unsigned short dsc_f32_to_bf16(float f) {
   u += 0x7fff + ((u >> 16) & 1); return (unsigned short)(u >> 16);
 }
 static inline unsigned short dsc_f64_to_bf16(double d) { return dsc_f32_to_bf16((float)d); }
+
+// Tensor-core helpers. Fragments of m16n8k16 (g = lane / 4, q = lane % 4):
+// A a0 (g, 2q..2q+1), a1 (g+8, 2q..), a2 (g, 2q+8..), a3 (g+8, 2q+8..);
+// B b0 (k 2q..2q+1, n g), b1 (k 2q+8.., n g); C c0..c1 (g, 2q..2q+1),
+// c2..c3 (g+8, 2q..). The lower index sits in the low 16 bits.
+#ifndef DSC_MMA_BF16
+#define DSC_MMA_BF16 0
+#endif
+static inline float dsc_mma_half(unsigned short h) {
+  return DSC_MMA_BF16 ? dsc_bf16_to_f32(h) : dsc_f16_to_f32(h);
+}
+static inline void dsc_cp_async16(void *dst, const void *src) { std::memcpy(dst, src, 16); }
+static inline void dsc_cp_async_commit() {}
+template <int N> static inline void dsc_cp_async_wait() {}
+static inline unsigned dsc_pack2(float lo, float hi) {
+  unsigned short l = DSC_MMA_BF16 ? dsc_f32_to_bf16(lo) : dsc_f32_to_f16(lo);
+  unsigned short h = DSC_MMA_BF16 ? dsc_f32_to_bf16(hi) : dsc_f32_to_f16(hi);
+  return l | (unsigned)h << 16;
+}
+// Lanes 8m..8m+7 give the row addresses of matrix m; lane t receives row
+// t / 4, columns 2 (t % 4) and 2 (t % 4) + 1 (.trans: column t / 4 of rows
+// 2 (t % 4) and 2 (t % 4) + 1).
+template <bool Trans> static inline void dsc_ldmatrix(unsigned (&r)[4], const void *p) {
+  tlWarp->slot[tlLane] = (unsigned long long)p;
+  tlWarp->bar->arrive_and_wait();
+  for (int m = 0; m < 4; ++m) {
+    auto row = [&](unsigned i) { return (const unsigned short *)tlWarp->slot[m * 8 + i]; };
+    unsigned q = tlLane % 4, g = tlLane / 4;
+    unsigned short lo = Trans ? row(2 * q)[g] : row(g)[2 * q];
+    unsigned short hi = Trans ? row(2 * q + 1)[g] : row(g)[2 * q + 1];
+    r[m] = lo | (unsigned)hi << 16;
+  }
+  tlWarp->bar->arrive_and_wait();
+}
+static inline void dsc_ldmatrix_x4(unsigned (&r)[4], const void *p) { dsc_ldmatrix<false>(r, p); }
+static inline void dsc_ldmatrix_x4_trans(unsigned (&r)[4], const void *p) { dsc_ldmatrix<true>(r, p); }
+static inline void dsc_mma_16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
+  unsigned *mine = tlWarp->frag[tlLane];
+  for (int i = 0; i < 4; ++i) mine[i] = a[i];
+  mine[4] = b0; mine[5] = b1;
+  tlWarp->bar->arrive_and_wait();
+  float A[16][16], B[16][8];
+  for (unsigned l = 0; l < 32; ++l) {
+    unsigned g = l / 4, q = l % 4;
+    const unsigned *f = tlWarp->frag[l];
+    auto put = [](float *dst, unsigned w) { dst[0] = dsc_mma_half(w & 0xffff); dst[1] = dsc_mma_half(w >> 16); };
+    put(&A[g][2 * q], f[0]); put(&A[g + 8][2 * q], f[1]);
+    put(&A[g][2 * q + 8], f[2]); put(&A[g + 8][2 * q + 8], f[3]);
+    float b[2];
+    put(b, f[4]); B[2 * q][g] = b[0]; B[2 * q + 1][g] = b[1];
+    put(b, f[5]); B[2 * q + 8][g] = b[0]; B[2 * q + 9][g] = b[1];
+  }
+  tlWarp->bar->arrive_and_wait();
+  unsigned g = tlLane / 4, q = tlLane % 4;
+  for (int e = 0; e < 4; ++e) {
+    unsigned row = g + (e / 2) * 8, col = 2 * q + e % 2;
+    float sum = c[e];
+    for (int k = 0; k < 16; ++k) sum += A[row][k] * B[k][col];
+    c[e] = sum;
+  }
+}
+using std::min;
+using std::max;
 
 template <class F> void launch(dim3 grid, dim3 block, F kernel) {
   gridDim = grid; blockDim = block;

@@ -52,8 +52,10 @@ def kernel(name, signature, body_op, result_type, family="data"):
 
 class Case:
     def __init__(self, name, mlir, inputs, outputs, rtol=1e-5, atol=1e-6,
-                 fault=0):
+                 fault=0, bf16=False):
         self.name, self.mlir = name, mlir
+        # uint16 outputs holding bf16 bits, compared as floats.
+        self.bf16 = bf16
         self.inputs, self.outputs = inputs, outputs
         self.rtol, self.atol = rtol, atol
         # The fault word a kernel that reports faults must leave (0: none).
@@ -139,8 +141,8 @@ def cases():
     rng = np.random.default_rng(0)
     out = []
 
-    def add(name, mlir, inputs, outputs, **tolerances):
-        out.append(Case(name, mlir, inputs, outputs, **tolerances))
+    def add(name, mlir, inputs, outputs, **options):
+        out.append(Case(name, mlir, inputs, outputs, **options))
 
     # Indexing (indexing.mlir).
     ix = lambda name: lit_kernel("indexing.mlir", name)
@@ -477,6 +479,94 @@ def cases():
     b = rng.standard_normal(8).astype(np.float32)
     add("add-relu", lit_kernel("elementwise.mlir", "add_relu"), [x, b],
         [np.maximum(x + b, 0)])
+
+    # graph.attention: the flash kernel (f16/bf16, D 32/64/128, its mma and
+    # ldmatrix fragments emulated) and the row-per-warp kernel (the rest).
+    def attn(name, shapes, dtype, scale, mask=None, causal=False,
+             zero_empty=False, bf16_data=False, **options):
+        (b, h, s, d), sk, dv = shapes
+        q = rng.standard_normal((b, h, s, d)).astype(np.float32)
+        k = rng.standard_normal((b, h, sk, d)).astype(np.float32)
+        v = rng.standard_normal((b, h, sk, dv)).astype(np.float32)
+        if bf16_data:
+            q, k, v = (bf16(t) for t in (q, k, v))
+            as_f64 = lambda t: (t.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+        else:
+            q, k, v = (t.astype(dtype) for t in (q, k, v))
+            as_f64 = lambda t: t.astype(np.float64)
+        elem = {np.float16: "f16", np.float32: "f32"}.get(dtype, "bf16")
+        t = lambda shape, e=elem: "tensor<" + "x".join(map(str, shape)) + "x" + e + ">"
+        args = [("q", (b, h, s, d)), ("k", (b, h, sk, d)), ("v", (b, h, sk, dv))]
+        inputs = [q, k, v]
+        sc = np.einsum("bhid,bhjd->bhij", as_f64(q), as_f64(k)) * scale
+        if mask is not None:
+            inputs.append(mask)
+            if mask.dtype == np.bool_:
+                args.append(("m", mask.shape, "i1"))
+                sc = np.where(mask, sc, -np.inf)
+            else:
+                args.append(("m", mask.shape))
+                sc = sc + mask.astype(np.float64)
+        if causal:
+            sc = np.where(np.tril(np.ones((s, sk), bool)), sc, -np.inf)
+        with np.errstate(invalid="ignore"):
+            p = np.exp(sc - sc.max(-1, keepdims=True))
+            p = p / p.sum(-1, keepdims=True)
+        if zero_empty:
+            p = np.where(np.isnan(p), 0, p)
+        o = p @ as_f64(v)
+        o = bf16(o) if bf16_data else o.astype(dtype)
+        sig = ", ".join(f"%{a[0]}: {t(a[1], *a[2:])}" for a in args)
+        attrs = [f"scale = {scale!r} : f32"]
+        attrs += ["causal"] if causal else []
+        attrs += ["zero_empty_rows"] if zero_empty else []
+        operands = ", ".join("%" + a[0] for a in args)
+        types = ", ".join(t(a[1], *a[2:]) for a in args)
+        result = t((b, h, s, dv))
+        op = (f"graph.attention {operands} {{{', '.join(attrs)}}} : "
+              f"({types}) -> {result}")
+        add(name, kernel(name.replace("-", "_"), sig, op, result), inputs, [o],
+            **options)
+
+    half = dict(rtol=2e-2, atol=2e-2)
+    # The GEMM's tensor-core kernel, which runs on the GPU (docs/gpu.md),
+    # pins the emulated fragment layouts to the hardware's.
+    a = rng.standard_normal((37, 40)).astype(np.float16)
+    w = rng.standard_normal((40, 23)).astype(np.float16)
+    add("gemm-tensor-cores-f16", kernel(
+        "gemm_f16", "%a: tensor<37x40xf16>, %w: tensor<40x23xf16>",
+        "graph.matmul %a, %w : (tensor<37x40xf16>, tensor<40x23xf16>) -> "
+        "tensor<37x23xf16>", "tensor<37x23xf16>", family="gemm"), [a, w],
+        [(a.astype(np.float64) @ w.astype(np.float64)).astype(np.float16)],
+        rtol=1e-2, atol=1e-2)
+    pad = np.zeros((2, 1, 1, 77), np.float16)
+    pad[0, ..., 70:] = -np.inf
+    pad[1, ..., 50:] = -65504
+    attn("attention-flash-padding", ((2, 3, 77, 64), 77, 64), np.float16,
+         0.125, mask=pad, **half)
+    attn("attention-flash-causal-short-keys", ((1, 2, 70, 32), 20, 32),
+         np.float16, 0.2, causal=True, zero_empty=True, **half)
+    keep = rng.random((5, 130)) < 0.6
+    keep[:, 0] = True
+    attn("attention-flash-d128-bool", ((1, 2, 5, 128), 130, 128), np.float16,
+         0.09, mask=keep, **half)
+    attn("attention-flash-bf16-causal", ((1, 1, 65, 64), 65, 64), None, 0.125,
+         causal=True, bf16_data=True, bf16=True, rtol=3e-2, atol=3e-2)
+    # A row no key takes part in: NaN as softmax gives, or 0 with the guard.
+    empty = np.ones((1, 1, 9, 70), bool)
+    empty[0, 0, 3] = False
+    attn("attention-flash-empty-row-nan", ((1, 2, 9, 64), 70, 64), np.float16,
+         0.125, mask=empty, **half)
+    attn("attention-flash-empty-row-zero", ((1, 2, 9, 64), 70, 64),
+         np.float16, 0.125, mask=empty, zero_empty=True, **half)
+    full = rng.standard_normal((1, 2, 9, 13)).astype(np.float32)
+    attn("attention-rows-f32-full-mask", ((1, 2, 9, 80), 13, 48), np.float32,
+         0.3, mask=full, rtol=1e-5, atol=1e-6)
+    attn("attention-rows-f32-causal-empty", ((2, 1, 6, 40), 6, 40),
+         np.float32, 0.5, mask=empty[..., :6, :6], causal=True,
+         rtol=1e-5, atol=1e-6)
+    attn("attention-rows-f16-d80", ((1, 2, 7, 80), 11, 80), np.float16, 0.1,
+         **half)
     return out
 
 
@@ -495,6 +585,16 @@ def run_case(case, translate, harness):
         source = re.sub(r"static __device__ __forceinline__ [\w ]+ dsc_(f16|f32|"
                         r"f64|bf16)_to_(f16|f32|bf16)\([^)]*\) \{.*?\n\}\n", "",
                         source, flags=re.S)
+        # The tensor-core helpers have host versions in the harness, and the
+        # dynamic shared memory becomes a static buffer (one block at a time).
+        bf16_mma = "f32.bf16.bf16.f32" in source
+        source = re.sub(r"(template <int N> )?static __device__ __forceinline__ "
+                        r"[\w ]+ dsc_(smem_addr|cp_async16|cp_async_commit|"
+                        r"cp_async_wait|ldmatrix_x4|ldmatrix_x4_trans|mma_16816|"
+                        r"pack2)\(.*?\n\}\n", "", source, flags=re.S)
+        source = source.replace("extern __shared__ __align__(16) unsigned char "
+                                "dsc_smem[];", "alignas(16) static unsigned char "
+                                "dsc_smem[232448];")
         signature = re.search(entry + r"\((.*)\)", source).group(1)
         params = [p.split("* __restrict__")[0] for p in signature.split(", ")]
         reports_faults = params[-1].startswith("unsigned int") and \
@@ -510,7 +610,8 @@ def run_case(case, translate, harness):
             np.full(np.asarray(e).nbytes + 16, 0xAB, np.uint8) for e in case.outputs]
         for k, buffer in enumerate(buffers):
             np.ascontiguousarray(buffer).tofile(os.path.join(tmp, f"b{k}.bin"))
-        main = [f'#include "{harness}"', source, "#include <fstream>",
+        main = [f"#define DSC_MMA_BF16 {int(bf16_mma)}",
+                f'#include "{harness}"', source, "#include <fstream>",
                 "#include <iterator>", "int main() {",
                 "  std::vector<void *> bufs;"]
         for k in range(len(buffers)):
@@ -551,6 +652,9 @@ def run_case(case, translate, harness):
             e = np.asarray(e)
             got = np.fromfile(os.path.join(tmp, f"o{j}.bin"),
                               dtype=e.dtype).reshape(e.shape)
+            if case.bf16:
+                got, e = ((t.astype(np.uint32) << 16).view(np.float32)
+                          for t in (got, e))
             if e.dtype.kind == "f":
                 good = np.allclose(got.astype(np.float64), e.astype(np.float64),
                                    rtol=case.rtol, atol=case.atol, equal_nan=True)

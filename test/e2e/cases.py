@@ -1521,6 +1521,8 @@ def all_cases():
     builders.append(sequence_io_cases)
     from cases_gemm import fp16_gemm_cases
     builders.append(fp16_gemm_cases)
+    from cases_attention import attention_cases
+    builders.append(attention_cases)
     cases = []
     for build in builders:
         cases.extend(build())

@@ -64,3 +64,16 @@ func.func @no_selection(%x: tensor<4x16xf32>) -> tensor<4x8xf32> {
   %p = graph.softmax %logits {axis = -1 : i64} : tensor<4x8xf32> -> tensor<4x8xf32>
   return %p : tensor<4x8xf32>
 }
+
+// Finite constants beyond the target's range saturate (finfo(float32).min
+// masks stay finite; float32's max rounds up beyond bf16's too); infinities
+// stay infinite.
+// FP16-LABEL: func.func @saturate
+// FP16: graph.constant dense<[-6.550400e+04, 6.550400e+04, 0xFC00, 1.000000e+00]> : tensor<4xf16>
+// BF16-LABEL: func.func @saturate
+// BF16: graph.constant dense<[-3.389530e+38, 3.389530e+38, 0xFF80, 1.000000e+00]> : tensor<4xbf16>
+func.func @saturate(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %c = graph.constant dense<[-3.40282347E+38, 3.40282347E+38, 0xFF800000, 1.0]> : tensor<4xf32>
+  %0 = graph.mul %x, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -161,3 +161,26 @@ func.func @bad_index() -> tensor<1xi64> {
   %g = graph.gather %a, %i {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
   return %g : tensor<1xi64>
 }
+
+// -----
+
+// graph.attention in the reference interpreter: with q = k = I and
+// scale = ln 3, row i weighs its own value row 3:1 against the other.
+// Causal: row 0 sees only key 0. A boolean mask dropping every key of row 1
+// gives NaN there (as softmax does), or zeros with zero_empty_rows.
+// CHECK-LABEL: func.func @attention
+// CHECK-NEXT: %[[P:.*]] = graph.constant dense<{{\[\[\[\[}}1.500000e+00, 2.500000e+00], [2.500000e+00, 3.500000e+00]]]]> : tensor<1x1x2x2xf32>
+// CHECK-NEXT: %[[C:.*]] = graph.constant dense<{{\[\[\[\[}}1.000000e+00, 2.000000e+00], [2.500000e+00, 3.500000e+00]]]]> : tensor<1x1x2x2xf32>
+// CHECK-NEXT: %[[N:.*]] = graph.constant dense<{{\[\[\[\[}}1.000000e+00, 2.000000e+00], [0x{{7FC00000|FFC00000}}, 0x{{7FC00000|FFC00000}}]]]]> : tensor<1x1x2x2xf32>
+// CHECK-NEXT: %[[Z:.*]] = graph.constant dense<{{\[\[\[\[}}1.000000e+00, 2.000000e+00], [0.000000e+00, 0.000000e+00]]]]> : tensor<1x1x2x2xf32>
+// CHECK-NEXT: return %[[P]], %[[C]], %[[N]], %[[Z]]
+func.func @attention() -> (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) {
+  %i = graph.constant dense<[[[[1.0, 0.0], [0.0, 1.0]]]]> : tensor<1x1x2x2xf32>
+  %v = graph.constant dense<[[[[1.0, 2.0], [3.0, 4.0]]]]> : tensor<1x1x2x2xf32>
+  %m = graph.constant dense<[[true, false], [false, false]]> : tensor<2x2xi1>
+  %0 = graph.attention %i, %i, %v {scale = 1.09861229 : f32} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  %1 = graph.attention %i, %i, %v {scale = 1.09861229 : f32, causal} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32>
+  %2 = graph.attention %i, %i, %v, %m {scale = 1.09861229 : f32} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<2x2xi1>) -> tensor<1x1x2x2xf32>
+  %3 = graph.attention %i, %i, %v, %m {scale = 1.09861229 : f32, zero_empty_rows} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<2x2xi1>) -> tensor<1x1x2x2xf32>
+  return %0, %1, %2, %3 : tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>, tensor<1x1x2x2xf32>
+}

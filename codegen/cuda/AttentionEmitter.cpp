@@ -1,0 +1,501 @@
+//===- AttentionEmitter.cpp - graph.attention -----------------------------===//
+//
+// graph.attention alone in a data kernel; the [S, Sk] scores never reach
+// memory.
+//
+// f16/bf16 with D = Dv in {32, 64, 128}: FlashAttention-2. One block of 4
+// warps per (64-row query tile, b * h plane), each warp owning 16 query
+// rows. The block walks the keys in 64-row tiles of K and V that cp.async
+// double-buffers in shared memory; S = Q Kt stays in mma.sync m16n8k16
+// accumulators, the softmax is online in f32 (running max and sum per row,
+// exp2f with log2(e) folded in), P is rounded to 16 bits in registers (the
+// accumulator layout of S is the A-fragment layout of P V) and multiplied by
+// V; the sum divides at the end. Causal: key tiles wholly above the
+// diagonal are skipped, the others masked per element. Shared rows are
+// padded by 16 bytes so that the 8 row addresses of an ldmatrix fall in 8
+// distinct bank groups.
+//
+// Anything else (f32, f64, other depths): one warp per query row, the same
+// online softmax in f32 (f64 for f64), the lanes splitting D for the dot
+// products (a shuffle reduction per key) and Dv for the accumulators.
+//
+// Both take b * h on the grid's z axis, so the per-sample prologue
+// (CudaEmitter.cpp) moves the pointers to sample blockIdx.z / (B * H) with
+// B the plan's one sample.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cuda/EmitterSupport.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace dsc::graph;
+
+namespace dsc::codegen {
+
+namespace {
+
+constexpr int64_t kMaxGridZ = 65535;
+constexpr int64_t kMaxGridX = int64_t(1) << 31;
+/// Rows per block of the row-per-warp kernel: 4 warps.
+constexpr int64_t kRowsPerBlock = 4;
+
+/// Replaces each `$NAME$` of `text`.
+std::string
+substitute(StringRef text,
+           ArrayRef<std::pair<StringRef, std::string>> replacements) {
+  std::string result = text.str();
+  for (auto &[key, value] : replacements) {
+    std::string token = ("$" + key + "$").str();
+    for (size_t at = result.find(token); at != std::string::npos;
+         at = result.find(token, at + value.size()))
+      result.replace(at, token.size(), value);
+  }
+  return result;
+}
+
+/// A float literal that reads back exactly.
+std::string floatText(double value) {
+  return llvm::formatv("{0:e9}f", value).str();
+}
+
+/// The FlashAttention-2 body. Q, K, V: [planes, rows, D] with D = DV.
+constexpr StringLiteral kFlashBody = R"cuda(
+  constexpr int BM = 64, BN = 64, D = $D$, DS = D + 8, THREADS = 128;
+  constexpr int S = $S$, SK = $SK$, H = $H$;
+  constexpr float SCALE = $SCALE$, LOG2E = 1.4426950408889634f;
+  const float NEG_INF = __int_as_float(0xff800000);
+  extern __shared__ __align__(16) unsigned char dsc_smem[];
+  unsigned short* Qs = reinterpret_cast<unsigned short*>(dsc_smem);
+  unsigned short* Ks = Qs + BM * DS;      // 2 stages of BN x DS
+  unsigned short* Vs = Ks + 2 * BN * DS;  // 2 stages of BN x DS
+  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
+  const int plane = blockIdx.z;
+  const int b = plane / H, h = plane % H;
+  const int m0 = blockIdx.x * BM;
+  const unsigned short* __restrict__ Q = $Q$ + (long long)plane * S * D;
+  const unsigned short* __restrict__ K = $K$ + (long long)plane * SK * D;
+  const unsigned short* __restrict__ V = $V$ + (long long)plane * SK * D;
+  // 16-byte copies need 16-byte aligned rows; D is a multiple of 8 halves,
+  // the base pointers are not promised to be aligned.
+  const bool vecQ = ((unsigned long long)Q % 16) == 0;
+  const bool vecKV = ((unsigned long long)K % 16) == 0 && ((unsigned long long)V % 16) == 0;
+
+  // rows x D from `src` (rows from `row0`, `limit` rows exist) into `dst`,
+  // zero past the limit.
+  auto loadRows = [&](unsigned short* dst, const unsigned short* __restrict__ src,
+                      int row0, int rows, int limit, bool vec) {
+    for (int c = tid; c < rows * (D / 8); c += THREADS) {
+      const int r = c / (D / 8), dc = (c % (D / 8)) * 8;
+      unsigned short* d = dst + r * DS + dc;
+      if (vec && row0 + r < limit) {
+        dsc_cp_async16(d, src + (long long)(row0 + r) * D + dc);
+      } else {
+        #pragma unroll
+        for (int e = 0; e < 8; ++e)
+          d[e] = row0 + r < limit ? src[(long long)(row0 + r) * D + dc + e] : (unsigned short)0;
+      }
+    }
+  };
+
+  // Causal: key tiles wholly above the last row of this query tile are
+  // skipped.
+  const int keyEnd = $CAUSAL$ ? min(SK, m0 + BM) : SK;
+  const int numTiles = (keyEnd + BN - 1) / BN;
+
+  loadRows(Qs, Q, m0, BM, S, vecQ);
+  if (numTiles > 0) {
+    loadRows(Ks, K, 0, BN, SK, vecKV);
+    loadRows(Vs, V, 0, BN, SK, vecKV);
+  }
+  dsc_cp_async_commit();
+
+  unsigned qf[D / 16][4];
+  float o[D / 8][4];
+  #pragma unroll
+  for (int j = 0; j < D / 8; ++j)
+    #pragma unroll
+    for (int c = 0; c < 4; ++c)
+      o[j][c] = 0.0f;
+  // Rows lane / 4 and lane / 4 + 8 of the warp's 16: running max (in score
+  // units) and this thread's part of the running sum.
+  float rowMax[2] = {NEG_INF, NEG_INF}, rowSum[2] = {0.0f, 0.0f};
+  const int row[2] = {m0 + warp * 16 + lane / 4, m0 + warp * 16 + lane / 4 + 8};
+
+  for (int kt = 0; kt < numTiles; ++kt) {
+    // Tile kt has landed, and every warp is done with the stage the next
+    // prefetch overwrites.
+    dsc_cp_async_wait<0>();
+    __syncthreads();
+    if (kt == 0) {
+      #pragma unroll
+      for (int k = 0; k < D / 16; ++k)
+        dsc_ldmatrix_x4(qf[k], Qs + (warp * 16 + lane % 16) * DS + k * 16 + (lane / 16) * 8);
+    }
+    if (kt + 1 < numTiles) {
+      const int stage = (kt + 1) % 2;
+      loadRows(Ks + stage * BN * DS, K, (kt + 1) * BN, BN, SK, vecKV);
+      loadRows(Vs + stage * BN * DS, V, (kt + 1) * BN, BN, SK, vecKV);
+    }
+    dsc_cp_async_commit();
+    const unsigned short* ks = Ks + (kt % 2) * BN * DS;
+    const unsigned short* vs = Vs + (kt % 2) * BN * DS;
+    const int n0 = kt * BN;
+
+    // S = Q Kt: 16 x 64 per warp, 8 n-tiles of 8 keys.
+    float s[BN / 8][4];
+    #pragma unroll
+    for (int j = 0; j < BN / 8; ++j)
+      #pragma unroll
+      for (int c = 0; c < 4; ++c)
+        s[j][c] = 0.0f;
+    #pragma unroll
+    for (int k = 0; k < D / 16; ++k)
+      #pragma unroll
+      for (int j = 0; j < BN / 8; j += 2) {
+        // Matrices: keys j*8.. (d k*16.., k*16+8..), keys j*8+8.. (same).
+        unsigned r[4];
+        dsc_ldmatrix_x4(r, ks + (j * 8 + (lane / 16) * 8 + lane % 8) * DS + k * 16 + ((lane / 8) % 2) * 8);
+        dsc_mma_16816(s[j], qf[k], r[0], r[1]);
+        dsc_mma_16816(s[j + 1], qf[k], r[2], r[3]);
+      }
+
+    // Scale, mask, and the new running max of each row.
+    float tileMax[2] = {NEG_INF, NEG_INF};
+    #pragma unroll
+    for (int j = 0; j < BN / 8; ++j)
+      #pragma unroll
+      for (int c = 0; c < 4; ++c) {
+        const int i = row[c / 2];
+        const int key = n0 + j * 8 + (lane % 4) * 2 + c % 2;
+        float x = s[j][c] * SCALE;
+        if (key >= SK || ($CAUSAL$ && key > i) || i >= S)
+          x = NEG_INF;
+        else
+          x = $MASK$;
+        s[j][c] = x;
+        tileMax[c / 2] = fmaxf(tileMax[c / 2], x);
+      }
+    float correction[2];
+    #pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 1));
+      tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 2));
+      const float newMax = fmaxf(rowMax[r], tileMax[r]);
+      // A row with no key yet subtracts 0 rather than -inf (no NaN).
+      const float base = newMax == NEG_INF ? 0.0f : newMax;
+      correction[r] = exp2f((rowMax[r] - base) * LOG2E);
+      rowMax[r] = newMax;
+      rowSum[r] *= correction[r];
+      tileMax[r] = base;
+    }
+    #pragma unroll
+    for (int j = 0; j < D / 8; ++j)
+      #pragma unroll
+      for (int c = 0; c < 4; ++c)
+        o[j][c] *= correction[c / 2];
+
+    // P = exp(S - max), rounded to 16 bits as the A fragments of P V.
+    unsigned pf[BN / 16][4];
+    #pragma unroll
+    for (int j = 0; j < BN / 8; ++j) {
+      float p[4];
+      #pragma unroll
+      for (int c = 0; c < 4; ++c) {
+        p[c] = exp2f((s[j][c] - tileMax[c / 2]) * LOG2E);
+        rowSum[c / 2] += p[c];
+      }
+      pf[j / 2][(j % 2) * 2 + 0] = dsc_pack2(p[0], p[1]);
+      pf[j / 2][(j % 2) * 2 + 1] = dsc_pack2(p[2], p[3]);
+    }
+
+    // O += P V: V is [keys, D] with D contiguous, read with ldmatrix.trans.
+    #pragma unroll
+    for (int k = 0; k < BN / 16; ++k)
+      #pragma unroll
+      for (int j = 0; j < D / 8; j += 2) {
+        unsigned r[4];
+        dsc_ldmatrix_x4_trans(r, vs + (k * 16 + lane % 16) * DS + j * 8 + (lane / 16) * 8);
+        dsc_mma_16816(o[j], pf[k], r[0], r[1]);
+        dsc_mma_16816(o[j + 1], pf[k], r[2], r[3]);
+      }
+  }
+  dsc_cp_async_wait<0>();
+
+  // The sum of each row over its 4 lanes, then the rescale and the store.
+  #pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 1);
+    rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 2);
+  }
+  $T$* __restrict__ O = out0 + (long long)plane * S * D;
+  #pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    if (row[r] >= S)
+      continue;
+    // No key took part (every score -inf): $EMPTY_ROW_COMMENT$.
+    const float inv = rowSum[r] > 0.0f ? 1.0f / rowSum[r] : $EMPTY_ROW$;
+    #pragma unroll
+    for (int j = 0; j < D / 8; ++j)
+      #pragma unroll
+      for (int c = 0; c < 2; ++c) {
+        const int d = j * 8 + (lane % 4) * 2 + c;
+        const float value = rowSum[r] > 0.0f ? o[j][r * 2 + c] * inv : inv;
+        O[(long long)row[r] * D + d] = $STORE$;
+      }
+  }
+)cuda";
+
+/// The row-per-warp body: any D and Dv, any float type.
+constexpr StringLiteral kRowBody = R"cuda(
+  constexpr int D = $D$, DV = $DV$, S = $S$, SK = $SK$, H = $H$;
+  constexpr int DL = (D + 31) / 32, DVL = (DV + 31) / 32;
+  const $C$ SCALE = ($C$)$SCALE$, NEG_INF = $NEG_INF$;
+  const int lane = threadIdx.x % 32;
+  const int i = blockIdx.x * $ROWS$ + threadIdx.x / 32;
+  if (i >= S)
+    return;
+  const int plane = blockIdx.z;
+  const int b = plane / H, h = plane % H;
+  const $T$* __restrict__ Q = $Q$ + ((long long)plane * S + i) * D;
+  const $T$* __restrict__ K = $K$ + (long long)plane * SK * D;
+  const $T$* __restrict__ V = $V$ + (long long)plane * SK * DV;
+  $C$ q[DL];
+  #pragma unroll
+  for (int t = 0; t < DL; ++t)
+    q[t] = lane + 32 * t < D ? $LOAD_Q$ : ($C$)0;
+  $C$ acc[DVL];
+  #pragma unroll
+  for (int t = 0; t < DVL; ++t)
+    acc[t] = 0;
+  $C$ rowMax = NEG_INF, rowSum = 0;
+  const int keyEnd = $CAUSAL$ ? (i + 1 < SK ? i + 1 : SK) : SK;
+  for (int key = 0; key < keyEnd; ++key) {
+    $C$ dot = 0;
+    #pragma unroll
+    for (int t = 0; t < DL; ++t)
+      if (lane + 32 * t < D)
+        dot += q[t] * $LOAD_K$;
+    #pragma unroll
+    for (int offset = 16; offset > 0; offset /= 2)
+      dot += __shfl_xor_sync(0xffffffffu, dot, offset);
+    const $C$ x = $MASK$;
+    const $C$ newMax = x > rowMax ? x : rowMax;
+    if (newMax == NEG_INF)
+      continue; // no key takes part yet
+    const $C$ correction = $EXP$(rowMax - newMax), p = $EXP$(x - newMax);
+    rowMax = newMax;
+    rowSum = rowSum * correction + p;
+    #pragma unroll
+    for (int t = 0; t < DVL; ++t)
+      if (lane + 32 * t < DV)
+        acc[t] = acc[t] * correction + p * $LOAD_V$;
+  }
+  $T$* __restrict__ O = out0 + ((long long)plane * S + i) * DV;
+  // No key took part (every score -inf): $EMPTY_ROW_COMMENT$.
+  #pragma unroll
+  for (int t = 0; t < DVL; ++t)
+    if (lane + 32 * t < DV) {
+      const $C$ value = rowSum > 0 ? acc[t] / rowSum : ($C$)$EMPTY_ROW$;
+      O[lane + 32 * t] = $STORE$;
+    }
+)cuda";
+
+/// Packs two floats into 16-bit halves (the first in the low half).
+constexpr StringLiteral kPackHelper = R"cuda(
+static __device__ __forceinline__ unsigned dsc_pack2(float lo, float hi) {
+  unsigned r;
+  asm("cvt.rn.$MMA_TYPE$x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+  return r;
+}
+)cuda";
+
+class AttentionEmitter {
+public:
+  AttentionEmitter(exec::KernelOp kernel, AttentionOp op)
+      : kernel(kernel), op(op) {}
+  FailureOr<EmittedKernel> emit();
+
+private:
+  /// The expression of the masked score `x` of query row `row`, key `key`
+  /// (the plane's b and h, and NEG_INF, in scope).
+  std::string maskExpr(StringRef x, StringRef computeType, StringRef row,
+                       StringRef key);
+  std::string argName(Value value) {
+    return "arg" + std::to_string(cast<BlockArgument>(value).getArgNumber());
+  }
+
+  exec::KernelOp kernel;
+  AttentionOp op;
+  int64_t batch = 0, heads = 0, rows = 0, keys = 0, depth = 0, valueDepth = 0;
+};
+
+} // namespace
+
+std::string AttentionEmitter::maskExpr(StringRef x, StringRef computeType,
+                                       StringRef row, StringRef key) {
+  Value mask = op.getMask();
+  if (!mask)
+    return x.str();
+  SmallVector<int64_t> scores = {batch, heads, rows, keys};
+  ArrayRef<int64_t> shape = shapeOf(mask);
+  SmallVector<int64_t> strides = getStrides(shape);
+  StringRef coords[4] = {"b", "h", row, key};
+  std::string index;
+  size_t offset = 4 - shape.size();
+  for (auto [d, size] : llvm::enumerate(shape)) {
+    if (size == 1)
+      continue;
+    if (!index.empty())
+      index += " + ";
+    index += strides[d] == 1 ? ("(long long)" + coords[d + offset]).str()
+                             : llvm::formatv("(long long){0} * {1}",
+                                             coords[d + offset], strides[d])
+                                   .str();
+  }
+  if (index.empty())
+    index = "0";
+  Type maskType = elementTypeOf(mask);
+  std::string element = llvm::formatv("{0}[{1}]", argName(mask), index).str();
+  if (maskType.isInteger(1))
+    return llvm::formatv("({0} != 0 ? {1} : NEG_INF)", element, x).str();
+  return llvm::formatv("{0} + ({1}){2}", x, computeType,
+                       loadAsCompute(maskType, element))
+      .str();
+}
+
+FailureOr<EmittedKernel> AttentionEmitter::emit() {
+  ArrayRef<int64_t> q = shapeOf(op.getQuery()), v = shapeOf(op.getValue());
+  batch = q[0];
+  heads = q[1];
+  rows = q[2];
+  depth = q[3];
+  keys = v[2];
+  valueDepth = v[3];
+  int64_t planes = batch * heads;
+  if (planes > kMaxGridZ)
+    return kernel.emitOpError("attention over ")
+           << planes << " (batch x heads) planes exceeds the grid limit of "
+           << kMaxGridZ;
+  // 32-bit row and key indices; plane offsets are 64-bit.
+  if (rows * std::max(depth, valueDepth) >= (int64_t(1) << 31) ||
+      keys * std::max(depth, valueDepth) >= (int64_t(1) << 31))
+    return kernel.emitOpError("attention plane too large for one kernel");
+
+  Type type = elementTypeOf(op.getQuery());
+  FailureOr<ElementInfo> info = getElementInfo(type);
+  if (failed(info) || !info->isFloat)
+    return kernel.emitOpError("unsupported attention element type ") << type;
+  bool tensorCores = (type.isF16() || type.isBF16()) && depth == valueDepth &&
+                     (depth == 32 || depth == 64 || depth == 128);
+
+  EmittedKernel emitted;
+  emitted.name = kernel.getSymName().str();
+  emitted.entry = entryName(kernel);
+  std::string source;
+  llvm::raw_string_ostream os(source);
+  os << getPrelude();
+  bool zeroEmptyRows = op.getZeroEmptyRows();
+  std::vector<std::pair<StringRef, std::string>> common = {
+      {"S", std::to_string(rows)},
+      {"SK", std::to_string(keys)},
+      {"H", std::to_string(heads)},
+      {"D", std::to_string(depth)},
+      {"DV", std::to_string(valueDepth)},
+      {"Q", argName(op.getQuery())},
+      {"K", argName(op.getKey())},
+      {"V", argName(op.getValue())},
+      {"T", info->storage},
+      {"CAUSAL", op.getCausal() ? "true" : "false"},
+      {"EMPTY_ROW_COMMENT", zeroEmptyRows ? "zeros" : "NaN, as softmax gives"},
+      {"STORE", storeFromCompute(type, "value")}};
+  float scale = op.getScale().convertToFloat();
+  if (tensorCores) {
+    os << getTensorCoreHelpers(type);
+    os << substitute(kPackHelper,
+                     {{"MMA_TYPE", type.isBF16() ? "bf16" : "f16"}});
+    common.push_back({"SCALE", floatText(scale)});
+    common.push_back({"MASK", maskExpr("x", "float", "i", "key")});
+    common.push_back(
+        {"EMPTY_ROW", zeroEmptyRows ? "0.0f" : "__int_as_float(0x7fc00000)"});
+    os << "\n// flash attention (tensor cores): 64 query rows x 64 keys per "
+          "tile, 4 warps\n";
+    os << kernelSignature(kernel, emitted.entry, 128) << " {";
+    os << substitute(kFlashBody, common) << "}\n";
+    int64_t paddedRow = depth + 8;
+    emitted.sharedMemory =
+        static_cast<int32_t>((64 + 2 * 64 + 2 * 64) * paddedRow * 2);
+    emitted.grid = {static_cast<int32_t>((rows + 63) / 64), 1,
+                    static_cast<int32_t>(planes)};
+    emitted.block = {128, 1, 1};
+  } else {
+    std::string compute = info->compute;
+    if (depth > 4096 || valueDepth > 4096)
+      return kernel.emitOpError("attention depth above 4096 is not supported "
+                                "(")
+             << depth << ", " << valueDepth << ")";
+    common.push_back({"C", compute});
+    common.push_back({"SCALE", std::isfinite(scale)
+                                   ? llvm::formatv("{0:e9}", scale).str()
+                                   : std::string("0")});
+    common.push_back({"ROWS", std::to_string(kRowsPerBlock)});
+    common.push_back({"MASK", maskExpr("dot * SCALE", compute, "i", "key")});
+    bool isDouble = compute == "double";
+    common.push_back({"EXP", isDouble ? "exp" : "expf"});
+    common.push_back(
+        {"NEG_INF", isDouble ? "__longlong_as_double(0xfff0000000000000ull)"
+                             : "__int_as_float(0xff800000)"});
+    common.push_back(
+        {"EMPTY_ROW", zeroEmptyRows ? "0"
+                      : isDouble ? "__longlong_as_double(0x7ff8000000000000ull)"
+                                 : "__int_as_float(0x7fc00000)"});
+    common.push_back({"LOAD_Q", loadAsCompute(type, "Q[lane + 32 * t]")});
+    common.push_back(
+        {"LOAD_K",
+         loadAsCompute(type, "K[(long long)key * D + lane + 32 * t]")});
+    common.push_back(
+        {"LOAD_V",
+         loadAsCompute(type, "V[(long long)key * DV + lane + 32 * t]")});
+    os << "\n// attention (one warp per query row, " << compute
+       << " online softmax)\n";
+    os << kernelSignature(kernel, emitted.entry, 32 * kRowsPerBlock) << " {";
+    os << substitute(kRowBody, common) << "}\n";
+    int64_t blocks = (rows + kRowsPerBlock - 1) / kRowsPerBlock;
+    if (blocks > kMaxGridX)
+      return kernel.emitOpError("attention has too many query rows (")
+             << rows << ")";
+    emitted.grid = {static_cast<int32_t>(std::max<int64_t>(blocks, 1)), 1,
+                    static_cast<int32_t>(std::max<int64_t>(planes, 1))};
+    emitted.block = {static_cast<int32_t>(32 * kRowsPerBlock), 1, 1};
+    emitted.sharedMemory = 0;
+  }
+  emitted.source = std::move(source);
+  return emitted;
+}
+
+std::optional<FailureOr<EmittedKernel>>
+emitAttentionKernel(exec::KernelOp kernel, const EmitOptions &) {
+  Block &body = kernel.getBody().front();
+  auto ops = body.without_terminator();
+  auto found =
+      llvm::find_if(ops, [](Operation &op) { return isa<AttentionOp>(op); });
+  if (found == ops.end())
+    return std::nullopt;
+  auto attention = cast<AttentionOp>(*found);
+  // Its operands are then kernel arguments.
+  if (std::distance(ops.begin(), ops.end()) != 1)
+    return FailureOr<EmittedKernel>(kernel.emitOpError(
+        "graph.attention must be alone in its kernel (no prologue or "
+        "epilogue)"));
+  auto yield = cast<exec::YieldOp>(body.getTerminator());
+  if (yield.getValues().size() != 1 ||
+      yield.getValues().front() != attention.getResult())
+    return FailureOr<EmittedKernel>(kernel.emitOpError(
+        "kernel must yield the result of 'graph.attention'"));
+  return AttentionEmitter(kernel, attention).emit();
+}
+
+} // namespace dsc::codegen
