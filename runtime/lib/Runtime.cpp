@@ -609,7 +609,7 @@ Status Context::run(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
       std::equal(capturedInputs_.begin(), capturedInputs_.end(), inputs) &&
       std::equal(capturedOutputs_.begin(), capturedOutputs_.end(), outputs);
   if (!captured)
-    if (Status status = captureGraph(inputs, outputs); !status)
+    if (Status status = captureGraph(inputs, outputs, stream); !status)
       return status;
   return cu.check(cu.cuGraphLaunch(graphExec_, stream), "launching the graph");
 }
@@ -620,7 +620,7 @@ size_t Context::launchesPerRun() const {
 }
 
 Status Context::captureGraph(const CUdeviceptr *inputs,
-                             const CUdeviceptr *outputs) {
+                             const CUdeviceptr *outputs, CUstream stream) {
   const CudaDriver &cu = plan_.runtime().driver();
   for (const Patch &patch : patches_)
     place(patch, patch.space == Patch::Space::Output ? outputs[patch.index]
@@ -628,10 +628,11 @@ Status Context::captureGraph(const CUdeviceptr *inputs,
   capturedSamples_ = -1;
   // cuBLASLt loads its kernels at their first call, which a capture cannot
   // hold: the first capture follows one plain run.
+  // It runs on the caller's stream, ordered after what produced the inputs.
   if (!graphExec_ && plan_.usesLibrary()) {
-    if (Status status = enqueueSteps(captureStream_); !status)
+    if (Status status = enqueueSteps(stream); !status)
       return status;
-    if (Status status = cu.check(cu.cuStreamSynchronize(captureStream_),
+    if (Status status = cu.check(cu.cuStreamSynchronize(stream),
                                  "warming up the library steps");
         !status)
       return status;
@@ -653,7 +654,13 @@ Status Context::captureGraph(const CUdeviceptr *inputs,
   if (Status status = cu.check(ended, "ending the graph capture"); !status)
     return status;
   // Same topology, other pointers or grids: updating the executable graph in
-  // place is much cheaper than instantiating it again.
+  // place is much cheaper than instantiating it again. Library steps are
+  // instantiated anew: a pointer change may swap a cuBLASLt call for the
+  // generated kernel (alignment), whose node an update must not reuse.
+  if (graphExec_ && plan_.usesLibrary()) {
+    (void)cu.cuGraphExecDestroy(graphExec_);
+    graphExec_ = nullptr;
+  }
   if (graphExec_) {
     CUgraphExecUpdateResultInfo info;
     if (cu.cuGraphExecUpdate(graphExec_, graph, &info) != CUDA_SUCCESS) {

@@ -460,7 +460,8 @@ private:
   /// Enqueues every step on `stream` (a capturing one, or the caller's).
   Status enqueueSteps(CUstream stream);
   /// Captures the steps into graphExec_ for these pointers and samples.
-  Status captureGraph(const CUdeviceptr *inputs, const CUdeviceptr *outputs);
+  Status captureGraph(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
+                      CUstream stream);
   bool useCudaGraphs_ = true;
   /// The stream graphs are captured on (capture is not possible on the
   /// legacy default stream callers may pass); the graph launches on theirs.
