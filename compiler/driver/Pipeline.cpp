@@ -253,6 +253,8 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
           fn.addPass(graph::createInferShapes());
           fn.addPass(createCanonicalizerPass());
           fn.addPass(graph::createFoldConstants());
+          fn.addPass(graph::createFoldBatchNorm());
+          fn.addPass(graph::createFoldConstants());
           fn.addPass(graph::createRecompose());
           fn.addPass(createCanonicalizerPass());
           fn.addPass(createCSEPass());

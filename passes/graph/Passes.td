@@ -72,4 +72,17 @@ def FoldConstants : Pass<"graph-fold-constants", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::dsc::graph::GraphDialect"];
 }
 
+def FoldBatchNorm : Pass<"graph-fold-batch-norm", "::mlir::func::FuncOp"> {
+  let summary = "folds per-channel affine ops after a conv (inference BatchNorm) into its filter and bias";
+  let description = [{
+    A chain of add/sub/mul/div by per-output-channel constants (one element
+    or M along the channel axis) that follows a graph.conv, each value with
+    one use, is y = a * conv + b per channel: it becomes the conv with
+    filter * a and bias * a + b. Only convs whose filter and bias are
+    constants fold. The new filter and bias are graph ops on the constants
+    (computed in f32 for 16-bit types); graph-fold-constants evaluates them.
+  }];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
 #endif // DSC_PASSES_GRAPH

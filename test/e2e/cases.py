@@ -1430,6 +1430,8 @@ def all_cases():
                 external_data_cases, error_cases, fuzz_cases]
     from cases_nn import nn_cases
     builders.append(nn_cases)
+    from cases_conv import conv_net_cases
+    builders.append(conv_net_cases)
     from cases_symbolic import symbolic_cases
     builders.append(symbolic_cases)
     from cases_signal import signal_cases
