@@ -267,6 +267,9 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   if (failed(progress.stage("precision, fusion", [&] {
         return runPasses(module, [&](OpPassManager &pm) {
           OpPassManager &fn = pm.nest<func::FuncOp>();
+          // Plans only: `dsc eval` interprets the imported graph as is.
+          fn.addPass(graph::createConvertLayout());
+          fn.addPass(graph::createFoldConstants());
           graph::ConvertPrecisionOptions precision;
           precision.precision = options.precision;
           fn.addPass(graph::createConvertPrecision(precision));

@@ -48,6 +48,17 @@ int64_t transposedSize(int64_t size, const WindowDim &dim,
 /// filter, which must be ranked.
 llvm::SmallVector<WindowDim> windowDimsOf(mlir::Operation *op);
 
+/// Whether a graph.conv or graph.pool has its channels last (N x D... x C).
+bool isChannelsLast(mlir::Operation *op);
+
+/// The channel axis of a windowed op's input and result (1, or the last).
+int64_t channelAxis(mlir::Operation *op, int64_t rank);
+
+/// The permutation from N x C x D... to N x D... x C of `rank` dimensions,
+/// and its inverse.
+llvm::SmallVector<int64_t> toChannelsLast(int64_t rank);
+llvm::SmallVector<int64_t> toChannelsFirst(int64_t rank);
+
 } // namespace dsc::graph
 
 #endif // DSC_DIALECTS_GRAPH_NNOPS_H

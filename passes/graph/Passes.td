@@ -85,4 +85,19 @@ def FoldBatchNorm : Pass<"graph-fold-batch-norm", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::dsc::graph::GraphDialect"];
 }
 
+def ConvertLayout : Pass<"graph-convert-layout", "::mlir::func::FuncOp"> {
+  let summary = "moves 2-D convolutions and pools to channels-last (NHWC), with transposes only at the boundary";
+  let description = [{
+    When some 2-D graph.conv with group 1 has a multiple of 8 input channels,
+    every 2-D graph.conv and graph.pool takes its `channels_last` form
+    between transposes (filters become M x R x S x C/group). Transposes back
+    to channels-first then sink through elementwise ops (whose constant
+    operands are transposed instead) and keepdims means, adjacent transposes
+    compose (inverse pairs cancel), and a transpose that only moves
+    dimensions of size 1 becomes a reshape. Values are unchanged: the
+    reference interpreter evaluates both layouts the same way.
+  }];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
 #endif // DSC_PASSES_GRAPH

@@ -135,6 +135,27 @@ def topk_kernel(name, shape, k, axis, largest, dtype, yields=("v", "i")):
             f"  exec.yield {', '.join('%' + y for y in yields)} : {results}\n}}")
 
 
+def np_conv(x, w, strides, pads, dilations, group):
+    """2-D convolution in NCHW (float64): w is M x C/group x R x S."""
+    x, w = x.astype(np.float64), w.astype(np.float64)
+    xp = np.pad(x, [(0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])])
+    m, cg, kr, ks = w.shape
+    out = [(xp.shape[2 + i] - (k - 1) * dilations[i] - 1) // strides[i] + 1
+           for i, k in enumerate((kr, ks))]
+    y = np.zeros((x.shape[0], m, *out))
+    mg = m // group
+    for g in range(group):
+        for r in range(kr):
+            for t in range(ks):
+                h0, w0 = r * dilations[0], t * dilations[1]
+                patch = xp[:, g * cg:(g + 1) * cg,
+                           h0:h0 + (out[0] - 1) * strides[0] + 1:strides[0],
+                           w0:w0 + (out[1] - 1) * strides[1] + 1:strides[1]]
+                y[:, g * mg:(g + 1) * mg] += np.einsum(
+                    "nchw,mc->nmhw", patch, w[g * mg:(g + 1) * mg, :, r, t])
+    return y
+
+
 def cases():
     rng = np.random.default_rng(0)
     out = []
@@ -142,6 +163,21 @@ def cases():
     def add(name, mlir, inputs, outputs, **tolerances):
         out.append(Case(name, mlir, inputs, outputs, **tolerances))
 
+    # Channels-last convolution and pooling (nn.mlir).
+    x = rng.standard_normal((2, 7, 6, 4)).astype(np.float32)
+    w = rng.standard_normal((6, 3, 3, 2)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    y = np_conv(x.transpose(0, 3, 1, 2), w.transpose(0, 3, 1, 2), [2, 1],
+                [1, 2, 2, 2], [1, 2], 2) + b.reshape(1, 6, 1, 1)
+    add("conv-nhwc-group", lit_kernel("nn.mlir", "conv_nhwc_group"),
+        [x, w, b], [y.transpose(0, 2, 3, 1).astype(np.float32)], rtol=1e-5,
+        atol=1e-5)
+    x = rng.standard_normal((2, 4, 5, 5)).astype(np.float16)
+    xp = np.pad(x.astype(np.float64), [(0, 0), (1, 1), (1, 1), (0, 0)])
+    y = np.stack([np.stack([xp[:, 2 * i:2 * i + 3, 2 * j:2 * j + 3].mean((1, 2))
+                            for j in range(3)], 1) for i in range(2)], 1)
+    add("avg-pool-nhwc-f16", lit_kernel("nn.mlir", "avg_pool_nhwc_f16"), [x],
+        [y.astype(np.float16)], rtol=2e-3, atol=2e-3)
     # Indexing (indexing.mlir).
     ix = lambda name: lit_kernel("indexing.mlir", name)
     a = rng.standard_normal((2, 3, 4)).astype(np.float32)

@@ -99,3 +99,32 @@ exec.kernel @max_pool_indices_column(%x: tensor<2x3x7x8xf32>) -> tensor<2x3x4x3x
   %y = graph.max_pool_indices %x {kernel_shape = array<i64: 3, 2>, strides = array<i64: 2, 3>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 1>, column_major = true} : tensor<2x3x7x8xf32> -> tensor<2x3x4x3xi64>
   exec.yield %y : tensor<2x3x4x3xi64>
 }
+
+// Channels-last: the channel varies fastest over the threads, the group's
+// channels are the innermost loop of each tap (filter M x R x S x C/group).
+// CHECK-LABEL: // kernel @conv_nhwc_group
+// CHECK: const idx_t m = r % 6; r /= 6;
+// CHECK: const idx_t o1 = r % 6; r /= 6;
+// CHECK: const idx_t o0 = r % 4; r /= 4;
+// CHECK: const idx_t n = r;
+// CHECK: const idx_t g = m / 3;
+// CHECK: const idx_t xc = (n * 42 + x1) * 4 + g * 2;
+// CHECK: const idx_t fc = (m * 9 + w1) * 2;
+// CHECK: for (idx_t c = 0; c < 2; ++c)
+// CHECK: acc += (float)arg0[xc + c] * (float)arg1[fc + c];
+// CHECK: acc += (float)arg2[m];
+// CUBIN: // kernel @conv_nhwc_group entry conv_nhwc_group cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
+exec.kernel @conv_nhwc_group(%x: tensor<2x7x6x4xf32>, %w: tensor<6x3x3x2xf32>, %b: tensor<6xf32>) -> tensor<2x4x6x6xf32> attributes {family = "data"} {
+  %y = graph.conv %x, %w, %b {channels_last, strides = array<i64: 2, 1>, dilations = array<i64: 1, 2>, pads = array<i64: 1, 2, 2, 2>, group = 2 : i64} : (tensor<2x7x6x4xf32>, tensor<6x3x3x2xf32>, tensor<6xf32>) -> tensor<2x4x6x6xf32>
+  exec.yield %y : tensor<2x4x6x6xf32>
+}
+
+// CHECK-LABEL: // kernel @avg_pool_nhwc_f16
+// CHECK: const idx_t c = r % 5; r /= 5;
+// CHECK: const idx_t xc = n * 20 * 5 + c;
+// CHECK: const float v = (float)dsc_f16_to_f32(arg0[xc + x1 * 5]);
+// CUBIN: // kernel @avg_pool_nhwc_f16 entry avg_pool_nhwc_f16 cubin
+exec.kernel @avg_pool_nhwc_f16(%x: tensor<2x4x5x5xf16>) -> tensor<2x2x3x5xf16> attributes {family = "data"} {
+  %y = graph.pool avg %x {channels_last, kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, count_include_pad = true} : tensor<2x4x5x5xf16> -> tensor<2x2x3x5xf16>
+  exec.yield %y : tensor<2x2x3x5xf16>
+}
