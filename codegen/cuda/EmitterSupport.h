@@ -127,6 +127,13 @@ mlir::FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
 /// graph.pool or graph.max_pool_indices (NnEmitter.cpp); nullopt for others.
 std::optional<mlir::FailureOr<EmittedKernel>>
 emitNnKernel(exec::KernelOp kernel, const EmitOptions &options);
+/// A channels-last 2-D graph.conv with group 1 and its elementwise epilogue
+/// as an implicit GEMM (ConvEmitter.cpp).
+mlir::FailureOr<EmittedKernel> emitConvKernel(exec::KernelOp kernel,
+                                              graph::ConvOp conv);
+/// The PTX wrappers of the tensor-core GEMM (cp.async, ldmatrix, mma.sync
+/// m16n8k16 on `mmaType`, f16 or bf16), GemmEmitter.cpp.
+std::string tensorCoreHelpers(llvm::StringRef mmaType);
 /// A kernel that runs `body` once per element of the result (of `outShape`):
 /// the body sees `o`, the element's linear index, and `c0`, `c1`, ... its
 /// coordinates (index_t). An empty result gets a kernel that does nothing.

@@ -491,8 +491,7 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
   int64_t gridX, gridY, threads;
   if (tensorCores) {
     TensorCoreTile tile = chooseTensorCoreTile(m, n, batch);
-    os << substitute(kTensorCoreHelpers,
-                     {{"MMA_TYPE", inputType.isF16() ? "f16" : "bf16"}});
+    os << tensorCoreHelpers(inputType.isF16() ? "f16" : "bf16");
     os << "\n";
     if (failed(emitEpilogue(os, "float")))
       return failure();
@@ -580,6 +579,10 @@ bool GemmEmitter::foldsSamplesIntoRows(BlockArgument lhs, BlockArgument rhs) {
       return false;
   }
   return true;
+}
+
+std::string tensorCoreHelpers(StringRef mmaType) {
+  return substitute(kTensorCoreHelpers, {{"MMA_TYPE", mmaType.str()}});
 }
 
 FailureOr<EmittedKernel> emitGemmKernel(exec::KernelOp kernel,

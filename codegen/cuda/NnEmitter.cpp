@@ -370,6 +370,9 @@ std::optional<FailureOr<EmittedKernel>> emitNnKernel(exec::KernelOp kernel,
                                                      const EmitOptions &) {
   Block &body = kernel.getBody().front();
   auto ops = body.without_terminator();
+  // Implicit-GEMM convs (with or without an epilogue): ConvEmitter.cpp.
+  if (!ops.empty() && isImplicitGemmConv(&*ops.begin()))
+    return emitConvKernel(kernel, cast<ConvOp>(*ops.begin()));
   if (std::distance(ops.begin(), ops.end()) != 1)
     return std::nullopt;
   Operation &op = *ops.begin();

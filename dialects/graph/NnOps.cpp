@@ -65,6 +65,20 @@ bool dsc::graph::isChannelsLast(Operation *op) {
   return op->hasAttr("channels_last");
 }
 
+bool dsc::graph::isImplicitGemmConv(Operation *op) {
+  auto conv = dyn_cast<ConvOp>(op);
+  if (!conv || !conv.getChannelsLast() || conv.getGroup() != 1)
+    return false;
+  for (Value value : op->getOperands())
+    if (!cast<ShapedType>(value.getType()).hasStaticShape())
+      return false;
+  auto type = dyn_cast<RankedTensorType>(conv.getType());
+  if (!type || !type.hasStaticShape() || type.getRank() != 4)
+    return false;
+  Type element = type.getElementType();
+  return element.isF16() || element.isBF16() || element.isF32();
+}
+
 int64_t dsc::graph::channelAxis(Operation *op, int64_t rank) {
   return isChannelsLast(op) ? rank - 1 : 1;
 }

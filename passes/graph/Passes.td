@@ -41,7 +41,8 @@ def ConvertPrecision : Pass<"graph-convert-precision", "::mlir::func::FuncOp"> {
 def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
   let summary = "groups ops into graph.fusion regions, one per future kernel";
   let description = [{
-    Anchors (matmul, softmax, layer_norm, reduce_mean, transpose) absorb the
+    Anchors (matmul, softmax, layer_norm, reduce_mean, transpose, and
+    convs that run as implicit GEMMs: channels-last, 2-D, group 1) absorb the
     chain of elementwise consumers that only they use, as an epilogue of the
     same shape; remaining elementwise ops fuse into each other along
     single-use edges. Splat constants are cloned into the bodies. Reshapes

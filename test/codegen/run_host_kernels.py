@@ -178,6 +178,30 @@ def cases():
                             for j in range(3)], 1) for i in range(2)], 1)
     add("avg-pool-nhwc-f16", lit_kernel("nn.mlir", "avg_pool_nhwc_f16"), [x],
         [y.astype(np.float16)], rtol=2e-3, atol=2e-3)
+    # Implicit-GEMM convolutions, f32 (conv.mlir): im2col offsets, edges
+    # of M, N and K, the fused epilogue.
+    x = rng.standard_normal((2, 9, 11, 5)).astype(np.float32)
+    w = rng.standard_normal((7, 3, 3, 5)).astype(np.float32)
+    b = rng.standard_normal(7).astype(np.float32)
+    r = rng.standard_normal((2, 5, 6, 7)).astype(np.float32)
+    y = np_conv(x.transpose(0, 3, 1, 2), w.transpose(0, 3, 1, 2), [2, 2],
+                [1, 2, 1, 2], [1, 2], 1).transpose(0, 2, 3, 1)
+    add("conv-igemm-f32-residual-relu",
+        lit_kernel("conv.mlir", "conv_f32_residual_relu"), [x, w, b, r],
+        [np.maximum(y + b + r, 0).astype(np.float32)], rtol=1e-5, atol=1e-5)
+    x = rng.standard_normal((1, 12, 13, 16)).astype(np.float32)
+    w = rng.standard_normal((70, 1, 1, 16)).astype(np.float32)
+    y = np_conv(x.transpose(0, 3, 1, 2), w.transpose(0, 3, 1, 2), [1, 1],
+                [0, 0, 0, 0], [1, 1], 1).transpose(0, 2, 3, 1)
+    add("conv-igemm-f32-1x1-blocks",
+        kernel("conv1x1", "%x: tensor<1x12x13x16xf32>, "
+               "%w: tensor<70x1x1x16xf32>",
+               "graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, "
+               "group = 1 : i64} : (tensor<1x12x13x16xf32>, "
+               "tensor<70x1x1x16xf32>) -> tensor<1x12x13x70xf32>",
+               "tensor<1x12x13x70xf32>"),
+        [x, w], [y.astype(np.float32)], rtol=1e-5, atol=1e-4)
     # Indexing (indexing.mlir).
     ix = lambda name: lit_kernel("indexing.mlir", name)
     a = rng.standard_normal((2, 3, 4)).astype(np.float32)
