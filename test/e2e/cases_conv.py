@@ -123,6 +123,31 @@ def resnet(dtype, batch, channels, size, name, tolerance=None):
     return net.case(name, x_value, y, tolerance)
 
 
+def symbolic_resnet():
+    """The miniature ResNet in f16 compiled once for batch 1..6 (`--dim`):
+    every conv kernel runs per sample. Samples never meet, so the outputs
+    for the first n samples are the first n rows of the batch-6 result."""
+    net = Net(F16)
+    x_value = rand(6, 3, 15, 13).astype(F16)
+    y = net.conv_bn(("x", f64(x_value)), 16, 7, stride=2, pad=3)
+    y = net.max_pool(y, 3, 2, 1)
+    y = net.residual(y, 16)
+    y = net.residual(y, 24, stride=2)
+    y = net.head(y, 10)
+    case = net.case("conv_net-resnet-symbolic-batch", x_value, y,
+                    tolerance=(3e-2, 3e-2))
+    case.model.graph.input[0].type.tensor_type.shape.dim[0].dim_param = "batch"
+    output = case.model.graph.output[0]
+    output.CopyFrom(helper.make_tensor_value_info(
+        "y", output.type.tensor_type.elem_type, ["batch", 10]))
+    expected = case.expected["y"]
+    runs = [({"x": x_value[:n]}, {"y": expected[:n]}) for n in (3, 1, 6)]
+    case.inputs, case.expected = runs[0]
+    case.more_runs = runs[1:]
+    case.dims = ["batch=1..6"]
+    return case
+
+
 def conv_net_cases():
     cases = []
     # One conv-bn-relu, C = 3 (not a multiple of 8), stride 2, padding.
@@ -155,4 +180,5 @@ def conv_net_cases():
     cases.append(resnet(F32, 3, 5, (16, 16), "conv_net-resnet-f32-batch3"))
     cases.append(resnet(F16, 2, 3, (17, 21), "conv_net-resnet-f16",
                         tolerance=(3e-2, 3e-2)))
+    cases.append(symbolic_resnet())
     return cases
