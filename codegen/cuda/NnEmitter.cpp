@@ -81,12 +81,14 @@ public:
 
   /// The signature, the grid-stride loop over the result and the result
   /// coordinates: o0.. (spatial), `channel` (m or c) and n.
-  void begin(StringRef comment, StringRef channel) {
+  /// With `vector` > 1 (channels-last only), each thread takes `vector`
+  /// consecutive channels and `channel` numbers those groups.
+  void begin(StringRef comment, StringRef channel, int64_t vector = 1) {
     os << getPrelude();
     os << "// " << comment << "\n";
     os << kernelSignature(kernel, emitted.entry, kThreads) << " {\n";
     os << "  typedef " << index << " idx_t;\n";
-    int64_t total = product(resultShape);
+    int64_t total = product(resultShape) / vector;
     os << "  const idx_t stride = (idx_t)gridDim.x * blockDim.x;\n";
     os << llvm::formatv("  for (idx_t o = (idx_t)blockIdx.x * blockDim.x + "
                         "threadIdx.x; o < (idx_t){0}; o += stride) {{\n",
@@ -94,7 +96,7 @@ public:
     os << "    idx_t r = o;\n";
     if (channelsLast)
       os << llvm::formatv("    const idx_t {0} = r % {1}; r /= {1};\n", channel,
-                          outChannels());
+                          outChannels() / vector);
     for (int64_t d = spatial() - 1; d >= 0; --d)
       os << llvm::formatv("    const idx_t o{0} = r % {1}; r /= {1};\n", d,
                           outSpatial(d));
@@ -259,12 +261,108 @@ static FailureOr<EmittedKernel> emitConv(exec::KernelOp kernel, ConvOpTy conv,
   return w.finish();
 }
 
+/// Sets `count` to the window positions inside the padded input (avg with
+/// count_include_pad), even those in the padding.
+static void countPaddedWindow(WindowKernelWriter &w) {
+  llvm::raw_string_ostream &os = w.os;
+  os << "    count = 1;\n";
+  for (int64_t d = 0; d < w.spatial(); ++d) {
+    const WindowDim &dim = w.dims[d];
+    os << "    {\n      idx_t inside = 0;\n";
+    os << llvm::formatv("      for (idx_t k = 0; k < {0}; ++k) {{\n",
+                        dim.kernel);
+    os << llvm::formatv("        const idx_t i = o{0} * {1} - {2} + k * {3};\n",
+                        d, dim.stride, dim.padBegin, dim.dilation);
+    os << llvm::formatv("        inside += i >= -{0} && i < {1};\n",
+                        dim.padBegin, w.inSpatial(d) + dim.padEnd);
+    os << "      }\n      count *= inside;\n    }\n";
+  }
+}
+
+/// Channels per thread of a channels-last max or avg pool over 16-bit
+/// values: 8 (one 16-byte load per tap) when the channels allow, else 1.
+static int64_t poolVectorWidth(Operation *op) {
+  auto pool = dyn_cast<PoolOp>(op);
+  if (!pool || !pool.getChannelsLast() || pool.getKind() == PoolKind::Lp)
+    return 1;
+  Type type = elementTypeOf(pool.getInput());
+  if (!type.isF16() && !type.isBF16())
+    return 1;
+  return shapeOf(pool.getInput()).back() % 8 == 0 ? 8 : 1;
+}
+
+/// graph.pool max/avg, channels-last, 16-bit: 8 channels per thread, each
+/// tap one 16-byte load (element loads when a base is not 16-byte aligned),
+/// the same comparisons and sums per channel as the scalar kernel.
+static FailureOr<EmittedKernel>
+emitVectorPool(exec::KernelOp kernel, PoolOp pool, EmittedKernel emitted) {
+  WindowKernelWriter w(kernel, pool, emitted);
+  Type type = elementTypeOf(pool.getInput());
+  std::string x = argName(pool.getInput());
+  bool isMax = pool.getKind() == PoolKind::Max;
+  llvm::raw_string_ostream &os = w.os;
+  w.begin(llvm::formatv("{0} pooling, channels-last, 8 channels per thread",
+                        stringifyPoolKind(pool.getKind()))
+              .str(),
+          "c8", 8);
+  std::string last = llvm::formatv("x{0}", w.spatial() - 1);
+  os << "    const bool aligned = (unsigned long long)" << x
+     << " % 16 == 0 && (unsigned long long)out0 % 16 == 0;\n";
+  os << llvm::formatv("    const idx_t xc = n * {0} * {1} + c8 * 8;\n",
+                      w.inSize(), w.inChannels());
+  os << "    float acc[8];\n";
+  os << "    for (int e = 0; e < 8; ++e)\n";
+  os << "      acc[e] = " << (isMax ? "-__int_as_float(0x7f800000)" : "0.0f")
+     << ";\n";
+  os << "    idx_t count = 0;\n";
+  w.openWindow(false, 4);
+  std::string in = w.bodyIndent(4);
+  os << in
+     << llvm::formatv("const unsigned short* src = {0} + xc + {1} * {2};\n", x,
+                      last, w.inChannels());
+  os << in << "uint4 raw;\n";
+  os << in << "unsigned short* v = reinterpret_cast<unsigned short*>(&raw);\n";
+  os << in << "if (aligned)\n";
+  os << in << "  raw = *reinterpret_cast<const uint4*>(src);\n";
+  os << in << "else\n";
+  os << in << "  for (int e = 0; e < 8; ++e)\n";
+  os << in << "    v[e] = src[e];\n";
+  os << in << "for (int e = 0; e < 8; ++e) {\n";
+  os << in << "  const float f = " << loadAsCompute(type, "v[e]") << ";\n";
+  // Strictly greater: ties keep the first maximum; NaN never wins.
+  if (isMax)
+    os << in << "  if (count == 0 || f > acc[e])\n"
+       << in << "    acc[e] = f;\n";
+  else
+    os << in << "  acc[e] += f;\n";
+  os << in << "}\n";
+  os << in << "++count;\n";
+  w.closeWindow(4);
+  if (!isMax && pool.getCountIncludePad())
+    countPaddedWindow(w);
+  os << "    uint4 packed;\n";
+  os << "    unsigned short* result = "
+        "reinterpret_cast<unsigned short*>(&packed);\n";
+  os << "    for (int e = 0; e < 8; ++e)\n";
+  os << "      result[e] = "
+     << storeFromCompute(type, isMax ? "acc[e]" : "acc[e] / (float)count")
+     << ";\n";
+  os << "    if (aligned)\n";
+  os << "      reinterpret_cast<uint4*>(out0)[o] = packed;\n";
+  os << "    else\n";
+  os << "      for (int e = 0; e < 8; ++e)\n";
+  os << "        out0[o * 8 + e] = result[e];\n";
+  return w.finish();
+}
+
 /// graph.pool and graph.max_pool_indices: one window per result element.
 static FailureOr<EmittedKernel> emitPool(exec::KernelOp kernel, Operation *op,
                                          EmittedKernel emitted) {
   auto pool = dyn_cast<PoolOp>(op);
   auto indices = dyn_cast<MaxPoolIndicesOp>(op);
   PoolKind kind = pool ? pool.getKind() : PoolKind::Max;
+  if (poolVectorWidth(op) == 8)
+    return emitVectorPool(kernel, pool, std::move(emitted));
   WindowKernelWriter w(kernel, op, emitted);
   Type type = elementTypeOf(op->getOperand(0));
   std::string acc = accumulatorType(type);
@@ -345,22 +443,8 @@ static FailureOr<EmittedKernel> emitPool(exec::KernelOp kernel, Operation *op,
     os << "    out0[o] = " << storeFromCompute(type, result) << ";\n";
     return w.finish();
   }
-  if (pool.getCountIncludePad()) {
-    // Window positions inside the padded input count, even in the padding.
-    os << "    count = 1;\n";
-    for (int64_t d = 0; d < w.spatial(); ++d) {
-      const WindowDim &dim = w.dims[d];
-      os << "    {\n      idx_t inside = 0;\n";
-      os << llvm::formatv("      for (idx_t k = 0; k < {0}; ++k) {{\n",
-                          dim.kernel);
-      os << llvm::formatv(
-          "        const idx_t i = o{0} * {1} - {2} + k * {3};\n", d,
-          dim.stride, dim.padBegin, dim.dilation);
-      os << llvm::formatv("        inside += i >= -{0} && i < {1};\n",
-                          dim.padBegin, w.inSpatial(d) + dim.padEnd);
-      os << "      }\n      count *= inside;\n    }\n";
-    }
-  }
+  if (pool.getCountIncludePad())
+    countPaddedWindow(w);
   os << "    out0[o] = " << storeFromCompute(type, "acc / (" + acc + ")count")
      << ";\n";
   return w.finish();

@@ -178,6 +178,27 @@ def cases():
                             for j in range(3)], 1) for i in range(2)], 1)
     add("avg-pool-nhwc-f16", lit_kernel("nn.mlir", "avg_pool_nhwc_f16"), [x],
         [y.astype(np.float16)], rtol=2e-3, atol=2e-3)
+    # Channels-last 16-bit pools, 8 channels per thread (nn.mlir).
+    x = rng.standard_normal((2, 7, 9, 16)).astype(np.float16)
+    xp = np.pad(x.astype(np.float64), [(0, 0), (1, 1), (1, 1), (0, 0)],
+                constant_values=-np.inf)
+    y = np.stack([np.stack([xp[:, 2 * i:2 * i + 3, 2 * j:2 * j + 3].max((1, 2))
+                            for j in range(5)], 1) for i in range(4)], 1)
+    add("max-pool-nhwc-vec", lit_kernel("nn.mlir", "max_pool_nhwc_vec"), [x],
+        [y.astype(np.float16)])
+    # bf16 results are compared bit for bit: sum in f32 in the kernel's tap
+    # order (zeros of the padding add nothing), divide by the 6 positions.
+    xb = bf16(rng.standard_normal((1, 5, 6, 8)))
+    xp = np.pad((xb.astype(np.uint32) << 16).view(np.float32),
+                [(0, 0), (1, 1), (0, 0), (0, 0)])
+    y = np.zeros((1, 3, 3, 8), np.float32)
+    for i in range(3):
+        for j in range(3):
+            for a in range(3):
+                for b in range(2):
+                    y[:, i, j] += xp[:, 2 * i + a, 2 * j + b]
+    add("avg-pool-nhwc-vec-bf16", lit_kernel("nn.mlir", "avg_pool_nhwc_vec_bf16"),
+        [xb], [bf16(y / np.float32(6))])
     # Implicit-GEMM convolutions, f32 (conv.mlir): im2col offsets, edges
     # of M, N and K, the fused epilogue.
     x = rng.standard_normal((2, 9, 11, 5)).astype(np.float32)
