@@ -46,16 +46,17 @@ struct ConvTile {
   int64_t sharedBytes() const { return stages * (bm + bn) * 40 * 2; }
 };
 
-/// The largest tile that still gives every SM a block; small problems
-/// (ResNet's 7x7 layers at batch 1: M = 49) take the smallest tile.
+/// The largest tile that still gives every SM a block, among those not
+/// wider than the problem (64 output channels take BN = 64, not half of a
+/// 128); small problems (ResNet's 7x7 layers at batch 1: M = 49) take the
+/// smallest tile.
 ConvTile chooseTile(int64_t m, int64_t n) {
-  static const ConvTile tiles[] = {{128, 128, 2, 4, 3},
-                                   {64, 128, 2, 4, 3},
-                                   {64, 64, 2, 2, 4},
-                                   {32, 64, 1, 4, 4},
-                                   {32, 32, 1, 2, 4}};
+  static const ConvTile tiles[] = {{128, 128, 2, 4, 3}, {128, 64, 4, 2, 3},
+                                   {64, 128, 2, 4, 3},  {64, 64, 2, 2, 4},
+                                   {32, 64, 1, 4, 4},   {32, 32, 1, 2, 4}};
   for (const ConvTile &tile : tiles)
-    if (ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn) >= kNumSMs)
+    if ((tile.bm <= 32 || tile.bm <= m) && (tile.bn <= 32 || tile.bn <= n) &&
+        ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn) >= kNumSMs)
       return tile;
   return tiles[std::size(tiles) - 1];
 }

@@ -41,12 +41,23 @@ exec.kernel @conv_f16_stage3(%x: tensor<1x14x14x256xf16>, %w: tensor<256x3x3x256
 }
 
 // The stem of ResNet-50 at batch 32 (C = 3: elements gathered one by one):
-// enough pixels for 128x128 tiles.
+// enough pixels for 128x64 tiles.
 // CHECK-LABEL: // kernel @conv_bf16_stem
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// CHECK: // implicit-gemm convolution on tensor cores: M 401408 N 64 K 147, 128x128x32 tile, 2x4 warps, 3 stages
+// CHECK: // implicit-gemm convolution on tensor cores: M 401408 N 64 K 147, 128x64x32 tile, 4x2 warps, 3 stages
 // CUBIN: // kernel @conv_bf16_stem entry conv_bf16_stem cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
 exec.kernel @conv_bf16_stem(%x: tensor<32x224x224x3xbf16>, %w: tensor<64x7x7x3xbf16>) -> tensor<32x112x112x64xbf16> attributes {family = "data"} {
   %y = graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, group = 1 : i64} : (tensor<32x224x224x3xbf16>, tensor<64x7x7x3xbf16>) -> tensor<32x112x112x64xbf16>
   exec.yield %y : tensor<32x112x112x64xbf16>
+}
+
+// 64 output channels take 64-wide tiles (ResNet-50's stem at batch 1:
+// M = 12544, 196 blocks of 64x64).
+// CHECK-LABEL: // kernel @conv_f16_stem_batch1
+// CHECK: // implicit-gemm convolution on tensor cores: M 12544 N 64 K 147, 64x64x32 tile, 2x2 warps, 4 stages
+// CHECK: const bool vecX = (3 % 8 == 0)
+// CHECK: const sindex_t offset = dsc_im2col(gm, gk + e);
+exec.kernel @conv_f16_stem_batch1(%x: tensor<1x224x224x3xf16>, %w: tensor<64x7x7x3xf16>) -> tensor<1x112x112x64xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, group = 1 : i64} : (tensor<1x224x224x3xf16>, tensor<64x7x7x3xf16>) -> tensor<1x112x112x64xf16>
+  exec.yield %y : tensor<1x112x112x64xf16>
 }
