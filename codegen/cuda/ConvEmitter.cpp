@@ -48,14 +48,15 @@ struct ConvTile {
 
 /// The largest tile that still gives every SM a block, among those not
 /// wider than the problem (64 output channels take BN = 64, not half of a
-/// 128); small problems (ResNet's 7x7 layers at batch 1: M = 49) take the
-/// smallest tile.
+/// 128); small problems (ResNet's 7x7 layers at batch 1: M = 49, K = 4608)
+/// take the smallest tile, 16 x 32, for the most blocks.
 ConvTile chooseTile(int64_t m, int64_t n) {
   static const ConvTile tiles[] = {{128, 128, 2, 4, 3}, {128, 64, 4, 2, 3},
                                    {64, 128, 2, 4, 3},  {64, 64, 2, 2, 4},
-                                   {32, 64, 1, 4, 4},   {32, 32, 1, 2, 4}};
+                                   {32, 64, 1, 4, 4},   {32, 32, 1, 2, 4},
+                                   {16, 64, 1, 4, 4},   {16, 32, 1, 2, 4}};
   for (const ConvTile &tile : tiles)
-    if ((tile.bm <= 32 || tile.bm <= m) && (tile.bn <= 32 || tile.bn <= n) &&
+    if ((tile.bm <= 16 || tile.bm <= m) && (tile.bn <= 32 || tile.bn <= n) &&
         ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn) >= kNumSMs)
       return tile;
   return tiles[std::size(tiles) - 1];

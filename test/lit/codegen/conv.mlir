@@ -30,7 +30,7 @@ exec.kernel @conv_f32_residual_relu(%x: tensor<2x9x11x5xf32>, %w: tensor<7x3x3x5
 // ResNet-50's 3x3 layer of stage 3 at batch 1: M = 196, N = 256, K = 2304.
 // CHECK-LABEL: // kernel @conv_f16_stage3
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
-// CHECK: // implicit-gemm convolution on tensor cores: M 196 N 256 K 2304, 32x32x32 tile, 1x2 warps, 4 stages
+// CHECK: // implicit-gemm convolution on tensor cores: M 196 N 256 K 2304, 16x32x32 tile, 1x2 warps, 4 stages
 // CHECK: const bool vecX = (256 % 8 == 0)
 // CHECK: dsc_ldmatrix_x4(r, bs + (warpN * WTN + j * 8 + lane % 8 + (lane / 16) * 8) * AS + kk + ((lane / 8) % 2) * 8);
 // CUBIN: // kernel @conv_f16_stage3 entry conv_f16_stage3 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
