@@ -35,9 +35,10 @@ class Net:
                                            **attrs))
         return out
 
-    def conv(self, x, cout, kernel, stride=1, pad=0, dilation=1, bias=True):
+    def conv(self, x, cout, kernel, stride=1, pad=0, dilation=1, bias=True,
+             group=1):
         name, value = x
-        cin = value.shape[1]
+        cin = value.shape[1] // group
         w_name, w = self.weight("w", rand(cout, cin, kernel, kernel) /
                                 np.sqrt(cin * kernel * kernel))
         inputs = [name, w_name]
@@ -47,9 +48,9 @@ class Net:
             inputs.append(b_name)
         out = self.node("Conv", inputs, kernel_shape=[kernel, kernel],
                         strides=[stride, stride], pads=[pad] * 4,
-                        dilations=[dilation, dilation])
+                        dilations=[dilation, dilation], group=group)
         return out, np_conv(value, w, b, [stride] * 2, [pad] * 4,
-                            [dilation] * 2)
+                            [dilation] * 2, group)
 
     def batch_norm(self, x, epsilon=1e-5):
         name, value = x
@@ -181,4 +182,23 @@ def conv_net_cases():
     cases.append(resnet(F16, 2, 3, (17, 21), "conv_net-resnet-f16",
                         tolerance=(3e-2, 3e-2)))
     cases.append(symbolic_resnet())
+    # Channels-last with what stays on the direct kernels: a depthwise conv
+    # (group 16) between implicit-GEMM convs, an average pool with padding
+    # counted, and a conv result that is a graph output (a transpose back at
+    # the boundary).
+    net = Net(F16)
+    x_value = rand(2, 8, 11, 10).astype(F16)
+    y = net.conv(("x", f64(x_value)), 16, 3, pad=1)
+    y = net.relu(net.conv(y, 16, 3, stride=2, pad=1, group=16))
+    y = net.conv(y, 24, 1)
+    net.node("AveragePool", [y[0]], kernel_shape=[3, 3],
+             strides=[2, 2], pads=[1, 1, 1, 1], count_include_pad=1)
+    pooled = np_pool(y[1], "avg", [3, 3], [2, 2], [1] * 4, None, False, True)
+    net.nodes[-1].output[0] = "p"
+    model = make_model(net.nodes, {"x": x_value},
+                       [("p", F16, None), (y[0], F16, None)],
+                       net.initializers, 13)
+    cases.append(Case("conv_net-depthwise-pool-f16", model, {"x": x_value},
+                      {"p": pooled.astype(F16), y[0]: y[1].astype(F16)},
+                      tolerance=(3e-2, 3e-2)))
     return cases
