@@ -8,7 +8,9 @@
 // kernels leave by whole warps, or by whole blocks around __syncthreads).
 // __shared__ variables are function statics: one block runs at a time.
 // The prelude's conversions (inline PTX) are replaced by host equivalents
-// (_Float16, round-to-nearest-even bf16); run_host_kernels.py strips them.
+// (_Float16, round-to-nearest-even bf16); run_host_kernels.py strips them,
+// and the tensor-core helpers (cp.async, ldmatrix, mma.sync), which become
+// copies and fragment exchanges at warp barriers with the PTX layouts.
 //
 // What this checks: index arithmetic, op semantics, the warp and block
 // reductions' logic. What it does not: timing, the memory model beyond
@@ -38,7 +40,12 @@ static dim3 blockDim, gridDim;
 #define __align__(n) alignas(n)
 struct alignas(16) uint4 { unsigned x, y, z, w; };
 struct alignas(8) uint2 { unsigned x, y; };
-struct WarpState { std::barrier<> *bar; unsigned long long slot[32]; };
+struct WarpState {
+  std::barrier<> *bar;
+  unsigned long long slot[32];
+  const void *addr[32];  // ldmatrix row addresses
+  unsigned frag[32][6];  // mma.sync fragments: a[0..3], b0, b1
+};
 struct BlockState { std::barrier<> *bar; std::atomic<int> any[3] = {0, 0, 0}; };
 static thread_local WarpState *tlWarp;
 static thread_local BlockState *tlBlock;
@@ -78,6 +85,70 @@ static inline unsigned short dsc_f32_to_bf16(float f) {
   u += 0x7fff + ((u >> 16) & 1); return (unsigned short)(u >> 16);
 }
 static inline unsigned short dsc_f64_to_bf16(double d) { return dsc_f32_to_bf16((float)d); }
+
+// The tensor-core helpers (GemmEmitter, ConvEmitter) in place of their PTX:
+// cp.async is a plain copy (waits are then no-ops), ldmatrix and mma.sync
+// exchange rows and fragments through the warp's slots at barriers.
+// DSC_MMA_BF16 selects bf16 operands (else f16).
+static inline void dsc_cp_async16(void *smem, const void *gmem) { std::memcpy(smem, gmem, 16); }
+static inline void dsc_cp_async_commit() {}
+template <int N> static inline void dsc_cp_async_wait() {}
+static inline float dsc_mma_operand(unsigned word, int half) {
+  unsigned short h = (unsigned short)(word >> (16 * half));
+#ifdef DSC_MMA_BF16
+  return dsc_bf16_to_f32(h);
+#else
+  return dsc_f16_to_f32(h);
+#endif
+}
+// ldmatrix .x4: lane l gives the address of row l % 8 of matrix l / 8 and
+// receives, of each matrix, row l / 4 at columns 2 (l % 4) and + 1, or with
+// .trans rows 2 (l % 4) and + 1 at column l / 4; the first in the low half.
+static inline void dsc_ldmatrix_host(unsigned (&r)[4], const void *smem, bool trans) {
+  tlWarp->addr[tlLane] = smem;
+  tlWarp->bar->arrive_and_wait();
+  for (int i = 0; i < 4; ++i) {
+    unsigned short h[2];
+    for (int e = 0; e < 2; ++e) {
+      int row = trans ? 2 * (tlLane % 4) + e : tlLane / 4;
+      int col = trans ? tlLane / 4 : 2 * (tlLane % 4) + e;
+      h[e] = static_cast<const unsigned short *>(tlWarp->addr[i * 8 + row])[col];
+    }
+    r[i] = h[0] | ((unsigned)h[1] << 16);
+  }
+  tlWarp->bar->arrive_and_wait();
+}
+static inline void dsc_ldmatrix_x4(unsigned (&r)[4], const void *smem) { dsc_ldmatrix_host(r, smem, false); }
+static inline void dsc_ldmatrix_x4_trans(unsigned (&r)[4], const void *smem) { dsc_ldmatrix_host(r, smem, true); }
+// mma.sync.m16n8k16: lane l holds A rows l / 4 (a[0], a[2]) and l / 4 + 8
+// (a[1], a[3]) at k = 2 (l % 4) + {0, 1} (a[0], a[1]) and k + 8 (a[2],
+// a[3]); B column l / 4 at those k (b0) and k + 8 (b1); C rows l / 4 (c[0],
+// c[1]) and + 8 (c[2], c[3]) at columns 2 (l % 4) + {0, 1}.
+static inline void dsc_mma_16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
+  unsigned *mine = tlWarp->frag[tlLane];
+  for (int i = 0; i < 4; ++i) mine[i] = a[i];
+  mine[4] = b0; mine[5] = b1;
+  tlWarp->bar->arrive_and_wait();
+  float A[16][16], B[16][8];
+  for (int l = 0; l < 32; ++l)
+    for (int e = 0; e < 2; ++e) {
+      const unsigned *f = tlWarp->frag[l];
+      int row = l / 4, k = 2 * (l % 4) + e;
+      A[row][k] = dsc_mma_operand(f[0], e);
+      A[row + 8][k] = dsc_mma_operand(f[1], e);
+      A[row][k + 8] = dsc_mma_operand(f[2], e);
+      A[row + 8][k + 8] = dsc_mma_operand(f[3], e);
+      B[k][row] = dsc_mma_operand(f[4], e);
+      B[k + 8][row] = dsc_mma_operand(f[5], e);
+    }
+  tlWarp->bar->arrive_and_wait();
+  for (int i = 0; i < 4; ++i) {
+    int row = tlLane / 4 + (i / 2) * 8, n = 2 * (tlLane % 4) + i % 2;
+    float sum = 0;
+    for (int k = 0; k < 16; ++k) sum += A[row][k] * B[k][n];
+    c[i] += sum;
+  }
+}
 
 template <class F> void launch(dim3 grid, dim3 block, F kernel) {
   gridDim = grid; blockDim = block;

@@ -223,6 +223,65 @@ def cases():
                "tensor<70x1x1x16xf32>) -> tensor<1x12x13x70xf32>",
                "tensor<1x12x13x70xf32>"),
         [x, w], [y.astype(np.float32)], rtol=1e-5, atol=1e-4)
+    # Tensor cores (mma.sync, ldmatrix, cp.async emulated in host_cuda.h):
+    # first the GEMM the GPU runs, which proves the emulation, then the
+    # implicit-GEMM convolutions.
+    def from_bf16(bits):
+        return (bits.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+    a = bf16(rng.standard_normal((2, 3, 33, 70)))
+    b = bf16(rng.standard_normal((3, 70, 17)))
+    r = bf16(rng.standard_normal((2, 3, 33, 17)))
+    y = from_bf16(bf16((from_bf16(a) @ from_bf16(b)).astype(np.float32)))
+    add("gemm-tensor-cores-bf16", lit_kernel("gemm.mlir", "bmm_bf16"), [a, b, r],
+        [from_bf16(bf16((y + from_bf16(r)).astype(np.float32))).astype(np.float32)],
+        rtol=2e-2, atol=2e-2)
+
+    def nhwc_conv(x, w, strides, pads, dilations):
+        return np_conv(x.astype(np.float64).transpose(0, 3, 1, 2),
+                       w.astype(np.float64).transpose(0, 3, 1, 2), strides,
+                       pads, dilations, 1).transpose(0, 2, 3, 1)
+    x = (rng.standard_normal((1, 9, 10, 16)) / 4).astype(np.float16)
+    w = (rng.standard_normal((40, 3, 3, 16)) / 4).astype(np.float16)
+    b = rng.standard_normal(40).astype(np.float16)
+    y = nhwc_conv(x, w, [1, 1], [1, 1, 1, 1], [1, 1]) + b.astype(np.float64)
+    add("conv-igemm-f16-tensor-cores",
+        kernel("conv_tc", "%x: tensor<1x9x10x16xf16>, %w: tensor<40x3x3x16xf16>, "
+               "%b: tensor<40xf16>",
+               "graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
+               "group = 1 : i64} : (tensor<1x9x10x16xf16>, tensor<40x3x3x16xf16>, "
+               "tensor<40xf16>) -> tensor<1x9x10x40xf16>", "tensor<1x9x10x40xf16>"),
+        [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2)
+    # Enough pixels for 64x64 tiles (2x2 warps, 2x4 fragments each).
+    x = rng.standard_normal((1, 96, 90, 8)).astype(np.float16)
+    w = (rng.standard_normal((64, 1, 1, 8)) / 2).astype(np.float16)
+    add("conv-igemm-f16-tensor-cores-64x64",
+        kernel("conv_tc64", "%x: tensor<1x96x90x8xf16>, %w: tensor<64x1x1x8xf16>",
+               "graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, "
+               "group = 1 : i64} : (tensor<1x96x90x8xf16>, tensor<64x1x1x8xf16>) "
+               "-> tensor<1x96x90x64xf16>", "tensor<1x96x90x64xf16>"),
+        [x, w], [nhwc_conv(x, w, [1, 1], [0] * 4, [1, 1]).astype(np.float16)],
+        rtol=1e-2, atol=1e-2)
+    # C = 3 (element gathers), stride 2, dilation, a residual and ReLU, bf16.
+    xb = bf16(rng.standard_normal((2, 7, 6, 3)))
+    wb = bf16(rng.standard_normal((20, 3, 3, 3)))
+    rb = bf16(rng.standard_normal((2, 3, 2, 20)))
+    y = nhwc_conv(from_bf16(xb), from_bf16(wb), [2, 2], [1, 0, 1, 0], [2, 1])
+    conv_body = (
+        "%c = graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, "
+        "dilations = array<i64: 2, 1>, pads = array<i64: 1, 0, 1, 0>, "
+        "group = 1 : i64} : (tensor<2x7x6x3xbf16>, tensor<20x3x3x3xbf16>) -> "
+        "tensor<2x3x2x20xbf16>\n  %a = graph.add %c, %r : (tensor<2x3x2x20xbf16>, "
+        "tensor<2x3x2x20xbf16>) -> tensor<2x3x2x20xbf16>\n  %y = graph.relu %a : "
+        "tensor<2x3x2x20xbf16> -> tensor<2x3x2x20xbf16>")
+    add("conv-igemm-bf16-gather-residual",
+        "exec.kernel @conv_gather(%x: tensor<2x7x6x3xbf16>, %w: tensor<20x3x3x3xbf16>, "
+        "%r: tensor<2x3x2x20xbf16>) -> tensor<2x3x2x20xbf16> attributes "
+        "{family = \"data\"} {\n  " + conv_body +
+        "\n  exec.yield %y : tensor<2x3x2x20xbf16>\n}",
+        [xb, wb, rb], [bf16(np.maximum(y + from_bf16(rb), 0).astype(np.float32))],
+        rtol=2e-2, atol=2e-2)
     # Indexing (indexing.mlir).
     ix = lambda name: lit_kernel("indexing.mlir", name)
     a = rng.standard_normal((2, 3, 4)).astype(np.float32)
@@ -576,6 +635,18 @@ def run_case(case, translate, harness):
         source = re.sub(r"static __device__ __forceinline__ [\w ]+ dsc_(f16|f32|"
                         r"f64|bf16)_to_(f16|f32|bf16)\([^)]*\) \{.*?\n\}\n", "",
                         source, flags=re.S)
+        # Tensor-core helpers: host_cuda.h has them; dynamic shared memory
+        # becomes a static array of the launch's size.
+        mma_bf16 = "f32.bf16.bf16.f32" in source
+        source = re.sub(r"(template <int N> )?static __device__ __forceinline__ "
+                        r"[\w ]+ dsc_(smem_addr|cp_async16|cp_async_commit|"
+                        r"cp_async_wait|ldmatrix_x4|ldmatrix_x4_trans|mma_16816)"
+                        r"\(.*?\n\}\n", "", source, flags=re.S)
+        shared = re.search(r"shared_memory (\d+)", source)
+        source = source.replace(
+            "extern __shared__ __align__(16) unsigned char dsc_smem[];",
+            f"alignas(16) static unsigned char "
+            f"dsc_smem[{shared.group(1) if shared else 16}];")
         signature = re.search(entry + r"\((.*)\)", source).group(1)
         params = [p.split("* __restrict__")[0] for p in signature.split(", ")]
         reports_faults = params[-1].startswith("unsigned int") and \
@@ -591,7 +662,8 @@ def run_case(case, translate, harness):
             np.full(np.asarray(e).nbytes + 16, 0xAB, np.uint8) for e in case.outputs]
         for k, buffer in enumerate(buffers):
             np.ascontiguousarray(buffer).tofile(os.path.join(tmp, f"b{k}.bin"))
-        main = [f'#include "{harness}"', source, "#include <fstream>",
+        main = (["#define DSC_MMA_BF16 1"] if mma_bf16 else []) + [
+            f'#include "{harness}"', source, "#include <fstream>",
                 "#include <iterator>", "int main() {",
                 "  std::vector<void *> bufs;"]
         for k in range(len(buffers)):
