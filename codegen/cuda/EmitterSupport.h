@@ -137,6 +137,10 @@ emitNnKernel(exec::KernelOp kernel, const EmitOptions &options);
 /// nullopt for others.
 std::optional<mlir::FailureOr<EmittedKernel>>
 emitAttentionKernel(exec::KernelOp kernel, const EmitOptions &options);
+/// A channels-last 2-D graph.conv with group 1 and its elementwise epilogue
+/// as an implicit GEMM (ConvEmitter.cpp).
+mlir::FailureOr<EmittedKernel> emitConvKernel(exec::KernelOp kernel,
+                                              graph::ConvOp conv);
 /// A kernel that runs `body` once per element of the result (of `outShape`):
 /// the body sees `o`, the element's linear index, and `c0`, `c1`, ... its
 /// coordinates (index_t). An empty result gets a kernel that does nothing.

@@ -2,7 +2,9 @@
 //
 // graph.conv, graph.conv_transpose, graph.pool and graph.max_pool_indices,
 // each alone in a data kernel: one thread per result element (grid-stride),
-// looping over its window with every size a compile-time constant.
+// looping over its window with every size a compile-time constant. Convs and
+// pools with `channels_last` (N x D... x C) number result elements with the
+// channel fastest, so neighbouring threads read neighbouring channels.
 // Accumulation is in f32 (f64 for f64, 64-bit integers for integers).
 // Simple and correct first: tensor-core implicit GEMM comes later.
 //
@@ -35,6 +37,7 @@ public:
     resultShape.assign(shapeOf(op->getResult(0)).begin(),
                        shapeOf(op->getResult(0)).end());
     dims = windowDimsOf(op);
+    channelsLast = isChannelsLast(op);
     int64_t largest = 0;
     for (Value v : op->getOperands())
       largest =
@@ -46,7 +49,23 @@ public:
   }
 
   int64_t spatial() const { return dims.size(); }
-  int64_t inSize() const { return product(ArrayRef(inputShape).drop_front(2)); }
+  /// Spatial dimension `d` of the input and the result.
+  int64_t inSpatial(int64_t d) const {
+    return inputShape[d + (channelsLast ? 1 : 2)];
+  }
+  int64_t outSpatial(int64_t d) const {
+    return resultShape[d + (channelsLast ? 1 : 2)];
+  }
+  int64_t inChannels() const {
+    return channelsLast ? inputShape.back() : inputShape[1];
+  }
+  int64_t outChannels() const {
+    return channelsLast ? resultShape.back() : resultShape[1];
+  }
+  /// Input elements per channel and sample.
+  int64_t inSize() const {
+    return product(ArrayRef(inputShape).drop_front(1)) / inChannels();
+  }
   int64_t taps() const {
     int64_t count = 1;
     for (const WindowDim &d : dims)
@@ -62,23 +81,29 @@ public:
 
   /// The signature, the grid-stride loop over the result and the result
   /// coordinates: o0.. (spatial), `channel` (m or c) and n.
-  void begin(StringRef comment, StringRef channel) {
+  /// With `vector` > 1 (channels-last only), each thread takes `vector`
+  /// consecutive channels and `channel` numbers those groups.
+  void begin(StringRef comment, StringRef channel, int64_t vector = 1) {
     os << getPrelude();
     os << "// " << comment << "\n";
     os << kernelSignature(kernel, emitted.entry, kThreads) << " {\n";
     os << "  typedef " << index << " idx_t;\n";
-    int64_t total = product(resultShape);
+    int64_t total = product(resultShape) / vector;
     os << "  const idx_t stride = (idx_t)gridDim.x * blockDim.x;\n";
     os << llvm::formatv("  for (idx_t o = (idx_t)blockIdx.x * blockDim.x + "
                         "threadIdx.x; o < (idx_t){0}; o += stride) {{\n",
                         total);
     os << "    idx_t r = o;\n";
+    if (channelsLast)
+      os << llvm::formatv("    const idx_t {0} = r % {1}; r /= {1};\n", channel,
+                          outChannels() / vector);
     for (int64_t d = spatial() - 1; d >= 0; --d)
       os << llvm::formatv("    const idx_t o{0} = r % {1}; r /= {1};\n", d,
-                          resultShape[d + 2]);
-    os << llvm::formatv("    const idx_t {0} = r % {1};\n", channel,
-                        resultShape[1]);
-    os << llvm::formatv("    const idx_t n = r / {0};\n", resultShape[1]);
+                          outSpatial(d));
+    if (!channelsLast)
+      os << llvm::formatv("    const idx_t {0} = r % {1}; r /= {1};\n", channel,
+                          outChannels());
+    os << "    const idx_t n = r;\n";
     int64_t blocks = (total + kThreads - 1) / kThreads;
     emitted.grid = {
         static_cast<int32_t>(std::clamp<int64_t>(blocks, 1, kMaxBlocks)), 1, 1};
@@ -94,7 +119,7 @@ public:
     std::string pad(indent, ' ');
     for (int64_t d = 0; d < spatial(); ++d) {
       const WindowDim &w = dims[d];
-      int64_t in = inputShape[d + 2];
+      int64_t in = inSpatial(d);
       std::string p = pad + std::string(2 * d, ' ');
       os << llvm::formatv("{0}for (idx_t k{1} = 0; k{1} < {2}; ++k{1}) {{\n", p,
                           d, w.kernel);
@@ -148,6 +173,7 @@ public:
   llvm::raw_string_ostream os;
   SmallVector<int64_t> inputShape, resultShape;
   SmallVector<WindowDim> dims;
+  bool channelsLast = false;
   std::string index;
 };
 
@@ -182,7 +208,7 @@ static FailureOr<EmittedKernel> emitConv(exec::KernelOp kernel, ConvOpTy conv,
   std::string acc = accumulatorType(type);
   ArrayRef<int64_t> filter = shapeOf(conv.getFilter());
   int64_t group = conv.getGroup();
-  int64_t inChannels = w.inputShape[1], outChannels = w.resultShape[1];
+  int64_t inChannels = w.inChannels(), outChannels = w.outChannels();
   int64_t inPerGroup = inChannels / group, outPerGroup = outChannels / group;
   std::string x = argName(conv.getInput()), f = argName(conv.getFilter());
   llvm::raw_string_ostream &os = w.os;
@@ -191,28 +217,141 @@ static FailureOr<EmittedKernel> emitConv(exec::KernelOp kernel, ConvOpTy conv,
           "m");
   os << llvm::formatv("    const idx_t g = m / {0};\n", outPerGroup);
   os << "    " << acc << " acc = 0;\n";
-  os << llvm::formatv("    for (idx_t c = 0; c < {0}; ++c) {{\n", inPerGroup);
-  os << llvm::formatv("      const idx_t xc = (n * {0} + g * {1} + c) * {2};\n",
-                      inChannels, inPerGroup, w.inSize());
-  // Filters: M x C/group x K (conv), C x M/group x K (transposed).
-  if (transposed)
-    os << llvm::formatv(
-        "      const idx_t fc = ((g * {0} + c) * {1} + m - g * {1}) * {2};\n",
-        inPerGroup, filter[1], w.taps());
-  else
-    os << llvm::formatv("      const idx_t fc = (m * {0} + c) * {1};\n",
-                        filter[1], w.taps());
-  w.openWindow(transposed, 6);
   std::string last = llvm::formatv("{0}", w.spatial() - 1);
-  os << w.bodyIndent() << "acc += (" << acc << ")"
-     << loadAsCompute(type, x + "[xc + x" + last + "]") << " * (" << acc << ")"
-     << loadAsCompute(type, f + "[fc + w" + last + "]") << ";\n";
-  w.closeWindow(6);
-  os << "    }\n";
+  if (w.channelsLast) {
+    // Taps outside, the group's channels (contiguous) inside. Filters:
+    // M x K x C/group.
+    w.openWindow(false, 4);
+    std::string in = w.bodyIndent(4);
+    os << in
+       << llvm::formatv("const idx_t xc = (n * {0} + x{1}) * {2} + g * {3};\n",
+                        w.inSize(), last, inChannels, inPerGroup);
+    os << in
+       << llvm::formatv("const idx_t fc = (m * {0} + w{1}) * {2};\n", w.taps(),
+                        last, inPerGroup);
+    os << in << llvm::formatv("for (idx_t c = 0; c < {0}; ++c)\n", inPerGroup);
+    os << in << "  acc += (" << acc << ")"
+       << loadAsCompute(type, x + "[xc + c]") << " * (" << acc << ")"
+       << loadAsCompute(type, f + "[fc + c]") << ";\n";
+    w.closeWindow(4);
+  } else {
+    os << llvm::formatv("    for (idx_t c = 0; c < {0}; ++c) {{\n", inPerGroup);
+    os << llvm::formatv(
+        "      const idx_t xc = (n * {0} + g * {1} + c) * {2};\n", inChannels,
+        inPerGroup, w.inSize());
+    // Filters: M x C/group x K (conv), C x M/group x K (transposed).
+    if (transposed)
+      os << llvm::formatv(
+          "      const idx_t fc = ((g * {0} + c) * {1} + m - g * {1}) * {2};\n",
+          inPerGroup, filter[1], w.taps());
+    else
+      os << llvm::formatv("      const idx_t fc = (m * {0} + c) * {1};\n",
+                          filter[1], w.taps());
+    w.openWindow(transposed, 6);
+    os << w.bodyIndent() << "acc += (" << acc << ")"
+       << loadAsCompute(type, x + "[xc + x" + last + "]") << " * (" << acc
+       << ")" << loadAsCompute(type, f + "[fc + w" + last + "]") << ";\n";
+    w.closeWindow(6);
+    os << "    }\n";
+  }
   if (Value bias = conv.getBias())
     os << "    acc += (" << acc << ")"
        << loadAsCompute(type, argName(bias) + "[m]") << ";\n";
   os << "    out0[o] = " << storeFromCompute(type, "acc") << ";\n";
+  return w.finish();
+}
+
+/// Sets `count` to the window positions inside the padded input (avg with
+/// count_include_pad), even those in the padding.
+static void countPaddedWindow(WindowKernelWriter &w) {
+  llvm::raw_string_ostream &os = w.os;
+  os << "    count = 1;\n";
+  for (int64_t d = 0; d < w.spatial(); ++d) {
+    const WindowDim &dim = w.dims[d];
+    os << "    {\n      idx_t inside = 0;\n";
+    os << llvm::formatv("      for (idx_t k = 0; k < {0}; ++k) {{\n",
+                        dim.kernel);
+    os << llvm::formatv("        const idx_t i = o{0} * {1} - {2} + k * {3};\n",
+                        d, dim.stride, dim.padBegin, dim.dilation);
+    os << llvm::formatv("        inside += i >= -{0} && i < {1};\n",
+                        dim.padBegin, w.inSpatial(d) + dim.padEnd);
+    os << "      }\n      count *= inside;\n    }\n";
+  }
+}
+
+/// Channels per thread of a channels-last max or avg pool over 16-bit
+/// values: 8 (one 16-byte load per tap) when the channels allow, else 1.
+static int64_t poolVectorWidth(Operation *op) {
+  auto pool = dyn_cast<PoolOp>(op);
+  if (!pool || !pool.getChannelsLast() || pool.getKind() == PoolKind::Lp)
+    return 1;
+  Type type = elementTypeOf(pool.getInput());
+  if (!type.isF16() && !type.isBF16())
+    return 1;
+  return shapeOf(pool.getInput()).back() % 8 == 0 ? 8 : 1;
+}
+
+/// graph.pool max/avg, channels-last, 16-bit: 8 channels per thread, each
+/// tap one 16-byte load (element loads when a base is not 16-byte aligned),
+/// the same comparisons and sums per channel as the scalar kernel.
+static FailureOr<EmittedKernel>
+emitVectorPool(exec::KernelOp kernel, PoolOp pool, EmittedKernel emitted) {
+  WindowKernelWriter w(kernel, pool, emitted);
+  Type type = elementTypeOf(pool.getInput());
+  std::string x = argName(pool.getInput());
+  bool isMax = pool.getKind() == PoolKind::Max;
+  llvm::raw_string_ostream &os = w.os;
+  w.begin(llvm::formatv("{0} pooling, channels-last, 8 channels per thread",
+                        stringifyPoolKind(pool.getKind()))
+              .str(),
+          "c8", 8);
+  std::string last = llvm::formatv("x{0}", w.spatial() - 1);
+  os << "    const bool aligned = (unsigned long long)" << x
+     << " % 16 == 0 && (unsigned long long)out0 % 16 == 0;\n";
+  os << llvm::formatv("    const idx_t xc = n * {0} * {1} + c8 * 8;\n",
+                      w.inSize(), w.inChannels());
+  os << "    float acc[8];\n";
+  os << "    for (int e = 0; e < 8; ++e)\n";
+  os << "      acc[e] = " << (isMax ? "-__int_as_float(0x7f800000)" : "0.0f")
+     << ";\n";
+  os << "    idx_t count = 0;\n";
+  w.openWindow(false, 4);
+  std::string in = w.bodyIndent(4);
+  os << in
+     << llvm::formatv("const unsigned short* src = {0} + xc + {1} * {2};\n", x,
+                      last, w.inChannels());
+  os << in << "uint4 raw;\n";
+  os << in << "unsigned short* v = reinterpret_cast<unsigned short*>(&raw);\n";
+  os << in << "if (aligned)\n";
+  os << in << "  raw = *reinterpret_cast<const uint4*>(src);\n";
+  os << in << "else\n";
+  os << in << "  for (int e = 0; e < 8; ++e)\n";
+  os << in << "    v[e] = src[e];\n";
+  os << in << "for (int e = 0; e < 8; ++e) {\n";
+  os << in << "  const float f = " << loadAsCompute(type, "v[e]") << ";\n";
+  // Strictly greater: ties keep the first maximum; NaN never wins.
+  if (isMax)
+    os << in << "  if (count == 0 || f > acc[e])\n"
+       << in << "    acc[e] = f;\n";
+  else
+    os << in << "  acc[e] += f;\n";
+  os << in << "}\n";
+  os << in << "++count;\n";
+  w.closeWindow(4);
+  if (!isMax && pool.getCountIncludePad())
+    countPaddedWindow(w);
+  os << "    uint4 packed;\n";
+  os << "    unsigned short* result = "
+        "reinterpret_cast<unsigned short*>(&packed);\n";
+  os << "    for (int e = 0; e < 8; ++e)\n";
+  os << "      result[e] = "
+     << storeFromCompute(type, isMax ? "acc[e]" : "acc[e] / (float)count")
+     << ";\n";
+  os << "    if (aligned)\n";
+  os << "      reinterpret_cast<uint4*>(out0)[o] = packed;\n";
+  os << "    else\n";
+  os << "      for (int e = 0; e < 8; ++e)\n";
+  os << "        out0[o * 8 + e] = result[e];\n";
   return w.finish();
 }
 
@@ -222,6 +361,8 @@ static FailureOr<EmittedKernel> emitPool(exec::KernelOp kernel, Operation *op,
   auto pool = dyn_cast<PoolOp>(op);
   auto indices = dyn_cast<MaxPoolIndicesOp>(op);
   PoolKind kind = pool ? pool.getKind() : PoolKind::Max;
+  if (poolVectorWidth(op) == 8)
+    return emitVectorPool(kernel, pool, std::move(emitted));
   WindowKernelWriter w(kernel, op, emitted);
   Type type = elementTypeOf(op->getOperand(0));
   std::string acc = accumulatorType(type);
@@ -232,10 +373,20 @@ static FailureOr<EmittedKernel> emitPool(exec::KernelOp kernel, Operation *op,
                     indices ? "max (indices)" : stringifyPoolKind(kind).str())
           .str(),
       "c");
-  os << llvm::formatv("    const idx_t xc = (n * {0} + c) * {1};\n",
-                      w.inputShape[1], w.inSize());
   std::string last = llvm::formatv("x{0}", w.spatial() - 1);
-  std::string v = loadAsCompute(type, x + "[xc + " + last + "]");
+  std::string v;
+  if (w.channelsLast) {
+    // Element (n, x, c) of N x D... x C.
+    os << llvm::formatv("    const idx_t xc = n * {0} * {1} + c;\n", w.inSize(),
+                        w.inChannels());
+    v = loadAsCompute(
+        type,
+        llvm::formatv("{0}[xc + {1} * {2}]", x, last, w.inChannels()).str());
+  } else {
+    os << llvm::formatv("    const idx_t xc = (n * {0} + c) * {1};\n",
+                        w.inChannels(), w.inSize());
+    v = loadAsCompute(type, x + "[xc + " + last + "]");
+  }
   std::string in = w.bodyIndent(4);
   if (kind == PoolKind::Max) {
     // Empty windows (only in the padding) give -inf, or 0 for integers.
@@ -254,8 +405,7 @@ static FailureOr<EmittedKernel> emitPool(exec::KernelOp kernel, Operation *op,
       // Column-major spatial offset: the first dimension varies fastest.
       std::string column = "i" + std::to_string(w.spatial() - 1);
       for (int64_t d = w.spatial() - 2; d >= 0; --d)
-        column =
-            llvm::formatv("i{0} + {1} * ({2})", d, w.inputShape[d + 2], column);
+        column = llvm::formatv("i{0} + {1} * ({2})", d, w.inSpatial(d), column);
       os << in << "  best = " << column << ";\n";
     } else {
       os << in << "  best = " << last << ";\n";
@@ -293,22 +443,8 @@ static FailureOr<EmittedKernel> emitPool(exec::KernelOp kernel, Operation *op,
     os << "    out0[o] = " << storeFromCompute(type, result) << ";\n";
     return w.finish();
   }
-  if (pool.getCountIncludePad()) {
-    // Window positions inside the padded input count, even in the padding.
-    os << "    count = 1;\n";
-    for (int64_t d = 0; d < w.spatial(); ++d) {
-      const WindowDim &dim = w.dims[d];
-      os << "    {\n      idx_t inside = 0;\n";
-      os << llvm::formatv("      for (idx_t k = 0; k < {0}; ++k) {{\n",
-                          dim.kernel);
-      os << llvm::formatv(
-          "        const idx_t i = o{0} * {1} - {2} + k * {3};\n", d,
-          dim.stride, dim.padBegin, dim.dilation);
-      os << llvm::formatv("        inside += i >= -{0} && i < {1};\n",
-                          dim.padBegin, w.inputShape[d + 2] + dim.padEnd);
-      os << "      }\n      count *= inside;\n    }\n";
-    }
-  }
+  if (pool.getCountIncludePad())
+    countPaddedWindow(w);
   os << "    out0[o] = " << storeFromCompute(type, "acc / (" + acc + ")count")
      << ";\n";
   return w.finish();
@@ -318,6 +454,9 @@ std::optional<FailureOr<EmittedKernel>> emitNnKernel(exec::KernelOp kernel,
                                                      const EmitOptions &) {
   Block &body = kernel.getBody().front();
   auto ops = body.without_terminator();
+  // Implicit-GEMM convs (with or without an epilogue): ConvEmitter.cpp.
+  if (!ops.empty() && isImplicitGemmConv(&*ops.begin()))
+    return emitConvKernel(kernel, cast<ConvOp>(*ops.begin()));
   if (std::distance(ops.begin(), ops.end()) != 1)
     return std::nullopt;
   Operation &op = *ops.begin();

@@ -253,6 +253,8 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
           fn.addPass(graph::createInferShapes());
           fn.addPass(createCanonicalizerPass());
           fn.addPass(graph::createFoldConstants());
+          fn.addPass(graph::createFoldBatchNorm());
+          fn.addPass(graph::createFoldConstants());
           fn.addPass(graph::createRecompose());
           fn.addPass(createCanonicalizerPass());
           fn.addPass(createCSEPass());
@@ -265,6 +267,9 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   if (failed(progress.stage("precision, fusion", [&] {
         return runPasses(module, [&](OpPassManager &pm) {
           OpPassManager &fn = pm.nest<func::FuncOp>();
+          // Plans only: `dsc eval` interprets the imported graph as is.
+          fn.addPass(graph::createConvertLayout());
+          fn.addPass(graph::createFoldConstants());
           graph::ConvertPrecisionOptions precision;
           precision.precision = options.precision;
           fn.addPass(graph::createConvertPrecision(precision));

@@ -105,9 +105,10 @@ double combineScattered(graph::ScatterReduction reduction, DType dtype,
 FamilyResults evaluateTensorOp(mlir::Operation *op,
                                llvm::ArrayRef<Tensor> operands);
 /// graph.conv, graph.conv_transpose, graph.pool, graph.max_pool_indices
-/// (NnEvaluator.cpp).
-FamilyResults evaluateNnOp(mlir::Operation *op,
-                           llvm::ArrayRef<Tensor> operands);
+/// (NnEvaluator.cpp); `channelsLast` false evaluates a channels-last op's
+/// operands as if they were channels-first.
+FamilyResults evaluateNnOp(mlir::Operation *op, llvm::ArrayRef<Tensor> operands,
+                           bool channelsLast = true);
 /// graph.attention (AttentionEvaluator.cpp).
 FamilyResults evaluateAttentionOp(mlir::Operation *op,
                                   llvm::ArrayRef<Tensor> operands);

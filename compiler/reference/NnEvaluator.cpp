@@ -343,8 +343,48 @@ FailureOr<Tensor> NnEvaluator::maxPoolIndices(MaxPoolIndicesOp poolOp) {
   return result;
 }
 
-FamilyResults reference::evaluateNnOp(Operation *op,
-                                      ArrayRef<Tensor> operands) {
+/// `tensor` with its dimensions permuted: result dimension i is dimension
+/// perm[i].
+static Tensor permuted(const Tensor &tensor, ArrayRef<int64_t> perm) {
+  Tensor result;
+  result.dtype = tensor.dtype;
+  for (int64_t d : perm)
+    result.shape.push_back(tensor.shape[d]);
+  SmallVector<int64_t> strides(tensor.shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(strides.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * tensor.shape[d + 1];
+  result.data.reserve(tensor.data.size());
+  forEachCoord(result.shape, [&](ArrayRef<int64_t> coords) {
+    int64_t offset = 0;
+    for (auto [i, c] : llvm::enumerate(coords))
+      offset += c * strides[perm[i]];
+    result.data.push_back(tensor.data[offset]);
+  });
+  return result;
+}
+
+/// graph.conv and graph.pool with `channels_last`: evaluated channels-first
+/// on permuted operands (filters too), so both layouts give the same values.
+static FamilyResults evaluateChannelsLast(Operation *op,
+                                          ArrayRef<Tensor> operands) {
+  SmallVector<Tensor> first;
+  for (auto [i, operand] : llvm::enumerate(operands))
+    first.push_back(
+        i < 2 && operand.shape.size() > 2
+            ? permuted(operand, toChannelsFirst(operand.shape.size()))
+            : operand);
+  // The evaluator reads only the windows' attributes from the op.
+  FamilyResults results = evaluateNnOp(op, first, /*channelsLast=*/false);
+  if (results && succeeded(*results))
+    for (Tensor &result : **results)
+      result = permuted(result, toChannelsLast(result.shape.size()));
+  return results;
+}
+
+FamilyResults reference::evaluateNnOp(Operation *op, ArrayRef<Tensor> operands,
+                                      bool channelsLast) {
+  if (channelsLast && isa<ConvOp, PoolOp>(op) && isChannelsLast(op))
+    return evaluateChannelsLast(op, operands);
   NnEvaluator evaluator(op, operands);
   auto wrap = [](FailureOr<Tensor> tensor) -> FamilyResults {
     if (failed(tensor))

@@ -31,11 +31,16 @@ def Graph_ConvOp : Graph_Op<"conv", [Pure,
     Result dimension i is
     floor((Di + pad_begin + pad_end - ((Ki - 1) * dilation + 1)) / stride) + 1.
     Integer element types accumulate exactly (ConvInteger).
+
+    With `channels_last` (set by graph-convert-layout) the channels are the
+    last dimension instead: input N x D1 x ... x Dk x C, filter
+    M x K1 x ... x Kk x C/group, result N x O1 x ... x Ok x M.
   }];
   let arguments = (ins AnyTensor:$input, AnyTensor:$filter,
                        Optional<AnyTensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
-                       DenseI64ArrayAttr:$pads, I64Attr:$group);
+                       DenseI64ArrayAttr:$pads, I64Attr:$group,
+                       UnitAttr:$channels_last);
   let results = (outs AnyTensor:$result);
   let assemblyFormat = [{
     $input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)
@@ -74,7 +79,8 @@ def Graph_PoolOp : Graph_Op<"pool", [Pure, SameOperandsAndResultElementType,
     max and lp (lp: (sum |x|^p)^(1/p)). For avg, the divisor counts the window's
     elements inside the input, or, with `count_include_pad`, those inside the
     padded input. With `ceil_mode` the result size rounds up, but a window
-    must start inside the input or its leading padding.
+    must start inside the input or its leading padding. With `channels_last`
+    input and result are N x D1 x ... x Dk x C.
   }];
   let arguments = (ins Graph_PoolKindAttr:$kind, AnyTensor:$input,
                        DenseI64ArrayAttr:$kernel_shape,
@@ -82,7 +88,8 @@ def Graph_PoolOp : Graph_Op<"pool", [Pure, SameOperandsAndResultElementType,
                        DenseI64ArrayAttr:$pads,
                        DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
                        DefaultValuedAttr<BoolAttr, "false">:$count_include_pad,
-                       DefaultValuedAttr<I64Attr, "2">:$p);
+                       DefaultValuedAttr<I64Attr, "2">:$p,
+                       UnitAttr:$channels_last);
   let results = (outs AnyTensor:$result);
   let assemblyFormat = [{
     `` $kind $input attr-dict `:` type($input) `->` type($result)

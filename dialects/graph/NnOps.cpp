@@ -61,10 +61,54 @@ int64_t dsc::graph::transposedSize(int64_t size, const WindowDim &dim,
                   outputPadding + extent - dim.padBegin - dim.padEnd);
 }
 
+bool dsc::graph::isChannelsLast(Operation *op) {
+  return op->hasAttr("channels_last");
+}
+
+bool dsc::graph::isImplicitGemmConv(Operation *op) {
+  auto conv = dyn_cast<ConvOp>(op);
+  if (!conv || !conv.getChannelsLast() || conv.getGroup() != 1)
+    return false;
+  for (Value value : op->getOperands())
+    if (!cast<ShapedType>(value.getType()).hasStaticShape())
+      return false;
+  auto type = dyn_cast<RankedTensorType>(conv.getType());
+  if (!type || !type.hasStaticShape() || type.getRank() != 4)
+    return false;
+  Type element = type.getElementType();
+  return element.isF16() || element.isBF16() || element.isF32();
+}
+
+int64_t dsc::graph::channelAxis(Operation *op, int64_t rank) {
+  return isChannelsLast(op) ? rank - 1 : 1;
+}
+
+SmallVector<int64_t> dsc::graph::toChannelsLast(int64_t rank) {
+  SmallVector<int64_t> perm = {0};
+  for (int64_t d = 2; d < rank; ++d)
+    perm.push_back(d);
+  perm.push_back(1);
+  return perm;
+}
+
+SmallVector<int64_t> dsc::graph::toChannelsFirst(int64_t rank) {
+  SmallVector<int64_t> perm = {0, rank - 1};
+  for (int64_t d = 1; d + 1 < rank; ++d)
+    perm.push_back(d);
+  return perm;
+}
+
+/// The spatial dimensions of a shape, N x C x D... or N x D... x C (also a
+/// filter's kernel sizes, M x C x K... or M x K... x C).
+static ArrayRef<int64_t> spatialOf(ArrayRef<int64_t> shape, bool channelsLast) {
+  return channelsLast ? shape.drop_front(1).drop_back(1) : shape.drop_front(2);
+}
+
 SmallVector<WindowDim> dsc::graph::windowDimsOf(Operation *op) {
-  auto kernelOf = [](Value filter) {
+  bool last = isChannelsLast(op);
+  auto kernelOf = [&](Value filter) {
     return SmallVector<int64_t>(
-        cast<RankedTensorType>(filter.getType()).getShape().drop_front(2));
+        spatialOf(cast<RankedTensorType>(filter.getType()).getShape(), last));
   };
   return llvm::TypeSwitch<Operation *, SmallVector<WindowDim>>(op)
       .Case<ConvOp, ConvTransposeOp>([&](auto conv) {
@@ -146,7 +190,7 @@ static LogicalResult verifyConvCommon(ConvOpTy op) {
     return op.emitOpError("filter of rank ")
            << filter.getRank() << " does not match " << spatial
            << " spatial dimensions";
-  if (filter && llvm::any_of(filter.getShape().drop_front(2),
+  if (filter && llvm::any_of(spatialOf(filter.getShape(), isChannelsLast(op)),
                              [](int64_t k) { return k == 0; }))
     return op.emitOpError("filter has an empty spatial dimension");
   auto bias = rankedOrNull(op.getBias());
@@ -164,7 +208,10 @@ template <typename ConvOpTy>
 static LogicalResult verifyChannels(ConvOpTy op, int64_t groupsOf,
                                     int64_t perGroup, int64_t resultChannels) {
   int64_t group = op.getGroup();
-  int64_t inputChannels = dimOr(rankedOrNull(op.getInput()), 1);
+  auto input = rankedOrNull(op.getInput());
+  int64_t inputChannels =
+      input ? input.getDimSize(channelAxis(op, input.getRank()))
+            : ShapedType::kDynamic;
   if (!ShapedType::isDynamic(perGroup) &&
       knownAndDiffer(inputChannels, perGroup * group))
     return op.emitOpError("input has ")
@@ -185,7 +232,10 @@ LogicalResult ConvOp::verify() {
     return failure();
   auto filter = rankedOrNull(getFilter());
   int64_t outChannels = dimOr(filter, 0);
-  return verifyChannels(*this, outChannels, dimOr(filter, 1), outChannels);
+  int64_t perGroup =
+      filter ? filter.getDimSize(getChannelsLast() ? filter.getRank() - 1 : 1)
+             : ShapedType::kDynamic;
+  return verifyChannels(*this, outChannels, perGroup, outChannels);
 }
 
 LogicalResult ConvTransposeOp::verify() {
@@ -246,9 +296,12 @@ template <typename SizeFn>
 static LogicalResult refineSpatial(Operation *op, RankedTensorType input,
                                    int64_t channels, ArrayRef<WindowDim> dims,
                                    SizeFn size) {
-  SmallVector<int64_t> shape = {input.getDimSize(0), channels};
+  bool last = isChannelsLast(op);
+  SmallVector<int64_t> shape = {input.getDimSize(0)};
+  if (!last)
+    shape.push_back(channels);
   for (auto [i, dim] : llvm::enumerate(dims)) {
-    int64_t in = input.getDimSize(i + 2);
+    int64_t in = input.getDimSize(i + (last ? 1 : 2));
     if (ShapedType::isDynamic(in) || ShapedType::isDynamic(dim.kernel)) {
       shape.push_back(ShapedType::kDynamic);
       continue;
@@ -261,6 +314,8 @@ static LogicalResult refineSpatial(Operation *op, RankedTensorType input,
              << dim.padEnd;
     shape.push_back(out);
   }
+  if (last)
+    shape.push_back(channels);
   return refineResult(op, shape);
 }
 
@@ -295,10 +350,11 @@ template <typename PoolOpTy> static LogicalResult inferPoolShapes(PoolOpTy op) {
   if (!input)
     return success();
   bool ceilMode = op.getCeilMode();
-  return refineSpatial(op, input, input.getDimSize(1), windowDimsOf(op),
-                       [&](int64_t in, const WindowDim &dim, size_t) {
-                         return windowCount(in, dim, ceilMode);
-                       });
+  return refineSpatial(
+      op, input, input.getDimSize(channelAxis(op, input.getRank())),
+      windowDimsOf(op), [&](int64_t in, const WindowDim &dim, size_t) {
+        return windowCount(in, dim, ceilMode);
+      });
 }
 
 LogicalResult PoolOp::inferShapes() { return inferPoolShapes(*this); }

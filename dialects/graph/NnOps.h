@@ -48,6 +48,22 @@ int64_t transposedSize(int64_t size, const WindowDim &dim,
 /// filter, which must be ranked.
 llvm::SmallVector<WindowDim> windowDimsOf(mlir::Operation *op);
 
+/// Whether a graph.conv or graph.pool has its channels last (N x D... x C).
+bool isChannelsLast(mlir::Operation *op);
+
+/// Whether `conv` runs as an implicit GEMM on the GPU (and so anchors a
+/// fused epilogue): channels-last, 2-D, group 1, static shapes, f16, bf16
+/// or f32.
+bool isImplicitGemmConv(mlir::Operation *conv);
+
+/// The channel axis of a windowed op's input and result (1, or the last).
+int64_t channelAxis(mlir::Operation *op, int64_t rank);
+
+/// The permutation from N x C x D... to N x D... x C of `rank` dimensions,
+/// and its inverse.
+llvm::SmallVector<int64_t> toChannelsLast(int64_t rank);
+llvm::SmallVector<int64_t> toChannelsFirst(int64_t rank);
+
 } // namespace dsc::graph
 
 #endif // DSC_DIALECTS_GRAPH_NNOPS_H

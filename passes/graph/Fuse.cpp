@@ -14,6 +14,8 @@
 
 #include "passes/graph/Passes.h"
 
+#include "dialects/graph/NnOps.h"
+
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/MapVector.h"
@@ -61,6 +63,9 @@ std::optional<std::pair<FusionKind, StringRef>> anchorKind(Operation *op) {
     return std::make_pair(FusionKind::Data, StringRef("transpose"));
   if (isa<ReduceOp>(op))
     return std::make_pair(FusionKind::Data, StringRef("reduce"));
+  // Implicit-GEMM convs take an epilogue (bias is an operand already).
+  if (isImplicitGemmConv(op))
+    return std::make_pair(FusionKind::Data, StringRef("conv"));
   return std::nullopt;
 }
 
@@ -148,7 +153,8 @@ struct FusePass : dsc::graph::impl::FuseBase<FusePass> {
       groups.push_back({kind->first, kind->second.str(), {}});
       addToGroup(id, &op);
       // The data-movement emitter takes one op; graph.reduce an epilogue.
-      if (kind->first == FusionKind::Data && !isa<ReduceOp>(op))
+      if (kind->first == FusionKind::Data && !isa<ReduceOp>(op) &&
+          !isImplicitGemmConv(&op))
         continue;
       Value tail = op.getResult(0);
       auto shape = cast<ShapedType>(tail.getType()).getShape();

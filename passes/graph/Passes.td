@@ -43,7 +43,8 @@ def ConvertPrecision : Pass<"graph-convert-precision", "::mlir::func::FuncOp"> {
 def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
   let summary = "groups ops into graph.fusion regions, one per future kernel";
   let description = [{
-    Anchors (matmul, softmax, layer_norm, reduce_mean, transpose) absorb the
+    Anchors (matmul, softmax, layer_norm, reduce_mean, transpose, and
+    convs that run as implicit GEMMs: channels-last, 2-D, group 1) absorb the
     chain of elementwise consumers that only they use, as an epilogue of the
     same shape; remaining elementwise ops fuse into each other along
     single-use edges. Splat constants are cloned into the bodies. Reshapes
@@ -92,6 +93,34 @@ def FuseAttention : Pass<"graph-fuse-attention", "::mlir::func::FuncOp"> {
     casts to f32 around softmax. A constant causal mask becomes the `causal`
     attribute. Scores used elsewhere, softmax on another axis, or a mask that
     does not broadcast to [B, H, S, Sk] leave the ops alone.
+  }];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
+def FoldBatchNorm : Pass<"graph-fold-batch-norm", "::mlir::func::FuncOp"> {
+  let summary = "folds per-channel affine ops after a conv (inference BatchNorm) into its filter and bias";
+  let description = [{
+    A chain of add/sub/mul/div by per-output-channel constants (one element
+    or M along the channel axis) that follows a graph.conv, each value with
+    one use, is y = a * conv + b per channel: it becomes the conv with
+    filter * a and bias * a + b. Only convs whose filter and bias are
+    constants fold. The new filter and bias are graph ops on the constants
+    (computed in f32 for 16-bit types); graph-fold-constants evaluates them.
+  }];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
+def ConvertLayout : Pass<"graph-convert-layout", "::mlir::func::FuncOp"> {
+  let summary = "moves 2-D convolutions and pools to channels-last (NHWC), with transposes only at the boundary";
+  let description = [{
+    When some 2-D graph.conv with group 1 has a multiple of 8 input channels,
+    every 2-D graph.conv and graph.pool takes its `channels_last` form
+    between transposes (filters become M x R x S x C/group). Transposes back
+    to channels-first then sink through elementwise ops (whose constant
+    operands are transposed instead) and keepdims means, adjacent transposes
+    compose (inverse pairs cancel), and a transpose that only moves
+    dimensions of size 1 becomes a reshape. Values are unchanged: the
+    reference interpreter evaluates both layouts the same way.
   }];
   let dependentDialects = ["::dsc::graph::GraphDialect"];
 }

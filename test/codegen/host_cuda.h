@@ -16,8 +16,8 @@
 // (DSC_MMA_BF16 selects bf16 operands).
 //
 // What this checks: index arithmetic, op semantics, the warp and block
-// reductions' logic, tensor-core fragment bookkeeping. What it does not: timing, the memory model beyond
-// barriers, the PTX itself (NVRTC compiles every kernel in the lit tests).
+// reductions' logic, tensor-core fragment bookkeeping. What it does not:
+// timing, the memory model beyond barriers, the PTX itself (NVRTC compiles every kernel in the lit tests).
 //
 //===----------------------------------------------------------------------===//
 #include <atomic>

@@ -137,6 +137,27 @@ def topk_kernel(name, shape, k, axis, largest, dtype, yields=("v", "i")):
             f"  exec.yield {', '.join('%' + y for y in yields)} : {results}\n}}")
 
 
+def np_conv(x, w, strides, pads, dilations, group):
+    """2-D convolution in NCHW (float64): w is M x C/group x R x S."""
+    x, w = x.astype(np.float64), w.astype(np.float64)
+    xp = np.pad(x, [(0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])])
+    m, cg, kr, ks = w.shape
+    out = [(xp.shape[2 + i] - (k - 1) * dilations[i] - 1) // strides[i] + 1
+           for i, k in enumerate((kr, ks))]
+    y = np.zeros((x.shape[0], m, *out))
+    mg = m // group
+    for g in range(group):
+        for r in range(kr):
+            for t in range(ks):
+                h0, w0 = r * dilations[0], t * dilations[1]
+                patch = xp[:, g * cg:(g + 1) * cg,
+                           h0:h0 + (out[0] - 1) * strides[0] + 1:strides[0],
+                           w0:w0 + (out[1] - 1) * strides[1] + 1:strides[1]]
+                y[:, g * mg:(g + 1) * mg] += np.einsum(
+                    "nchw,mc->nmhw", patch, w[g * mg:(g + 1) * mg, :, r, t])
+    return y
+
+
 def cases():
     rng = np.random.default_rng(0)
     out = []
@@ -144,6 +165,125 @@ def cases():
     def add(name, mlir, inputs, outputs, **options):
         out.append(Case(name, mlir, inputs, outputs, **options))
 
+    # Channels-last convolution and pooling (nn.mlir).
+    x = rng.standard_normal((2, 7, 6, 4)).astype(np.float32)
+    w = rng.standard_normal((6, 3, 3, 2)).astype(np.float32)
+    b = rng.standard_normal(6).astype(np.float32)
+    y = np_conv(x.transpose(0, 3, 1, 2), w.transpose(0, 3, 1, 2), [2, 1],
+                [1, 2, 2, 2], [1, 2], 2) + b.reshape(1, 6, 1, 1)
+    add("conv-nhwc-group", lit_kernel("nn.mlir", "conv_nhwc_group"),
+        [x, w, b], [y.transpose(0, 2, 3, 1).astype(np.float32)], rtol=1e-5,
+        atol=1e-5)
+    x = rng.standard_normal((2, 4, 5, 5)).astype(np.float16)
+    xp = np.pad(x.astype(np.float64), [(0, 0), (1, 1), (1, 1), (0, 0)])
+    y = np.stack([np.stack([xp[:, 2 * i:2 * i + 3, 2 * j:2 * j + 3].mean((1, 2))
+                            for j in range(3)], 1) for i in range(2)], 1)
+    add("avg-pool-nhwc-f16", lit_kernel("nn.mlir", "avg_pool_nhwc_f16"), [x],
+        [y.astype(np.float16)], rtol=2e-3, atol=2e-3)
+    # Channels-last 16-bit pools, 8 channels per thread (nn.mlir).
+    x = rng.standard_normal((2, 7, 9, 16)).astype(np.float16)
+    xp = np.pad(x.astype(np.float64), [(0, 0), (1, 1), (1, 1), (0, 0)],
+                constant_values=-np.inf)
+    y = np.stack([np.stack([xp[:, 2 * i:2 * i + 3, 2 * j:2 * j + 3].max((1, 2))
+                            for j in range(5)], 1) for i in range(4)], 1)
+    add("max-pool-nhwc-vec", lit_kernel("nn.mlir", "max_pool_nhwc_vec"), [x],
+        [y.astype(np.float16)])
+    # bf16 results are compared bit for bit: sum in f32 in the kernel's tap
+    # order (zeros of the padding add nothing), divide by the 6 positions.
+    xb = bf16(rng.standard_normal((1, 5, 6, 8)))
+    xp = np.pad((xb.astype(np.uint32) << 16).view(np.float32),
+                [(0, 0), (1, 1), (0, 0), (0, 0)])
+    y = np.zeros((1, 3, 3, 8), np.float32)
+    for i in range(3):
+        for j in range(3):
+            for a in range(3):
+                for b in range(2):
+                    y[:, i, j] += xp[:, 2 * i + a, 2 * j + b]
+    add("avg-pool-nhwc-vec-bf16", lit_kernel("nn.mlir", "avg_pool_nhwc_vec_bf16"),
+        [xb], [bf16(y / np.float32(6))])
+    # Implicit-GEMM convolutions, f32 (conv.mlir): im2col offsets, edges
+    # of M, N and K, the fused epilogue.
+    x = rng.standard_normal((2, 9, 11, 5)).astype(np.float32)
+    w = rng.standard_normal((7, 3, 3, 5)).astype(np.float32)
+    b = rng.standard_normal(7).astype(np.float32)
+    r = rng.standard_normal((2, 5, 6, 7)).astype(np.float32)
+    y = np_conv(x.transpose(0, 3, 1, 2), w.transpose(0, 3, 1, 2), [2, 2],
+                [1, 2, 1, 2], [1, 2], 1).transpose(0, 2, 3, 1)
+    add("conv-igemm-f32-residual-relu",
+        lit_kernel("conv.mlir", "conv_f32_residual_relu"), [x, w, b, r],
+        [np.maximum(y + b + r, 0).astype(np.float32)], rtol=1e-5, atol=1e-5)
+    x = rng.standard_normal((1, 12, 13, 16)).astype(np.float32)
+    w = rng.standard_normal((70, 1, 1, 16)).astype(np.float32)
+    y = np_conv(x.transpose(0, 3, 1, 2), w.transpose(0, 3, 1, 2), [1, 1],
+                [0, 0, 0, 0], [1, 1], 1).transpose(0, 2, 3, 1)
+    add("conv-igemm-f32-1x1-blocks",
+        kernel("conv1x1", "%x: tensor<1x12x13x16xf32>, "
+               "%w: tensor<70x1x1x16xf32>",
+               "graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, "
+               "group = 1 : i64} : (tensor<1x12x13x16xf32>, "
+               "tensor<70x1x1x16xf32>) -> tensor<1x12x13x70xf32>",
+               "tensor<1x12x13x70xf32>"),
+        [x, w], [y.astype(np.float32)], rtol=1e-5, atol=1e-4)
+    # Tensor cores (mma.sync, ldmatrix, cp.async emulated in host_cuda.h):
+    # first the GEMM the GPU runs, which proves the emulation, then the
+    # implicit-GEMM convolutions.
+    def from_bf16(bits):
+        return (bits.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+    a = bf16(rng.standard_normal((2, 3, 33, 70)))
+    b = bf16(rng.standard_normal((3, 70, 17)))
+    r = bf16(rng.standard_normal((2, 3, 33, 17)))
+    y = from_bf16(bf16((from_bf16(a) @ from_bf16(b)).astype(np.float32)))
+    add("gemm-tensor-cores-bf16", lit_kernel("gemm.mlir", "bmm_bf16"), [a, b, r],
+        [from_bf16(bf16((y + from_bf16(r)).astype(np.float32))).astype(np.float32)],
+        rtol=2e-2, atol=2e-2)
+
+    def nhwc_conv(x, w, strides, pads, dilations):
+        return np_conv(x.astype(np.float64).transpose(0, 3, 1, 2),
+                       w.astype(np.float64).transpose(0, 3, 1, 2), strides,
+                       pads, dilations, 1).transpose(0, 2, 3, 1)
+    x = (rng.standard_normal((1, 9, 10, 16)) / 4).astype(np.float16)
+    w = (rng.standard_normal((40, 3, 3, 16)) / 4).astype(np.float16)
+    b = rng.standard_normal(40).astype(np.float16)
+    y = nhwc_conv(x, w, [1, 1], [1, 1, 1, 1], [1, 1]) + b.astype(np.float64)
+    add("conv-igemm-f16-tensor-cores",
+        kernel("conv_tc", "%x: tensor<1x9x10x16xf16>, %w: tensor<40x3x3x16xf16>, "
+               "%b: tensor<40xf16>",
+               "graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
+               "group = 1 : i64} : (tensor<1x9x10x16xf16>, tensor<40x3x3x16xf16>, "
+               "tensor<40xf16>) -> tensor<1x9x10x40xf16>", "tensor<1x9x10x40xf16>"),
+        [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2)
+    # Enough pixels for 64x64 tiles (2x2 warps, 2x4 fragments each).
+    x = rng.standard_normal((1, 96, 90, 8)).astype(np.float16)
+    w = (rng.standard_normal((64, 1, 1, 8)) / 2).astype(np.float16)
+    add("conv-igemm-f16-tensor-cores-64x64",
+        kernel("conv_tc64", "%x: tensor<1x96x90x8xf16>, %w: tensor<64x1x1x8xf16>",
+               "graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, "
+               "group = 1 : i64} : (tensor<1x96x90x8xf16>, tensor<64x1x1x8xf16>) "
+               "-> tensor<1x96x90x64xf16>", "tensor<1x96x90x64xf16>"),
+        [x, w], [nhwc_conv(x, w, [1, 1], [0] * 4, [1, 1]).astype(np.float16)],
+        rtol=1e-2, atol=1e-2)
+    # C = 3 (element gathers), stride 2, dilation, a residual and ReLU, bf16.
+    xb = bf16(rng.standard_normal((2, 7, 6, 3)))
+    wb = bf16(rng.standard_normal((20, 3, 3, 3)))
+    rb = bf16(rng.standard_normal((2, 3, 2, 20)))
+    y = nhwc_conv(from_bf16(xb), from_bf16(wb), [2, 2], [1, 0, 1, 0], [2, 1])
+    conv_body = (
+        "%c = graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, "
+        "dilations = array<i64: 2, 1>, pads = array<i64: 1, 0, 1, 0>, "
+        "group = 1 : i64} : (tensor<2x7x6x3xbf16>, tensor<20x3x3x3xbf16>) -> "
+        "tensor<2x3x2x20xbf16>\n  %a = graph.add %c, %r : (tensor<2x3x2x20xbf16>, "
+        "tensor<2x3x2x20xbf16>) -> tensor<2x3x2x20xbf16>\n  %y = graph.relu %a : "
+        "tensor<2x3x2x20xbf16> -> tensor<2x3x2x20xbf16>")
+    add("conv-igemm-bf16-gather-residual",
+        "exec.kernel @conv_gather(%x: tensor<2x7x6x3xbf16>, %w: tensor<20x3x3x3xbf16>, "
+        "%r: tensor<2x3x2x20xbf16>) -> tensor<2x3x2x20xbf16> attributes "
+        "{family = \"data\"} {\n  " + conv_body +
+        "\n  exec.yield %y : tensor<2x3x2x20xbf16>\n}",
+        [xb, wb, rb], [bf16(np.maximum(y + from_bf16(rb), 0).astype(np.float32))],
+        rtol=2e-2, atol=2e-2)
     # Indexing (indexing.mlir).
     ix = lambda name: lit_kernel("indexing.mlir", name)
     a = rng.standard_normal((2, 3, 4)).astype(np.float32)

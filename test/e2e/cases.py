@@ -1511,6 +1511,8 @@ def all_cases():
                 library_gemm_cases]
     from cases_nn import nn_cases
     builders.append(nn_cases)
+    from cases_conv import conv_net_cases
+    builders.append(conv_net_cases)
     from cases_symbolic import symbolic_cases
     builders.append(symbolic_cases)
     from cases_signal import signal_cases

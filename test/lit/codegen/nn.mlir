@@ -99,3 +99,60 @@ exec.kernel @max_pool_indices_column(%x: tensor<2x3x7x8xf32>) -> tensor<2x3x4x3x
   %y = graph.max_pool_indices %x {kernel_shape = array<i64: 3, 2>, strides = array<i64: 2, 3>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 1>, column_major = true} : tensor<2x3x7x8xf32> -> tensor<2x3x4x3xi64>
   exec.yield %y : tensor<2x3x4x3xi64>
 }
+
+// Channels-last: the channel varies fastest over the threads, the group's
+// channels are the innermost loop of each tap (filter M x R x S x C/group).
+// CHECK-LABEL: // kernel @conv_nhwc_group
+// CHECK: const idx_t m = r % 6; r /= 6;
+// CHECK: const idx_t o1 = r % 6; r /= 6;
+// CHECK: const idx_t o0 = r % 4; r /= 4;
+// CHECK: const idx_t n = r;
+// CHECK: const idx_t g = m / 3;
+// CHECK: const idx_t xc = (n * 42 + x1) * 4 + g * 2;
+// CHECK: const idx_t fc = (m * 9 + w1) * 2;
+// CHECK: for (idx_t c = 0; c < 2; ++c)
+// CHECK: acc += (float)arg0[xc + c] * (float)arg1[fc + c];
+// CHECK: acc += (float)arg2[m];
+// CUBIN: // kernel @conv_nhwc_group entry conv_nhwc_group cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
+exec.kernel @conv_nhwc_group(%x: tensor<2x7x6x4xf32>, %w: tensor<6x3x3x2xf32>, %b: tensor<6xf32>) -> tensor<2x4x6x6xf32> attributes {family = "data"} {
+  %y = graph.conv %x, %w, %b {channels_last, strides = array<i64: 2, 1>, dilations = array<i64: 1, 2>, pads = array<i64: 1, 2, 2, 2>, group = 2 : i64} : (tensor<2x7x6x4xf32>, tensor<6x3x3x2xf32>, tensor<6xf32>) -> tensor<2x4x6x6xf32>
+  exec.yield %y : tensor<2x4x6x6xf32>
+}
+
+// CHECK-LABEL: // kernel @avg_pool_nhwc_f16
+// CHECK: const idx_t c = r % 5; r /= 5;
+// CHECK: const idx_t xc = n * 20 * 5 + c;
+// CHECK: const float v = (float)dsc_f16_to_f32(arg0[xc + x1 * 5]);
+// CUBIN: // kernel @avg_pool_nhwc_f16 entry avg_pool_nhwc_f16 cubin
+exec.kernel @avg_pool_nhwc_f16(%x: tensor<2x4x5x5xf16>) -> tensor<2x2x3x5xf16> attributes {family = "data"} {
+  %y = graph.pool avg %x {channels_last, kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, count_include_pad = true} : tensor<2x4x5x5xf16> -> tensor<2x2x3x5xf16>
+  exec.yield %y : tensor<2x2x3x5xf16>
+}
+
+// Channels-last 16-bit max and avg pools with channels in multiples of 8:
+// 8 channels per thread, one 16-byte load per tap when aligned.
+// CHECK-LABEL: // kernel @max_pool_nhwc_vec
+// CHECK: // max pooling, channels-last, 8 channels per thread
+// CHECK: for (idx_t o = (idx_t)blockIdx.x * blockDim.x + threadIdx.x; o < (idx_t)80; o += stride) {
+// CHECK: const idx_t c8 = r % 2; r /= 2;
+// CHECK: const idx_t xc = n * 63 * 16 + c8 * 8;
+// CHECK: const unsigned short* src = arg0 + xc + x1 * 16;
+// CHECK: raw = *reinterpret_cast<const uint4*>(src);
+// CHECK: if (count == 0 || f > acc[e])
+// CHECK: reinterpret_cast<uint4*>(out0)[o] = packed;
+// CUBIN: // kernel @max_pool_nhwc_vec entry max_pool_nhwc_vec cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
+exec.kernel @max_pool_nhwc_vec(%x: tensor<2x7x9x16xf16>) -> tensor<2x4x5x16xf16> attributes {family = "data"} {
+  %y = graph.pool max %x {channels_last, kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : tensor<2x7x9x16xf16> -> tensor<2x4x5x16xf16>
+  exec.yield %y : tensor<2x4x5x16xf16>
+}
+
+// CHECK-LABEL: // kernel @avg_pool_nhwc_vec_bf16
+// CHECK: // avg pooling, channels-last, 8 channels per thread
+// CHECK: acc[e] += f;
+// CHECK: count = 1;
+// CHECK: acc[e] / (float)count
+// CUBIN: // kernel @avg_pool_nhwc_vec_bf16 entry avg_pool_nhwc_vec_bf16 cubin
+exec.kernel @avg_pool_nhwc_vec_bf16(%x: tensor<1x5x6x8xbf16>) -> tensor<1x3x3x8xbf16> attributes {family = "data"} {
+  %y = graph.pool avg %x {channels_last, kernel_shape = array<i64: 3, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 0, 1, 0>, count_include_pad = true} : tensor<1x5x6x8xbf16> -> tensor<1x3x3x8xbf16>
+  exec.yield %y : tensor<1x3x3x8xbf16>
+}

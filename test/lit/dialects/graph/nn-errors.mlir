@@ -117,3 +117,13 @@ func.func @pool_huge_kernel(%x: tensor<1x3x7x8xf32>) -> tensor<*xf32> {
   %0 = graph.pool max %x {kernel_shape = array<i64: 2, 4294967296>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>} : tensor<1x3x7x8xf32> -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
+
+// -----
+
+// Channels-last: the channels are the input's and the filter's last
+// dimension.
+func.func @conv_channels_last(%x: tensor<1x5x5x4xf32>, %w: tensor<6x3x3x3xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.conv' op input has 4 channels, the filter expects 3 per group x 1 groups}}
+  %0 = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x5x5x4xf32>, tensor<6x3x3x3xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}

@@ -166,3 +166,31 @@ func.func @library_grammar(%x: tensor<4x8xf32>, %r: tensor<4x8xf32>) -> tensor<4
   %6 = graph.relu %5 : tensor<4x8xf32> -> tensor<4x8xf32>
   return %6 : tensor<4x8xf32>
 }
+
+// An implicit-GEMM conv (channels-last, 2-D, group 1) absorbs the residual
+// add and the ReLU; a channels-first conv stays alone (its direct kernel
+// takes no epilogue).
+// CHECK-LABEL: func.func @conv_residual
+// CHECK: %[[C:.*]] = graph.fusion data anchor("conv") (%arg0, %{{.*}}, %{{.*}}, %arg1 : tensor<1x5x5x8xf16>, tensor<8x3x3x8xf16>, tensor<8xf16>, tensor<1x5x5x8xf16>) -> tensor<1x5x5x8xf16> {
+// CHECK: graph.conv
+// CHECK-NEXT: graph.add
+// CHECK-NEXT: graph.relu
+// CHECK-NEXT: graph.yield
+// CHECK: %[[D:.*]] = graph.fusion data anchor("conv") (%arg2, %{{.*}} : tensor<1x8x5x5xf16>, tensor<8x8x3x3xf16>) -> tensor<1x8x5x5xf16> {
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: graph.conv
+// CHECK-NEXT: graph.yield
+// CHECK: graph.fusion elementwise anchor("none") (%[[D]]
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: graph.relu
+func.func @conv_residual(%x: tensor<1x5x5x8xf16>, %r: tensor<1x5x5x8xf16>, %z: tensor<1x8x5x5xf16>) -> (tensor<1x5x5x8xf16>, tensor<1x8x5x5xf16>) {
+  %w = graph.constant dense<0.1> : tensor<8x3x3x8xf16>
+  %b = graph.constant dense<0.5> : tensor<8xf16>
+  %c = graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x5x5x8xf16>, tensor<8x3x3x8xf16>, tensor<8xf16>) -> tensor<1x5x5x8xf16>
+  %a = graph.add %c, %r : (tensor<1x5x5x8xf16>, tensor<1x5x5x8xf16>) -> tensor<1x5x5x8xf16>
+  %y = graph.relu %a : tensor<1x5x5x8xf16> -> tensor<1x5x5x8xf16>
+  %v = graph.constant dense<0.1> : tensor<8x8x3x3xf16>
+  %d = graph.conv %z, %v {strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x8x5x5xf16>, tensor<8x8x3x3xf16>) -> tensor<1x8x5x5xf16>
+  %e = graph.relu %d : tensor<1x8x5x5xf16> -> tensor<1x8x5x5xf16>
+  return %y, %e : tensor<1x5x5x8xf16>, tensor<1x8x5x5xf16>
+}

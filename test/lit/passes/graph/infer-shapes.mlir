@@ -31,3 +31,13 @@ func.func @reshapes(%x: tensor<2x3x4xf32>) -> (tensor<*xf32>, tensor<*xf32>, ten
   %4 = graph.reduce_mean %3 {axes = array<i64: 1>, keepdims = false} : tensor<*xf32> -> tensor<*xf32>
   return %1, %2, %4 : tensor<*xf32>, tensor<*xf32>, tensor<*xf32>
 }
+
+// Channels-last conv and pool: N x H x W x C in and out.
+// CHECK-LABEL: func.func @channels_last
+func.func @channels_last(%x: tensor<2x7x6x4xf32>, %w: tensor<6x3x3x2xf32>) -> tensor<*xf32> {
+  // CHECK: graph.conv {{.*}} -> tensor<2x4x6x6xf32>
+  %0 = graph.conv %x, %w {channels_last, strides = array<i64: 2, 1>, dilations = array<i64: 1, 2>, pads = array<i64: 1, 2, 2, 2>, group = 2 : i64} : (tensor<2x7x6x4xf32>, tensor<6x3x3x2xf32>) -> tensor<*xf32>
+  // CHECK: graph.pool max {{.*}} -> tensor<2x2x3x6xf32>
+  %1 = graph.pool max %0 {channels_last, kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>} : tensor<*xf32> -> tensor<*xf32>
+  return %1 : tensor<*xf32>
+}

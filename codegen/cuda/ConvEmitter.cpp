@@ -1,0 +1,470 @@
+//===- ConvEmitter.cpp - convolutions as implicit GEMM --------------------===//
+//
+// A channels-last 2-D graph.conv with group 1 is the GEMM
+//   out[M = N*P*Q][Cout] = im2col(x)[M][K = R*S*C] x filter[Cout][K]^T,
+// whose rows are the output pixels (so the result, N x P x Q x Cout, is the
+// GEMM's row-major C) and whose reduction runs over the taps and, fastest,
+// the channels (contiguous in NHWC). im2col is never materialized: the A
+// tile loader computes each row's input pixel from (pixel, tap) and reads
+// zeros in the padding. The filter, M x R x S x C, is already the [N][K]
+// operand. The epilogue adds the bias and runs the fused elementwise ops
+// (ReLU, a residual add) on each accumulator before the only store.
+//
+// f16/bf16: mma.sync.m16n8k16 with f32 accumulation, cp.async stages and
+// ldmatrix (GemmEmitter's helpers); both tiles are [rows][BK] with K
+// contiguous, so B fragments come from ldmatrix without .trans. With C a
+// multiple of 8, 8 consecutive k share one tap and are one 16-byte copy;
+// otherwise (the first conv of a network, C = 3) elements are gathered one
+// by one. f32: a SIMT tile (no TF32: results stay within 1e-3 relative).
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cuda/EmitterSupport.h"
+#include "codegen/cuda/ScalarExprEmitter.h"
+
+#include "dialects/graph/NnOps.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace dsc::graph;
+
+namespace dsc::codegen {
+
+namespace {
+
+constexpr int64_t kNumSMs = 132;
+constexpr int64_t kMaxGridY = 65535;
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+struct ConvTile {
+  int64_t bm, bn, warpsM, warpsN, stages;
+  int64_t threads() const { return warpsM * warpsN * 32; }
+  /// A and B stages, rows of BK = 32 halves padded by 8.
+  int64_t sharedBytes() const { return stages * (bm + bn) * 40 * 2; }
+};
+
+/// The largest tile that still gives every SM a block, among those not
+/// wider than the problem (64 output channels take BN = 64, not half of a
+/// 128); small problems (ResNet's 7x7 layers at batch 1: M = 49, K = 4608)
+/// take the smallest tile, 16 x 32, for the most blocks.
+ConvTile chooseTile(int64_t m, int64_t n) {
+  static const ConvTile tiles[] = {{128, 128, 2, 4, 3}, {128, 64, 4, 2, 3},
+                                   {64, 128, 2, 4, 3},  {64, 64, 2, 2, 4},
+                                   {32, 64, 1, 4, 4},   {32, 32, 1, 2, 4},
+                                   {16, 64, 1, 4, 4},   {16, 32, 1, 2, 4}};
+  for (const ConvTile &tile : tiles)
+    if ((tile.bm <= 16 || tile.bm <= m) && (tile.bn <= 32 || tile.bn <= n) &&
+        ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn) >= kNumSMs)
+      return tile;
+  return tiles[std::size(tiles) - 1];
+}
+
+/// Replaces each `$NAME$` of `text`.
+std::string
+substitute(StringRef text,
+           ArrayRef<std::pair<StringRef, std::string>> replacements) {
+  std::string result = text.str();
+  for (auto &[key, value] : replacements) {
+    std::string token = ("$" + key + "$").str();
+    for (size_t at = result.find(token); at != std::string::npos;
+         at = result.find(token, at + value.size()))
+      result.replace(at, token.size(), value);
+  }
+  return result;
+}
+
+/// The input offset of A element (gm, gk), or -1 in the padding or past
+/// M or K. Shared by every path so that they index alike.
+constexpr StringLiteral kIm2col = R"cuda(
+static __device__ __forceinline__ sindex_t dsc_im2col(index_t gm, index_t gk) {
+  constexpr index_t M = $M$, K = $K$;
+  constexpr int H = $H$, W = $W$, C = $C$, P = $P$, Q = $Q$, S = $S$;
+  if (gm >= M || gk >= K)
+    return -1;
+  const index_t q = gm % Q, p = (gm / Q) % P, img = gm / (P * Q);
+  const index_t ch = gk % C, tap = gk / C;
+  const int h = (int)p * $SH$ - $PH$ + (int)(tap / S) * $DH$;
+  const int w = (int)q * $SW$ - $PW$ + (int)(tap % S) * $DW$;
+  if (h < 0 || h >= H || w < 0 || w >= W)
+    return -1;
+  return (sindex_t)(((img * H + h) * W + w) * C + ch);
+}
+)cuda";
+
+/// The tensor-core kernel body.
+constexpr StringLiteral kTensorCoreBody = R"cuda(
+  constexpr int BM = $BM$, BN = $BN$, BK = 32, STAGES = $STAGES$;
+  constexpr int WARPS_N = $WARPS_N$, THREADS = $THREADS$;
+  constexpr int WTM = BM / $WARPS_M$, WTN = BN / WARPS_N;
+  constexpr int MT = WTM / 16, NT = WTN / 8;
+  constexpr int AS = BK + 8; // padded row stride of both tiles, in elements
+  constexpr index_t M = $M$, N = $N$, K = $K$;
+  extern __shared__ __align__(16) unsigned char dsc_smem[];
+  unsigned short* As = reinterpret_cast<unsigned short*>(dsc_smem);
+  unsigned short* Bs = As + STAGES * BM * AS;
+  const unsigned short* __restrict__ X = $X$;
+  const unsigned short* __restrict__ F = $F$;
+  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
+  const int warpM = warp / WARPS_N, warpN = warp % WARPS_N;
+  const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
+  // 16-byte copies: 8 channels of one tap (C % 8 == 0), 8 taps of a filter
+  // row (K % 8 == 0), from 16-byte aligned bases.
+  const bool vecX = ($C$ % 8 == 0) && ((unsigned long long)X % 16 == 0);
+  const bool vecF = (K % 8 == 0) && ((unsigned long long)F % 16 == 0);
+  constexpr int numKTiles = (int)((K + BK - 1) / BK);
+
+  // Stage `stage` <- im2col(x)[m0:m0+BM, k0:k0+BK], filter[n0:n0+BN, k0:k0+BK].
+  auto loadTile = [&](int stage, index_t k0) {
+    unsigned short* as = As + stage * BM * AS;
+    unsigned short* bs = Bs + stage * BN * AS;
+    for (int c = tid; c < BM * BK / 8; c += THREADS) {
+      const int r = c / (BK / 8), kc = (c % (BK / 8)) * 8;
+      const index_t gm = m0 + r, gk = k0 + kc;
+      unsigned short* dst = as + r * AS + kc;
+      if (vecX) {
+        const sindex_t offset = dsc_im2col(gm, gk);
+        if (offset >= 0) {
+          dsc_cp_async16(dst, X + offset);
+        } else {
+          unsigned* zero = reinterpret_cast<unsigned*>(dst);
+          zero[0] = zero[1] = zero[2] = zero[3] = 0u;
+        }
+      } else {
+        #pragma unroll
+        for (int e = 0; e < 8; ++e) {
+          const sindex_t offset = dsc_im2col(gm, gk + e);
+          dst[e] = offset >= 0 ? X[offset] : (unsigned short)0;
+        }
+      }
+    }
+    for (int c = tid; c < BN * BK / 8; c += THREADS) {
+      const int r = c / (BK / 8), kc = (c % (BK / 8)) * 8;
+      const index_t gn = n0 + r, gk = k0 + kc;
+      unsigned short* dst = bs + r * AS + kc;
+      if (vecF && gn < N && gk + 8 <= K) {
+        dsc_cp_async16(dst, F + gn * K + gk);
+      } else {
+        #pragma unroll
+        for (int e = 0; e < 8; ++e)
+          dst[e] = (gn < N && gk + e < K) ? F[gn * K + gk + e] : (unsigned short)0;
+      }
+    }
+  };
+
+  float acc[MT][NT][4];
+  #pragma unroll
+  for (int i = 0; i < MT; ++i)
+    #pragma unroll
+    for (int j = 0; j < NT; ++j)
+      #pragma unroll
+      for (int c = 0; c < 4; ++c)
+        acc[i][j][c] = 0.0f;
+
+  #pragma unroll
+  for (int s = 0; s < STAGES - 1; ++s) {
+    if (s < numKTiles)
+      loadTile(s, (index_t)s * BK);
+    dsc_cp_async_commit();
+  }
+
+  for (int kt = 0; kt < numKTiles; ++kt) {
+    // Tile kt has landed (at most STAGES-2 younger groups in flight), and
+    // every warp is done with the stage the next prefetch overwrites.
+    dsc_cp_async_wait<STAGES - 2>();
+    __syncthreads();
+    const int next = kt + STAGES - 1;
+    if (next < numKTiles)
+      loadTile(next % STAGES, (index_t)next * BK);
+    dsc_cp_async_commit();
+
+    const unsigned short* as = As + (kt % STAGES) * BM * AS;
+    const unsigned short* bs = Bs + (kt % STAGES) * BN * AS;
+    #pragma unroll
+    for (int kk = 0; kk < BK; kk += 16) {
+      unsigned af[MT][4];
+      unsigned bf[NT][2];
+      #pragma unroll
+      for (int i = 0; i < MT; ++i)
+        dsc_ldmatrix_x4(af[i], as + (warpM * WTM + i * 16 + lane % 16) * AS + kk + (lane / 16) * 8);
+      // Matrices 0..3: (n 0-7, k 0-7), (n 0-7, k 8-15), (n 8-15, k 0-7),
+      // (n 8-15, k 8-15) of a 16-column pair: b0, b1 of j and of j + 1.
+      #pragma unroll
+      for (int j = 0; j < NT; j += 2) {
+        unsigned r[4];
+        dsc_ldmatrix_x4(r, bs + (warpN * WTN + j * 8 + lane % 8 + (lane / 16) * 8) * AS + kk + ((lane / 8) % 2) * 8);
+        bf[j][0] = r[0];
+        bf[j][1] = r[1];
+        bf[j + 1][0] = r[2];
+        bf[j + 1][1] = r[3];
+      }
+      #pragma unroll
+      for (int i = 0; i < MT; ++i)
+        #pragma unroll
+        for (int j = 0; j < NT; ++j)
+          dsc_mma_16816(acc[i][j], af[i], bf[j][0], bf[j][1]);
+    }
+  }
+  dsc_cp_async_wait<0>();
+
+  // Accumulator fragment: c[0..1] at (lane/4, 2*(lane%4) + {0,1}), c[2..3]
+  // eight rows below.
+  #pragma unroll
+  for (int i = 0; i < MT; ++i)
+    #pragma unroll
+    for (int j = 0; j < NT; ++j)
+      #pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const index_t m = m0 + warpM * WTM + i * 16 + lane / 4 + h * 8;
+        #pragma unroll
+        for (int c = 0; c < 2; ++c) {
+          const index_t n = n0 + warpN * WTN + j * 8 + (lane % 4) * 2 + c;
+          if (m < M && n < N)
+            dsc_epilogue($ARGS$, m, n, acc[i][j][h * 2 + c]);
+        }
+      }
+)cuda";
+
+/// The SIMT body for f32: thread (ty, tx) owns rows ty + i*TY and columns
+/// tx + j*TX of a 64x64 tile; both tiles are stored k-major.
+constexpr StringLiteral kSimtBody = R"cuda(
+  constexpr int BM = 64, BN = 64, BK = 16, TM = 4, TN = 4;
+  constexpr int TX = BN / TN, TY = BM / TM, THREADS = TX * TY;
+  constexpr index_t M = $M$, N = $N$, K = $K$;
+  __shared__ float As[BK][BM + 1];
+  __shared__ float Bs[BK][BN + 1];
+  const float* __restrict__ X = $X$;
+  const float* __restrict__ F = $F$;
+  const int tid = threadIdx.x, tx = tid % TX, ty = tid / TX;
+  const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
+  float acc[TM][TN];
+  #pragma unroll
+  for (int i = 0; i < TM; ++i)
+    #pragma unroll
+    for (int j = 0; j < TN; ++j)
+      acc[i][j] = 0.0f;
+
+  for (index_t k0 = 0; k0 < K; k0 += BK) {
+    // Consecutive threads take consecutive k: channels, contiguous in x
+    // and in each filter row.
+    for (int e = tid; e < BM * BK; e += THREADS) {
+      const int r = e / BK, k = e % BK;
+      const sindex_t offset = dsc_im2col(m0 + r, k0 + k);
+      As[k][r] = offset >= 0 ? X[offset] : 0.0f;
+    }
+    for (int e = tid; e < BN * BK; e += THREADS) {
+      const int c = e / BK, k = e % BK;
+      const index_t gn = n0 + c, gk = k0 + k;
+      Bs[k][c] = (gn < N && gk < K) ? F[gn * K + gk] : 0.0f;
+    }
+    __syncthreads();
+    #pragma unroll
+    for (int k = 0; k < BK; ++k) {
+      float a[TM], b[TN];
+      #pragma unroll
+      for (int i = 0; i < TM; ++i)
+        a[i] = As[k][ty + i * TY];
+      #pragma unroll
+      for (int j = 0; j < TN; ++j)
+        b[j] = Bs[k][tx + j * TX];
+      #pragma unroll
+      for (int i = 0; i < TM; ++i)
+        #pragma unroll
+        for (int j = 0; j < TN; ++j)
+          acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+    }
+    __syncthreads();
+  }
+
+  #pragma unroll
+  for (int i = 0; i < TM; ++i)
+    #pragma unroll
+    for (int j = 0; j < TN; ++j) {
+      const index_t m = m0 + ty + i * TY, n = n0 + tx + j * TX;
+      if (m < M && n < N)
+        dsc_epilogue($ARGS$, m, n, acc[i][j]);
+    }
+)cuda";
+
+class ConvEmitter {
+public:
+  ConvEmitter(exec::KernelOp kernel, ConvOp conv)
+      : kernel(kernel), conv(conv) {}
+  FailureOr<EmittedKernel> emit();
+
+private:
+  LogicalResult emitEpilogue(llvm::raw_ostream &os);
+
+  exec::KernelOp kernel;
+  ConvOp conv;
+  SmallVector<int64_t> resultShape;
+};
+
+} // namespace
+
+LogicalResult ConvEmitter::emitEpilogue(llvm::raw_ostream &os) {
+  Block &body = kernel.getBody().front();
+  auto yield = cast<exec::YieldOp>(body.getTerminator());
+  os << "static __device__ __forceinline__ void dsc_epilogue("
+     << kernelParameters(kernel) << ", index_t m, index_t n, float acc) {\n";
+  int64_t p = resultShape[1], q = resultShape[2];
+  SmallVector<std::string> coords = {llvm::formatv("(m / {0})", p * q),
+                                     llvm::formatv("((m / {0}) % {1})", q, p),
+                                     llvm::formatv("(m % {0})", q), "n"};
+  if (Value bias = conv.getBias())
+    os << "  acc += "
+       << loadAsCompute(elementTypeOf(bias),
+                        llvm::formatv("arg{0}[n]",
+                                      cast<BlockArgument>(bias).getArgNumber())
+                            .str())
+       << ";\n";
+  ScalarExprEmitter scalar(
+      kernel, "a conv epilogue", os, "  ",
+      [&](Value value) -> FailureOr<std::string> {
+        auto arg = dyn_cast<BlockArgument>(value);
+        if (!arg)
+          return kernel.emitOpError("unsupported op '")
+                 << value.getDefiningOp()->getName() << "' in a conv epilogue";
+        if (!broadcastsTo(shapeOf(arg), resultShape))
+          return kernel.emitOpError("argument #")
+                 << arg.getArgNumber() << " of type " << arg.getType()
+                 << " does not broadcast to the conv result";
+        Type type = elementTypeOf(arg);
+        std::string name = llvm::formatv("x{0}", arg.getArgNumber());
+        // A residual of the result's shape is read at the result's offset.
+        std::string index =
+            shapeOf(arg) == ArrayRef<int64_t>(resultShape)
+                ? llvm::formatv("m * {0} + n", resultShape[3]).str()
+                : broadcastIndexFromCoords(shapeOf(arg), resultShape, coords);
+        os << "  const " << getElementInfo(type)->compute << " " << name
+           << " = "
+           << loadAsCompute(
+                  type,
+                  llvm::formatv("arg{0}[{1}]", arg.getArgNumber(), index).str())
+           << ";\n";
+        return name;
+      });
+  scalar.bind(conv.getResult(), "acc");
+  Value result = yield.getValues().front();
+  FailureOr<std::string> expr = scalar.emit(result);
+  if (failed(expr))
+    return failure();
+  os << llvm::formatv("  out0[m * {0} + n] = {1};\n", resultShape[3],
+                      storeFromCompute(elementTypeOf(result), *expr));
+  os << "}\n\n";
+  return success();
+}
+
+FailureOr<EmittedKernel> ConvEmitter::emit() {
+  Block &body = kernel.getBody().front();
+  auto yield = cast<exec::YieldOp>(body.getTerminator());
+  if (yield.getValues().size() != 1)
+    return kernel.emitOpError("conv kernel must yield one value, not ")
+           << yield.getValues().size();
+  for (Operation &op : body.without_terminator())
+    if (&op != conv.getOperation() && !ScalarExprEmitter::isScalarizable(&op))
+      return kernel.emitOpError("unsupported op '")
+             << op.getName() << "' in a conv epilogue";
+  auto input = dyn_cast<BlockArgument>(conv.getInput());
+  auto filter = dyn_cast<BlockArgument>(conv.getFilter());
+  if (!input || !filter ||
+      (conv.getBias() && !isa<BlockArgument>(conv.getBias())))
+    return kernel.emitOpError("conv operands must be kernel arguments");
+  resultShape = llvm::to_vector(shapeOf(conv.getResult()));
+  if (shapeOf(yield.getValues().front()) != ArrayRef<int64_t>(resultShape))
+    return kernel.emitOpError("conv epilogue changes the result shape");
+
+  ArrayRef<int64_t> x = shapeOf(input), f = shapeOf(filter);
+  SmallVector<WindowDim> dims = windowDimsOf(conv);
+  int64_t m = resultShape[0] * resultShape[1] * resultShape[2];
+  int64_t n = resultShape[3];
+  int64_t k = f[1] * f[2] * f[3];
+  Type type = elementTypeOf(input);
+  bool tensorCores = type.isF16() || type.isBF16();
+
+  EmittedKernel result;
+  result.name = kernel.getSymName().str();
+  result.entry = entryName(kernel);
+  std::string source;
+  llvm::raw_string_ostream os(source);
+  os << getPrelude();
+  int64_t largest = std::max({m * k, m * n, n * k, x[0] * x[1] * x[2] * x[3]});
+  os << "typedef " << indexTypeFor(largest) << " index_t;\n";
+  // Input offsets, -1 in the padding.
+  os << "typedef " << (largest < (int64_t(1) << 31) ? "int" : "long long")
+     << " sindex_t;\n";
+  std::vector<std::pair<StringRef, std::string>> common = {
+      {"M", std::to_string(m)},
+      {"N", std::to_string(n)},
+      {"K", std::to_string(k)},
+      {"H", std::to_string(x[1])},
+      {"W", std::to_string(x[2])},
+      {"C", std::to_string(x[3])},
+      {"P", std::to_string(resultShape[1])},
+      {"Q", std::to_string(resultShape[2])},
+      {"S", std::to_string(f[2])},
+      {"SH", std::to_string(dims[0].stride)},
+      {"SW", std::to_string(dims[1].stride)},
+      {"PH", std::to_string(dims[0].padBegin)},
+      {"PW", std::to_string(dims[1].padBegin)},
+      {"DH", std::to_string(dims[0].dilation)},
+      {"DW", std::to_string(dims[1].dilation)},
+      {"X", "arg" + std::to_string(input.getArgNumber())},
+      {"F", "arg" + std::to_string(filter.getArgNumber())}};
+  SmallVector<std::string> argNames;
+  for (size_t i = 0; i < kernel.getNumArguments(); ++i)
+    argNames.push_back("arg" + std::to_string(i));
+  argNames.push_back("out0");
+  common.push_back({"ARGS", llvm::join(argNames, ", ")});
+  os << substitute(kIm2col, common);
+
+  int64_t gridX, gridY, threads;
+  if (tensorCores) {
+    ConvTile tile = chooseTile(m, n);
+    os << getTensorCoreHelpers(type) << "\n";
+    if (failed(emitEpilogue(os)))
+      return failure();
+    threads = tile.threads();
+    common.push_back({"BM", std::to_string(tile.bm)});
+    common.push_back({"BN", std::to_string(tile.bn)});
+    common.push_back({"STAGES", std::to_string(tile.stages)});
+    common.push_back({"WARPS_M", std::to_string(tile.warpsM)});
+    common.push_back({"WARPS_N", std::to_string(tile.warpsN)});
+    common.push_back({"THREADS", std::to_string(threads)});
+    os << "// implicit-gemm convolution on tensor cores: M " << m << " N " << n
+       << " K " << k << ", " << tile.bm << "x" << tile.bn << "x32 tile, "
+       << tile.warpsM << "x" << tile.warpsN << " warps, " << tile.stages
+       << " stages\n";
+    os << kernelSignature(kernel, result.entry, threads) << " {";
+    os << substitute(kTensorCoreBody, common) << "}\n";
+    gridX = ceilDiv(n, tile.bn);
+    gridY = ceilDiv(m, tile.bm);
+    result.sharedMemory = static_cast<int32_t>(tile.sharedBytes());
+  } else {
+    if (failed(emitEpilogue(os)))
+      return failure();
+    threads = 256;
+    os << "// implicit-gemm convolution, simt: M " << m << " N " << n << " K "
+       << k << ", 64x64x16 tile, 4x4 per thread\n";
+    os << kernelSignature(kernel, result.entry, threads) << " {";
+    os << substitute(kSimtBody, common) << "}\n";
+    gridX = ceilDiv(n, 64);
+    gridY = ceilDiv(m, 64);
+  }
+  if (gridY > kMaxGridY)
+    return kernel.emitOpError("conv has too many output pixels (")
+           << m << ") for one launch";
+  result.grid = {static_cast<int32_t>(std::max<int64_t>(gridX, 1)),
+                 static_cast<int32_t>(std::max<int64_t>(gridY, 1)), 1};
+  result.block = {static_cast<int32_t>(threads), 1, 1};
+  result.source = std::move(source);
+  return result;
+}
+
+FailureOr<EmittedKernel> emitConvKernel(exec::KernelOp kernel, ConvOp conv) {
+  return ConvEmitter(kernel, conv).emit();
+}
+
+} // namespace dsc::codegen

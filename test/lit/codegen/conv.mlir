@@ -1,0 +1,63 @@
+// RUN: dsc-translate --exec-to-cuda %s | FileCheck %s
+// RUN: dsc-translate --exec-to-cubin %s | FileCheck %s --check-prefix=CUBIN
+// Channels-last 2-D convs with group 1 are implicit GEMMs: M = N*P*Q output
+// pixels, N = Cout, K = R*S*C; the epilogue (bias, residual add, ReLU) runs
+// on each accumulator before the only store. All compiled by NVRTC for sm_90
+// without spills.
+
+// f32: the SIMT tile; stride 2, padding and dilation in the im2col offsets.
+// CHECK-LABEL: // kernel @conv_f32_residual_relu entry conv_f32_residual_relu grid (1, 1, 1) block (256, 1, 1)
+// CHECK: static __device__ __forceinline__ sindex_t dsc_im2col(index_t gm, index_t gk) {
+// CHECK: constexpr index_t M = 60, K = 45;
+// CHECK: constexpr int H = 9, W = 11, C = 5, P = 5, Q = 6, S = 3;
+// CHECK: const int h = (int)p * 2 - 1 + (int)(tap / S) * 1;
+// CHECK: const int w = (int)q * 2 - 2 + (int)(tap % S) * 2;
+// CHECK: return (sindex_t)(((img * H + h) * W + w) * C + ch);
+// CHECK: dsc_epilogue(
+// CHECK: acc += arg2[n];
+// CHECK: const float x3 = arg3[m * 7 + n];
+// CHECK: out0[m * 7 + n] =
+// CHECK: // implicit-gemm convolution, simt: M 60 N 7 K 45, 64x64x16 tile, 4x4 per thread
+// CUBIN: // kernel @conv_f32_residual_relu entry conv_f32_residual_relu cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
+exec.kernel @conv_f32_residual_relu(%x: tensor<2x9x11x5xf32>, %w: tensor<7x3x3x5xf32>, %b: tensor<7xf32>, %r: tensor<2x5x6x7xf32>) -> tensor<2x5x6x7xf32> attributes {family = "data"} {
+  %c = graph.conv %x, %w, %b {channels_last, strides = array<i64: 2, 2>, dilations = array<i64: 1, 2>, pads = array<i64: 1, 2, 1, 2>, group = 1 : i64} : (tensor<2x9x11x5xf32>, tensor<7x3x3x5xf32>, tensor<7xf32>) -> tensor<2x5x6x7xf32>
+  %a = graph.add %c, %r : (tensor<2x5x6x7xf32>, tensor<2x5x6x7xf32>) -> tensor<2x5x6x7xf32>
+  %y = graph.relu %a : tensor<2x5x6x7xf32> -> tensor<2x5x6x7xf32>
+  exec.yield %y : tensor<2x5x6x7xf32>
+}
+
+// f16 on tensor cores, C a multiple of 8 (16-byte copies of 8 channels).
+// ResNet-50's 3x3 layer of stage 3 at batch 1: M = 196, N = 256, K = 2304.
+// CHECK-LABEL: // kernel @conv_f16_stage3
+// CHECK: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// CHECK: // implicit-gemm convolution on tensor cores: M 196 N 256 K 2304, 16x32x32 tile, 1x2 warps, 4 stages
+// CHECK: const bool vecX = (256 % 8 == 0)
+// CHECK: dsc_ldmatrix_x4(r, bs + (warpN * WTN + j * 8 + lane % 8 + (lane / 16) * 8) * AS + kk + ((lane / 8) % 2) * 8);
+// CUBIN: // kernel @conv_f16_stage3 entry conv_f16_stage3 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
+exec.kernel @conv_f16_stage3(%x: tensor<1x14x14x256xf16>, %w: tensor<256x3x3x256xf16>, %b: tensor<256xf16>) -> tensor<1x14x14x256xf16> attributes {family = "data"} {
+  %c = graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x14x14x256xf16>, tensor<256x3x3x256xf16>, tensor<256xf16>) -> tensor<1x14x14x256xf16>
+  %y = graph.relu %c : tensor<1x14x14x256xf16> -> tensor<1x14x14x256xf16>
+  exec.yield %y : tensor<1x14x14x256xf16>
+}
+
+// The stem of ResNet-50 at batch 32 (C = 3: elements gathered one by one):
+// enough pixels for 128x64 tiles.
+// CHECK-LABEL: // kernel @conv_bf16_stem
+// CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHECK: // implicit-gemm convolution on tensor cores: M 401408 N 64 K 147, 128x64x32 tile, 4x2 warps, 3 stages
+// CUBIN: // kernel @conv_bf16_stem entry conv_bf16_stem cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
+exec.kernel @conv_bf16_stem(%x: tensor<32x224x224x3xbf16>, %w: tensor<64x7x7x3xbf16>) -> tensor<32x112x112x64xbf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, group = 1 : i64} : (tensor<32x224x224x3xbf16>, tensor<64x7x7x3xbf16>) -> tensor<32x112x112x64xbf16>
+  exec.yield %y : tensor<32x112x112x64xbf16>
+}
+
+// 64 output channels take 64-wide tiles (ResNet-50's stem at batch 1:
+// M = 12544, 196 blocks of 64x64).
+// CHECK-LABEL: // kernel @conv_f16_stem_batch1
+// CHECK: // implicit-gemm convolution on tensor cores: M 12544 N 64 K 147, 64x64x32 tile, 2x2 warps, 4 stages
+// CHECK: const bool vecX = (3 % 8 == 0)
+// CHECK: const sindex_t offset = dsc_im2col(gm, gk + e);
+exec.kernel @conv_f16_stem_batch1(%x: tensor<1x224x224x3xf16>, %w: tensor<64x7x7x3xf16>) -> tensor<1x112x112x64xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, group = 1 : i64} : (tensor<1x224x224x3xf16>, tensor<64x7x7x3xf16>) -> tensor<1x112x112x64xf16>
+  exec.yield %y : tensor<1x112x112x64xf16>
+}
