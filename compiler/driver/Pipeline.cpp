@@ -275,6 +275,7 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
           fn.addPass(graph::createConvertPrecision(precision));
           fn.addPass(createCanonicalizerPass());
           fn.addPass(graph::createFuseAttention());
+          fn.addPass(graph::createHoistRowScale());
           fn.addPass(createCanonicalizerPass());
           fn.addPass(graph::createFuse());
         });

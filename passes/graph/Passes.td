@@ -40,6 +40,18 @@ def ConvertPrecision : Pass<"graph-convert-precision", "::mlir::func::FuncOp"> {
   ];
 }
 
+def HoistRowScale : Pass<"graph-hoist-row-scale", "::mlir::func::FuncOp"> {
+  let summary = "moves a per-row scale of a matmul's result onto its input";
+  let description = [{
+    `g * (h @ W)` with one factor of g per row of the product (shape
+    [..., M, 1]) becomes `(g * h) @ W`: the scale fuses into the elementwise
+    kernel that produces h, and the GEMM's epilogue keeps only what cuBLASLt
+    can run (an MoE expert's `out + gate * w2(h)` is then a GEMM with a
+    residual add). Only when the matmul has no other use.
+  }];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
 def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
   let summary = "groups ops into graph.fusion regions, one per future kernel";
   let description = [{

@@ -68,6 +68,30 @@ def chain_case():
                 tolerance=TOLERANCE, compile_args=FP16)
 
 
+def moe_expert_case():
+    """An MoE expert's `out + gate * w2(silu(w1 x))`: graph-hoist-row-scale
+    moves the per-token gate onto w2's input, leaving a GEMM with a residual
+    add (a library GEMM)."""
+    m, d, f = 64, 128, 256
+    x, g = normal(m, d), normal(m, 1)
+    w1, w2 = normal(d, f, scale=d ** -0.5), normal(f, d, scale=f ** -0.5)
+    nodes = [helper.make_node("MatMul", ["x", "w1"], ["a"]),
+             helper.make_node("Sigmoid", ["a"], ["s"]),
+             helper.make_node("Mul", ["a", "s"], ["h"]),
+             helper.make_node("MatMul", ["h", "w2"], ["e"]),
+             helper.make_node("Mul", ["g", "e"], ["ge"]),
+             helper.make_node("Add", ["x", "ge"], ["y"])]
+    graph = helper.make_graph(nodes, "expert", [vi("x", np.float32, [m, d]), vi("g", np.float32, [m, 1])],
+                              [vi("y", np.float32, [m, d])],
+                              [numpy_helper.from_array(w1, "w1"), numpy_helper.from_array(w2, "w2")])
+    a = f64(x) @ f64(w1)
+    h = a / (1 + np.exp(-a))
+    y = f64(x) + f64(g) * (h @ f64(w2))
+    return Case("gemm-fp16-moe-expert", helper.make_model(graph, opset_imports=OPSET),
+                {"x": x, "g": g}, {"y": y.astype(np.float32)}, tolerance=TOLERANCE,
+                compile_args=FP16)
+
+
 def fp16_gemm_cases():
     return [
         # BERT's FFN down projection at batch 1: 24 tiles, split-K 11 ways.
@@ -83,4 +107,5 @@ def fp16_gemm_cases():
         # Large: 128x128 tiles.
         linear_case("large", 1024, 1024, 1024, "bias"),
         chain_case(),
+        moe_expert_case(),
     ]
