@@ -11,6 +11,7 @@ torch.compile and torch.compile(mode="reduce-overhead"): CUDA events after warm-
 usage (GPU machine, tools from `make selfcontained`):
   python3 bench/bench.py --dsc .carry/bin/dsc --lib .carry/bin/libdsc.so \\
       [--models mlp,resnet50,bert,gpt2,moe] [--batches 1,32] [--json OUT] [--profile DIR]
+      [--exporter torchscript] [--modes eager,compile,reduce-overhead (or "" for checks only)]
 """
 import argparse, copy, json, os, statistics, subprocess, sys, time
 
@@ -82,6 +83,8 @@ def main():
     ap.add_argument("--profile", default="", help="directory: per-kernel times of each dsc plan, launches")
     ap.add_argument("--save-graphs", default="", help="directory: each export without its weights "
                     "(bench/graph_only.py strip), batch 1 only")
+    ap.add_argument("--exporter", default="dynamo", choices=["dynamo", "torchscript"],
+                    help="PyTorch's default exporter, or the legacy one (opset 17)")
     ap.add_argument("--compile-args", default="", help="extra `dsc compile` arguments")
     a = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = False
@@ -99,7 +102,7 @@ def main():
             example = tuple(x.cuda() for x in example)
             onnx_path = os.path.join(a.work, f"{name}_b{batch}.onnx")
             t0 = time.time()
-            err = peers.export(model, example, onnx_path, "dynamo")
+            err = peers.export(model, example, onnx_path, a.exporter)
             row["export_s"] = round(time.time() - t0, 1)
             if err:
                 row["error"] = f"export: {err}"
@@ -142,7 +145,7 @@ def main():
             half = copy.deepcopy(model).half()
             torch_inputs = tuple(x.half() if x.is_floating_point() else x for x in inputs)
             with torch.inference_mode():
-                for mode in a.modes.split(","):
+                for mode in filter(None, a.modes.split(",")):
                     t0 = time.time()
                     torch._dynamo.reset()
                     fn = half if mode == "eager" else torch.compile(
