@@ -204,8 +204,9 @@ def print_table(rows):
     errors = [(r["model"], r["batch"], k, v) for r in rows for k, v in r.items() if k.startswith("error")]
     for e in errors:
         print("error:", *e)
-    checked = [(r, p) for r in rows for p in ("fp16", "fp32") if f"ok_{p}" in r]
-    ok = sum(1 for r, p in checked if r[f"ok_{p}"])
+    checked = [(r, p) for r in rows for p in ("fp16", "fp32")
+               if f"ok_{p}" in r or f"error_{p}" in r]
+    ok = sum(1 for r, p in checked if r.get(f"ok_{p}"))
     timed = [r for r in rows if isinstance(r.get("ratio"), float)]
     faster = sum(1 for r in timed if r["ratio"] <= 1.0)
     exported = sum(1 for r in rows if not str(r.get("error", "")).startswith("export"))
