@@ -18,22 +18,6 @@ namespace {
 
 constexpr char kFileMagic[8] = {'D', 'S', 'C', 'K', 'C', 'U', 'B', '1'};
 
-uint64_t fnv1a(const std::string &bytes, uint64_t basis) {
-  uint64_t hash = basis;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
-std::string hex(uint64_t value) {
-  char text[17];
-  std::snprintf(text, sizeof(text), "%016llx",
-                static_cast<unsigned long long>(value));
-  return text;
-}
-
 /// mkdir -p; true if `dir` exists afterwards.
 bool makeDirs(const std::string &dir) {
   for (size_t slash = dir.find('/', 1); slash != std::string::npos;
@@ -86,8 +70,8 @@ std::string KernelCache::keyMaterial(const std::string &source,
 std::string KernelCache::pathFor(const std::string &source,
                                  const std::string &arch) const {
   std::string key = keyMaterial(source, arch);
-  return dir_ + "/" + arch + "-" + hex(fnv1a(key, 0xcbf29ce484222325ULL)) +
-         hex(fnv1a(key, 0x84222325cbf29ce4ULL)) + ".cubin";
+  return dir_ + "/" + arch + "-" + contentDigest(key.data(), key.size()) +
+         ".cubin";
 }
 
 Status KernelCache::compile(const std::string &name, const std::string &source,
@@ -216,6 +200,21 @@ KernelCacheStats KernelCache::stats() const {
 void KernelCache::noteCubinLoaded() {
   std::lock_guard<std::mutex> lock(mutex_);
   ++stats_.cubinsLoaded;
+}
+
+std::string contentDigest(const void *data, size_t size) {
+  auto fnv1a = [&](uint64_t hash) {
+    for (size_t i = 0; i < size; ++i) {
+      hash ^= static_cast<const uint8_t *>(data)[i];
+      hash *= 0x100000001b3ULL;
+    }
+    return hash;
+  };
+  char text[33];
+  std::snprintf(text, sizeof(text), "%016llx%016llx",
+                static_cast<unsigned long long>(fnv1a(0xcbf29ce484222325ULL)),
+                static_cast<unsigned long long>(fnv1a(0x84222325cbf29ce4ULL)));
+  return text;
 }
 
 } // namespace dsc::rt

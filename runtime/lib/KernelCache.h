@@ -65,6 +65,10 @@ private:
   KernelCacheStats stats_;
 };
 
+/// 32 hex digits naming `size` bytes: two 64-bit FNV-1a hashes with
+/// different bases (file names of caches, not a cryptographic digest).
+std::string contentDigest(const void *data, size_t size);
+
 } // namespace dsc::rt
 
 #endif // DSC_RUNTIME_KERNELCACHE_H

@@ -28,26 +28,8 @@ namespace {
 
 constexpr char kCacheMagic[] = "dsc-tactics 1";
 
-uint64_t fnv1a(const uint8_t *bytes, size_t size, uint64_t basis) {
-  uint64_t hash = basis;
-  for (size_t i = 0; i < size; ++i) {
-    hash ^= bytes[i];
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
-std::string hex(uint64_t value) {
-  char text[17];
-  std::snprintf(text, sizeof(text), "%016llx",
-                static_cast<unsigned long long>(value));
-  return text;
-}
-
 std::string hashText(const std::string &text) {
-  const auto *bytes = reinterpret_cast<const uint8_t *>(text.data());
-  return hex(fnv1a(bytes, text.size(), 0xcbf29ce484222325ULL)) +
-         hex(fnv1a(bytes, text.size(), 0x84222325cbf29ce4ULL));
+  return contentDigest(text.data(), text.size());
 }
 
 bool makeDirs(const std::string &dir) {
@@ -76,8 +58,7 @@ std::string tactics::cacheKey(const std::string &deviceName,
          " | cublasLt " + std::to_string(blasVersion) + " | workspace " +
          std::to_string(kBlasWorkspaceBytes) + " | candidates " +
          std::to_string(kBlasCandidates) + " | plan " +
-         hex(fnv1a(planBytes.data(), planBytes.size(), 0xcbf29ce484222325ULL)) +
-         hex(fnv1a(planBytes.data(), planBytes.size(), 0x84222325cbf29ce4ULL));
+         contentDigest(planBytes.data(), planBytes.size());
 }
 
 std::string tactics::cachePath(const std::string &dir, const std::string &key) {

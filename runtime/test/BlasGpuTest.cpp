@@ -8,6 +8,7 @@
 
 #include "Blas.h"
 #include "CudaDriver.h"
+#include "GpuTestSupport.h"
 #include "PlanBuilder.h"
 
 #include "dsc/runtime.h"
@@ -24,23 +25,10 @@ using dsc::plan::GemmActivation;
 
 namespace {
 
-std::string makeTempDir() {
-  char path[] = "/tmp/dsc-blas-cache-XXXXXX";
-  return mkdtemp(path) ? std::string(path) : std::string();
-}
-
 #define CREATE_BLAS_RUNTIME_OR_SKIP(runtime, cacheDir)                         \
-  std::unique_ptr<Runtime> runtime;                                            \
-  {                                                                            \
-    RuntimeOptions options;                                                    \
-    options.cacheDir = cacheDir;                                               \
-    Status status = Runtime::create(options, &runtime);                        \
-    if (!status && status.code() == StatusCode::kUnavailable)                  \
-      GTEST_SKIP() << "no GPU: " << status.toString();                         \
-    ASSERT_TRUE(status.isOk()) << status.toString();                           \
-    if (!runtime->blas())                                                      \
-      GTEST_SKIP() << "no cuBLASLt: " << runtime->blasStatus();                \
-  }
+  CREATE_RUNTIME_OR_SKIP(runtime, cacheDir);                                   \
+  if (!runtime->blas())                                                        \
+  GTEST_SKIP() << "no cuBLASLt: " << runtime->blasStatus()
 
 /// The test values of A and R, element `i`.
 float aValue(int64_t i) { return float((i * 5) % 9 - 4) / 4.0f; }

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CudaDriver.h"
+#include "GpuTestSupport.h"
 #include "KernelCache.h"
 #include "PlanBuilder.h"
 
@@ -19,23 +20,6 @@ using namespace dsc::rt;
 using namespace dsc::rt::test;
 
 namespace {
-
-std::string makeTempDir() {
-  char path[] = "/tmp/dsc-gpu-cache-XXXXXX";
-  return mkdtemp(path) ? std::string(path) : std::string();
-}
-
-/// Creates a runtime with its own kernel cache in `cacheDir`, or skips.
-#define CREATE_RUNTIME_OR_SKIP(runtime, cacheDir)                              \
-  std::unique_ptr<Runtime> runtime;                                            \
-  {                                                                            \
-    RuntimeOptions options;                                                    \
-    options.cacheDir = cacheDir;                                               \
-    Status status = Runtime::create(options, &runtime);                        \
-    if (!status && status.code() == StatusCode::kUnavailable)                  \
-      GTEST_SKIP() << "no GPU: " << status.toString();                         \
-    ASSERT_TRUE(status.isOk()) << status.toString();                           \
-  }
 
 struct VectorData {
   std::vector<float> a, b, out;
