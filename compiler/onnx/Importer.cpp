@@ -826,8 +826,11 @@ LogicalResult importer::inferShapesSoFar(ImportState &state) {
                               ? std::next(Block::iterator(last))
                               : block->begin();
   for (Operation &op : llvm::make_range(begin, block->end())) {
+    // Operands may have gained ranks since the op was built: its verifier
+    // checks them (axes in range, ...) before inference relies on them.
     if (auto inferable = dyn_cast<graph::ShapeInferenceOpInterface>(&op))
-      if (failed(inferable.inferShapes()))
+      if (failed(mlir::verify(&op, /*verifyRecursively=*/false)) ||
+          failed(inferable.inferShapes()))
         return failure();
     state.shapesInferredThrough = &op;
   }

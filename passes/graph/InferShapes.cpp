@@ -2,6 +2,8 @@
 
 #include "passes/graph/Passes.h"
 
+#include "mlir/IR/Verifier.h"
+
 namespace dsc::graph {
 #define GEN_PASS_DEF_INFERSHAPES
 #include "passes/graph/Passes.h.inc"
@@ -16,9 +18,12 @@ struct InferShapesPass : dsc::graph::impl::InferShapesBase<InferShapesPass> {
     func::FuncOp func = getOperation();
     // The importer emits ops in topological order, so one forward walk sees
     // every operand's final type before its users.
+    // Operands may have gained ranks since the op was verified: verify it
+    // again before inference relies on its attributes (axes in range, ...).
     WalkResult walk = func.walk([&](Operation *op) {
       if (auto inferable = dyn_cast<ShapeInferenceOpInterface>(op))
-        if (failed(inferable.inferShapes()))
+        if (failed(mlir::verify(op, /*verifyRecursively=*/false)) ||
+            failed(inferable.inferShapes()))
           return WalkResult::interrupt();
       return WalkResult::advance();
     });

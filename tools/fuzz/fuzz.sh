@@ -51,6 +51,9 @@ data=/usr/share/libonnx-testdata/data
 (cd "$data" && find node simple pytorch-operator -name model.onnx -size -4097c \
    -exec cp --parents -t "$work/seeds" {} +)
 
+# Inputs that once crashed the importer (found by this fuzzer): replayed first.
+cp "$source_dir"/tools/fuzz/regressions/* "$work/seeds/"
+
 echo "fuzz.sh: $(find "$work/seeds" -type f | wc -l) seeds, ${seconds}s"
 status=0
 "$build_dir/tools/fuzz/dsc-import-fuzzer" "$work/corpus" "$work/seeds" \
