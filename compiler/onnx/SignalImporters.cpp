@@ -797,9 +797,16 @@ static LogicalResult importTfIdfVectorizer(NodeImporter &node) {
   int64_t rows = shape->size() == 2 ? (*shape)[0] : 1, length = shape->back();
   ArrayRef<int64_t> items = **pool, starts = **counts, outIndex = **indexes;
   int64_t outSize = 0;
+  // The output has max(ngram_indexes) + 1 columns: a corrupt index would
+  // ask for gigabytes.
+  constexpr int64_t kMaxColumns = int64_t(1) << 24;
   for (int64_t i : outIndex) {
     if (i < 0)
       return node.invalid("ngram_indexes holds a negative index");
+    if (i >= kMaxColumns)
+      return node.invalid("ngram_indexes holds " + std::to_string(i) +
+                          ", beyond the " + std::to_string(kMaxColumns) +
+                          " output columns dsc supports");
     outSize = std::max(outSize, i + 1);
   }
   // The pool's n-grams by length (n = 1, 2, ...), and the output column of
