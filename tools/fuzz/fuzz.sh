@@ -6,7 +6,9 @@
 #
 # usage: tools/fuzz/fuzz.sh [--build-dir DIR] [--seconds N] [--build-only]
 #                           [--jobs N] [-- extra libFuzzer flags]
-# Defaults: --build-dir build/fuzz, --seconds 60.
+# Defaults: --build-dir build/fuzz, --seconds 60. The libFuzzer seed is
+# $FUZZ_SEED, 1 by default, so that a CI run explores the same mutations each
+# time (a failure reproduces); FUZZ_SEED=0 draws a random one for longer hunts.
 set -euo pipefail
 
 source_dir=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,7 +59,7 @@ cp "$source_dir"/tools/fuzz/regressions/* "$work/seeds/"
 echo "fuzz.sh: $(find "$work/seeds" -type f | wc -l) seeds, ${seconds}s"
 status=0
 "$build_dir/tools/fuzz/dsc-import-fuzzer" "$work/corpus" "$work/seeds" \
-  -max_total_time="$seconds" -timeout=20 -rss_limit_mb=4096 -max_len=8192 \
+  -max_total_time="$seconds" -seed="${FUZZ_SEED:-1}" -timeout=20 -rss_limit_mb=4096 -max_len=8192 \
   -print_final_stats=1 -dict="$source_dir/tools/fuzz/onnx.dict" \
   -artifact_prefix="$work/artifacts/" "$@" \
   2>"$work/log.txt" || status=$?
