@@ -43,20 +43,6 @@ constexpr int64_t kMaxGridX = int64_t(1) << 31;
 /// Rows per block of the row-per-warp kernel: 4 warps.
 constexpr int64_t kRowsPerBlock = 4;
 
-/// Replaces each `$NAME$` of `text`.
-std::string
-substitute(StringRef text,
-           ArrayRef<std::pair<StringRef, std::string>> replacements) {
-  std::string result = text.str();
-  for (auto &[key, value] : replacements) {
-    std::string token = ("$" + key + "$").str();
-    for (size_t at = result.find(token); at != std::string::npos;
-         at = result.find(token, at + value.size()))
-      result.replace(at, token.size(), value);
-  }
-  return result;
-}
-
 /// A float literal that reads back exactly.
 std::string floatText(double value) {
   return llvm::formatv("{0:e9}f", value).str();

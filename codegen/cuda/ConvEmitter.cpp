@@ -62,20 +62,6 @@ ConvTile chooseTile(int64_t m, int64_t n) {
   return tiles[std::size(tiles) - 1];
 }
 
-/// Replaces each `$NAME$` of `text`.
-std::string
-substitute(StringRef text,
-           ArrayRef<std::pair<StringRef, std::string>> replacements) {
-  std::string result = text.str();
-  for (auto &[key, value] : replacements) {
-    std::string token = ("$" + key + "$").str();
-    for (size_t at = result.find(token); at != std::string::npos;
-         at = result.find(token, at + value.size()))
-      result.replace(at, token.size(), value);
-  }
-  return result;
-}
-
 /// The input offset of A element (gm, gk), or -1 in the padding or past
 /// M or K. Shared by every path so that they index alike.
 constexpr StringLiteral kIm2col = R"cuda(

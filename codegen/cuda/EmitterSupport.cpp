@@ -191,6 +191,20 @@ static __device__ __forceinline__ unsigned short dsc_f64_to_bf16(double f) {
 )cuda";
 }
 
+/// Replaces each `$NAME$` of `text`.
+std::string
+substitute(StringRef text,
+           ArrayRef<std::pair<StringRef, std::string>> replacements) {
+  std::string result = text.str();
+  for (auto &[key, value] : replacements) {
+    std::string token = ("$" + key + "$").str();
+    for (size_t at = result.find(token); at != std::string::npos;
+         at = result.find(token, at + value.size()))
+      result.replace(at, token.size(), value);
+  }
+  return result;
+}
+
 std::string getTensorCoreHelpers(Type elementType) {
   static constexpr StringLiteral helpers = R"cuda(
 static __device__ __forceinline__ unsigned dsc_smem_addr(const void* p) {

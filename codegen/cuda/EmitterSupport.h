@@ -59,6 +59,10 @@ llvm::StringRef getPrelude();
 /// PTX wrappers of the tensor-core paths (GEMM, attention): cp.async,
 /// ldmatrix (plain and .trans) and mma.sync.m16n8k16 with f32 accumulation
 /// on f16 or bf16 (`elementType`) operands.
+/// `text` with each `$NAME$` replaced (the kernel templates' parameters).
+std::string substitute(
+    llvm::StringRef text,
+    llvm::ArrayRef<std::pair<llvm::StringRef, std::string>> replacements);
 std::string getTensorCoreHelpers(mlir::Type elementType);
 
 /// The expression of the offset, in elements, of the element of a tensor of

@@ -101,20 +101,6 @@ SimtTile chooseSimtTile(int64_t m, int64_t n, int64_t batch, bool wide) {
   return {16, 64, 16, 1, 4};
 }
 
-/// Replaces each `$NAME$` of `text`.
-std::string
-substitute(StringRef text,
-           ArrayRef<std::pair<StringRef, std::string>> replacements) {
-  std::string result = text.str();
-  for (auto &[key, value] : replacements) {
-    std::string token = ("$" + key + "$").str();
-    for (size_t at = result.find(token); at != std::string::npos;
-         at = result.find(token, at + value.size()))
-      result.replace(at, token.size(), value);
-  }
-  return result;
-}
-
 /// The tensor-core kernel body; `$...$` are filled in by the emitter.
 constexpr StringLiteral kTensorCoreBody = R"cuda(
   constexpr int BM = $BM$, BN = $BN$, BK = $BK$, STAGES = $STAGES$;

@@ -165,19 +165,7 @@ void dsc_runtime_destroy(dsc_runtime *runtime) { delete runtime; }
 
 dsc_status dsc_plan_load_file(dsc_runtime *runtime, const char *path,
                               dsc_plan **out) {
-  return guarded([&]() -> dsc_status {
-    if (!out)
-      return nullArgument("out");
-    *out = nullptr;
-    if (!runtime)
-      return nullArgument("runtime");
-    if (!path)
-      return nullArgument("path");
-    PlanFile file;
-    if (Status status = PlanFile::fromFile(path, &file); !status)
-      return toC(status);
-    return loadPlan(runtime, std::move(file), out);
-  });
+  return dsc_plan_load_file_tuned(runtime, path, DSC_TUNE_CACHED, out);
 }
 
 dsc_status dsc_plan_load_bytes(dsc_runtime *runtime, const void *data,
