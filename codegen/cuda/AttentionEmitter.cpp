@@ -27,6 +27,8 @@
 
 #include "codegen/cuda/EmitterSupport.h"
 
+#include "dialects/graph/NnOps.h"
+
 #include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
@@ -62,27 +64,29 @@ constexpr StringLiteral kFlashBody = R"cuda(
   const int plane = blockIdx.z;
   const int b = plane / H, h = plane % H;
   const int m0 = blockIdx.x * BM;
-  const unsigned short* __restrict__ Q = $Q$ + (long long)plane * S * D;
-  const unsigned short* __restrict__ K = $K$ + (long long)plane * SK * D;
-  const unsigned short* __restrict__ V = $V$ + (long long)plane * SK * D;
+  // Elements between consecutive positions of a plane.
+  constexpr int QRS = $QRS$, KRS = $KRS$, VRS = $VRS$, ORS = $ORS$;
+  const unsigned short* __restrict__ Q = $Q$ + $QPLANE$;
+  const unsigned short* __restrict__ K = $K$ + $KPLANE$;
+  const unsigned short* __restrict__ V = $V$ + $VPLANE$;
   // 16-byte copies need 16-byte aligned rows; D is a multiple of 8 halves,
   // the base pointers are not promised to be aligned.
   const bool vecQ = ((unsigned long long)Q % 16) == 0;
   const bool vecKV = ((unsigned long long)K % 16) == 0 && ((unsigned long long)V % 16) == 0;
 
-  // rows x D from `src` (rows from `row0`, `limit` rows exist) into `dst`,
-  // zero past the limit.
+  // rows x D from `src` (rows from `row0`, `limit` rows exist, `stride`
+  // apart) into `dst`, zero past the limit.
   auto loadRows = [&](unsigned short* dst, const unsigned short* __restrict__ src,
-                      int row0, int rows, int limit, bool vec) {
+                      int row0, int rows, int limit, bool vec, int stride) {
     for (int c = tid; c < rows * (D / 8); c += THREADS) {
       const int r = c / (D / 8), dc = (c % (D / 8)) * 8;
       unsigned short* d = dst + r * DS + dc;
       if (vec && row0 + r < limit) {
-        dsc_cp_async16(d, src + (long long)(row0 + r) * D + dc);
+        dsc_cp_async16(d, src + (long long)(row0 + r) * stride + dc);
       } else {
         #pragma unroll
         for (int e = 0; e < 8; ++e)
-          d[e] = row0 + r < limit ? src[(long long)(row0 + r) * D + dc + e] : (unsigned short)0;
+          d[e] = row0 + r < limit ? src[(long long)(row0 + r) * stride + dc + e] : (unsigned short)0;
       }
     }
   };
@@ -92,10 +96,10 @@ constexpr StringLiteral kFlashBody = R"cuda(
   const int keyEnd = $CAUSAL$ ? min(SK, m0 + BM) : SK;
   const int numTiles = (keyEnd + BN - 1) / BN;
 
-  loadRows(Qs, Q, m0, BM, S, vecQ);
+  loadRows(Qs, Q, m0, BM, S, vecQ, QRS);
   if (numTiles > 0) {
-    loadRows(Ks, K, 0, BN, SK, vecKV);
-    loadRows(Vs, V, 0, BN, SK, vecKV);
+    loadRows(Ks, K, 0, BN, SK, vecKV, KRS);
+    loadRows(Vs, V, 0, BN, SK, vecKV, VRS);
   }
   dsc_cp_async_commit();
 
@@ -123,8 +127,8 @@ constexpr StringLiteral kFlashBody = R"cuda(
     }
     if (kt + 1 < numTiles) {
       const int stage = (kt + 1) % 2;
-      loadRows(Ks + stage * BN * DS, K, (kt + 1) * BN, BN, SK, vecKV);
-      loadRows(Vs + stage * BN * DS, V, (kt + 1) * BN, BN, SK, vecKV);
+      loadRows(Ks + stage * BN * DS, K, (kt + 1) * BN, BN, SK, vecKV, KRS);
+      loadRows(Vs + stage * BN * DS, V, (kt + 1) * BN, BN, SK, vecKV, VRS);
     }
     dsc_cp_async_commit();
     const unsigned short* ks = Ks + (kt % 2) * BN * DS;
@@ -217,7 +221,7 @@ constexpr StringLiteral kFlashBody = R"cuda(
     rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 1);
     rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 2);
   }
-  $T$* __restrict__ O = out0 + (long long)plane * S * D;
+  $T$* __restrict__ O = out0 + $OPLANE$;
   #pragma unroll
   for (int r = 0; r < 2; ++r) {
     if (row[r] >= S)
@@ -230,7 +234,7 @@ constexpr StringLiteral kFlashBody = R"cuda(
       for (int c = 0; c < 2; ++c) {
         const int d = j * 8 + (lane % 4) * 2 + c;
         const float value = rowSum[r] > 0.0f ? o[j][r * 2 + c] * inv : inv;
-        O[(long long)row[r] * D + d] = $STORE$;
+        O[(long long)row[r] * ORS + d] = $STORE$;
       }
   }
 )cuda";
@@ -246,9 +250,10 @@ constexpr StringLiteral kRowBody = R"cuda(
     return;
   const int plane = blockIdx.z;
   const int b = plane / H, h = plane % H;
-  const $T$* __restrict__ Q = $Q$ + ((long long)plane * S + i) * D;
-  const $T$* __restrict__ K = $K$ + (long long)plane * SK * D;
-  const $T$* __restrict__ V = $V$ + (long long)plane * SK * DV;
+  constexpr int KRS = $KRS$, VRS = $VRS$;
+  const $T$* __restrict__ Q = $Q$ + $QPLANE$ + (long long)i * $QRS$;
+  const $T$* __restrict__ K = $K$ + $KPLANE$;
+  const $T$* __restrict__ V = $V$ + $VPLANE$;
   $C$ q[DL];
   #pragma unroll
   for (int t = 0; t < DL; ++t)
@@ -280,7 +285,7 @@ constexpr StringLiteral kRowBody = R"cuda(
       if (lane + 32 * t < DV)
         acc[t] = acc[t] * correction + p * $LOAD_V$;
   }
-  $T$* __restrict__ O = out0 + ((long long)plane * S + i) * DV;
+  $T$* __restrict__ O = out0 + $OPLANE$ + (long long)i * $ORS$;
   // No key took part (every score -inf): $EMPTY_ROW_COMMENT$.
   #pragma unroll
   for (int t = 0; t < DVL; ++t)
@@ -354,21 +359,25 @@ std::string AttentionEmitter::maskExpr(StringRef x, StringRef computeType,
 }
 
 FailureOr<EmittedKernel> AttentionEmitter::emit() {
-  ArrayRef<int64_t> q = shapeOf(op.getQuery()), v = shapeOf(op.getValue());
-  batch = q[0];
-  heads = q[1];
-  rows = q[2];
-  depth = q[3];
-  keys = v[2];
-  valueDepth = v[3];
+  FailureOr<AttentionGeometry> geometry = getAttentionGeometry(op);
+  if (failed(geometry))
+    return failure();
+  const AttentionGeometry &g = *geometry;
+  batch = g.batch;
+  heads = g.heads;
+  rows = g.rows;
+  depth = g.depth;
+  keys = g.keys;
+  valueDepth = g.valueDepth;
   int64_t planes = batch * heads;
   if (planes > kMaxGridZ)
     return kernel.emitOpError("attention over ")
            << planes << " (batch x heads) planes exceeds the grid limit of "
            << kMaxGridZ;
   // 32-bit row and key indices; plane offsets are 64-bit.
-  if (rows * std::max(depth, valueDepth) >= (int64_t(1) << 31) ||
-      keys * std::max(depth, valueDepth) >= (int64_t(1) << 31))
+  int64_t widestRow = std::max(
+      {g.rowStride(0), g.rowStride(1), g.rowStride(2), g.rowStride(3)});
+  if (std::max(rows, keys) * widestRow >= (int64_t(1) << 31))
     return kernel.emitOpError("attention plane too large for one kernel");
 
   Type type = elementTypeOf(op.getQuery());
@@ -398,6 +407,24 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
       {"CAUSAL", op.getCausal() ? "true" : "false"},
       {"EMPTY_ROW_COMMENT", zeroEmptyRows ? "zeros" : "NaN, as softmax gives"},
       {"STORE", storeFromCompute(type, "value")}};
+  // Plane (b, h)'s first element and row stride in each tensor.
+  static constexpr StringLiteral planeKeys[] = {"QPLANE", "KPLANE", "VPLANE",
+                                                "OPLANE"};
+  static constexpr StringLiteral strideKeys[] = {"QRS", "KRS", "VRS", "ORS"};
+  for (int i = 0; i < 4; ++i) {
+    int64_t n = g.positions(i), t = g.tensorHeads[i], w = g.width(i);
+    std::string head = g.headOffset[i]
+                           ? llvm::formatv("({0} + h)", g.headOffset[i]).str()
+                           : "h";
+    common.push_back(
+        {planeKeys[i],
+         g.seqMajor
+             ? llvm::formatv("((long long)b * {0} + {1}) * {2}", n * t, head, w)
+                   .str()
+             : llvm::formatv("((long long)b * {0} + {1}) * {2}", t, head, n * w)
+                   .str()});
+    common.push_back({strideKeys[i], std::to_string(g.rowStride(i))});
+  }
   float scale = op.getScale().convertToFloat();
   if (tensorCores) {
     os << getTensorCoreHelpers(type);
@@ -441,10 +468,10 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
     common.push_back({"LOAD_Q", loadAsCompute(type, "Q[lane + 32 * t]")});
     common.push_back(
         {"LOAD_K",
-         loadAsCompute(type, "K[(long long)key * D + lane + 32 * t]")});
+         loadAsCompute(type, "K[(long long)key * KRS + lane + 32 * t]")});
     common.push_back(
         {"LOAD_V",
-         loadAsCompute(type, "V[(long long)key * DV + lane + 32 * t]")});
+         loadAsCompute(type, "V[(long long)key * VRS + lane + 32 * t]")});
     os << "\n// attention (one warp per query row, " << compute
        << " online softmax)\n";
     os << kernelSignature(kernel, emitted.entry, 32 * kRowsPerBlock) << " {";

@@ -275,7 +275,9 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
           fn.addPass(graph::createConvertPrecision(precision));
           fn.addPass(createCanonicalizerPass());
           fn.addPass(graph::createFuseAttention());
+          fn.addPass(graph::createAttentionLayout());
           fn.addPass(graph::createHoistRowScale());
+          fn.addPass(graph::createSinkReshapes());
           fn.addPass(createCanonicalizerPass());
           fn.addPass(graph::createFuse());
         });

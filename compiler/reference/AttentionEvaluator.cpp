@@ -8,6 +8,8 @@
 
 #include "compiler/reference/EvaluatorSupport.h"
 
+#include "dialects/graph/NnOps.h"
+
 #include "mlir/IR/TypeUtilities.h"
 
 #include <cmath>
@@ -22,21 +24,21 @@ static FailureOr<Tensor> evaluateAttention(AttentionOp op,
                                            ArrayRef<Tensor> operands) {
   const Tensor &query = operands[0], &key = operands[1], &value = operands[2];
   const Tensor *mask = operands.size() > 3 ? &operands[3] : nullptr;
-  if (query.shape.size() != 4 || key.shape.size() != 4 ||
-      value.shape.size() != 4) {
-    op.emitOpError("cannot be evaluated: query, key and value must have "
-                   "rank 4");
+  FailureOr<AttentionGeometry> geometry = getAttentionGeometry(op);
+  if (failed(geometry))
     return failure();
-  }
-  int64_t batch = query.shape[0], heads = query.shape[1];
-  int64_t rows = query.shape[2], depth = query.shape[3];
-  int64_t keys = key.shape[2], valueDepth = value.shape[3];
-  if (key.shape[0] != batch || value.shape[0] != batch ||
-      key.shape[1] != heads || value.shape[1] != heads ||
-      key.shape[3] != depth || value.shape[2] != keys) {
-    op.emitOpError("cannot be evaluated: inconsistent shapes");
-    return failure();
-  }
+  const AttentionGeometry &g = *geometry;
+  int64_t batch = g.batch, heads = g.heads, rows = g.rows, depth = g.depth;
+  int64_t keys = g.keys, valueDepth = g.valueDepth;
+  const Tensor *tensors[3] = {&query, &key, &value};
+  for (int i = 0; i < 3; ++i)
+    if (tensors[i]->data.size() !=
+        static_cast<size_t>(g.batch * g.tensorHeads[i] * g.positions(i) *
+                            g.width(i))) {
+      op.emitOpError("cannot be evaluated: operand ")
+          << i << " does not have the size of its type";
+      return failure();
+    }
   SmallVector<int64_t> scoresShape = {batch, heads, rows, keys};
   SmallVector<int64_t> maskStrides;
   if (mask) {
@@ -54,7 +56,9 @@ static FailureOr<Tensor> evaluateAttention(AttentionOp op,
     }
     maskStrides = broadcastStrides(mask->shape, scoresShape);
   }
-  SmallVector<int64_t> resultShape = {batch, heads, rows, valueDepth};
+  SmallVector<int64_t> resultShape =
+      g.seqMajor ? SmallVector<int64_t>{batch, rows, heads, valueDepth}
+                 : SmallVector<int64_t>{batch, heads, rows, valueDepth};
   FailureOr<DType> dtype =
       dtypeOf(getElementTypeOrSelf(op.getResult().getType()));
   if (failed(dtype) || !fitsInMemory(resultShape)) {
@@ -70,16 +74,17 @@ static FailureOr<Tensor> evaluateAttention(AttentionOp op,
   std::vector<double> scores(keys);
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t h = 0; h < heads; ++h) {
-      int64_t plane = b * heads + h;
-      const double *q = query.data.data() + plane * rows * depth;
-      const double *k = key.data.data() + plane * keys * depth;
-      const double *v = value.data.data() + plane * keys * valueDepth;
+      const double *q = query.data.data() + g.planeOffset(0, b, h);
+      const double *k = key.data.data() + g.planeOffset(1, b, h);
+      const double *v = value.data.data() + g.planeOffset(2, b, h);
+      int64_t qStride = g.rowStride(0), kStride = g.rowStride(1),
+              vStride = g.rowStride(2), outStride = g.rowStride(3);
       for (int64_t i = 0; i < rows; ++i) {
         double maximum = -INFINITY;
         for (int64_t j = 0; j < keys; ++j) {
           double dot = 0;
           for (int64_t d = 0; d < depth; ++d)
-            dot += q[i * depth + d] * k[j * depth + d];
+            dot += q[i * qStride + d] * k[j * kStride + d];
           double score = dot * scale;
           if (mask) {
             double m = mask->data[b * maskStrides[0] + h * maskStrides[1] +
@@ -91,7 +96,8 @@ static FailureOr<Tensor> evaluateAttention(AttentionOp op,
           scores[j] = score;
           maximum = std::max(maximum, score);
         }
-        double *out = result.data.data() + (plane * rows + i) * valueDepth;
+        double *out =
+            result.data.data() + g.planeOffset(3, b, h) + i * outStride;
         if (maximum == -INFINITY && op.getZeroEmptyRows())
           continue; // no key takes part: zeros
         double sum = 0;
@@ -101,7 +107,7 @@ static FailureOr<Tensor> evaluateAttention(AttentionOp op,
         }
         for (int64_t j = 0; j < keys; ++j)
           for (int64_t d = 0; d < valueDepth; ++d)
-            out[d] += scores[j] * v[j * valueDepth + d];
+            out[d] += scores[j] * v[j * vStride + d];
         for (int64_t d = 0; d < valueDepth; ++d)
           out[d] = roundTo(*dtype, out[d] / sum);
       }

@@ -136,13 +136,24 @@ def Graph_AttentionOp : Graph_Op<"attention", [Pure,
     aligned mask of PyTorch's is_causal). A row in which no key takes part
     (every score -inf) gives zeros with `zero_empty_rows` (the NaN guard of
     PyTorch's decomposition) and NaN without it, as softmax does.
+
+    With `seq_major`, the operands and the result hold positions before
+    heads, as projections produce them: query B x S x Hq x D, key
+    B x Sk x Hk x D, value B x Sk x Hv x Dv, result B x S x H x Dv. Head h
+    reads head `head_offsets[i] + h` of operand i (0 when absent), so one
+    packed projection (B x S x 3H x D) can be the query, key and value at
+    once; `num_heads` is H when the offsets are given (the query's head
+    count otherwise).
   }];
   // The key is not transposed: [Sk, D] rows with D contiguous are what
   // both the q kT product's tensor-core fragments and a row loop read, and
   // what exporters hold before their Transpose(0, 1, 3, 2).
   let arguments = (ins AnyTensor:$query, AnyTensor:$key, AnyTensor:$value,
                        Optional<AnyTensor>:$mask, F32Attr:$scale,
-                       UnitAttr:$causal, UnitAttr:$zero_empty_rows);
+                       UnitAttr:$causal, UnitAttr:$zero_empty_rows,
+                       UnitAttr:$seq_major,
+                       OptionalAttr<DenseI64ArrayAttr>:$head_offsets,
+                       OptionalAttr<I64Attr>:$num_heads);
   let results = (outs AnyTensor:$result);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)

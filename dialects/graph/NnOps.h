@@ -64,6 +64,37 @@ int64_t channelAxis(mlir::Operation *op, int64_t rank);
 llvm::SmallVector<int64_t> toChannelsLast(int64_t rank);
 llvm::SmallVector<int64_t> toChannelsFirst(int64_t rank);
 
+/// Where graph.attention finds its planes: shared by the verifier, the
+/// reference evaluator and the CUDA emitter. Operand 0..2 are the query, key
+/// and value, 3 the result.
+struct AttentionGeometry {
+  int64_t batch = 0, heads = 0, rows = 0, keys = 0, depth = 0, valueDepth = 0;
+  bool seqMajor = false;
+  /// Heads each tensor holds, and the first one the op reads.
+  int64_t tensorHeads[4] = {0, 0, 0, 0};
+  int64_t headOffset[4] = {0, 0, 0, 0};
+
+  int64_t positions(int operand) const {
+    return operand == 1 || operand == 2 ? keys : rows;
+  }
+  int64_t width(int operand) const { return operand >= 2 ? valueDepth : depth; }
+  /// Elements from one position of a plane to the next.
+  int64_t rowStride(int operand) const {
+    return (seqMajor ? tensorHeads[operand] : 1) * width(operand);
+  }
+  /// The element offset of position 0 of plane (b, h) of `operand`.
+  int64_t planeOffset(int operand, int64_t b, int64_t h) const {
+    int64_t n = positions(operand), t = tensorHeads[operand];
+    int64_t head = headOffset[operand] + h;
+    return seqMajor ? (b * n * t + head) * width(operand)
+                    : (b * t + head) * n * width(operand);
+  }
+};
+
+/// The geometry of an attention op with static shapes; failure (with a
+/// diagnostic) when the shapes do not fit the attributes.
+mlir::FailureOr<AttentionGeometry> getAttentionGeometry(AttentionOp op);
+
 } // namespace dsc::graph
 
 #endif // DSC_DIALECTS_GRAPH_NNOPS_H

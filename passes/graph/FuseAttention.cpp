@@ -231,7 +231,9 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
         loc, resultType, match->query, key, value, maskOperand,
         rewriter.getF32FloatAttr(static_cast<float>(match->scale)),
         causal ? rewriter.getUnitAttr() : UnitAttr(),
-        zeroEmptyRows ? rewriter.getUnitAttr() : UnitAttr());
+        zeroEmptyRows ? rewriter.getUnitAttr() : UnitAttr(),
+        /*seq_major=*/UnitAttr(), /*head_offsets=*/DenseI64ArrayAttr(),
+        /*num_heads=*/IntegerAttr());
     rewriter.replaceOp(op, attention.getResult());
     return success();
   }

@@ -52,6 +52,19 @@ def HoistRowScale : Pass<"graph-hoist-row-scale", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::dsc::graph::GraphDialect"];
 }
 
+def SinkReshapes : Pass<"graph-sink-reshapes", "::mlir::func::FuncOp"> {
+  let summary = "moves row-keeping reshapes below the elementwise ops that follow a matmul";
+  let description = [{
+    `op(reshape(x), y)` becomes `reshape(op(x, reshape(y)))` when x is a
+    matmul's result (or an elementwise chain on one), the reshape keeps the
+    last dimension, and the other operands have the reshape's shape or are
+    row vectors and scalars. Exporters put a reshape between each projection
+    and its bias, residual add or activation; once it is below them, the
+    fusion gives them to the GEMM as its epilogue. Consecutive reshapes fold.
+  }];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
 def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
   let summary = "groups ops into graph.fusion regions, one per future kernel";
   let description = [{
@@ -105,6 +118,19 @@ def FuseAttention : Pass<"graph-fuse-attention", "::mlir::func::FuncOp"> {
     casts to f32 around softmax. A constant causal mask becomes the `causal`
     attribute. Scores used elsewhere, softmax on another axis, or a mask that
     does not broadcast to [B, H, S, Sk] leave the ops alone.
+  }];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
+def AttentionLayout : Pass<"graph-attention-layout", "::mlir::func::FuncOp"> {
+  let summary = "lets graph.attention read and write the projections' B x S x H x D layout";
+  let description = [{
+    An attention whose query, key and value are all transpose(X, [0, 2, 1, 3])
+    of B x S x H x D tensors reads the X directly (`seq_major`) and produces
+    B x S x H x Dv; a transpose back of its result disappears (others read a
+    transpose of the new result). An X that is a reshape of a last-axis slice
+    of a packed projection (B x S x C, as from a fused QKV matmul) becomes
+    that projection as B x S x (C / D) x D with a head offset.
   }];
   let dependentDialects = ["::dsc::graph::GraphDialect"];
 }

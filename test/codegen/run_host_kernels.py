@@ -623,7 +623,9 @@ def cases():
     # graph.attention: the flash kernel (f16/bf16, D 32/64/128, its mma and
     # ldmatrix fragments emulated) and the row-per-warp kernel (the rest).
     def attn(name, shapes, dtype, scale, mask=None, causal=False,
-             zero_empty=False, bf16_data=False, **options):
+             zero_empty=False, bf16_data=False, layout="bhsd", **options):
+        """layout: "bhsd"; "bshd" (seq_major); "packed" (seq_major, one
+        B x S x 3H x D tensor read through head offsets)."""
         (b, h, s, d), sk, dv = shapes
         q = rng.standard_normal((b, h, s, d)).astype(np.float32)
         k = rng.standard_normal((b, h, sk, d)).astype(np.float32)
@@ -638,6 +640,14 @@ def cases():
         t = lambda shape, e=elem: "tensor<" + "x".join(map(str, shape)) + "x" + e + ">"
         args = [("q", (b, h, s, d)), ("k", (b, h, sk, d)), ("v", (b, h, sk, dv))]
         inputs = [q, k, v]
+        swap = lambda x: np.ascontiguousarray(x.transpose(0, 2, 1, 3))
+        if layout == "bshd":
+            args = [(n, (b, x.shape[2], h, x.shape[3])) for n, x in
+                    zip("qkv", (q, k, v))]
+            inputs = [swap(x) for x in (q, k, v)]
+        elif layout == "packed":
+            args = [("qkv", (b, s, 3 * h, d))]
+            inputs = [np.concatenate([swap(x) for x in (q, k, v)], 2)]
         sc = np.einsum("bhid,bhjd->bhij", as_f64(q), as_f64(k)) * scale
         if mask is not None:
             inputs.append(mask)
@@ -663,6 +673,16 @@ def cases():
         operands = ", ".join("%" + a[0] for a in args)
         types = ", ".join(t(a[1], *a[2:]) for a in args)
         result = t((b, h, s, dv))
+        if layout != "bhsd":
+            attrs.append("seq_major")
+            o = swap(o)
+            result = t((b, s, h, dv))
+        if layout == "packed":
+            attrs += [f"head_offsets = array<i64: 0, {h}, {2 * h}>",
+                      f"num_heads = {h} : i64"]
+            operands = ", ".join([operands] * 3 + ["%m"] * (mask is not None))
+            types = ", ".join([t(args[0][1])] * 3 +
+                              [t(a[1], *a[2:]) for a in args[1:]])
         op = (f"graph.attention {operands} {{{', '.join(attrs)}}} : "
               f"({types}) -> {result}")
         add(name, kernel(name.replace("-", "_"), sig, op, result), inputs, [o],
@@ -707,6 +727,14 @@ def cases():
          rtol=1e-5, atol=1e-6)
     attn("attention-rows-f16-d80", ((1, 2, 7, 80), 11, 80), np.float16, 0.1,
          **half)
+    # Positions before heads (graph-attention-layout), separate and packed.
+    attn("attention-flash-seq-major", ((2, 3, 40, 64), 70, 64), np.float16,
+         0.125, mask=pad[..., :70], layout="bshd", **half)
+    attn("attention-flash-packed-causal", ((2, 3, 70, 64), 70, 64),
+         np.float16, 0.125, causal=True, zero_empty=True, layout="packed",
+         **half)
+    attn("attention-rows-f32-packed", ((1, 2, 9, 40), 9, 40), np.float32,
+         0.3, causal=True, layout="packed", rtol=1e-5, atol=1e-6)
     return out
 
 

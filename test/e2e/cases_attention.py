@@ -161,10 +161,11 @@ def qkv_case(name, batch, heads, rows, keys, depth, value_depth=None,
 
 
 def block_case(name, kind, batch, seq, heads, depth, dtype=np.float32,
-               symbolic=False, tolerance=None):
+               symbolic=False, tolerance=None, packed=False):
     """A BERT-like (padding mask, eager) or GPT-2-like (causal, sdpa with the
     GPT-2 masks) self-attention block: projections, head split by Reshape and
-    Transpose, attention, heads merged, output projection."""
+    Transpose, attention, heads merged, output projection. `packed`: one
+    QKV projection sliced three ways (GPT-2's c_attn as dynamo exports it)."""
     embed = heads * depth
     x = rand(batch, seq, embed, dtype=dtype, low=-0.5, high=0.5)
     weights = {n: (rand(embed, embed, low=-0.2, high=0.2)).astype(dtype)
@@ -172,9 +173,22 @@ def block_case(name, kind, batch, seq, heads, depth, dtype=np.float32,
     mask = padding(batch, seq)
     nodes = [const("split", np.array([0, 0, heads, depth], np.int64)),
              const("merge", np.array([0, 0, embed], np.int64))]
+    initializers = dict(weights)
+    if packed:
+        initializers = {"wo": weights["wo"], "wqkv": np.concatenate(
+            [weights[n] for n in ("wq", "wk", "wv")], 1)}
+        nodes += [helper.make_node("MatMul", ["x", "wqkv"], ["qkv"]),
+                  const("slice_axes", np.array([2], np.int64))]
+        for i, n in enumerate(("q", "k", "v")):
+            nodes += [const(n + "_start", np.array([i * embed], np.int64)),
+                      const(n + "_end", np.array([(i + 1) * embed], np.int64)),
+                      helper.make_node("Slice", ["qkv", n + "_start", n + "_end",
+                                                 "slice_axes"], [n + "p"])]
+    else:
+        for n in ("q", "k", "v"):
+            nodes.append(helper.make_node("MatMul", ["x", "w" + n], [n + "p"]))
     for n in ("q", "k", "v"):
-        nodes += [helper.make_node("MatMul", ["x", "w" + n], [n + "p"]),
-                  helper.make_node("Reshape", [n + "p", "split"], [n + "r"])]
+        nodes.append(helper.make_node("Reshape", [n + "p", "split"], [n + "r"]))
     nodes += [helper.make_node("Transpose", ["qr"], ["q"], perm=[0, 2, 1, 3]),
               helper.make_node("Transpose", ["vr"], ["v"], perm=[0, 2, 1, 3])]
     if kind == "bert":
@@ -195,7 +209,7 @@ def block_case(name, kind, batch, seq, heads, depth, dtype=np.float32,
         nodes, "g", [vi("x", dtype, [dim, seq, embed]),
                      vi("mask", np.int64, [dim, seq])],
         [vi("y", dtype, [dim, seq, embed])],
-        [numpy_helper.from_array(w, n) for n, w in weights.items()])
+        [numpy_helper.from_array(w, n) for n, w in initializers.items()])
     model = helper.make_model(graph,
                               opset_imports=[helper.make_opsetid("", OPSET)])
 
@@ -289,5 +303,14 @@ def attention_cases():
                    symbolic=True, tolerance=(2e-4, 1e-5)),
         block_case("attention_gpt2_block_symbolic_f16", "gpt2", 2, 33, 2, 64,
                    dtype=F16, symbolic=True, tolerance=(3e-2, 3e-2)),
+        # One packed QKV projection: the attention reads it through head
+        # offsets (graph-attention-layout).
+        block_case("attention_gpt2_packed_f16", "gpt2", 2, 70, 3, 64,
+                   dtype=F16, packed=True, tolerance=(3e-2, 3e-2)),
+        block_case("attention_gpt2_packed_f32", "gpt2", 1, 20, 2, 32,
+                   packed=True, tolerance=(2e-4, 1e-5)),
+        block_case("attention_gpt2_packed_symbolic_f16", "gpt2", 2, 33, 2, 64,
+                   dtype=F16, packed=True, symbolic=True,
+                   tolerance=(3e-2, 3e-2)),
     ]
     return cases

@@ -9,7 +9,7 @@ func.func @rank(%q: tensor<4x8x16xf32>, %k: tensor<4x8x16xf32>, %v: tensor<4x8x1
 // -----
 
 func.func @heads(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<*xf32> {
-  // expected-error @+1 {{'graph.attention' op query, key and value differ in dimension 1 (batch and heads must match)}}
+  // expected-error @+1 {{'graph.attention' op query, key and value differ in their heads}}
   %0 = graph.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
@@ -67,5 +67,29 @@ func.func @mixed_types(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf16>, %v: t
 func.func @scale(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<*xf32> {
   // expected-error @+1 {{'graph.attention' op scale must be finite}}
   %0 = graph.attention %q, %k, %v {scale = 0x7F800000 : f32} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @offsets_without_seq_major(%q: tensor<1x4x8x16xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.attention' op head_offsets and num_heads need seq_major}}
+  %0 = graph.attention %q, %q, %q {scale = 1.0 : f32, head_offsets = array<i64: 0, 1, 2>, num_heads = 1 : i64} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @offsets_without_heads(%q: tensor<1x8x6x16xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.attention' op head_offsets and num_heads go together}}
+  %0 = graph.attention %q, %q, %q {scale = 1.0 : f32, seq_major, head_offsets = array<i64: 0, 2, 4>} : (tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>) -> tensor<*xf32>
+  return %0 : tensor<*xf32>
+}
+
+// -----
+
+func.func @packed_heads_out_of_range(%qkv: tensor<1x8x6x16xf32>) -> tensor<*xf32> {
+  // expected-error @+1 {{'graph.attention' op heads 4 to 6 of operand 2 do not exist (it holds 6)}}
+  %0 = graph.attention %qkv, %qkv, %qkv {scale = 1.0 : f32, seq_major, head_offsets = array<i64: 0, 2, 4>, num_heads = 3 : i64} : (tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>, tensor<1x8x6x16xf32>) -> tensor<*xf32>
   return %0 : tensor<*xf32>
 }
