@@ -53,17 +53,6 @@ constexpr int64_t kSplitKCounterBytes = 1024;
 static_assert(kNumSMs * 4 <= kSplitKCounterBytes,
               "split-K kernels have fewer output tiles than SMs");
 
-/// The exec.tactics op that lists `kernel`'s candidate tiles, or null.
-exec::TacticsOp findTactics(exec::KernelOp kernel) {
-  Block *block = kernel->getBlock();
-  if (!block)
-    return nullptr;
-  for (auto tactics : block->getOps<exec::TacticsOp>())
-    if (tactics.getKernel() == kernel.getSymName())
-      return tactics;
-  return nullptr;
-}
-
 SimtTile chooseSimtTile(int64_t m, int64_t n, int64_t batch, bool wide) {
   if (!wide && m >= 128 && ceilDiv(m, 128) * ceilDiv(n, 128) * batch >= kNumSMs)
     return {128, 128, 8, 8, 8};

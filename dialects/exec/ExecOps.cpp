@@ -3,6 +3,7 @@
 #include "dialects/exec/ExecOps.h"
 #include "dialects/exec/GemmTiles.h"
 #include "dialects/graph/GraphOps.h"
+#include "dialects/graph/NnOps.h"
 
 #include "mlir/Interfaces/FunctionImplementation.h"
 
@@ -240,9 +241,22 @@ LogicalResult TacticsOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
       symbolTable.lookupNearestSymbolFrom<KernelOp>(*this, getKernelAttr());
   if (!kernel)
     return emitOpError("kernel '") << getKernel() << "' is not defined";
-  if (kernel.getFamily() != "gemm")
-    return emitOpError("kernel '") << getKernel() << "' is of family '"
-                                   << kernel.getFamily() << "', not gemm";
+  // A gemm, or an implicit-GEMM convolution (its kernel's first op).
+  auto ops = kernel.getBody().front().without_terminator();
+  bool conv = kernel.getFamily() == "data" && !ops.empty() &&
+              graph::isImplicitGemmConv(&*ops.begin());
+  if (kernel.getFamily() != "gemm" && !conv)
+    return emitOpError("kernel '")
+           << getKernel() << "' is of family '" << kernel.getFamily()
+           << "', not gemm or an implicit-gemm convolution";
+  if (conv)
+    for (auto [i, attr] : llvm::enumerate(getCandidates())) {
+      std::string problem;
+      std::optional<GemmTile> tile =
+          GemmTile::fromAttr(cast<DictionaryAttr>(attr), &problem);
+      if (tile && !(problem = checkConvTile(*tile)).empty())
+        return emitOpError("candidate #") << i << " " << problem;
+    }
   for (Operation &op : *(*this)->getBlock()) {
     if (&op == getOperation())
       break;

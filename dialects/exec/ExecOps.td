@@ -189,10 +189,12 @@ def Exec_CopyOp : Exec_Op<"copy"> {
 
 def Exec_TacticsOp : Exec_Op<"tactics", [
     DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
-  let summary = "alternative tiles of a gemm kernel that the runtime times";
+  let summary = "alternative tiles of a gemm or conv kernel that the runtime times";
   let description = [{
-    Each candidate is a tensor-core tile of the gemm kernel `kernel`:
-    `{bm, bn, bk, warps_m, warps_n, stages, split_k}` (GemmTiles.h). The
+    Each candidate is a tensor-core tile of the gemm kernel `kernel`, or of
+    a data kernel whose first op is an implicit-GEMM convolution (bk = 32,
+    split_k = 1 there): `{bm, bn, bk, warps_m, warps_n, stages, split_k}`
+    (GemmTiles.h). The
     emitter generates one entry per candidate in the kernel's source; the
     plan runs the first (the compile-time heuristic's pick) unless the
     runtime's tuner timed the others and found a faster one. At most one

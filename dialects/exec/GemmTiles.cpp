@@ -6,6 +6,7 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 
@@ -163,6 +164,63 @@ SmallVector<GemmTile> gemmTileCandidates(int64_t m, int64_t n, int64_t k,
         tile.bn <= ceilDiv(n, 64) * 64)
       add(tile);
   return candidates;
+}
+
+namespace {
+
+/// The conv tiles, largest first (bk 32, no split).
+constexpr GemmTile kConvTiles[] = {
+    {128, 128, 32, 2, 4, 3}, {128, 64, 32, 4, 2, 3}, {64, 128, 32, 2, 4, 3},
+    {64, 64, 32, 2, 2, 4},   {32, 64, 32, 1, 4, 4},  {32, 32, 32, 1, 2, 4},
+    {16, 64, 32, 1, 4, 4},   {16, 32, 32, 1, 2, 4}};
+
+bool convTileFits(const GemmTile &tile, int64_t m, int64_t n) {
+  return (tile.bm <= 16 || tile.bm <= m) && (tile.bn <= 32 || tile.bn <= n);
+}
+
+} // namespace
+
+GemmTile chooseConvTile(int64_t m, int64_t n) {
+  for (const GemmTile &tile : kConvTiles)
+    if (convTileFits(tile, m, n) &&
+        ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn) >= kGemmNumSMs)
+      return tile;
+  return kConvTiles[std::size(kConvTiles) - 1];
+}
+
+SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, unsigned max) {
+  SmallVector<GemmTile> candidates;
+  auto add = [&](const GemmTile &tile) {
+    if (candidates.size() < max && ceilDiv(m, tile.bm) <= kGemmMaxGridYZ &&
+        !llvm::is_contained(candidates, tile))
+      candidates.push_back(tile);
+  };
+  add(chooseConvTile(m, n));
+  // The others by how near their block count is to the SM count (the
+  // ratio, either way): the tiles that fill the GPU about once first.
+  SmallVector<GemmTile> others;
+  for (const GemmTile &tile : kConvTiles)
+    if (convTileFits(tile, m, n))
+      others.push_back(tile);
+  auto distance = [&](const GemmTile &tile) {
+    double blocks = double(ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn));
+    return std::abs(std::log(blocks / double(kGemmNumSMs)));
+  };
+  std::stable_sort(others.begin(), others.end(),
+                   [&](const GemmTile &a, const GemmTile &b) {
+                     return distance(a) < distance(b);
+                   });
+  for (const GemmTile &tile : others)
+    add(tile);
+  return candidates;
+}
+
+std::string checkConvTile(const GemmTile &tile) {
+  if (tile.bk != 32)
+    return "bk must be 32 for a convolution";
+  if (tile.splitK != 1)
+    return "split_k must be 1 for a convolution";
+  return checkGemmTile(tile);
 }
 
 } // namespace dsc::exec

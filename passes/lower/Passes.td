@@ -75,9 +75,11 @@ def SelectGemmTactics : Pass<"exec-select-gemm-tactics", "::mlir::ModuleOp"> {
     after it: the compile-time heuristic's tile first (what runs untuned),
     then split-K variants of it when its tiles leave SMs idle, then other
     tiles that fit the problem (none much taller or wider than it, each
-    within the shared memory limit), at most `max-candidates` in all. A
-    kernel that already has an exec.tactics keeps it; one with a single
-    candidate gets none.
+    within the shared memory limit), at most `max-candidates` in all.
+    Implicit-GEMM convolutions on tensor cores (f16/bf16 data kernels) get
+    the conv heuristic's tile, then the other conv tiles that fit (bk = 32,
+    no split-K). A kernel that already has an exec.tactics keeps it; one
+    with a single candidate gets none.
   }];
   let options = [
     Option<"maxCandidates", "max-candidates", "unsigned", /*default=*/"5",

@@ -1,6 +1,7 @@
 //===- SelectGemmTactics.cpp - exec-select-gemm-tactics -------------------===//
 
 #include "dialects/exec/GemmTiles.h"
+#include "dialects/graph/NnOps.h"
 #include "passes/lower/Passes.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -29,6 +30,8 @@ bool runsPerSample(exec::KernelOp kernel) {
 /// The tensor-core matmul of a gemm kernel the emitter generates from
 /// kernel arguments, or null.
 graph::MatMulOp tensorCoreMatmul(exec::KernelOp kernel) {
+  if (kernel.getFamily() != "gemm")
+    return nullptr;
   graph::MatMulOp matmul;
   for (Operation &op : kernel.getBody().front().without_terminator()) {
     if (auto mm = dyn_cast<graph::MatMulOp>(op)) {
@@ -53,6 +56,19 @@ graph::MatMulOp tensorCoreMatmul(exec::KernelOp kernel) {
   return matmul;
 }
 
+/// The implicit-GEMM convolution on tensor cores a data kernel starts
+/// with (ConvEmitter), or null.
+graph::ConvOp tensorCoreConv(exec::KernelOp kernel) {
+  if (kernel.getFamily() != "data")
+    return nullptr;
+  auto ops = kernel.getBody().front().without_terminator();
+  if (ops.empty() || !graph::isImplicitGemmConv(&*ops.begin()))
+    return nullptr;
+  auto conv = cast<graph::ConvOp>(*ops.begin());
+  Type element = cast<RankedTensorType>(conv.getType()).getElementType();
+  return element.isF16() || element.isBF16() ? conv : nullptr;
+}
+
 struct SelectGemmTacticsPass
     : dsc::lower::impl::SelectGemmTacticsBase<SelectGemmTacticsPass> {
   using SelectGemmTacticsBase::SelectGemmTacticsBase;
@@ -64,23 +80,29 @@ struct SelectGemmTacticsPass
       tuned.insert(tactics.getKernel());
     OpBuilder builder(module.getContext());
     for (auto kernel : llvm::to_vector(module.getOps<exec::KernelOp>())) {
-      if (kernel.getFamily() != "gemm" || tuned.contains(kernel.getSymName()))
-        continue;
       // Per-sample kernels are rewritten around their one entry
       // (CudaEmitter's makePerSample): they keep the heuristic's tile.
-      graph::MatMulOp matmul = tensorCoreMatmul(kernel);
-      if (!matmul || runsPerSample(kernel))
+      if (tuned.contains(kernel.getSymName()) || runsPerSample(kernel))
         continue;
-      ArrayRef<int64_t> lhs =
-          cast<RankedTensorType>(matmul.getLhs().getType()).getShape();
-      ArrayRef<int64_t> result =
-          cast<RankedTensorType>(matmul.getResult().getType()).getShape();
-      int64_t batch = 1;
-      for (int64_t d : result.drop_back(2))
-        batch *= d;
-      SmallVector<exec::GemmTile> tiles = exec::gemmTileCandidates(
-          result[result.size() - 2], result.back(), lhs.back(), batch,
-          /*canSplit=*/batch == 1, maxCandidates);
+      SmallVector<exec::GemmTile> tiles;
+      if (graph::MatMulOp matmul = tensorCoreMatmul(kernel)) {
+        ArrayRef<int64_t> lhs =
+            cast<RankedTensorType>(matmul.getLhs().getType()).getShape();
+        ArrayRef<int64_t> result =
+            cast<RankedTensorType>(matmul.getResult().getType()).getShape();
+        int64_t batch = 1;
+        for (int64_t d : result.drop_back(2))
+          batch *= d;
+        tiles = exec::gemmTileCandidates(
+            result[result.size() - 2], result.back(), lhs.back(), batch,
+            /*canSplit=*/batch == 1, maxCandidates);
+      } else if (graph::ConvOp conv = tensorCoreConv(kernel)) {
+        // An implicit GEMM of M = N * P * Q output pixels, N = Cout.
+        ArrayRef<int64_t> result =
+            cast<RankedTensorType>(conv.getType()).getShape();
+        tiles = exec::convTileCandidates(result[0] * result[1] * result[2],
+                                         result[3], maxCandidates);
+      }
       if (tiles.size() < 2)
         continue;
       SmallVector<Attribute> candidates;

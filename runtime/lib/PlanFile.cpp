@@ -217,20 +217,17 @@ Status checkVariants(const std::string &kernelWhat,
         grid->Get(2) > 65535)
       return invalid(what + ": grid (" + std::to_string(grid->Get(0)) + ", " +
                      std::to_string(grid->Get(1)) + ", " +
-                     std::to_string(grid->Get(2)) +
-                     ") exceeds CUDA's limits");
+                     std::to_string(grid->Get(2)) + ") exceeds CUDA's limits");
     if (uint64_t(block->Get(0)) * block->Get(1) * block->Get(2) > 1024)
       return invalid(what + ": block of more than 1024 threads");
     if (variant->shared_memory() > kMaxSharedMemory)
-      return invalid(what + ": shared_memory " +
-                     std::to_string(variant->shared_memory()) +
-                     " bytes exceeds the limit of " +
-                     std::to_string(kMaxSharedMemory));
+      return invalid(
+          what + ": shared_memory " + std::to_string(variant->shared_memory()) +
+          " bytes exceeds the limit of " + std::to_string(kMaxSharedMemory));
     if (variant->scratch_bytes() > kMaxScratchBytes)
-      return invalid(what + ": scratch of " +
-                     std::to_string(variant->scratch_bytes()) +
-                     " bytes exceeds the limit of " +
-                     std::to_string(kMaxScratchBytes));
+      return invalid(
+          what + ": scratch of " + std::to_string(variant->scratch_bytes()) +
+          " bytes exceeds the limit of " + std::to_string(kMaxScratchBytes));
   }
   return Status::ok();
 }

@@ -298,10 +298,9 @@ Status Plan::loadVariants(size_t kernel, CUmodule module,
     if (shared > kDefaultSharedMemoryLimit &&
         shared > static_cast<unsigned>(runtime_.maxSharedMemoryOptin()))
       continue;
-    if (Status status =
-            cu.check(cu.cuModuleGetFunction(&functions[v], module,
-                                            entry.c_str()),
-                     whatVariant + ": entry '" + entry + "'");
+    if (Status status = cu.check(
+            cu.cuModuleGetFunction(&functions[v], module, entry.c_str()),
+            whatVariant + ": entry '" + entry + "'");
         !status)
       return status;
     if (shared > kDefaultSharedMemoryLimit)

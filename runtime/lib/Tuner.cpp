@@ -63,8 +63,8 @@ std::string tactics::cacheKey(const std::string &deviceName,
   // The format is part of the key, so a file of another version is
   // another file.
   return "format " + std::to_string(kCacheVersion) + " | " + name + " | " +
-         arch + " | driver " + std::to_string(driverVersion) +
-         " | cublasLt " + std::to_string(blasVersion) + " | workspace " +
+         arch + " | driver " + std::to_string(driverVersion) + " | cublasLt " +
+         std::to_string(blasVersion) + " | workspace " +
          std::to_string(kBlasWorkspaceBytes) + " | candidates " +
          std::to_string(kBlasCandidates) + " | plan " +
          contentDigest(planBytes.data(), planBytes.size());
@@ -87,8 +87,8 @@ bool tactics::write(const std::string &path, const std::string &key,
                      std::to_string(choices.size()) + "\n";
   // One line per kernel: its number, variant and cuBLASLt algorithm.
   for (size_t k = 0; k < choices.size(); ++k)
-    text += std::to_string(k) + " " + std::to_string(choices[k].variant) +
-            " " + std::to_string(choices[k].algorithm) + "\n";
+    text += std::to_string(k) + " " + std::to_string(choices[k].variant) + " " +
+            std::to_string(choices[k].algorithm) + "\n";
   text += "end\n";
   std::FILE *stream = std::fopen(temporary.c_str(), "wb");
   if (!stream)
@@ -246,10 +246,10 @@ std::string Plan::tacticCachePath() const {
   if (!cache.diskEnabled() || (!hasVariants(raw) && !blas))
     return std::string();
   return tactics::cachePath(
-      cache.dir(), tactics::cacheKey(runtime_.deviceName(), runtime_.arch(),
-                                     runtime_.driverVersion(),
-                                     blas ? blas->version() : 0,
-                                     file_.bytes()));
+      cache.dir(),
+      tactics::cacheKey(runtime_.deviceName(), runtime_.arch(),
+                        runtime_.driverVersion(), blas ? blas->version() : 0,
+                        file_.bytes()));
 }
 
 Status Plan::chooseTactics(const PlanOptions &options) {
@@ -283,11 +283,10 @@ Status Plan::chooseTactics(const PlanOptions &options) {
     entry.variants.push_back(
         {kernel->description() ? kernel->description()->str() : "", -1, true});
     for (flatbuffers::uoffset_t v = 0; variants && v < variants->size(); ++v)
-      entry.variants.push_back(
-          {variants->Get(v)->description()
-               ? variants->Get(v)->description()->str()
-               : "",
-           -1, variantFunctions_[k][v] != nullptr});
+      entry.variants.push_back({variants->Get(v)->description()
+                                    ? variants->Get(v)->description()->str()
+                                    : "",
+                                -1, variantFunctions_[k][v] != nullptr});
     if (!gemm) {
       entry.unavailable = "no cuBLASLt form";
     } else if (forcedVariant >= 0) {
@@ -462,6 +461,11 @@ Status Tuner::tune(Plan &plan) {
   std::unique_ptr<Context> context;
   if (Status status = Context::create(plan, &context); !status)
     return status;
+  // A plan with a symbolic dimension is timed at its most samples (the
+  // arena's buffers placed for them; variants are never per sample).
+  if (const auto &dim = plan.file().symbolicDim())
+    if (Status status = context->setDimension(dim->name, dim->max); !status)
+      return status;
   for (const Context::Patch &patch : context->patches_)
     context->place(patch, patch.space == Context::Patch::Space::Output
                               ? context->outputStaging_[patch.index]
@@ -472,11 +476,11 @@ Status Tuner::tune(Plan &plan) {
                           "zeroing tuning buffers")
                : Status::ok();
   };
-  if (Status status = zero(context->arena_, plan.file().arenaSize()); !status)
+  if (Status status = zero(context->arena_, plan.workspaceSize()); !status)
     return status;
   for (size_t i = 0; i < plan.inputs().size(); ++i)
-    if (Status status =
-            zero(context->inputStaging_[i], plan.inputs()[i].byteSize);
+    if (Status status = zero(context->inputStaging_[i],
+                             plan.inputs()[i].bytesFor(context->samples()));
         !status)
       return status;
 
@@ -494,14 +498,17 @@ Status Tuner::tune(Plan &plan) {
   for (const dsc::plan::Kernel *kernel : *raw.kernels())
     if (kernel->variants())
       for (const dsc::plan::KernelVariant *variant : *kernel->variants())
-        scratchBytes = std::max<uint64_t>(scratchBytes, variant->scratch_bytes());
+        scratchBytes =
+            std::max<uint64_t>(scratchBytes, variant->scratch_bytes());
   if (scratchBytes > 0) {
-    if (Status status = cu.check(cu.cuMemAlloc(&resources.scratch, scratchBytes),
-                                 "allocating the variants' scratch");
+    if (Status status =
+            cu.check(cu.cuMemAlloc(&resources.scratch, scratchBytes),
+                     "allocating the variants' scratch");
         !status)
       return status;
-    if (Status status = cu.check(cu.cuMemsetD8(resources.scratch, 0, scratchBytes),
-                                 "clearing the variants' scratch");
+    if (Status status =
+            cu.check(cu.cuMemsetD8(resources.scratch, 0, scratchBytes),
+                     "clearing the variants' scratch");
         !status)
       return status;
   }

@@ -336,7 +336,8 @@ TEST(PlanFile, RejectsBadVariants) {
   expectRejected(plan, {"kernel 0 'add' variant 2", "empty entry"});
   plan = variantPlan();
   plan.kernels[0].variants[0].grid = std::vector<uint32_t>{1, 1};
-  expectRejected(plan, {"kernel 0 'add' variant 1", "grid must have exactly 3"});
+  expectRejected(plan,
+                 {"kernel 0 'add' variant 1", "grid must have exactly 3"});
   plan = variantPlan();
   plan.kernels[0].variants[0].block.reset();
   expectRejected(plan, {"variant 1", "block must have exactly 3"});
@@ -357,12 +358,14 @@ TEST(PlanFile, RejectsBadVariants) {
   expectRejected(plan, {"variant 2", "scratch of"});
   plan = variantPlan();
   plan.kernels[0].variants.resize(PlanFile::kMaxVariants + 1,
-                                   plan.kernels[0].variants[0]);
-  expectRejected(plan, {"kernel 0 'add'", "17 variants exceed the limit of 16"});
+                                  plan.kernels[0].variants[0]);
+  expectRejected(plan,
+                 {"kernel 0 'add'", "17 variants exceed the limit of 16"});
   // Per-sample launches scale the grid of the kernel's one entry.
   plan = perSampleVectorAddPlan(1, 4);
   plan.kernels[0].variants = variantPlan().kernels[0].variants;
-  expectRejected(plan, {"kernel 0 'add'", "per-sample kernel cannot have variants"});
+  expectRejected(plan,
+                 {"kernel 0 'add'", "per-sample kernel cannot have variants"});
 }
 
 TEST(PlanFile, LibraryGemmParses) {

@@ -121,8 +121,9 @@ TEST(TacticCache, CorruptOrForeignFilesAreRejectedWithAReason) {
   // Version 1 had no variants: one choice per line.
   expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 -1\n1 2\nend\n", 2,
                 "'dsc-tactics 1' is another version");
-  expectInvalid("dsc-tactics 2\nsome other key\nkernels 2\n0 0 -1\n1 0 2\nend\n",
-                2, "another plan or GPU");
+  expectInvalid(
+      "dsc-tactics 2\nsome other key\nkernels 2\n0 0 -1\n1 0 2\nend\n", 2,
+      "another plan or GPU");
   expectInvalid(good, 3, "expected 'kernels 3'");
   expectInvalid(head + "0 0 -1\n", 2, "truncated at kernel 1");
   expectInvalid(head + "0 0 -1\n1 0 2\n", 2, "no end line");

@@ -88,8 +88,8 @@ void loadAndRun(Runtime &runtime, const PlanOptions &options,
   for (bool graphs : {true, true, false}) {
     context->setUseCudaGraphs(graphs);
     VectorData data;
-    status = context->runHost({data.a.data(), data.b.data()},
-                              {data.out.data()}, nullptr);
+    status = context->runHost({data.a.data(), data.b.data()}, {data.out.data()},
+                              nullptr);
     ASSERT_TRUE(status.isOk()) << status.toString();
     for (int i = 0; i < kVectorLength; ++i)
       ASSERT_EQ(data.out[i], data.a[i] + float(i) + data.b[i]) << "at " << i;

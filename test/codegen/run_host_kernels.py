@@ -258,6 +258,24 @@ def cases():
                "group = 1 : i64} : (tensor<1x9x10x16xf16>, tensor<40x3x3x16xf16>, "
                "tensor<40xf16>) -> tensor<1x9x10x40xf16>", "tensor<1x9x10x40xf16>"),
         [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2)
+    # The same conv through every conv tile (exec.tactics): M = 90 pixels,
+    # N = 40 channels, K = 144 in 32-deep slices.
+    conv_tiles = ", ".join(
+        f"{{bm = {bm}, bn = {bn}, bk = 32, warps_m = {wm}, warps_n = {wn}, "
+        f"stages = {st}, split_k = 1}}" for bm, bn, wm, wn, st in
+        [(16, 32, 1, 2, 4), (128, 128, 2, 4, 3), (128, 64, 4, 2, 3),
+         (64, 128, 2, 4, 3), (64, 64, 2, 2, 4), (32, 64, 1, 4, 4),
+         (32, 32, 1, 2, 4), (16, 64, 1, 4, 4)])
+    add("conv-igemm-f16-tactics-variants",
+        kernel("conv_tc", "%x: tensor<1x9x10x16xf16>, %w: tensor<40x3x3x16xf16>, "
+               "%b: tensor<40xf16>",
+               "graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
+               "group = 1 : i64} : (tensor<1x9x10x16xf16>, tensor<40x3x3x16xf16>, "
+               "tensor<40xf16>) -> tensor<1x9x10x40xf16>", "tensor<1x9x10x40xf16>")
+        + f"\nexec.tactics @conv_tc [{conv_tiles}]\n",
+        [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2,
+        min_launches=8)
     # Enough pixels for 64x64 tiles (2x2 warps, 2x4 fragments each).
     x = rng.standard_normal((1, 96, 90, 8)).astype(np.float16)
     w = (rng.standard_normal((64, 1, 1, 8)) / 2).astype(np.float16)

@@ -77,8 +77,9 @@ int dsc::tools::runTune() {
     std::string choice =
         entry.algorithm >= 0
             ? formatv("cublasLt (algorithm {0})", entry.algorithm).str()
-        : entry.unavailable.empty() ? generated
-                                    : generated + " (" + entry.unavailable + ")";
+        : entry.unavailable.empty()
+            ? generated
+            : generated + " (" + entry.unavailable + ")";
     os << formatv("{0,-28} {1,-32} {2,14} {3,14}  {4}\n", entry.name,
                   entry.shape.empty() ? "-" : entry.shape,
                   milliseconds(entry.generatedMs),
@@ -86,12 +87,12 @@ int dsc::tools::runTune() {
     // The generated candidates, the winner marked.
     if (entry.variants.size() > 1)
       for (auto [v, variant] : llvm::enumerate(entry.variants))
-        os << formatv("    {0} variant {1,-2} {2,-28} {3,14}\n",
-                      int(v) == entry.variant && entry.algorithm < 0 ? "*"
-                                                                     : " ",
-                      v, variant.description.empty() ? "-" : variant.description,
-                      variant.usable ? milliseconds(variant.ms)
-                                     : std::string("unusable"));
+        os << formatv(
+            "    {0} variant {1,-2} {2,-28} {3,14}\n",
+            int(v) == entry.variant && entry.algorithm < 0 ? "*" : " ", v,
+            variant.description.empty() ? "-" : variant.description,
+            variant.usable ? milliseconds(variant.ms)
+                           : std::string("unusable"));
   }
   std::string cache = plan->tacticCachePath();
   os << "choices cached in " << (cache.empty() ? "(no disk cache)" : cache)

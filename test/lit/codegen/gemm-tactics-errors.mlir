@@ -34,3 +34,12 @@ exec.kernel @many_tiles(%x: tensor<1024x256xf16>, %w: tensor<256x2048xf16>) -> t
   exec.yield %y : tensor<1024x2048xf16>
 }
 exec.tactics @many_tiles [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 2}]
+
+// -----
+
+exec.kernel @conv_f32(%x: tensor<1x8x8x16xf32>, %w: tensor<32x3x3x16xf32>) -> tensor<1x8x8x32xf32> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x8x8x16xf32>, tensor<32x3x3x16xf32>) -> tensor<1x8x8x32xf32>
+  exec.yield %y : tensor<1x8x8x32xf32>
+}
+// expected-error @+1 {{'exec.tactics' op lists tiles for the conv kernel 'conv_f32' of 'f32', which has no tensor-core path}}
+exec.tactics @conv_f32 [{bm = 16, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 1}]

@@ -139,7 +139,7 @@ exec.tactics @g [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 
 exec.kernel @e(%x: tensor<4xf32>) -> tensor<4xf32> attributes {family = "elementwise"} {
   exec.yield %x : tensor<4xf32>
 }
-// expected-error @+1 {{'exec.tactics' op kernel 'e' is of family 'elementwise', not gemm}}
+// expected-error @+1 {{'exec.tactics' op kernel 'e' is of family 'elementwise', not gemm or an implicit-gemm convolution}}
 exec.tactics @e [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]
 
 // -----
@@ -156,3 +156,21 @@ exec.kernel @g(%x: tensor<64x64xf16>, %w: tensor<64x64xf16>) -> tensor<64x64xf16
 exec.tactics @g [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]
 // expected-error @+1 {{'exec.tactics' op kernel 'g' already has tactics}}
 exec.tactics @g [{bm = 64, bn = 64, bk = 32, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]
+
+// -----
+
+exec.kernel @c(%x: tensor<1x8x8x16xf16>, %w: tensor<32x3x3x16xf16>) -> tensor<1x8x8x32xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x8x8x16xf16>, tensor<32x3x3x16xf16>) -> tensor<1x8x8x32xf16>
+  exec.yield %y : tensor<1x8x8x32xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #1 split_k must be 1 for a convolution}}
+exec.tactics @c [{bm = 16, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 1}, {bm = 16, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 2}]
+
+// -----
+
+exec.kernel @c(%x: tensor<1x8x8x16xf16>, %w: tensor<32x3x3x16xf16>) -> tensor<1x8x8x32xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x8x8x16xf16>, tensor<32x3x3x16xf16>) -> tensor<1x8x8x32xf16>
+  exec.yield %y : tensor<1x8x8x32xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #0 bk must be 32 for a convolution}}
+exec.tactics @c [{bm = 16, bn = 32, bk = 64, warps_m = 1, warps_n = 2, stages = 4, split_k = 1}]

@@ -76,3 +76,27 @@ exec.kernel @given(%x: tensor<512x768xf16>, %w: tensor<768x3072xf16>) -> tensor<
   exec.yield %y : tensor<512x3072xf16>
 }
 exec.tactics @given [{bm = 64, bn = 64, bk = 32, warps_m = 2, warps_n = 2, stages = 2, split_k = 1}]
+
+// -----
+
+// An implicit-GEMM conv (ResNet's stage 3 at batch 1: M = 196 pixels,
+// N = 256): the conv heuristic's 16x32 tile (104 blocks), then the conv
+// tiles whose block counts are nearest 132 SMs: 32x32 (56), 16x64 (52),
+// 32x64 (28), 64x64 (16); bk = 32 and no split-K.
+// CHECK-LABEL: exec.kernel @conv_stage3
+// CHECK: exec.tactics @conv_stage3 [{bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 32 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}, {bk = 32 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}]
+exec.kernel @conv_stage3(%x: tensor<1x14x14x256xf16>, %w: tensor<256x3x3x256xf16>, %b: tensor<256xf16>) -> tensor<1x14x14x256xf16> attributes {family = "data"} {
+  %c = graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x14x14x256xf16>, tensor<256x3x3x256xf16>, tensor<256xf16>) -> tensor<1x14x14x256xf16>
+  %y = graph.relu %c : tensor<1x14x14x256xf16> -> tensor<1x14x14x256xf16>
+  exec.yield %y : tensor<1x14x14x256xf16>
+}
+
+// -----
+
+// f32 convs run a SIMT tile: no tactics.
+// CHECK-LABEL: exec.kernel @conv_f32
+// CHECK-NOT: exec.tactics
+exec.kernel @conv_f32(%x: tensor<1x14x14x64xf32>, %w: tensor<64x3x3x64xf32>) -> tensor<1x14x14x64xf32> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x14x14x64xf32>, tensor<64x3x3x64xf32>) -> tensor<1x14x14x64xf32>
+  exec.yield %y : tensor<1x14x14x64xf32>
+}
