@@ -68,10 +68,12 @@ int64_t chooseGemmSplitK(int64_t outputTiles, int64_t kTiles);
 /// the K tiles of each.
 std::pair<int64_t, int64_t> gemmSplitSlices(int64_t splitK, int64_t kTiles);
 
-/// The compile-time heuristic: 128x128 tiles for large problems, 64x64 for
-/// those too small to fill the GPU with those, 16- or 32-row tiles for
-/// skinny M; split-K when `canSplit` (one batch, not per sample) and the
-/// tiles leave SMs idle.
+/// The compile-time heuristic: 128x128 tiles (8 warps, 64x32 each) for
+/// large problems, 64x64 for those too small to fill the GPU with those,
+/// 16- or 32-row tiles for skinny M (decode-style GEMMs) so that little of
+/// each mma is wasted; K slices of 64 with 3-4 stages keep more bytes in
+/// flight than 32 did (bench/gemm_tiles.py on the H100). Split-K when
+/// `canSplit` (one batch, not per sample) and the tiles leave SMs idle.
 GemmTile chooseGemmTile(int64_t m, int64_t n, int64_t k, int64_t batch,
                         bool canSplit);
 
