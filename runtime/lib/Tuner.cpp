@@ -218,6 +218,8 @@ TuneMode effectiveMode(TuneMode mode, int *variant) {
 
 /// Whether any kernel of `raw` has a cuBLASLt form, or generated variants.
 bool hasLibraryGemms(const dsc::plan::Plan &raw) {
+  if (!raw.kernels())
+    return false;
   for (const dsc::plan::Kernel *kernel : *raw.kernels())
     if (kernel->library_gemm())
       return true;
@@ -225,6 +227,8 @@ bool hasLibraryGemms(const dsc::plan::Plan &raw) {
 }
 
 bool hasVariants(const dsc::plan::Plan &raw) {
+  if (!raw.kernels())
+    return false;
   for (const dsc::plan::Kernel *kernel : *raw.kernels())
     if (kernel->variants() && kernel->variants()->size() > 0)
       return true;
