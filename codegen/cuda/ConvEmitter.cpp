@@ -22,6 +22,7 @@
 #include "codegen/cuda/EmitterSupport.h"
 #include "codegen/cuda/ScalarExprEmitter.h"
 
+#include "dialects/exec/GemmTiles.h"
 #include "dialects/graph/NnOps.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -34,32 +35,13 @@ namespace dsc::codegen {
 
 namespace {
 
-constexpr int64_t kNumSMs = 132;
 constexpr int64_t kMaxGridY = 65535;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-struct ConvTile {
-  int64_t bm, bn, warpsM, warpsN, stages;
-  int64_t threads() const { return warpsM * warpsN * 32; }
-  /// A and B stages, rows of BK = 32 halves padded by 8.
-  int64_t sharedBytes() const { return stages * (bm + bn) * 40 * 2; }
-};
-
-/// The largest tile that still gives every SM a block, among those not
-/// wider than the problem (64 output channels take BN = 64, not half of a
-/// 128); small problems (ResNet's 7x7 layers at batch 1: M = 49, K = 4608)
-/// take the smallest tile, 16 x 32, for the most blocks.
-ConvTile chooseTile(int64_t m, int64_t n) {
-  static const ConvTile tiles[] = {{128, 128, 2, 4, 3}, {128, 64, 4, 2, 3},
-                                   {64, 128, 2, 4, 3},  {64, 64, 2, 2, 4},
-                                   {32, 64, 1, 4, 4},   {32, 32, 1, 2, 4},
-                                   {16, 64, 1, 4, 4},   {16, 32, 1, 2, 4}};
-  for (const ConvTile &tile : tiles)
-    if ((tile.bm <= 16 || tile.bm <= m) && (tile.bn <= 32 || tile.bn <= n) &&
-        ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn) >= kNumSMs)
-      return tile;
-  return tiles[std::size(tiles) - 1];
+/// A and B stages of a conv tile, rows of BK = 32 halves padded by 8.
+int64_t convSharedBytes(const exec::GemmTile &tile) {
+  return tile.stages * (tile.bm + tile.bn) * 40 * 2;
 }
 
 /// The input offset of A element (gm, gk), or -1 in the padding or past
@@ -406,28 +388,73 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
   common.push_back({"ARGS", llvm::join(argNames, ", ")});
   os << substitute(kIm2col, common);
 
+  exec::TacticsOp tactics = findTactics(kernel);
+  if (tactics && !tensorCores)
+    return tactics.emitOpError("lists tiles for the conv kernel '")
+           << kernel.getSymName() << "' of " << type
+           << ", which has no tensor-core path";
+  if (tactics && runsPerSample(kernel))
+    return tactics.emitOpError("lists tiles for the per-sample kernel '")
+           << kernel.getSymName() << "', which has one entry";
   int64_t gridX, gridY, threads;
   if (tensorCores) {
-    ConvTile tile = chooseTile(m, n);
+    SmallVector<exec::GemmTile> tiles;
+    if (tactics) {
+      for (Attribute attr : tactics.getCandidates()) {
+        std::string problem;
+        std::optional<exec::GemmTile> tile =
+            exec::GemmTile::fromAttr(cast<DictionaryAttr>(attr), &problem);
+        if (tile && problem.empty())
+          problem = exec::checkConvTile(*tile);
+        if (!problem.empty())
+          return tactics.emitOpError("candidate ") << attr << " " << problem;
+        tiles.push_back(*tile);
+      }
+    } else {
+      tiles.push_back(exec::chooseConvTile(m, n));
+    }
     os << getTensorCoreHelpers(type) << "\n";
     if (failed(emitEpilogue(os)))
       return failure();
-    threads = tile.threads();
-    common.push_back({"BM", std::to_string(tile.bm)});
-    common.push_back({"BN", std::to_string(tile.bn)});
-    common.push_back({"STAGES", std::to_string(tile.stages)});
-    common.push_back({"WARPS_M", std::to_string(tile.warpsM)});
-    common.push_back({"WARPS_N", std::to_string(tile.warpsN)});
-    common.push_back({"THREADS", std::to_string(threads)});
-    os << "// implicit-gemm convolution on tensor cores: M " << m << " N " << n
-       << " K " << k << ", " << tile.bm << "x" << tile.bn << "x32 tile, "
-       << tile.warpsM << "x" << tile.warpsN << " warps, " << tile.stages
-       << " stages\n";
-    os << kernelSignature(kernel, result.entry, threads) << " {";
-    os << substitute(kTensorCoreBody, common) << "}\n";
-    gridX = ceilDiv(n, tile.bn);
-    gridY = ceilDiv(m, tile.bm);
-    result.sharedMemory = static_cast<int32_t>(tile.sharedBytes());
+    for (auto [index, tile] : llvm::enumerate(tiles)) {
+      std::vector<std::pair<StringRef, std::string>> values = common;
+      values.push_back({"BM", std::to_string(tile.bm)});
+      values.push_back({"BN", std::to_string(tile.bn)});
+      values.push_back({"STAGES", std::to_string(tile.stages)});
+      values.push_back({"WARPS_M", std::to_string(tile.warpsM)});
+      values.push_back({"WARPS_N", std::to_string(tile.warpsN)});
+      values.push_back({"THREADS", std::to_string(tile.threads())});
+      std::string entry = index == 0
+                              ? result.entry
+                              : result.entry + "_t" + std::to_string(index);
+      os << "// implicit-gemm convolution on tensor cores: M " << m << " N "
+         << n << " K " << k << ", " << tile.bm << "x" << tile.bn << "x32 tile, "
+         << tile.warpsM << "x" << tile.warpsN << " warps, " << tile.stages
+         << " stages\n";
+      os << kernelSignature(kernel, entry, tile.threads()) << " {";
+      os << substitute(kTensorCoreBody, values) << "}\n";
+      if (ceilDiv(m, tile.bm) > kMaxGridY)
+        return kernel.emitOpError("conv has too many output pixels (")
+               << m << ") for one launch of " << tile.bm << "-row tiles";
+      KernelVariant variant;
+      variant.entry = entry;
+      variant.grid = {
+          static_cast<int32_t>(std::max<int64_t>(ceilDiv(n, tile.bn), 1)),
+          static_cast<int32_t>(std::max<int64_t>(ceilDiv(m, tile.bm), 1)), 1};
+      variant.block = {static_cast<int32_t>(tile.threads()), 1, 1};
+      variant.sharedMemory = static_cast<int32_t>(convSharedBytes(tile));
+      variant.description = tile.str();
+      if (index > 0) {
+        result.variants.push_back(std::move(variant));
+        continue;
+      }
+      threads = tile.threads();
+      gridX = ceilDiv(n, tile.bn);
+      gridY = ceilDiv(m, tile.bm);
+      result.sharedMemory = variant.sharedMemory;
+      if (tiles.size() > 1)
+        result.description = variant.description;
+    }
   } else {
     if (failed(emitEpilogue(os)))
       return failure();

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 namespace dsc::codegen {
 
@@ -17,6 +18,18 @@ struct EmitOptions {
   /// experiments): BM, BN, BK, warps along M, warps along N, stages, and
   /// optionally the split-K slices; empty lets the emitter choose.
   std::vector<int64_t> gemmTile;
+};
+
+/// Another entry of a kernel's source computing the same thing with other
+/// tactics (exec.tactics): the runtime may time it and launch it instead.
+struct KernelVariant {
+  std::string entry;
+  std::array<int32_t, 3> grid = {1, 1, 1};
+  std::array<int32_t, 3> block = {1, 1, 1};
+  int32_t sharedMemory = 0;
+  uint64_t scratchBytes = 0;
+  /// The tactic, e.g. "128x128x64 w2x4 s3".
+  std::string description;
 };
 
 /// The CUDA C++ for one exec.kernel and how to launch it.
@@ -42,6 +55,11 @@ struct EmittedKernel {
   /// pointers offset per sample) or 1 (y: the samples are folded into the
   /// rows of one GEMM, GemmEmitter).
   int sampleGridAxis = 2;
+  /// The tactic of `entry`, when the kernel has alternatives (else empty).
+  std::string description;
+  /// Alternatives to `entry` in the same source (exec.tactics candidates
+  /// after the first); none for per-sample kernels.
+  std::vector<KernelVariant> variants;
 };
 
 /// Whether `kernel` binds a per-sample buffer (`exec.per_sample`).

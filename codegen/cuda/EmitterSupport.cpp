@@ -419,6 +419,16 @@ std::string kernelParameters(exec::KernelOp kernel) {
   return llvm::join(params, ", ");
 }
 
+exec::TacticsOp findTactics(exec::KernelOp kernel) {
+  Block *block = kernel->getBlock();
+  if (!block)
+    return nullptr;
+  for (auto tactics : block->getOps<exec::TacticsOp>())
+    if (tactics.getKernel() == kernel.getSymName())
+      return tactics;
+  return nullptr;
+}
+
 std::string kernelSignature(exec::KernelOp kernel, StringRef entry,
                             int64_t threads, bool reportsFaults,
                             bool usesScratch) {

@@ -124,6 +124,9 @@ mlir::LogicalResult verifyKernelTypes(exec::KernelOp kernel);
 bool isPerSampleValue(exec::KernelOp kernel, mlir::BlockArgument arg);
 bool isPerSampleResult(exec::KernelOp kernel, unsigned index);
 
+/// The exec.tactics op that lists `kernel`'s candidate tiles, or null.
+exec::TacticsOp findTactics(exec::KernelOp kernel);
+
 /// Per-family emitters.
 mlir::FailureOr<EmittedKernel>
 emitElementwiseKernel(exec::KernelOp kernel, const EmitOptions &options);

@@ -22,6 +22,7 @@
 #include "codegen/cuda/EmitterSupport.h"
 #include "codegen/cuda/ScalarExprEmitter.h"
 
+#include "dialects/exec/GemmTiles.h"
 #include "dialects/graph/GraphOps.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -34,17 +35,9 @@ namespace dsc::codegen {
 namespace {
 
 /// The largest grid.y/grid.z CUDA accepts.
-constexpr int64_t kMaxGridYZ = 65535;
+constexpr int64_t kMaxGridYZ = exec::kGemmMaxGridYZ;
 /// SMs of an H100 SXM: a tile size that yields fewer blocks leaves SMs idle.
-constexpr int64_t kNumSMs = 132;
-
-struct TensorCoreTile {
-  int64_t bm, bn, bk, warpsM, warpsN, stages;
-  int64_t threads() const { return warpsM * warpsN * 32; }
-  int64_t sharedBytes() const {
-    return stages * (bm * (bk + 8) + bk * (bn + 8)) * 2;
-  }
-};
+constexpr int64_t kNumSMs = exec::kGemmNumSMs;
 
 struct SimtTile {
   int64_t bm, bn, bk, tm, tn;
@@ -53,45 +46,12 @@ struct SimtTile {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/// Large problems take 128x128 tiles (8 warps, 64x32 each); problems too
-/// small to fill the GPU with those take 64x64; skinny M (decode-style
-/// GEMMs) takes 16- or 32-row tiles so that little of each mma is wasted.
-/// K slices of 64 with 3-4 stages keep more bytes in flight than 32 did
-/// (bench/gemm_tiles.py on the H100, docs/performance.md).
-TensorCoreTile chooseTensorCoreTile(int64_t m, int64_t n, int64_t batch) {
-  if (m >= 128 && ceilDiv(m, 128) * ceilDiv(n, 128) * batch >= kNumSMs)
-    return {128, 128, 64, 2, 4, 3};
-  if (m > 32)
-    return {64, 64, 64, 2, 2, 4};
-  int64_t bm = m <= 16 ? 16 : 32;
-  if (ceilDiv(n, 64) * batch >= kNumSMs)
-    return {bm, 64, 32, 1, 4, 4};
-  return {bm, 32, 32, 1, 2, 4};
-}
-
-struct SplitK {
-  int64_t slices, tilesPerSlice;
-};
-
 /// The counters at the start of the scratch, the same place for every
 /// split-K kernel of a plan: the partial sums after them never overwrite
 /// another kernel's counters (which must stay zero between launches).
 constexpr int64_t kSplitKCounterBytes = 1024;
 static_assert(kNumSMs * 4 <= kSplitKCounterBytes,
               "split-K kernels have fewer output tiles than SMs");
-
-/// Too few output tiles to fill the SMs: split K across grid z so that
-/// about two blocks run per SM, keeping at least 4 K tiles per slice (the
-/// pipeline's depth) so that the partial sums' traffic stays small.
-SplitK chooseSplitK(int64_t outputTiles, int64_t kTiles) {
-  if (outputTiles >= kNumSMs || kTiles < 8)
-    return {1, kTiles};
-  int64_t slices = std::min(ceilDiv(2 * kNumSMs, outputTiles), kTiles / 4);
-  if (slices < 2)
-    return {1, kTiles};
-  int64_t perSlice = ceilDiv(kTiles, slices);
-  return {ceilDiv(kTiles, perSlice), perSlice};
-}
 
 SimtTile chooseSimtTile(int64_t m, int64_t n, int64_t batch, bool wide) {
   if (!wide && m >= 128 && ceilDiv(m, 128) * ceilDiv(n, 128) * batch >= kNumSMs)
@@ -379,8 +339,14 @@ private:
   int64_t m = 0, n = 0, k = 0, batch = 1;
 
 public:
+  /// Emits the tensor-core entries, one per tile (the first is `entry`).
+  LogicalResult
+  emitTensorCore(llvm::raw_ostream &os, EmittedKernel &result,
+                 ArrayRef<std::pair<StringRef, std::string>> common,
+                 ArrayRef<exec::GemmTile> tiles);
+
   /// EmitOptions::gemmTile: the tile, and the split-K slices (0: chosen).
-  std::optional<TensorCoreTile> forcedTile;
+  std::optional<exec::GemmTile> forcedTile;
   int64_t forcedSlices = 0;
 };
 
@@ -437,6 +403,83 @@ LogicalResult GemmEmitter::emitEpilogue(llvm::raw_ostream &os,
   os << llvm::formatv("  out0[(z * {0} + m) * {1} + n] = {2};\n", m, n,
                       storeFromCompute(elementTypeOf(result), *expr));
   os << "}\n\n";
+  return success();
+}
+
+LogicalResult
+GemmEmitter::emitTensorCore(llvm::raw_ostream &os, EmittedKernel &result,
+                            ArrayRef<std::pair<StringRef, std::string>> common,
+                            ArrayRef<exec::GemmTile> tiles) {
+  for (auto [index, tile] : llvm::enumerate(tiles)) {
+    int64_t gridX = ceilDiv(n, tile.bn), gridY = ceilDiv(m, tile.bm);
+    if (gridY > kMaxGridYZ)
+      return kernel.emitOpError("matmul has too many rows (")
+             << m << ") for one launch of " << tile.bm << "-row tiles";
+    auto [slices, tilesPerSlice] =
+        exec::gemmSplitSlices(tile.splitK, ceilDiv(k, tile.bk));
+    // One counter per output tile in the counters' fixed space.
+    if (slices > 1 && gridX * gridY * 4 > kSplitKCounterBytes)
+      return kernel.emitOpError("split-K over ")
+             << gridX * gridY << " output tiles exceeds the limit of "
+             << kSplitKCounterBytes / 4;
+    exec::GemmTile effective = tile;
+    effective.splitK = slices;
+    std::vector<std::pair<StringRef, std::string>> values(common.begin(),
+                                                          common.end());
+    values.push_back({"SPLIT_K", std::to_string(slices)});
+    values.push_back({"KT_PER_SPLIT", std::to_string(tilesPerSlice)});
+    values.push_back({"SPLIT_K_REDUCE",
+                      slices > 1
+                          ? substitute(kSplitKReduce,
+                                       {{"COUNTER_BYTES",
+                                         std::to_string(kSplitKCounterBytes)}})
+                          : std::string()});
+    values.push_back({"BM", std::to_string(tile.bm)});
+    values.push_back({"BN", std::to_string(tile.bn)});
+    values.push_back({"BK", std::to_string(tile.bk)});
+    values.push_back({"STAGES", std::to_string(tile.stages)});
+    values.push_back({"WARPS_M", std::to_string(tile.warpsM)});
+    values.push_back({"WARPS_N", std::to_string(tile.warpsN)});
+    values.push_back({"THREADS", std::to_string(tile.threads())});
+    std::string entry =
+        index == 0 ? result.entry : result.entry + "_t" + std::to_string(index);
+    os << "// tensor cores: " << tile.bm << "x" << tile.bn << "x" << tile.bk
+       << " tile, " << tile.warpsM << "x" << tile.warpsN << " warps, "
+       << tile.stages << " stages";
+    if (slices > 1)
+      os << ", split-K " << slices << " x " << tilesPerSlice << " K tiles";
+    os << "\n";
+    os << kernelSignature(kernel, entry, tile.threads(),
+                          /*reportsFaults=*/false,
+                          /*usesScratch=*/slices > 1)
+       << " {";
+    os << substitute(kTensorCoreBody, values) << "}\n";
+
+    KernelVariant variant;
+    variant.entry = entry;
+    variant.grid = {
+        static_cast<int32_t>(std::max<int64_t>(gridX, 1)),
+        static_cast<int32_t>(std::max<int64_t>(gridY, 1)),
+        static_cast<int32_t>(
+            slices > 1 ? slices : std::clamp<int64_t>(batch, 1, kMaxGridYZ))};
+    variant.block = {static_cast<int32_t>(tile.threads()), 1, 1};
+    variant.sharedMemory = static_cast<int32_t>(tile.sharedBytes());
+    variant.scratchBytes = slices > 1
+                               ? kSplitKCounterBytes + gridX * gridY * slices *
+                                                           tile.bm * tile.bn * 4
+                               : 0;
+    variant.description = effective.str();
+    if (index > 0) {
+      result.variants.push_back(std::move(variant));
+      continue;
+    }
+    result.grid = variant.grid;
+    result.block = variant.block;
+    result.sharedMemory = variant.sharedMemory;
+    result.scratchBytes = variant.scratchBytes;
+    if (tiles.size() > 1)
+      result.description = variant.description;
+  }
   return success();
 }
 
@@ -535,58 +578,52 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
       {"B_BATCH", batchB},
       {"ARGS", llvm::join(argNames, ", ")}};
 
+  exec::TacticsOp tactics = findTactics(kernel);
+  if (tactics && !tensorCores)
+    return tactics.emitOpError("lists tiles for the gemm kernel '")
+           << kernel.getSymName() << "' of " << inputType
+           << ", which has no tensor-core path";
+  if (tactics && runsPerSample(kernel))
+    return tactics.emitOpError("lists tiles for the per-sample kernel '")
+           << kernel.getSymName() << "', which has one entry";
   int64_t gridX, gridY, gridZ = std::clamp<int64_t>(batch, 1, kMaxGridYZ),
                         threads;
   if (tensorCores) {
-    TensorCoreTile tile =
-        forcedTile ? *forcedTile : chooseTensorCoreTile(m, n, batch);
-    gridX = ceilDiv(n, tile.bn);
-    gridY = ceilDiv(m, tile.bm);
-    int64_t kTiles = ceilDiv(k, tile.bk);
-    SplitK split = chooseSplitK(gridX * gridY, kTiles);
-    if (forcedSlices > 0) {
-      int64_t perSlice = ceilDiv(kTiles, std::min(forcedSlices, kTiles));
-      split = {ceilDiv(kTiles, perSlice), perSlice};
+    // Split-K sums slices across grid z: one batch, not per sample.
+    bool canSplit = batch == 1 && !runsPerSample(kernel);
+    SmallVector<exec::GemmTile> tiles;
+    if (forcedTile) {
+      exec::GemmTile tile = *forcedTile;
+      tile.splitK = forcedSlices > 0
+                        ? forcedSlices
+                        : exec::chooseGemmSplitK(ceilDiv(m, tile.bm) *
+                                                     ceilDiv(n, tile.bn),
+                                                 ceilDiv(k, tile.bk));
+      tiles.push_back(tile);
+    } else if (tactics) {
+      for (Attribute attr : tactics.getCandidates()) {
+        std::string problem;
+        std::optional<exec::GemmTile> tile =
+            exec::GemmTile::fromAttr(cast<DictionaryAttr>(attr), &problem);
+        if (!tile)
+          return tactics.emitOpError("candidate ") << attr << " " << problem;
+        if (tile->splitK > 1 && !canSplit)
+          return tactics.emitOpError("candidate ")
+                 << tile->str()
+                 << " splits K, which a batched or per-sample gemm cannot";
+        tiles.push_back(*tile);
+      }
+    } else {
+      tiles.push_back(exec::chooseGemmTile(m, n, k, batch, canSplit));
     }
-    if (batch != 1 || runsPerSample(kernel))
-      split = {1, kTiles};
-    common.push_back({"SPLIT_K", std::to_string(split.slices)});
-    common.push_back({"KT_PER_SPLIT", std::to_string(split.tilesPerSlice)});
-    std::string reduce;
-    if (split.slices > 1) {
-      reduce =
-          substitute(kSplitKReduce,
-                     {{"COUNTER_BYTES", std::to_string(kSplitKCounterBytes)}});
-      result.scratchBytes = kSplitKCounterBytes + gridX * gridY * split.slices *
-                                                      tile.bm * tile.bn * 4;
-      gridZ = split.slices;
-    }
-    common.push_back({"SPLIT_K_REDUCE", reduce});
+    if (!canSplit)
+      for (exec::GemmTile &tile : tiles)
+        tile.splitK = 1;
     os << getTensorCoreHelpers(inputType);
     os << "\n";
-    if (failed(emitEpilogue(os, "float")))
+    if (failed(emitEpilogue(os, "float")) ||
+        failed(emitTensorCore(os, result, common, tiles)))
       return failure();
-    threads = tile.threads();
-    common.push_back({"BM", std::to_string(tile.bm)});
-    common.push_back({"BN", std::to_string(tile.bn)});
-    common.push_back({"BK", std::to_string(tile.bk)});
-    common.push_back({"STAGES", std::to_string(tile.stages)});
-    common.push_back({"WARPS_M", std::to_string(tile.warpsM)});
-    common.push_back({"WARPS_N", std::to_string(tile.warpsN)});
-    common.push_back({"THREADS", std::to_string(threads)});
-    os << "// tensor cores: " << tile.bm << "x" << tile.bn << "x" << tile.bk
-       << " tile, " << tile.warpsM << "x" << tile.warpsN << " warps, "
-       << tile.stages << " stages";
-    if (split.slices > 1)
-      os << ", split-K " << split.slices << " x " << split.tilesPerSlice
-         << " K tiles";
-    os << "\n";
-    os << kernelSignature(kernel, result.entry, threads,
-                          /*reportsFaults=*/false,
-                          /*usesScratch=*/split.slices > 1)
-       << " {";
-    os << substitute(kTensorCoreBody, common) << "}\n";
-    result.sharedMemory = static_cast<int32_t>(tile.sharedBytes());
   } else {
     bool isDouble = inputType.isF64();
     bool wide = isDouble || (integer && getElementInfo(resultType)->bytes == 8);
@@ -625,14 +662,14 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
     gridX = ceilDiv(n, tile.bn);
     gridY = ceilDiv(m, tile.bm);
     result.sharedMemory = 0;
+    if (gridY > kMaxGridYZ)
+      return kernel.emitOpError("matmul has too many rows (")
+             << m << ") for one launch";
+    result.grid = {static_cast<int32_t>(std::max<int64_t>(gridX, 1)),
+                   static_cast<int32_t>(std::max<int64_t>(gridY, 1)),
+                   static_cast<int32_t>(gridZ)};
+    result.block = {static_cast<int32_t>(threads), 1, 1};
   }
-  if (gridY > kMaxGridYZ)
-    return kernel.emitOpError("matmul has too many rows (")
-           << m << ") for one launch";
-  result.grid = {static_cast<int32_t>(std::max<int64_t>(gridX, 1)),
-                 static_cast<int32_t>(std::max<int64_t>(gridY, 1)),
-                 static_cast<int32_t>(gridZ)};
-  result.block = {static_cast<int32_t>(threads), 1, 1};
   result.source = std::move(source);
   if (foldSamples)
     result.sampleGridAxis = 1;
@@ -661,16 +698,13 @@ FailureOr<EmittedKernel> emitGemmKernel(exec::KernelOp kernel,
   GemmEmitter emitter(kernel);
   if (!options.gemmTile.empty()) {
     ArrayRef<int64_t> t = options.gemmTile;
-    TensorCoreTile tile;
+    exec::GemmTile tile;
     if (t.size() == 6 || t.size() == 7)
       tile = {t[0], t[1], t[2], t[3], t[4], t[5]};
     // Warp tiles of whole 16x16 mma pairs, whole 16-deep K steps, and what
     // one block can hold.
     if ((t.size() != 6 && t.size() != 7) || (t.size() == 7 && t[6] < 1) ||
-        tile.warpsM < 1 || tile.warpsN < 1 || tile.bk < 16 || tile.bk % 16 ||
-        tile.bm % (16 * tile.warpsM) || tile.bn % (16 * tile.warpsN) ||
-        tile.stages < 2 || tile.threads() > 1024 ||
-        tile.sharedBytes() > 227 * 1024)
+        !exec::checkGemmTile(tile).empty())
       return kernel.emitOpError("invalid gemm tile (BM,BN,BK,WARPS_M,WARPS_N,"
                                 "STAGES): ")
              << llvm::join(llvm::map_range(

@@ -314,6 +314,9 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
           pm.addPass(lower::createLowerToExec());
           pm.addPass(lower::createDedupeKernels());
           pm.addPass(lower::createSelectLibraryGemm());
+          // A forced tile (--gemm-tile) is the only one.
+          if (options.gemmTile.empty())
+            pm.addPass(lower::createSelectGemmTactics());
           pm.nest<exec::ProgramOp>().addPass(lower::createPlanMemory());
         });
       })))
@@ -368,6 +371,13 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
                         k.name, k.grid[0], k.grid[1], k.grid[2], k.block[0],
                         k.block[1], k.block[2], k.sharedMemory)
               .str();
+      for (const codegen::KernelVariant &v : k.variants)
+        text +=
+            llvm::formatv("// variant {0}: grid ({1},{2},{3}) block "
+                          "({4},{5},{6}) shared {7} bytes, {8}\n",
+                          v.entry, v.grid[0], v.grid[1], v.grid[2], v.block[0],
+                          v.block[1], v.block[2], v.sharedMemory, v.description)
+                .str();
       text += k.source + "\n";
     }
     return failed(writeOutput(outputPath, text)) ? 1 : 0;
@@ -383,10 +393,10 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
                      << "': " << llvm::toString(compiled.takeError()) << "\n";
         return true;
       }
-      binaries[k.name] =
-          KernelBinary{k.entry,         k.source,         options.arch,
-                       compiled->cubin, compiled->ptx,    k.reportsFaults,
-                       k.perSample,     k.sampleGridAxis, k.scratchBytes};
+      binaries[k.name] = KernelBinary{
+          k.entry,        k.source,        options.arch, compiled->cubin,
+          compiled->ptx,  k.reportsFaults, k.perSample,  k.sampleGridAxis,
+          k.scratchBytes, k.description,   k.variants};
     }
     return false;
   });

@@ -247,13 +247,25 @@ struct Writer {
       if (failed(gemm))
         return failure();
       std::vector<uint8_t> cubin(binary.cubin.begin(), binary.cubin.end());
+      std::vector<flatbuffers::Offset<plan::KernelVariant>> variants;
+      for (const codegen::KernelVariant &variant : binary.variants) {
+        std::vector<uint32_t> grid(variant.grid.begin(), variant.grid.end());
+        std::vector<uint32_t> blockDims(variant.block.begin(),
+                                        variant.block.end());
+        variants.push_back(plan::CreateKernelVariantDirect(
+            fbb, variant.entry.c_str(), &grid, &blockDims,
+            static_cast<uint32_t>(variant.sharedMemory), variant.scratchBytes,
+            variant.description.c_str()));
+      }
       kernelIndex[kernel.getSymName()] = kernels.size();
       kernels.push_back(plan::CreateKernelDirect(
           fbb, kernel.getSymName().str().c_str(), binary.entry.c_str(),
           binary.source.c_str(), binary.arch.c_str(), &cubin,
           binary.ptx.c_str(), binary.reportsFaults, binary.perSample,
           static_cast<uint8_t>(binary.sampleGridAxis), binary.scratchBytes,
-          *gemm));
+          *gemm,
+          binary.description.empty() ? nullptr : binary.description.c_str(),
+          variants.empty() ? nullptr : &variants));
     }
 
     std::vector<flatbuffers::Offset<plan::StepEntry>> steps;

@@ -3,6 +3,8 @@
 #ifndef DSC_COMPILER_DRIVER_PLANWRITER_H
 #define DSC_COMPILER_DRIVER_PLANWRITER_H
 
+#include "codegen/cuda/CudaEmitter.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -27,6 +29,10 @@ struct KernelBinary {
   int sampleGridAxis = 2;
   /// Zeroed device scratch the entry takes (plan.fbs Kernel.scratch_bytes).
   uint64_t scratchBytes = 0;
+  /// The tactic of `entry` and the alternatives to it (plan.fbs
+  /// Kernel.description, Kernel.variants).
+  std::string description;
+  std::vector<codegen::KernelVariant> variants;
 };
 
 /// Serializes a planned exec module (launch configurations set, arena

@@ -1,7 +1,9 @@
 //===- ExecOps.cpp - exec dialect ops -------------------------------------===//
 
 #include "dialects/exec/ExecOps.h"
+#include "dialects/exec/GemmTiles.h"
 #include "dialects/graph/GraphOps.h"
+#include "dialects/graph/NnOps.h"
 
 #include "mlir/Interfaces/FunctionImplementation.h"
 
@@ -207,6 +209,61 @@ LogicalResult CopyOp::verify() {
   if (from.getSizeInBytes() != to.getSizeInBytes())
     return emitOpError("copies ")
            << from.getSizeInBytes() << " bytes into " << to.getSizeInBytes();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// TacticsOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult TacticsOp::verify() {
+  ArrayAttr candidates = getCandidates();
+  if (candidates.empty())
+    return emitOpError("needs at least one candidate");
+  SmallVector<GemmTile> tiles;
+  for (auto [i, attr] : llvm::enumerate(candidates)) {
+    std::string problem;
+    std::optional<GemmTile> tile =
+        GemmTile::fromAttr(cast<DictionaryAttr>(attr), &problem);
+    if (tile && problem.empty())
+      problem = checkGemmTile(*tile);
+    if (!problem.empty())
+      return emitOpError("candidate #") << i << " " << problem;
+    if (llvm::is_contained(tiles, *tile))
+      return emitOpError("candidate #") << i << " repeats " << tile->str();
+    tiles.push_back(*tile);
+  }
+  return success();
+}
+
+LogicalResult TacticsOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  auto kernel =
+      symbolTable.lookupNearestSymbolFrom<KernelOp>(*this, getKernelAttr());
+  if (!kernel)
+    return emitOpError("kernel '") << getKernel() << "' is not defined";
+  // A gemm, or an implicit-GEMM convolution (its kernel's first op).
+  auto ops = kernel.getBody().front().without_terminator();
+  bool conv = kernel.getFamily() == "data" && !ops.empty() &&
+              graph::isImplicitGemmConv(&*ops.begin());
+  if (kernel.getFamily() != "gemm" && !conv)
+    return emitOpError("kernel '")
+           << getKernel() << "' is of family '" << kernel.getFamily()
+           << "', not gemm or an implicit-gemm convolution";
+  if (conv)
+    for (auto [i, attr] : llvm::enumerate(getCandidates())) {
+      std::string problem;
+      std::optional<GemmTile> tile =
+          GemmTile::fromAttr(cast<DictionaryAttr>(attr), &problem);
+      if (tile && !(problem = checkConvTile(*tile)).empty())
+        return emitOpError("candidate #") << i << " " << problem;
+    }
+  for (Operation &op : *(*this)->getBlock()) {
+    if (&op == getOperation())
+      break;
+    auto other = dyn_cast<TacticsOp>(op);
+    if (other && other.getKernel() == getKernel())
+      return emitOpError("kernel '") << getKernel() << "' already has tactics";
+  }
   return success();
 }
 

@@ -183,4 +183,34 @@ def Exec_CopyOp : Exec_Op<"copy"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Tactics
+//===----------------------------------------------------------------------===//
+
+def Exec_TacticsOp : Exec_Op<"tactics", [
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "alternative tiles of a gemm or conv kernel that the runtime times";
+  let description = [{
+    Each candidate is a tensor-core tile of the gemm kernel `kernel`, or of
+    a data kernel whose first op is an implicit-GEMM convolution (bk = 32,
+    split_k = 1 there): `{bm, bn, bk, warps_m, warps_n, stages, split_k}`
+    (GemmTiles.h). The
+    emitter generates one entry per candidate in the kernel's source; the
+    plan runs the first (the compile-time heuristic's pick) unless the
+    runtime's tuner timed the others and found a faster one. At most one
+    exec.tactics per kernel.
+
+    ```mlir
+    exec.tactics @gemm_0 [{bm = 64 : i64, bn = 64 : i64, bk = 64 : i64,
+                           warps_m = 2 : i64, warps_n = 2 : i64,
+                           stages = 4 : i64, split_k = 1 : i64}, ...]
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$kernel,
+                       TypedArrayAttrBase<DictionaryAttr,
+                                          "candidate tiles">:$candidates);
+  let assemblyFormat = "$kernel $candidates attr-dict";
+  let hasVerifier = 1;
+}
+
 #endif // DSC_EXEC_OPS

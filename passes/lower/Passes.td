@@ -68,4 +68,23 @@ def SelectLibraryGemm : Pass<"exec-select-library-gemm", "::mlir::ModuleOp"> {
   }];
 }
 
+def SelectGemmTactics : Pass<"exec-select-gemm-tactics", "::mlir::ModuleOp"> {
+  let summary = "lists the tensor-core tiles the runtime times for each gemm";
+  let description = [{
+    For each f16/bf16 gemm kernel (not per sample), adds an exec.tactics op
+    after it: the compile-time heuristic's tile first (what runs untuned),
+    then split-K variants of it when its tiles leave SMs idle, then other
+    tiles that fit the problem (none much taller or wider than it, each
+    within the shared memory limit), at most `max-candidates` in all.
+    Implicit-GEMM convolutions on tensor cores (f16/bf16 data kernels) get
+    the conv heuristic's tile, then the other conv tiles that fit (bk = 32,
+    no split-K). A kernel that already has an exec.tactics keeps it; one
+    with a single candidate gets none.
+  }];
+  let options = [
+    Option<"maxCandidates", "max-candidates", "unsigned", /*default=*/"5",
+           "the most tiles listed per kernel (the heuristic's pick included)">
+  ];
+}
+
 #endif // DSC_PASSES_LOWER

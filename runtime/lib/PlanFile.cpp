@@ -184,6 +184,54 @@ Status checkDims(const std::string &what, const char *field,
   return Status::ok();
 }
 
+/// The most dynamic shared memory a block may opt into on any GPU plans
+/// run on (sm_90: 227 KiB); the device's own limit is checked at load.
+constexpr uint32_t kMaxSharedMemory = 227 * 1024;
+
+/// A kernel's generated variants: each a named entry with a launch
+/// configuration CUDA accepts and a scratch within the limit.
+Status checkVariants(const std::string &kernelWhat,
+                     const dsc::plan::Kernel &kernel) {
+  const auto *variants = kernel.variants();
+  if (!variants || variants->size() == 0)
+    return Status::ok();
+  if (variants->size() > PlanFile::kMaxVariants)
+    return invalid(kernelWhat + ": " + std::to_string(variants->size()) +
+                   " variants exceed the limit of " +
+                   std::to_string(PlanFile::kMaxVariants));
+  // Per-sample launches rewrite the grid of the kernel's one entry.
+  if (kernel.per_sample())
+    return invalid(kernelWhat + ": a per-sample kernel cannot have variants");
+  for (flatbuffers::uoffset_t v = 0; v < variants->size(); ++v) {
+    const dsc::plan::KernelVariant *variant = variants->Get(v);
+    std::string what = kernelWhat + " variant " + std::to_string(v + 1);
+    if (variant->entry()->size() == 0)
+      return invalid(what + ": empty entry name");
+    if (Status status = checkDims(what, "grid", variant->grid()); !status)
+      return status;
+    if (Status status = checkDims(what, "block", variant->block()); !status)
+      return status;
+    const auto *grid = variant->grid();
+    const auto *block = variant->block();
+    if (grid->Get(0) > 0x7fffffffu || grid->Get(1) > 65535 ||
+        grid->Get(2) > 65535)
+      return invalid(what + ": grid (" + std::to_string(grid->Get(0)) + ", " +
+                     std::to_string(grid->Get(1)) + ", " +
+                     std::to_string(grid->Get(2)) + ") exceeds CUDA's limits");
+    if (uint64_t(block->Get(0)) * block->Get(1) * block->Get(2) > 1024)
+      return invalid(what + ": block of more than 1024 threads");
+    if (variant->shared_memory() > kMaxSharedMemory)
+      return invalid(
+          what + ": shared_memory " + std::to_string(variant->shared_memory()) +
+          " bytes exceeds the limit of " + std::to_string(kMaxSharedMemory));
+    if (variant->scratch_bytes() > kMaxScratchBytes)
+      return invalid(
+          what + ": scratch of " + std::to_string(variant->scratch_bytes()) +
+          " bytes exceeds the limit of " + std::to_string(kMaxScratchBytes));
+  }
+  return Status::ok();
+}
+
 /// cuBLASLt takes 64-bit sizes, but every dimension and stride of a library
 /// GEMM stays below 2^31 so that the extents below cannot overflow.
 constexpr int64_t kMaxGemmExtent = (int64_t(1) << 31) - 1;
@@ -352,6 +400,8 @@ Status checkSemantics(const dsc::plan::Plan &plan,
       return invalid(what + ": has neither cubin nor source");
     if (hasCubin && (!kernel->arch() || kernel->arch()->size() == 0))
       return invalid(what + ": has a cubin but no arch");
+    if (Status status = checkVariants(what, *kernel); !status)
+      return status;
     if (const dsc::plan::LibraryGemm *gemm = kernel->library_gemm()) {
       if (Status status = checkLibraryGemm(what, *gemm); !status)
         return status;

@@ -213,6 +213,7 @@ Status Plan::load(Runtime &runtime, PlanFile file, std::unique_ptr<Plan> *out,
 
   plan->modules_.assign(numKernels, nullptr);
   plan->functions_.assign(numKernels, nullptr);
+  plan->variantFunctions_.assign(numKernels, {});
   KernelCache &cache = runtime.kernelCache();
   for (size_t k = 0; k < numKernels; ++k) {
     const dsc::plan::Kernel *kernel = raw.kernels()->Get(k);
@@ -271,10 +272,46 @@ Status Plan::load(Runtime &runtime, PlanFile file, std::unique_ptr<Plan> *out,
           !status)
         return status;
     }
+    if (Status status = plan->loadVariants(k, module, what); !status)
+      return status;
   }
   if (Status status = plan->chooseTactics(options); !status)
     return status;
   *out = std::move(plan);
+  return Status::ok();
+}
+
+Status Plan::loadVariants(size_t kernel, CUmodule module,
+                          const std::string &what) {
+  const CudaDriver &cu = runtime_.driver();
+  const auto *variants = file_.raw()->kernels()->Get(kernel)->variants();
+  if (!variants)
+    return Status::ok();
+  std::vector<CUfunction> &functions = variantFunctions_[kernel];
+  functions.assign(variants->size(), nullptr);
+  for (flatbuffers::uoffset_t v = 0; v < variants->size(); ++v) {
+    const dsc::plan::KernelVariant *variant = variants->Get(v);
+    std::string entry = variant->entry()->str();
+    std::string whatVariant = what + " variant " + std::to_string(v + 1);
+    unsigned shared = variant->shared_memory();
+    // A tile this device cannot hold is no candidate here.
+    if (shared > kDefaultSharedMemoryLimit &&
+        shared > static_cast<unsigned>(runtime_.maxSharedMemoryOptin()))
+      continue;
+    if (Status status = cu.check(
+            cu.cuModuleGetFunction(&functions[v], module, entry.c_str()),
+            whatVariant + ": entry '" + entry + "'");
+        !status)
+      return status;
+    if (shared > kDefaultSharedMemoryLimit)
+      if (Status status = cu.check(
+              cu.cuFuncSetAttribute(
+                  functions[v], CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                  static_cast<int>(shared)),
+              whatVariant + ": setting max dynamic shared memory");
+          !status)
+        return status;
+  }
   return Status::ok();
 }
 
@@ -481,7 +518,20 @@ Status Context::resolveSteps() {
       size_t numArgs = launch->args() ? launch->args()->size() : 0;
       const dsc::plan::Kernel *kernel = raw.kernels()->Get(launch->kernel());
       bool reportsFaults = kernel->reports_faults();
-      bool usesScratch = kernel->scratch_bytes() > 0;
+      uint64_t scratchBytes = kernel->scratch_bytes();
+      // Another generated variant: its entry and configuration.
+      if (int v = plan_.variant(launch->kernel()); v > 0) {
+        const dsc::plan::KernelVariant *variant =
+            kernel->variants()->Get(v - 1);
+        step.function = plan_.variantFunction(launch->kernel(), v);
+        for (int d = 0; d < 3; ++d) {
+          step.grid[d] = variant->grid()->Get(d);
+          step.block[d] = variant->block()->Get(d);
+        }
+        step.sharedMemory = variant->shared_memory();
+        scratchBytes = variant->scratch_bytes();
+      }
+      bool usesScratch = scratchBytes > 0;
       if (symbolic && kernel->per_sample()) {
         step.sampleGridAxis = kernel->per_sample_axis();
         step.sampleGrid = step.grid[step.sampleGridAxis];
@@ -495,8 +545,7 @@ Status Context::resolveSteps() {
       // allocated.
       if (usesScratch) {
         scratchSteps_.push_back(s);
-        scratchBytes_ =
-            std::max<uint64_t>(scratchBytes_, kernel->scratch_bytes());
+        scratchBytes_ = std::max<uint64_t>(scratchBytes_, scratchBytes);
       }
       if (reportsFaults)
         faultSteps_.push_back(s);

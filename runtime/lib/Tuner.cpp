@@ -1,4 +1,4 @@
-//===- Tuner.cpp - GEMM tactics: timing and the per-GPU cache ------------===//
+//===- Tuner.cpp - Kernel tactics: timing and the per-GPU cache ----------===//
 
 #include "Tuner.h"
 
@@ -26,7 +26,13 @@ namespace dsc::rt {
 
 namespace {
 
-constexpr char kCacheMagic[] = "dsc-tactics 1";
+/// The first line of a cache file: its format and version.
+constexpr char kCacheFormat[] = "dsc-tactics";
+constexpr int kCacheVersion = 2;
+
+std::string cacheMagic() {
+  return std::string(kCacheFormat) + " " + std::to_string(kCacheVersion);
+}
 
 std::string hashText(const std::string &text) {
   return contentDigest(text.data(), text.size());
@@ -54,8 +60,11 @@ std::string tactics::cacheKey(const std::string &deviceName,
   std::string name = deviceName;
   std::replace(name.begin(), name.end(), '\n', ' ');
   // The heuristic's candidates depend on the workspace and their number.
-  return name + " | " + arch + " | driver " + std::to_string(driverVersion) +
-         " | cublasLt " + std::to_string(blasVersion) + " | workspace " +
+  // The format is part of the key, so a file of another version is
+  // another file.
+  return "format " + std::to_string(kCacheVersion) + " | " + name + " | " +
+         arch + " | driver " + std::to_string(driverVersion) + " | cublasLt " +
+         std::to_string(blasVersion) + " | workspace " +
          std::to_string(kBlasWorkspaceBytes) + " | candidates " +
          std::to_string(kBlasCandidates) + " | plan " +
          contentDigest(planBytes.data(), planBytes.size());
@@ -66,7 +75,7 @@ std::string tactics::cachePath(const std::string &dir, const std::string &key) {
 }
 
 bool tactics::write(const std::string &path, const std::string &key,
-                    const std::vector<int> &choices) {
+                    const std::vector<Choice> &choices) {
   size_t slash = path.rfind('/');
   if (slash != std::string::npos && slash > 0 &&
       !makeDirs(path.substr(0, slash)))
@@ -74,10 +83,12 @@ bool tactics::write(const std::string &path, const std::string &key,
   static std::atomic<uint64_t> counter{0};
   std::string temporary = path + ".tmp." + std::to_string(getpid()) + "." +
                           std::to_string(counter++);
-  std::string text = std::string(kCacheMagic) + "\n" + key + "\nkernels " +
+  std::string text = cacheMagic() + "\n" + key + "\nkernels " +
                      std::to_string(choices.size()) + "\n";
+  // One line per kernel: its number, variant and cuBLASLt algorithm.
   for (size_t k = 0; k < choices.size(); ++k)
-    text += std::to_string(k) + " " + std::to_string(choices[k]) + "\n";
+    text += std::to_string(k) + " " + std::to_string(choices[k].variant) + " " +
+            std::to_string(choices[k].algorithm) + "\n";
   text += "end\n";
   std::FILE *stream = std::fopen(temporary.c_str(), "wb");
   if (!stream)
@@ -93,7 +104,7 @@ bool tactics::write(const std::string &path, const std::string &key,
 
 tactics::ReadResult tactics::read(const std::string &path,
                                   const std::string &key, size_t numKernels,
-                                  std::vector<int> *choices,
+                                  std::vector<Choice> *choices,
                                   std::string *problem) {
   std::ifstream stream(path, std::ios::binary);
   if (!stream)
@@ -104,8 +115,11 @@ tactics::ReadResult tactics::read(const std::string &path,
     return ReadResult::kInvalid;
   };
   std::string line;
-  if (!std::getline(stream, line) || line != kCacheMagic)
+  if (!std::getline(stream, line) || line.rfind(kCacheFormat, 0) != 0)
     return invalid("not a dsc tactic file");
+  if (line != cacheMagic())
+    return invalid("'" + line + "' is another version (this runtime reads '" +
+                   cacheMagic() + "')");
   if (!std::getline(stream, line) || line != key)
     return invalid("made for another plan or GPU");
   if (!std::getline(stream, line))
@@ -117,19 +131,20 @@ tactics::ReadResult tactics::read(const std::string &path,
       count != static_cast<long long>(numKernels))
     return invalid("expected 'kernels " + std::to_string(numKernels) +
                    "', found '" + line + "'");
-  choices->assign(numKernels, -1);
+  choices->assign(numKernels, Choice());
   for (size_t k = 0; k < numKernels; ++k) {
-    long long index = -1, choice = -2;
+    long long index = -1, variant = -1, algorithm = -2;
     std::string rest;
     if (!std::getline(stream, line))
       return invalid("truncated at kernel " + std::to_string(k));
     std::istringstream entry(line);
-    if (!(entry >> index >> choice) || (entry >> rest) ||
-        index != static_cast<long long>(k) || choice < -1 ||
-        choice >= kBlasCandidates)
+    if (!(entry >> index >> variant >> algorithm) || (entry >> rest) ||
+        index != static_cast<long long>(k) || variant < 0 ||
+        variant > static_cast<long long>(PlanFile::kMaxVariants) ||
+        algorithm < -1 || algorithm >= kBlasCandidates)
       return invalid("bad entry for kernel " + std::to_string(k) + ": '" +
                      line + "'");
-    (*choices)[k] = static_cast<int>(choice);
+    (*choices)[k] = {static_cast<int>(variant), static_cast<int>(algorithm)};
   }
   if (!std::getline(stream, line) || line != "end")
     return invalid("no end line");
@@ -174,11 +189,24 @@ uint32_t gemmAlignment(const dsc::plan::Plan &raw, uint32_t kernel,
 }
 
 /// kCached follows $DSC_TUNE: "1" tunes what the cache does not answer,
-/// "library" and "generated" force either tactic.
-TuneMode effectiveMode(TuneMode mode) {
+/// "library" and "generated" force either tactic, "variant:N" forces the
+/// generated variant N (`variant`, unless PlanOptions already forces one).
+TuneMode effectiveMode(TuneMode mode, int *variant) {
   const char *env = std::getenv("DSC_TUNE");
   if (mode != TuneMode::kCached || !env)
     return mode;
+  if (std::strncmp(env, "variant:", 8) == 0) {
+    char *end = nullptr;
+    long number = std::strtol(env + 8, &end, 10);
+    if (end != env + 8 && *end == '\0' && number >= 0 &&
+        number <= long(PlanFile::kMaxVariants) && *variant < 0)
+      *variant = int(number);
+    else if (*variant < 0)
+      warn("DSC_TUNE='" + std::string(env) +
+           "' names no variant (variant:0 to variant:" +
+           std::to_string(PlanFile::kMaxVariants) + "); ignored");
+    return mode;
+  }
   if (std::strcmp(env, "1") == 0)
     return TuneMode::kTuneIfUncached;
   if (std::strcmp(env, "library") == 0)
@@ -186,6 +214,25 @@ TuneMode effectiveMode(TuneMode mode) {
   if (std::strcmp(env, "generated") == 0)
     return TuneMode::kGeneratedOnly;
   return mode;
+}
+
+/// Whether any kernel of `raw` has a cuBLASLt form, or generated variants.
+bool hasLibraryGemms(const dsc::plan::Plan &raw) {
+  if (!raw.kernels())
+    return false;
+  for (const dsc::plan::Kernel *kernel : *raw.kernels())
+    if (kernel->library_gemm())
+      return true;
+  return false;
+}
+
+bool hasVariants(const dsc::plan::Plan &raw) {
+  if (!raw.kernels())
+    return false;
+  for (const dsc::plan::Kernel *kernel : *raw.kernels())
+    if (kernel->variants() && kernel->variants()->size() > 0)
+      return true;
+  return false;
 }
 
 } // namespace
@@ -197,12 +244,15 @@ bool Plan::usesLibrary() const {
 
 std::string Plan::tacticCachePath() const {
   const KernelCache &cache = runtime_.kernelCache();
-  if (!cache.diskEnabled() || !runtime_.blas())
+  const dsc::plan::Plan &raw = *file_.raw();
+  // cuBLASLt's version matters (and it is loaded) only for library GEMMs.
+  const CublasLt *blas = hasLibraryGemms(raw) ? runtime_.blas() : nullptr;
+  if (!cache.diskEnabled() || (!hasVariants(raw) && !blas))
     return std::string();
   return tactics::cachePath(
       cache.dir(),
       tactics::cacheKey(runtime_.deviceName(), runtime_.arch(),
-                        runtime_.driverVersion(), runtime_.blas()->version(),
+                        runtime_.driverVersion(), blas ? blas->version() : 0,
                         file_.bytes()));
 }
 
@@ -210,29 +260,42 @@ Status Plan::chooseTactics(const PlanOptions &options) {
   const dsc::plan::Plan &raw = *file_.raw();
   size_t numKernels = file_.numKernels();
   tactics_.assign(numKernels, -1);
+  variants_.assign(numKernels, 0);
   gemms_.clear();
   gemms_.resize(numKernels);
   tuneReport_.clear();
-  TuneMode mode = effectiveMode(options.tune);
+  int forcedVariant = options.variant;
+  TuneMode mode = effectiveMode(options.tune, &forcedVariant);
   tacticSource_ =
       mode == TuneMode::kGeneratedOnly ? "generated only" : "default";
-  bool any = false;
-  for (size_t k = 0; k < numKernels && !any; ++k)
-    any = raw.kernels()->Get(k)->library_gemm() != nullptr;
-  if (!any)
+  bool anyLibrary = hasLibraryGemms(raw), anyVariants = hasVariants(raw);
+  if (!anyLibrary && !anyVariants)
     return Status::ok();
-  // Generated only: cuBLASLt is not even loaded.
-  const CublasLt *blas =
-      mode == TuneMode::kGeneratedOnly ? nullptr : runtime_.blas();
+  // Generated only, or a forced variant: cuBLASLt is not even loaded.
+  bool useLibrary =
+      anyLibrary && mode != TuneMode::kGeneratedOnly && forcedVariant < 0;
+  const CublasLt *blas = useLibrary ? runtime_.blas() : nullptr;
   for (size_t k = 0; k < numKernels; ++k) {
     const dsc::plan::Kernel *kernel = raw.kernels()->Get(k);
     const dsc::plan::LibraryGemm *gemm = kernel->library_gemm();
-    if (!gemm)
+    const auto *variants = kernel->variants();
+    if (!gemm && (!variants || variants->size() == 0))
       continue;
     TuneEntry entry;
     entry.kernel = k;
     entry.name = kernel->name()->str();
-    if (mode == TuneMode::kGeneratedOnly) {
+    entry.variants.push_back(
+        {kernel->description() ? kernel->description()->str() : "", -1, true});
+    for (flatbuffers::uoffset_t v = 0; variants && v < variants->size(); ++v)
+      entry.variants.push_back({variants->Get(v)->description()
+                                    ? variants->Get(v)->description()->str()
+                                    : "",
+                                -1, variantFunctions_[k][v] != nullptr});
+    if (!gemm) {
+      entry.unavailable = "no cuBLASLt form";
+    } else if (forcedVariant >= 0) {
+      entry.unavailable = "generated variant forced";
+    } else if (mode == TuneMode::kGeneratedOnly) {
       entry.unavailable = "generated kernels only";
     } else if (!blas) {
       entry.unavailable = runtime_.blasStatus();
@@ -246,6 +309,17 @@ Status Plan::chooseTactics(const PlanOptions &options) {
     }
     tuneReport_.push_back(std::move(entry));
   }
+  if (forcedVariant >= 0) {
+    tacticSource_ = "variant " + std::to_string(forcedVariant);
+    for (TuneEntry &entry : tuneReport_) {
+      size_t v = size_t(forcedVariant);
+      entry.variant = v < entry.variants.size() && entry.variants[v].usable
+                          ? forcedVariant
+                          : 0;
+      variants_[entry.kernel] = entry.variant;
+    }
+    return Status::ok();
+  }
   if (mode == TuneMode::kGeneratedOnly)
     return Status::ok();
 
@@ -256,30 +330,46 @@ Status Plan::chooseTactics(const PlanOptions &options) {
         tactics_[entry.kernel] = entry.algorithm = 0;
     return Status::ok();
   }
-  if (!blas)
+  // Nothing to choose from: no variants, and cuBLASLt is absent.
+  if (!blas && !anyVariants)
     return Status::ok();
 
   std::string path = tacticCachePath();
-  std::string key = tactics::cacheKey(runtime_.deviceName(), runtime_.arch(),
-                                      runtime_.driverVersion(), blas->version(),
-                                      file_.bytes());
+  std::string key = tactics::cacheKey(
+      runtime_.deviceName(), runtime_.arch(), runtime_.driverVersion(),
+      anyLibrary && runtime_.blas() ? runtime_.blas()->version() : 0,
+      file_.bytes());
   if (mode != TuneMode::kRetune && !path.empty()) {
-    std::vector<int> choices;
+    std::vector<tactics::Choice> choices;
     std::string problem;
     tactics::ReadResult result =
         tactics::read(path, key, numKernels, &choices, &problem);
     if (result == tactics::ReadResult::kLoaded) {
       // A choice this runtime cannot honour makes the whole file suspect.
-      for (size_t k = 0; k < numKernels && problem.empty(); ++k)
-        if (choices[k] >= 0 &&
+      for (size_t k = 0; k < numKernels && problem.empty(); ++k) {
+        const tactics::Choice &choice = choices[k];
+        const auto *variants = raw.kernels()->Get(k)->variants();
+        size_t numVariants = 1 + (variants ? variants->size() : 0);
+        if (choice.algorithm >= 0 &&
             (!gemms_[k] ||
-             size_t(choices[k]) >= gemms_[k]->candidates().size()))
+             size_t(choice.algorithm) >= gemms_[k]->candidates().size()))
           problem = "tactic cache '" + path + "': kernel " + std::to_string(k) +
-                    " has no cuBLASLt candidate " + std::to_string(choices[k]);
+                    " has no cuBLASLt candidate " +
+                    std::to_string(choice.algorithm);
+        else if (size_t(choice.variant) >= numVariants ||
+                 !variantFunction(k, choice.variant))
+          problem = "tactic cache '" + path + "': kernel " + std::to_string(k) +
+                    " has no usable variant " + std::to_string(choice.variant);
+      }
       if (problem.empty()) {
-        tactics_ = choices;
-        for (TuneEntry &entry : tuneReport_)
+        for (size_t k = 0; k < numKernels; ++k) {
+          tactics_[k] = choices[k].algorithm;
+          variants_[k] = choices[k].variant;
+        }
+        for (TuneEntry &entry : tuneReport_) {
           entry.algorithm = tactics_[entry.kernel];
+          entry.variant = variants_[entry.kernel];
+        }
         tacticSource_ = "cache";
         return Status::ok();
       }
@@ -293,7 +383,10 @@ Status Plan::chooseTactics(const PlanOptions &options) {
   if (Status status = Tuner::tune(*this); !status)
     return status;
   tacticSource_ = "tuned";
-  if (!path.empty() && !tactics::write(path, key, tactics_))
+  std::vector<tactics::Choice> choices(numKernels);
+  for (size_t k = 0; k < numKernels; ++k)
+    choices[k] = {variants_[k], tactics_[k]};
+  if (!path.empty() && !tactics::write(path, key, choices))
     warn("could not write the tactic cache '" + path + "'");
   return Status::ok();
 }
@@ -345,10 +438,14 @@ Status timeMs(const CudaDriver &cu, CUevent start, CUevent stop,
 struct TuningResources {
   const CudaDriver &cu;
   CUdeviceptr workspace = 0;
+  /// Zeroed scratch for the variants that take it (split-K).
+  CUdeviceptr scratch = 0;
   CUevent start = nullptr, stop = nullptr;
   ~TuningResources() {
     if (workspace)
       (void)cu.cuMemFree(workspace);
+    if (scratch)
+      (void)cu.cuMemFree(scratch);
     if (start)
       (void)cu.cuEventDestroy(start);
     if (stop)
@@ -368,6 +465,11 @@ Status Tuner::tune(Plan &plan) {
   std::unique_ptr<Context> context;
   if (Status status = Context::create(plan, &context); !status)
     return status;
+  // A plan with a symbolic dimension is timed at its most samples (the
+  // arena's buffers placed for them; variants are never per sample).
+  if (const auto &dim = plan.file().symbolicDim())
+    if (Status status = context->setDimension(dim->name, dim->max); !status)
+      return status;
   for (const Context::Patch &patch : context->patches_)
     context->place(patch, patch.space == Context::Patch::Space::Output
                               ? context->outputStaging_[patch.index]
@@ -378,20 +480,42 @@ Status Tuner::tune(Plan &plan) {
                           "zeroing tuning buffers")
                : Status::ok();
   };
-  if (Status status = zero(context->arena_, plan.file().arenaSize()); !status)
+  if (Status status = zero(context->arena_, plan.workspaceSize()); !status)
     return status;
   for (size_t i = 0; i < plan.inputs().size(); ++i)
-    if (Status status =
-            zero(context->inputStaging_[i], plan.inputs()[i].byteSize);
+    if (Status status = zero(context->inputStaging_[i],
+                             plan.inputs()[i].bytesFor(context->samples()));
         !status)
       return status;
 
+  const dsc::plan::Plan &raw = *plan.file().raw();
   TuningResources resources{cu};
-  if (Status status =
-          cu.check(cu.cuMemAlloc(&resources.workspace, kBlasWorkspaceBytes),
-                   "allocating the cuBLASLt workspace");
-      !status)
-    return status;
+  bool anyLibrary = std::any_of(plan.gemms_.begin(), plan.gemms_.end(),
+                                [](const auto &gemm) { return bool(gemm); });
+  if (anyLibrary)
+    if (Status status =
+            cu.check(cu.cuMemAlloc(&resources.workspace, kBlasWorkspaceBytes),
+                     "allocating the cuBLASLt workspace");
+        !status)
+      return status;
+  uint64_t scratchBytes = 0;
+  for (const dsc::plan::Kernel *kernel : *raw.kernels())
+    if (kernel->variants())
+      for (const dsc::plan::KernelVariant *variant : *kernel->variants())
+        scratchBytes =
+            std::max<uint64_t>(scratchBytes, variant->scratch_bytes());
+  if (scratchBytes > 0) {
+    if (Status status =
+            cu.check(cu.cuMemAlloc(&resources.scratch, scratchBytes),
+                     "allocating the variants' scratch");
+        !status)
+      return status;
+    if (Status status =
+            cu.check(cu.cuMemsetD8(resources.scratch, 0, scratchBytes),
+                     "clearing the variants' scratch");
+        !status)
+      return status;
+  }
   if (Status status =
           cu.check(cu.cuEventCreate(&resources.start, CU_EVENT_DEFAULT),
                    "cuEventCreate");
@@ -402,11 +526,8 @@ Status Tuner::tune(Plan &plan) {
       !status)
     return status;
 
-  const dsc::plan::Plan &raw = *plan.file().raw();
   for (TuneEntry &entry : plan.tuneReport_) {
     const BlasGemm *gemm = plan.gemms_[entry.kernel].get();
-    if (!gemm)
-      continue;
     // The kernel's first launch stands for all of them.
     size_t stepIndex = 0;
     while (stepIndex < context->steps_.size()) {
@@ -431,9 +552,58 @@ Status Tuner::tune(Plan &plan) {
                                   nullptr),
                               what + ": launching the generated kernel");
             },
-            &entry.generatedMs);
+            &entry.variants[0].ms);
         !status)
       return status;
+    // The other variants, with the step's arguments and their own
+    // configuration; one that fails to launch is no candidate.
+    const dsc::plan::Kernel *kernel = raw.kernels()->Get(entry.kernel);
+    const dsc::plan::Launch *launch =
+        raw.steps()->Get(stepIndex)->step_as_Launch();
+    size_t numArgs = launch->args() ? launch->args()->size() : 0;
+    for (size_t v = 1; v < entry.variants.size(); ++v) {
+      CUfunction function = plan.variantFunction(entry.kernel, int(v));
+      if (!function)
+        continue;
+      const dsc::plan::KernelVariant *variant =
+          kernel->variants()->Get(uint32_t(v - 1));
+      std::vector<CUdeviceptr> values(step.argValues.begin(),
+                                      step.argValues.begin() + numArgs);
+      if (variant->scratch_bytes() > 0)
+        values.push_back(resources.scratch);
+      if (kernel->reports_faults())
+        values.push_back(step.argValues.back());
+      std::vector<void *> pointers;
+      for (CUdeviceptr &value : values)
+        pointers.push_back(&value);
+      const auto *grid = variant->grid();
+      const auto *block = variant->block();
+      float ms = -1;
+      Status status = timeMs(
+          cu, resources.start, resources.stop,
+          [&] {
+            return cu.check(
+                cu.cuLaunchKernel(function, grid->Get(0), grid->Get(1),
+                                  grid->Get(2), block->Get(0), block->Get(1),
+                                  block->Get(2), variant->shared_memory(),
+                                  nullptr, pointers.data(), nullptr),
+                what + ": launching variant " + std::to_string(v));
+          },
+          &ms);
+      if (status)
+        entry.variants[v].ms = ms;
+      else
+        entry.variants[v].usable = false;
+    }
+    entry.variant = 0;
+    for (size_t v = 1; v < entry.variants.size(); ++v)
+      if (entry.variants[v].usable && entry.variants[v].ms >= 0 &&
+          entry.variants[v].ms < entry.variants[entry.variant].ms)
+        entry.variant = int(v);
+    entry.generatedMs = entry.variants[entry.variant].ms;
+    plan.variants_[entry.kernel] = entry.variant;
+    if (!gemm)
+      continue;
     if (!gemm->isAligned(step.argValues.data())) {
       entry.unavailable = "operands less aligned than the algorithms need";
       continue;

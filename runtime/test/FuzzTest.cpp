@@ -60,6 +60,23 @@ void expectFullyValid(const PlanFile &file) {
           checkRef(*ref);
       const dsc::plan::Kernel *kernel = plan->kernels()->Get(launch->kernel());
       EXPECT_FALSE(kernel->entry()->str().empty());
+      if (const auto *variants = kernel->variants()) {
+        EXPECT_LE(variants->size(), PlanFile::kMaxVariants);
+        EXPECT_TRUE(variants->size() == 0 || !kernel->per_sample());
+        for (const dsc::plan::KernelVariant *variant : *variants) {
+          EXPECT_FALSE(variant->entry()->str().empty());
+          ASSERT_EQ(variant->grid()->size(), 3u);
+          ASSERT_EQ(variant->block()->size(), 3u);
+          uint64_t threads = 1;
+          for (int d = 0; d < 3; ++d) {
+            EXPECT_GE(variant->grid()->Get(d), 1u);
+            threads *= variant->block()->Get(d);
+          }
+          EXPECT_GE(threads, 1u);
+          EXPECT_LE(threads, 1024u);
+          EXPECT_LE(variant->shared_memory(), 227u * 1024);
+        }
+      }
       if (const dsc::plan::LibraryGemm *gemm = kernel->library_gemm()) {
         size_t numArgs = launch->args() ? launch->args()->size() : 0;
         EXPECT_LT(gemm->a_arg(), numArgs);
@@ -155,6 +172,38 @@ TEST(PlanFuzz, LibraryGemmByteFlipsNeverCrash) {
   small.kernels[0].source = "k";
   std::vector<uint8_t> base = small.build();
   std::mt19937 random(4321);
+  int accepted = 0;
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    std::vector<uint8_t> bytes = base;
+    int flips = 1 + random() % 4;
+    for (int f = 0; f < flips; ++f)
+      bytes[random() % bytes.size()] = static_cast<uint8_t>(random());
+    PlanFile file;
+    if (PlanFile::fromBytes(std::move(bytes), &file).isOk()) {
+      ++accepted;
+      expectFullyValid(file);
+    }
+  }
+  EXPECT_GT(accepted, 0);
+  EXPECT_LT(accepted, 20000);
+}
+
+/// The same over a plan whose kernel has generated variants, so that flips
+/// reach their entries and launch configurations.
+TEST(PlanFuzz, VariantByteFlipsNeverCrash) {
+  TestPlan small = vectorAddPlan();
+  small.kernels[0].source = "k";
+  small.kernels[0].description = "d";
+  TestVariant variant;
+  variant.entry = "k_t1";
+  variant.grid = std::vector<uint32_t>{2, 3, 4};
+  variant.block = std::vector<uint32_t>{128, 2, 1};
+  variant.sharedMemory = 70000;
+  variant.scratchBytes = 4096;
+  variant.description = "v";
+  small.kernels[0].variants = {variant, variant};
+  std::vector<uint8_t> base = small.build();
+  std::mt19937 random(8765);
   int accepted = 0;
   for (int iteration = 0; iteration < 20000; ++iteration) {
     std::vector<uint8_t> bytes = base;

@@ -69,6 +69,16 @@ struct TestGemm {
   dsc::plan::GemmActivation activation = dsc::plan::GemmActivation::None;
 };
 
+/// A kernel's generated variant (plan.fbs KernelVariant).
+struct TestVariant {
+  std::string entry;
+  std::optional<std::vector<uint32_t>> grid = std::vector<uint32_t>{1, 1, 1};
+  std::optional<std::vector<uint32_t>> block = std::vector<uint32_t>{1, 1, 1};
+  uint32_t sharedMemory = 0;
+  uint64_t scratchBytes = 0;
+  std::string description;
+};
+
 struct TestKernel {
   std::string name;
   std::string entry;
@@ -78,6 +88,9 @@ struct TestKernel {
   bool perSample = false;
   uint8_t perSampleAxis = 2;
   std::optional<TestGemm> gemm;
+  uint64_t scratchBytes = 0;
+  std::string description;
+  std::vector<TestVariant> variants;
 };
 
 struct TestLaunch {
@@ -142,11 +155,19 @@ struct TestPlan {
             g->ldb, g->ldd, g->strideA, g->strideB, g->strideD, g->inputType,
             g->outputType, g->aArg, g->bArg, g->dArg, g->biasArg,
             g->residualArg, g->activation);
+      std::vector<fb::Offset<p::KernelVariant>> variantOffsets;
+      for (const TestVariant &v : k.variants)
+        variantOffsets.push_back(p::CreateKernelVariantDirect(
+            b, v.entry.c_str(), v.grid ? &*v.grid : nullptr,
+            v.block ? &*v.block : nullptr, v.sharedMemory, v.scratchBytes,
+            v.description.c_str()));
       kernelOffsets.push_back(p::CreateKernelDirect(
           b, k.name.c_str(), k.entry.c_str(), k.source.c_str(),
           k.arch.empty() ? nullptr : k.arch.c_str(),
           k.cubin.empty() ? nullptr : &k.cubin, nullptr, false, k.perSample,
-          k.perSampleAxis, /*scratch_bytes=*/0, gemmOffset));
+          k.perSampleAxis, k.scratchBytes, gemmOffset,
+          k.description.empty() ? nullptr : k.description.c_str(),
+          variantOffsets.empty() ? nullptr : &variantOffsets));
     }
     auto kernelsOffset = b.CreateVector(kernelOffsets);
     std::vector<fb::Offset<p::StepEntry>> stepOffsets;

@@ -296,6 +296,78 @@ TEST(PlanFile, CubinWithoutSourceIsValid) {
   EXPECT_TRUE(status.isOk()) << status.toString();
 }
 
+/// The vector-add plan whose kernel has two more variants: another block
+/// size, and one taking scratch.
+TestPlan variantPlan() {
+  TestPlan plan = vectorAddPlan();
+  TestKernel &kernel = plan.kernels[0];
+  kernel.description = "one element a thread";
+  TestVariant wide;
+  wide.entry = "add_t1";
+  wide.grid = std::vector<uint32_t>{2, 1, 1};
+  wide.block = std::vector<uint32_t>{128, 1, 1};
+  wide.description = "128 threads";
+  TestVariant scratch = wide;
+  scratch.entry = "add_t2";
+  scratch.sharedMemory = 100 * 1024;
+  scratch.scratchBytes = 4096;
+  scratch.description = "with scratch";
+  kernel.variants = {wide, scratch};
+  return plan;
+}
+
+TEST(PlanFile, VariantsParse) {
+  PlanFile file;
+  Status status = PlanFile::fromBytes(variantPlan().build(), &file);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  const dsc::plan::Kernel *kernel = file.raw()->kernels()->Get(0);
+  ASSERT_NE(kernel->variants(), nullptr);
+  ASSERT_EQ(kernel->variants()->size(), 2u);
+  EXPECT_EQ(kernel->description()->str(), "one element a thread");
+  EXPECT_EQ(kernel->variants()->Get(0)->entry()->str(), "add_t1");
+  EXPECT_EQ(kernel->variants()->Get(0)->block()->Get(0), 128u);
+  EXPECT_EQ(kernel->variants()->Get(1)->scratch_bytes(), 4096u);
+  EXPECT_EQ(kernel->variants()->Get(1)->description()->str(), "with scratch");
+}
+
+TEST(PlanFile, RejectsBadVariants) {
+  TestPlan plan = variantPlan();
+  plan.kernels[0].variants[1].entry.clear();
+  expectRejected(plan, {"kernel 0 'add' variant 2", "empty entry"});
+  plan = variantPlan();
+  plan.kernels[0].variants[0].grid = std::vector<uint32_t>{1, 1};
+  expectRejected(plan,
+                 {"kernel 0 'add' variant 1", "grid must have exactly 3"});
+  plan = variantPlan();
+  plan.kernels[0].variants[0].block.reset();
+  expectRejected(plan, {"variant 1", "block must have exactly 3"});
+  plan = variantPlan();
+  plan.kernels[0].variants[0].block = std::vector<uint32_t>{64, 0, 1};
+  expectRejected(plan, {"variant 1", "block[1] is 0"});
+  plan = variantPlan();
+  plan.kernels[0].variants[0].block = std::vector<uint32_t>{64, 32, 1};
+  expectRejected(plan, {"variant 1", "more than 1024 threads"});
+  plan = variantPlan();
+  plan.kernels[0].variants[0].grid = std::vector<uint32_t>{1, 70000, 1};
+  expectRejected(plan, {"variant 1", "exceeds CUDA's limits"});
+  plan = variantPlan();
+  plan.kernels[0].variants[1].sharedMemory = 300 * 1024;
+  expectRejected(plan, {"variant 2", "shared_memory 307200"});
+  plan = variantPlan();
+  plan.kernels[0].variants[1].scratchBytes = uint64_t(1) << 40;
+  expectRejected(plan, {"variant 2", "scratch of"});
+  plan = variantPlan();
+  plan.kernels[0].variants.resize(PlanFile::kMaxVariants + 1,
+                                  plan.kernels[0].variants[0]);
+  expectRejected(plan,
+                 {"kernel 0 'add'", "17 variants exceed the limit of 16"});
+  // Per-sample launches scale the grid of the kernel's one entry.
+  plan = perSampleVectorAddPlan(1, 4);
+  plan.kernels[0].variants = variantPlan().kernels[0].variants;
+  expectRejected(plan,
+                 {"kernel 0 'add'", "per-sample kernel cannot have variants"});
+}
+
 TEST(PlanFile, LibraryGemmParses) {
   GemmCase gemm;
   gemm.f16 = true;

@@ -49,15 +49,21 @@ TEST(TacticCache, KeyNamesTheGpuTheLibrariesAndThePlan) {
   EXPECT_EQ(tactics::cachePath("/c", key).rfind("/c/tactics-", 0), 0u);
 }
 
+TEST(TacticCache, KeyNamesTheFormat) {
+  // A file of another format version is another file, never misread.
+  EXPECT_EQ(keyFor({1}).rfind("format 2 | ", 0), 0u);
+}
+
 TEST(TacticCache, RoundTrip) {
   std::string dir = makeTempDir();
   ASSERT_FALSE(dir.empty());
   std::string key = keyFor({9, 9});
   // The directory is made as needed.
   std::string path = tactics::cachePath(dir + "/nested", key);
-  std::vector<int> choices = {-1, 0, 3, -1};
+  using Choice = tactics::Choice;
+  std::vector<Choice> choices = {{0, -1}, {2, 0}, {1, 3}, {0, -1}};
   ASSERT_TRUE(tactics::write(path, key, choices));
-  std::vector<int> read;
+  std::vector<Choice> read;
   std::string problem;
   EXPECT_EQ(tactics::read(path, key, choices.size(), &read, &problem),
             tactics::ReadResult::kLoaded)
@@ -65,14 +71,15 @@ TEST(TacticCache, RoundTrip) {
   EXPECT_EQ(read, choices);
   EXPECT_TRUE(problem.empty());
   // Rewriting replaces the file whole.
-  ASSERT_TRUE(tactics::write(path, key, {0, 0, 0, 0}));
+  std::vector<Choice> other(4, Choice{3, 0});
+  ASSERT_TRUE(tactics::write(path, key, other));
   EXPECT_EQ(tactics::read(path, key, 4, &read, &problem),
             tactics::ReadResult::kLoaded);
-  EXPECT_EQ(read, (std::vector<int>{0, 0, 0, 0}));
+  EXPECT_EQ(read, other);
 }
 
 TEST(TacticCache, MissingFile) {
-  std::vector<int> read;
+  std::vector<tactics::Choice> read;
   std::string problem;
   EXPECT_EQ(tactics::read("/nonexistent/tactics.txt", "k", 1, &read, &problem),
             tactics::ReadResult::kMissing);
@@ -85,7 +92,7 @@ TEST(TacticCache, CorruptOrForeignFilesAreRejectedWithAReason) {
   auto expectInvalid = [&](const std::string &text, size_t numKernels,
                            const char *reason) {
     writeText(path, text);
-    std::vector<int> read = {42};
+    std::vector<tactics::Choice> read = {{4, 2}};
     std::string problem;
     EXPECT_EQ(tactics::read(path, key, numKernels, &read, &problem),
               tactics::ReadResult::kInvalid)
@@ -95,42 +102,46 @@ TEST(TacticCache, CorruptOrForeignFilesAreRejectedWithAReason) {
     EXPECT_NE(problem.find(path), std::string::npos);
     EXPECT_TRUE(read.empty());
   };
-  std::string good = "dsc-tactics 1\n" + key + "\nkernels 2\n0 -1\n1 2\nend\n";
+  std::string head = "dsc-tactics 2\n" + key + "\nkernels 2\n";
+  std::string good = head + "0 0 -1\n1 3 2\nend\n";
   {
     // The good text itself loads.
     writeText(path, good);
-    std::vector<int> read;
+    std::vector<tactics::Choice> read;
     std::string problem;
     ASSERT_EQ(tactics::read(path, key, 2, &read, &problem),
               tactics::ReadResult::kLoaded)
         << problem;
-    EXPECT_EQ(read, (std::vector<int>{-1, 2}));
+    EXPECT_EQ(read, (std::vector<tactics::Choice>{{0, -1}, {3, 2}}));
   }
   expectInvalid("", 2, "not a dsc tactic file");
   expectInvalid("\x7f"
                 "ELF\x01\x02",
                 2, "not a dsc tactic file");
-  expectInvalid("dsc-tactics 1\nsome other key\nkernels 2\n0 -1\n1 2\nend\n", 2,
-                "another plan or GPU");
+  // Version 1 had no variants: one choice per line.
+  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 -1\n1 2\nend\n", 2,
+                "'dsc-tactics 1' is another version");
+  expectInvalid(
+      "dsc-tactics 2\nsome other key\nkernels 2\n0 0 -1\n1 0 2\nend\n", 2,
+      "another plan or GPU");
   expectInvalid(good, 3, "expected 'kernels 3'");
-  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 -1\n", 2,
-                "truncated at kernel 1");
-  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 -1\n1 2\n", 2,
-                "no end line");
-  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 -1\n1 9\nend\n", 2,
-                "bad entry for kernel 1");
-  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 -7\n1 0\nend\n", 2,
+  expectInvalid(head + "0 0 -1\n", 2, "truncated at kernel 1");
+  expectInvalid(head + "0 0 -1\n1 0 2\n", 2, "no end line");
+  expectInvalid(head + "0 0 -1\n1 0 9\nend\n", 2, "bad entry for kernel 1");
+  expectInvalid(head + "0 0 -7\n1 0 0\nend\n", 2, "bad entry for kernel 0");
+  expectInvalid(head + "0 -1 -1\n1 0 0\nend\n", 2, "bad entry for kernel 0");
+  expectInvalid(head + "0 17 -1\n1 0 0\nend\n", 2, "bad entry for kernel 0");
+  expectInvalid(head + "0 0\n1 0 0\nend\n", 2, "bad entry for kernel 0");
+  expectInvalid(head + "1 0 0\n0 0 0\nend\n", 2, "bad entry for kernel 0");
+  expectInvalid(head + "0 0 0 extra\n1 0 0\nend\n", 2,
                 "bad entry for kernel 0");
-  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n1 0\n0 0\nend\n", 2,
-                "bad entry for kernel 0");
-  expectInvalid("dsc-tactics 1\n" + key + "\nkernels 2\n0 0 extra\n1 0\nend\n",
-                2, "bad entry for kernel 0");
-  expectInvalid("dsc-tactics 1\n" + key + "\nkernels x\n", 2,
+  expectInvalid("dsc-tactics 2\n" + key + "\nkernels x\n", 2,
                 "expected 'kernels 2'");
 }
 
 TEST(TacticCache, UnwritableDirectoryFailsQuietly) {
-  EXPECT_FALSE(tactics::write("/proc/dsc-no/tactics.txt", "k", {0}));
+  EXPECT_FALSE(
+      tactics::write("/proc/dsc-no/tactics.txt", "k", {tactics::Choice()}));
 }
 
 TEST(CublasLt, MissingLibraryIsUnavailable) {

@@ -11,7 +11,7 @@
 // (_Float16, round-to-nearest-even bf16); run_host_kernels.py strips them.
 //
 // The tensor-core helpers (cp.async, ldmatrix, mma.sync m16n8k16) are
-// replaced too: copies happen at once, and ldmatrix and mma exchange their
+// replaced too (and split-K's atomics and cache hints): copies happen at once, and ldmatrix and mma exchange their
 // fragments through the warp's slots with the PTX ISA's fragment layouts
 // (DSC_MMA_BF16 selects bf16 operands).
 //
@@ -146,6 +146,15 @@ static inline void dsc_mma_16816(float (&c)[4], const unsigned (&a)[4], unsigned
 }
 using std::min;
 using std::max;
+
+// Split-K's arrival counters and partial sums: blocks run one at a time, so
+// the fences and cache hints have nothing to order.
+inline unsigned atomicAdd(unsigned *p, unsigned v) {
+  return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
+}
+inline void __threadfence() { std::atomic_thread_fence(std::memory_order_seq_cst); }
+template <class T> inline void __stcg(T *p, T v) { *p = v; }
+template <class T> inline T __ldcg(const T *p) { return *p; }
 
 template <class F> void launch(dim3 grid, dim3 block, F kernel) {
   gridDim = grid; blockDim = block;

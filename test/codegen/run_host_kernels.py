@@ -17,6 +17,7 @@ compiles them in the lit tests, and the GPU machine runs the plans
 
 import argparse
 import concurrent.futures
+import itertools
 import os
 import re
 import subprocess
@@ -52,8 +53,11 @@ def kernel(name, signature, body_op, result_type, family="data"):
 
 class Case:
     def __init__(self, name, mlir, inputs, outputs, rtol=1e-5, atol=1e-6,
-                 fault=0, bf16=False):
+                 fault=0, bf16=False, min_launches=0):
         self.name, self.mlir = name, mlir
+        # Entries the kernel must have (its variants included), when it
+        # lists tactics.
+        self.min_launches = min_launches
         # uint16 outputs holding bf16 bits, compared as floats.
         self.bf16 = bf16
         self.inputs, self.outputs = inputs, outputs
@@ -254,6 +258,24 @@ def cases():
                "group = 1 : i64} : (tensor<1x9x10x16xf16>, tensor<40x3x3x16xf16>, "
                "tensor<40xf16>) -> tensor<1x9x10x40xf16>", "tensor<1x9x10x40xf16>"),
         [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2)
+    # The same conv through every conv tile (exec.tactics): M = 90 pixels,
+    # N = 40 channels, K = 144 in 32-deep slices.
+    conv_tiles = ", ".join(
+        f"{{bm = {bm}, bn = {bn}, bk = 32, warps_m = {wm}, warps_n = {wn}, "
+        f"stages = {st}, split_k = 1}}" for bm, bn, wm, wn, st in
+        [(16, 32, 1, 2, 4), (128, 128, 2, 4, 3), (128, 64, 4, 2, 3),
+         (64, 128, 2, 4, 3), (64, 64, 2, 2, 4), (32, 64, 1, 4, 4),
+         (32, 32, 1, 2, 4), (16, 64, 1, 4, 4)])
+    add("conv-igemm-f16-tactics-variants",
+        kernel("conv_tc", "%x: tensor<1x9x10x16xf16>, %w: tensor<40x3x3x16xf16>, "
+               "%b: tensor<40xf16>",
+               "graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
+               "group = 1 : i64} : (tensor<1x9x10x16xf16>, tensor<40x3x3x16xf16>, "
+               "tensor<40xf16>) -> tensor<1x9x10x40xf16>", "tensor<1x9x10x40xf16>")
+        + f"\nexec.tactics @conv_tc [{conv_tiles}]\n",
+        [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2,
+        min_launches=8)
     # Enough pixels for 64x64 tiles (2x2 warps, 2x4 fragments each).
     x = rng.standard_normal((1, 96, 90, 8)).astype(np.float16)
     w = (rng.standard_normal((64, 1, 1, 8)) / 2).astype(np.float16)
@@ -699,6 +721,51 @@ def cases():
         "tensor<37x23xf16>", "tensor<37x23xf16>", family="gemm"), [a, w],
         [(a.astype(np.float64) @ w.astype(np.float64)).astype(np.float16)],
         rtol=1e-2, atol=1e-2)
+    # Tactic variants (exec.tactics): every entry of the kernel's source on
+    # the same inputs; odd shapes (edges in M, N and K), 16- to 128-row
+    # tiles, bk 16 to 64, and split-K through the scratch (2 and 3 slices,
+    # the last one shorter), with a bias epilogue after the reduction.
+    def tile(bm, bn, bk, wm, wn, stages, split=1):
+        return (f"{{bm = {bm}, bn = {bn}, bk = {bk}, warps_m = {wm}, warps_n = "
+                f"{wn}, stages = {stages}, split_k = {split}}}")
+
+    def with_tactics(mlir, name, tiles):
+        return mlir + f"\nexec.tactics @{name} [{', '.join(tiles)}]\n"
+
+    a = rng.standard_normal((37, 100)).astype(np.float16)
+    w = rng.standard_normal((100, 70)).astype(np.float16)
+    bias = rng.standard_normal(70).astype(np.float16)
+    gemm_bias = kernel(
+        "gemm_tactics", "%a: tensor<37x100xf16>, %w: tensor<100x70xf16>, "
+        "%b: tensor<70xf16>",
+        "graph.matmul %a, %w : (tensor<37x100xf16>, tensor<100x70xf16>) -> "
+        "tensor<37x70xf16>\n  %z = graph.add %y, %b : (tensor<37x70xf16>, "
+        "tensor<70xf16>) -> tensor<37x70xf16>", "tensor<37x70xf16>",
+        family="gemm").replace("exec.yield %y", "exec.yield %z")
+    tiles = [tile(64, 64, 64, 2, 2, 4), tile(16, 32, 32, 1, 2, 4),
+             tile(32, 64, 32, 1, 4, 4, 2), tile(64, 64, 16, 2, 2, 2, 3),
+             tile(128, 64, 64, 2, 2, 3), tile(64, 128, 32, 2, 2, 3)]
+    add("gemm-tactics-f16-variants", with_tactics(gemm_bias, "gemm_tactics",
+                                                   tiles), [a, w, bias],
+        [(a.astype(np.float64) @ w.astype(np.float64) +
+          bias.astype(np.float64)).astype(np.float16)],
+        rtol=1e-2, atol=1e-2, min_launches=len(tiles))
+    a = rng.standard_normal((20, 200)).astype(np.float32)
+    w = rng.standard_normal((200, 48)).astype(np.float32)
+    bf = kernel(
+        "gemm_tactics_bf16", "%a: tensor<20x200xbf16>, %w: tensor<200x48xbf16>",
+        "graph.matmul %a, %w : (tensor<20x200xbf16>, tensor<200x48xbf16>) -> "
+        "tensor<20x48xbf16>", "tensor<20x48xbf16>", family="gemm")
+    tiles = [tile(32, 32, 32, 1, 2, 4), tile(32, 64, 32, 1, 4, 4, 4),
+             tile(16, 64, 64, 1, 4, 3, 2)]
+    ab, wb = bf16(a), bf16(w)
+    from_bits = lambda t: (t.astype(np.uint32) << 16).view(np.float32)
+    add("gemm-tactics-bf16-split-k", with_tactics(bf, "gemm_tactics_bf16",
+                                                  tiles), [ab, wb],
+        [bf16(from_bits(ab).astype(np.float64) @
+              from_bits(wb).astype(np.float64))],
+        bf16=True, rtol=2e-2, atol=2e-2, min_launches=len(tiles))
+
     pad = np.zeros((2, 1, 1, 77), np.float16)
     pad[0, ..., 70:] = -np.inf
     pad[1, ..., 50:] = -65504
@@ -747,9 +814,21 @@ def run_case(case, translate, harness):
         if result.returncode:
             return f"dsc-translate failed:\n{result.stderr}"
         source = result.stdout
-        header = re.search(r"// kernel @\S+ entry (\S+) grid \((\d+), (\d+), "
-                           r"(\d+)\) block \((\d+), (\d+), (\d+)\)", source)
-        entry, grid, block = header.group(1), header.group(2, 3, 4), header.group(5, 6, 7)
+        # The kernel's entry, then its variants (exec.tactics), each run on
+        # the same inputs into freshly poisoned outputs.
+        launches = []
+        for line in source.splitlines():
+            header = re.match(r"// (kernel|variant) @\S+ entry (\S+) grid "
+                              r"\((\d+), (\d+), (\d+)\) block \((\d+), "
+                              r"(\d+), (\d+)\)", line)
+            if header:
+                scratch = re.search(r" scratch (\d+)", line)
+                launches.append((header.group(2), header.group(3, 4, 5),
+                                 header.group(6, 7, 8),
+                                 int(scratch.group(1)) if scratch else 0))
+        if case.min_launches and len(launches) < case.min_launches:
+            return f"{len(launches)} entries, expected {case.min_launches}"
+        entry = launches[0][0]
         source = re.sub(r"static __device__ __forceinline__ [\w ]+ dsc_(f16|f32|"
                         r"f64|bf16)_to_(f16|f32|bf16)\([^)]*\) \{.*?\n\}\n", "",
                         source, flags=re.S)
@@ -764,6 +843,7 @@ def run_case(case, translate, harness):
                                 "dsc_smem[];", "alignas(16) static unsigned char "
                                 "dsc_smem[232448];")
         signature = re.search(entry + r"\((.*)\)", source).group(1)
+        signature = signature.replace(", unsigned char *__restrict__ scratch", "")
         params = [p.split("* __restrict__")[0] for p in signature.split(", ")]
         reports_faults = params[-1].startswith("unsigned int") and \
             signature.endswith("fault")
@@ -791,13 +871,27 @@ def run_case(case, translate, harness):
         args = ", ".join(f"({p} *)bufs[{k}]" for k, p in enumerate(params))
         if reports_faults:
             main.append("  static unsigned int fault = 0;")
-            args += ", &fault"
-        main.append(f"  launch(dim3{{{', '.join(grid)}}}, dim3{{{', '.join(block)}}},"
-                    f" [&] {{ {entry}({args}); }});")
-        for j, e in enumerate(case.outputs):
-            main.append(f'  {{ std::ofstream f("{tmp}/o{j}.bin", std::ios::binary);'
-                        f" f.write((char *)bufs[{len(case.inputs) + j}], "
-                        f"{np.asarray(e).nbytes}); }}")
+        for li, (name, grid, block, scratch) in enumerate(launches):
+            call = args
+            if scratch:
+                main.append(f"  std::vector<unsigned char> scratch{li}({scratch});")
+                call += f", scratch{li}.data()"
+            if reports_faults:
+                call += ", &fault"
+            for j, e in enumerate(case.outputs):
+                main.append(f"  memset(bufs[{len(case.inputs) + j}], 0xAB, "
+                            f"{np.asarray(e).nbytes});")
+            main.append(f"  launch(dim3{{{', '.join(grid)}}}, dim3{{{', '.join(block)}}},"
+                        f" [&] {{ {name}({call}); }});")
+            for j, e in enumerate(case.outputs):
+                main.append(f'  {{ std::ofstream f("{tmp}/o{li}_{j}.bin", '
+                            f"std::ios::binary); f.write((char *)bufs["
+                            f"{len(case.inputs) + j}], {np.asarray(e).nbytes}); }}")
+            if scratch:
+                # Split-K leaves its counters zero for the next launch.
+                main.append(f"  for (size_t i = 0; i < 1024 && i < scratch{li}"
+                            f".size(); ++i) if (scratch{li}[i]) {{ printf("
+                            f'"{name}: counters not reset\\n"); return 3; }}')
         if reports_faults:
             main.append('  printf("fault=%u\\n", fault);')
         main.append("}")
@@ -816,9 +910,10 @@ def run_case(case, translate, harness):
             fault = int(re.search(r"fault=(\d+)", result.stdout).group(1))
             if fault != case.fault:
                 return f"fault word {fault}, expected {case.fault}"
-        for j, e in enumerate(case.outputs):
+        for (li, launch), (j, e) in itertools.product(
+                enumerate(launches), enumerate(case.outputs)):
             e = np.asarray(e)
-            got = np.fromfile(os.path.join(tmp, f"o{j}.bin"),
+            got = np.fromfile(os.path.join(tmp, f"o{li}_{j}.bin"),
                               dtype=e.dtype).reshape(e.shape)
             if case.bf16:
                 got, e = ((t.astype(np.uint32) << 16).view(np.float32)
@@ -829,8 +924,8 @@ def run_case(case, translate, harness):
             else:
                 good = np.array_equal(got, e)
             if not good:
-                return (f"output {j} differs\n got    {got.ravel()[:32]}\n"
-                        f" expect {e.ravel()[:32]}")
+                return (f"entry {launch[0]}: output {j} differs\n got    "
+                        f"{got.ravel()[:32]}\n expect {e.ravel()[:32]}")
     return None
 
 

@@ -106,6 +106,10 @@ def fp16_gemm_cases():
         linear_case("moe-up", 256, 1024, 2816),
         # Large: 128x128 tiles.
         linear_case("large", 1024, 1024, 1024, "bias"),
+        # Odd sizes whose tactic variants (exec.tactics) differ in every
+        # way: 64- and 128-row tiles, 128-column tiles, split-K 1/2/4 (run
+        # each with DSC_TUNE=variant:N on the GPU).
+        linear_case("tactics-odd", 200, 520, 130, "bias+residual"),
         chain_case(),
         moe_expert_case(),
     ]

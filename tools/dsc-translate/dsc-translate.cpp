@@ -35,7 +35,20 @@ static void printLaunch(const dsc::codegen::EmittedKernel &kernel,
                       kernel.block[2], kernel.sharedMemory);
   if (kernel.scratchBytes)
     os << " scratch " << kernel.scratchBytes;
+  if (!kernel.description.empty())
+    os << " tactic " << kernel.description;
   os << "\n";
+  for (const dsc::codegen::KernelVariant &variant : kernel.variants) {
+    os << llvm::formatv("// variant @{0} entry {1} grid ({2}, {3}, {4}) block "
+                        "({5}, {6}, {7}) shared_memory {8}",
+                        kernel.name, variant.entry, variant.grid[0],
+                        variant.grid[1], variant.grid[2], variant.block[0],
+                        variant.block[1], variant.block[2],
+                        variant.sharedMemory);
+    if (variant.scratchBytes)
+      os << " scratch " << variant.scratchBytes;
+    os << " tactic " << variant.description << "\n";
+  }
 }
 
 /// Emits every kernel under `op`, stopping at the first failure (its error

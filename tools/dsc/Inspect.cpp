@@ -83,6 +83,20 @@ int dsc::tools::runInspect() {
                   k->arch() ? k->arch()->str() : "-",
                   k->cubin() ? k->cubin()->size() : 0,
                   k->ptx() ? k->ptx()->size() : 0, k->source()->size());
+    if (k->variants() && k->variants()->size() > 0) {
+      os << formatv("    variant 0: {0} (default)\n",
+                    k->description() ? k->description()->str() : "-");
+      for (auto [v, variant] : llvm::enumerate(*k->variants()))
+        os << formatv(
+            "    variant {0}: {1}, entry {2}, grid ({3},{4},{5}) "
+            "block ({6},{7},{8}) smem {9}, scratch {10} bytes\n",
+            v + 1, variant->description() ? variant->description()->str() : "-",
+            variant->entry()->str(), variant->grid()->Get(0),
+            variant->grid()->Get(1), variant->grid()->Get(2),
+            variant->block()->Get(0), variant->block()->Get(1),
+            variant->block()->Get(2), variant->shared_memory(),
+            variant->scratch_bytes());
+    }
     if (const plan::LibraryGemm *g = k->library_gemm()) {
       os << formatv("    cublasLt: {0} {1}x{2}x{3} batch {4}, A arg {5}, B "
                     "arg {6}, D arg {7}",

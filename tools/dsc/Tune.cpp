@@ -1,9 +1,9 @@
 //===- Tune.cpp - dsc tune ------------------------------------------------===//
 //
-// Times each GEMM that has a cuBLASLt alternative (the generated kernel and
-// the heuristic's top algorithms, on the plan's shapes), keeps the faster
-// one and caches the choice for this plan and GPU, where later loads find
-// it.
+// Times each GEMM's generated variants (tiles, split-K) and, where it has a
+// cuBLASLt alternative, the heuristic's top algorithms, on the plan's
+// shapes; keeps the fastest and caches the choice for this plan and GPU,
+// where later loads find it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,8 +18,8 @@ using namespace dsc;
 using namespace dsc::tools;
 
 cl::SubCommand dsc::tools::tuneCommand(
-    "tune", "time each GEMM's generated kernel against cuBLASLt on this GPU "
-            "and cache the faster choice");
+    "tune", "time each GEMM's generated variants and cuBLASLt on this GPU "
+            "and cache the fastest choice");
 
 static cl::opt<std::string> planPath(cl::Positional, cl::Required,
                                      cl::desc("<model.plan>"),
@@ -64,21 +64,35 @@ int dsc::tools::runTune() {
   os << "\n";
   const std::vector<rt::TuneEntry> &report = plan->tuneReport();
   if (report.empty()) {
-    os << "no GEMM has a cuBLASLt alternative: nothing to tune\n";
+    os << "no GEMM has variants or a cuBLASLt alternative: nothing to tune\n";
     return kSuccess;
   }
   os << formatv("{0,-28} {1,-32} {2,14} {3,14}  {4}\n", "kernel", "shape",
                 "generated ms", "cublasLt ms", "choice");
   for (const rt::TuneEntry &entry : report) {
+    std::string generated =
+        entry.variants.size() > 1
+            ? formatv("generated variant {0}", entry.variant).str()
+            : std::string("generated");
     std::string choice =
         entry.algorithm >= 0
             ? formatv("cublasLt (algorithm {0})", entry.algorithm).str()
-        : entry.unavailable.empty() ? std::string("generated")
-                                    : "generated (" + entry.unavailable + ")";
+        : entry.unavailable.empty()
+            ? generated
+            : generated + " (" + entry.unavailable + ")";
     os << formatv("{0,-28} {1,-32} {2,14} {3,14}  {4}\n", entry.name,
                   entry.shape.empty() ? "-" : entry.shape,
                   milliseconds(entry.generatedMs),
                   milliseconds(entry.libraryMs), choice);
+    // The generated candidates, the winner marked.
+    if (entry.variants.size() > 1)
+      for (auto [v, variant] : llvm::enumerate(entry.variants))
+        os << formatv(
+            "    {0} variant {1,-2} {2,-28} {3,14}\n",
+            int(v) == entry.variant && entry.algorithm < 0 ? "*" : " ", v,
+            variant.description.empty() ? "-" : variant.description,
+            variant.usable ? milliseconds(variant.ms)
+                           : std::string("unusable"));
   }
   std::string cache = plan->tacticCachePath();
   os << "choices cached in " << (cache.empty() ? "(no disk cache)" : cache)

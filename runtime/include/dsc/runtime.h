@@ -148,6 +148,8 @@ class PlanFile {
 public:
   /// The plan format version this runtime reads.
   static constexpr uint32_t kFormatVersion = 1;
+  /// The most generated variants one kernel may carry.
+  static constexpr size_t kMaxVariants = 16;
 
   PlanFile() = default;
 
@@ -206,8 +208,9 @@ struct KernelCacheStats {
   uint64_t memoryHits = 0;   ///< Cubins reused from this process.
 };
 
-/// How Plan::load picks between a GEMM's generated kernel and cuBLASLt (for
-/// kernels whose plan entry has a library description).
+/// How Plan::load picks each kernel's tactic: among a GEMM's generated
+/// variants (tiles, split-K) and its cuBLASLt form (for kernels whose plan
+/// entry has a library description).
 enum class TuneMode {
   /// The choice cached for this plan and GPU, else the generated kernels.
   /// The environment variable DSC_TUNE overrides it: "1" is
@@ -227,6 +230,11 @@ enum class TuneMode {
 
 struct PlanOptions {
   TuneMode tune = TuneMode::kCached;
+  /// >= 0: every kernel with generated variants runs variant `variant`
+  /// (where it has one that loads, else variant 0), untimed and uncached;
+  /// cuBLASLt is not used. For tests of the variants. The environment's
+  /// `DSC_TUNE=variant:N` sets it when `tune` is kCached.
+  int variant = -1;
 };
 
 /// One GEMM kernel's tactics, as Plan::load chose them.
@@ -240,6 +248,18 @@ struct TuneEntry {
   float generatedMs = -1, libraryMs = -1;
   /// The cuBLASLt candidate chosen, or -1 for the generated kernel.
   int algorithm = -1;
+  /// The kernel's generated variants (plan.fbs Kernel.variants; 0 is its
+  /// own entry): the tactic, the median time of one launch when timed now
+  /// (else -1), and whether it loaded on this device (its shared memory).
+  struct Variant {
+    std::string description;
+    float ms = -1;
+    bool usable = true;
+  };
+  std::vector<Variant> variants;
+  /// The generated variant that runs where cuBLASLt does not; generatedMs
+  /// is its time.
+  int variant = 0;
   /// Why cuBLASLt is not an option here (absent, no algorithm), else empty.
   std::string unavailable;
 };
@@ -320,14 +340,23 @@ public:
   /// The cuBLASLt candidate that runs `kernel`, or -1 for its generated
   /// kernel.
   int tactic(size_t kernel) const { return tactics_[kernel]; }
+  /// The generated variant of `kernel` that runs (where cuBLASLt does not):
+  /// 0 for its entry, v for plan.fbs Kernel.variants[v - 1].
+  int variant(size_t kernel) const { return variants_[kernel]; }
+  /// The function of variant `variant` of `kernel`; null where it did not
+  /// load (more shared memory than this device has).
+  CUfunction variantFunction(size_t kernel, int variant) const {
+    return variant == 0 ? functions_[kernel]
+                        : variantFunctions_[kernel][variant - 1];
+  }
   /// Internal: `kernel`'s cuBLASLt form, or null.
   const BlasGemm *gemm(size_t kernel) const { return gemms_[kernel].get(); }
   /// Whether any GEMM runs in cuBLASLt (contexts then hold its workspace).
   bool usesLibrary() const;
-  /// One entry per kernel with a library description.
+  /// One entry per kernel with a library description or variants.
   const std::vector<TuneEntry> &tuneReport() const { return tuneReport_; }
   /// Where the tactics came from: "tuned", "cache", "default",
-  /// "generated only", "library only".
+  /// "generated only", "library only", "variant N".
   const std::string &tacticSource() const { return tacticSource_; }
   /// The tactic cache file of this plan on this GPU ("" without a disk
   /// cache).
@@ -338,6 +367,8 @@ private:
   /// Out of line: the members' destructors need BlasGemm complete.
   Plan(Runtime &runtime, PlanFile file);
   Status chooseTactics(const PlanOptions &options);
+  /// Loads `kernel`'s variants' entries from `module`.
+  Status loadVariants(size_t kernel, CUmodule module, const std::string &what);
   Runtime &runtime_;
   PlanFile file_;
   CUdeviceptr weights_ = 0;
@@ -346,6 +377,10 @@ private:
   /// Per kernel: its cuBLASLt form (null without one) and tactic.
   std::vector<std::unique_ptr<BlasGemm>> gemms_;
   std::vector<int> tactics_;
+  /// Per kernel: its variants' functions (plan.fbs Kernel.variants) and the
+  /// variant that runs.
+  std::vector<std::vector<CUfunction>> variantFunctions_;
+  std::vector<int> variants_;
   std::vector<TuneEntry> tuneReport_;
   std::string tacticSource_ = "default";
 };

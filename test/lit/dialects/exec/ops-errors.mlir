@@ -79,3 +79,98 @@ exec.program @main attributes {symbolic_dim = "batch", symbolic_range = array<i6
   // expected-error @+1 {{'exec.output' op sample_axis 2 is not an axis of '!exec.buffer<1x4xf32>'}}
   %y = exec.output "y" index(0) {sample_axis = 2 : i64} : !exec.buffer<1x4xf32>
 }
+
+// -----
+
+exec.kernel @g(%x: tensor<64x64xf16>, %w: tensor<64x64xf16>) -> tensor<64x64xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<64x64xf16>, tensor<64x64xf16>) -> tensor<64x64xf16>
+  exec.yield %y : tensor<64x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op needs at least one candidate}}
+exec.tactics @g []
+
+// -----
+
+exec.kernel @g(%x: tensor<64x64xf16>, %w: tensor<64x64xf16>) -> tensor<64x64xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<64x64xf16>, tensor<64x64xf16>) -> tensor<64x64xf16>
+  exec.yield %y : tensor<64x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #0 needs an integer 'split_k'}}
+exec.tactics @g [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4}]
+
+// -----
+
+exec.kernel @g(%x: tensor<64x64xf16>, %w: tensor<64x64xf16>) -> tensor<64x64xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<64x64xf16>, tensor<64x64xf16>) -> tensor<64x64xf16>
+  exec.yield %y : tensor<64x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #1 has the unknown field 'swizzle'}}
+exec.tactics @g [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}, {bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1, swizzle = 1}]
+
+// -----
+
+exec.kernel @g(%x: tensor<64x64xf16>, %w: tensor<64x64xf16>) -> tensor<64x64xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<64x64xf16>, tensor<64x64xf16>) -> tensor<64x64xf16>
+  exec.yield %y : tensor<64x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #0 each warp's tile must be whole 16x16 mma pairs}}
+exec.tactics @g [{bm = 64, bn = 40, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]
+
+// -----
+
+exec.kernel @g(%x: tensor<64x64xf16>, %w: tensor<64x64xf16>) -> tensor<64x64xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<64x64xf16>, tensor<64x64xf16>) -> tensor<64x64xf16>
+  exec.yield %y : tensor<64x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #0 needs 282624 bytes of shared memory, more than 232448}}
+exec.tactics @g [{bm = 256, bn = 256, bk = 64, warps_m = 4, warps_n = 4, stages = 4, split_k = 1}]
+
+// -----
+
+exec.kernel @g(%x: tensor<64x64xf16>, %w: tensor<64x64xf16>) -> tensor<64x64xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<64x64xf16>, tensor<64x64xf16>) -> tensor<64x64xf16>
+  exec.yield %y : tensor<64x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #1 repeats 64x64x64 w2x2 s4}}
+exec.tactics @g [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}, {bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]
+
+// -----
+
+exec.kernel @e(%x: tensor<4xf32>) -> tensor<4xf32> attributes {family = "elementwise"} {
+  exec.yield %x : tensor<4xf32>
+}
+// expected-error @+1 {{'exec.tactics' op kernel 'e' is of family 'elementwise', not gemm or an implicit-gemm convolution}}
+exec.tactics @e [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]
+
+// -----
+
+// expected-error @+1 {{'exec.tactics' op kernel 'missing' is not defined}}
+exec.tactics @missing [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]
+
+// -----
+
+exec.kernel @g(%x: tensor<64x64xf16>, %w: tensor<64x64xf16>) -> tensor<64x64xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<64x64xf16>, tensor<64x64xf16>) -> tensor<64x64xf16>
+  exec.yield %y : tensor<64x64xf16>
+}
+exec.tactics @g [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]
+// expected-error @+1 {{'exec.tactics' op kernel 'g' already has tactics}}
+exec.tactics @g [{bm = 64, bn = 64, bk = 32, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]
+
+// -----
+
+exec.kernel @c(%x: tensor<1x8x8x16xf16>, %w: tensor<32x3x3x16xf16>) -> tensor<1x8x8x32xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x8x8x16xf16>, tensor<32x3x3x16xf16>) -> tensor<1x8x8x32xf16>
+  exec.yield %y : tensor<1x8x8x32xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #1 split_k must be 1 for a convolution}}
+exec.tactics @c [{bm = 16, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 1}, {bm = 16, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 2}]
+
+// -----
+
+exec.kernel @c(%x: tensor<1x8x8x16xf16>, %w: tensor<32x3x3x16xf16>) -> tensor<1x8x8x32xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x8x8x16xf16>, tensor<32x3x3x16xf16>) -> tensor<1x8x8x32xf16>
+  exec.yield %y : tensor<1x8x8x32xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #0 bk must be 32 for a convolution}}
+exec.tactics @c [{bm = 16, bn = 32, bk = 64, warps_m = 1, warps_n = 2, stages = 4, split_k = 1}]

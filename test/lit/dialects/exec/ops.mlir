@@ -25,3 +25,11 @@ exec.program @main attributes {arena_size = 128 : i64} {
   %y = exec.output "y" index(0) : !exec.buffer<32xf32>
   exec.copy %v to %y : !exec.buffer<32xf32> to !exec.buffer<32xf32>
 }
+
+// CHECK-LABEL: exec.kernel @tiled_gemm
+// CHECK: exec.tactics @tiled_gemm [{bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 2 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}]
+exec.kernel @tiled_gemm(%x: tensor<64x512xf16>, %w: tensor<512x64xf16>) -> tensor<64x64xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<64x512xf16>, tensor<512x64xf16>) -> tensor<64x64xf16>
+  exec.yield %y : tensor<64x64xf16>
+}
+exec.tactics @tiled_gemm [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}, {bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 2}]

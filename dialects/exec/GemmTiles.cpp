@@ -1,0 +1,226 @@
+//===- GemmTiles.cpp - tensor-core GEMM tiles and their candidates --------===//
+
+#include "dialects/exec/GemmTiles.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+
+namespace dsc::exec {
+
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// The dictionary keys of a candidate, in GemmTile's field order.
+constexpr llvm::StringLiteral kFieldNames[] = {
+    "bm", "bn", "bk", "warps_m", "warps_n", "stages", "split_k"};
+
+int64_t *field(GemmTile &tile, size_t index) {
+  int64_t *fields[] = {&tile.bm,     &tile.bn,     &tile.bk,    &tile.warpsM,
+                       &tile.warpsN, &tile.stages, &tile.splitK};
+  return fields[index];
+}
+
+} // namespace
+
+std::string GemmTile::str() const {
+  std::string text = llvm::formatv("{0}x{1}x{2} w{3}x{4} s{5}", bm, bn, bk,
+                                   warpsM, warpsN, stages)
+                         .str();
+  if (splitK > 1)
+    text += " k" + std::to_string(splitK);
+  return text;
+}
+
+DictionaryAttr GemmTile::toAttr(MLIRContext *context) const {
+  Builder builder(context);
+  SmallVector<NamedAttribute> fields;
+  GemmTile copy = *this;
+  for (auto [i, name] : llvm::enumerate(kFieldNames))
+    fields.push_back(
+        builder.getNamedAttr(name, builder.getI64IntegerAttr(*field(copy, i))));
+  return builder.getDictionaryAttr(fields);
+}
+
+std::optional<GemmTile> GemmTile::fromAttr(DictionaryAttr attr,
+                                           std::string *problem) {
+  GemmTile tile;
+  for (auto [i, name] : llvm::enumerate(kFieldNames)) {
+    auto value = attr.getAs<IntegerAttr>(name);
+    if (!value) {
+      *problem = ("needs an integer '" + name + "'").str();
+      return std::nullopt;
+    }
+    *field(tile, i) = value.getInt();
+  }
+  if (attr.size() != std::size(kFieldNames)) {
+    for (NamedAttribute named : attr)
+      if (!llvm::is_contained(kFieldNames, named.getName().strref())) {
+        *problem =
+            ("has the unknown field '" + named.getName().strref() + "'").str();
+        return std::nullopt;
+      }
+  }
+  return tile;
+}
+
+std::string checkGemmTile(const GemmTile &tile) {
+  if (tile.warpsM < 1 || tile.warpsN < 1 || tile.bm < 1 || tile.bn < 1)
+    return "needs positive sizes and warps";
+  if (tile.bk < 16 || tile.bk % 16)
+    return "bk must be a multiple of 16";
+  if (tile.bm % (16 * tile.warpsM) || tile.bn % (16 * tile.warpsN))
+    return "each warp's tile must be whole 16x16 mma pairs";
+  if (tile.stages < 2)
+    return "needs at least 2 stages";
+  if (tile.splitK < 1)
+    return "split_k must be at least 1";
+  if (tile.threads() > 1024)
+    return "needs " + std::to_string(tile.threads()) +
+           " threads, more than 1024";
+  if (tile.sharedBytes() > kGemmMaxSharedBytes)
+    return "needs " + std::to_string(tile.sharedBytes()) +
+           " bytes of shared memory, more than " +
+           std::to_string(kGemmMaxSharedBytes);
+  return std::string();
+}
+
+int64_t chooseGemmSplitK(int64_t outputTiles, int64_t kTiles) {
+  if (outputTiles >= kGemmNumSMs || kTiles < 8)
+    return 1;
+  int64_t slices = std::min(ceilDiv(2 * kGemmNumSMs, outputTiles), kTiles / 4);
+  return slices < 2 ? 1 : gemmSplitSlices(slices, kTiles).first;
+}
+
+std::pair<int64_t, int64_t> gemmSplitSlices(int64_t splitK, int64_t kTiles) {
+  kTiles = std::max<int64_t>(kTiles, 1);
+  int64_t perSlice = ceilDiv(kTiles, std::clamp<int64_t>(splitK, 1, kTiles));
+  return {ceilDiv(kTiles, perSlice), perSlice};
+}
+
+GemmTile chooseGemmTile(int64_t m, int64_t n, int64_t k, int64_t batch,
+                        bool canSplit) {
+  GemmTile tile;
+  if (m >= 128 && ceilDiv(m, 128) * ceilDiv(n, 128) * batch >= kGemmNumSMs) {
+    tile = {128, 128, 64, 2, 4, 3};
+  } else if (m > 32) {
+    tile = {64, 64, 64, 2, 2, 4};
+  } else {
+    int64_t bm = m <= 16 ? 16 : 32;
+    tile = ceilDiv(n, 64) * batch >= kGemmNumSMs
+               ? GemmTile{bm, 64, 32, 1, 4, 4}
+               : GemmTile{bm, 32, 32, 1, 2, 4};
+  }
+  if (canSplit)
+    tile.splitK = chooseGemmSplitK(ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn),
+                                   ceilDiv(k, tile.bk));
+  return tile;
+}
+
+SmallVector<GemmTile> gemmTileCandidates(int64_t m, int64_t n, int64_t k,
+                                         int64_t batch, bool canSplit,
+                                         unsigned max) {
+  SmallVector<GemmTile> candidates;
+  auto add = [&](GemmTile tile) {
+    if (candidates.size() < max && checkGemmTile(tile).empty() &&
+        ceilDiv(m, tile.bm) <= kGemmMaxGridYZ &&
+        !llvm::is_contained(candidates, tile))
+      candidates.push_back(tile);
+  };
+  GemmTile pick = chooseGemmTile(m, n, k, batch, canSplit);
+  add(pick);
+  // Split-K when the pick's tiles leave SMs idle: its split's neighbours.
+  int64_t outputTiles = ceilDiv(m, pick.bm) * ceilDiv(n, pick.bn);
+  int64_t kTiles = ceilDiv(k, pick.bk);
+  if (canSplit && outputTiles < kGemmNumSMs) {
+    for (int64_t slices : {int64_t(1), int64_t(2), int64_t(4)}) {
+      GemmTile split = pick;
+      split.splitK = slices;
+      if (slices == 1 || kTiles >= 2 * slices)
+        add(split);
+    }
+  }
+  // Other tiles no taller or wider than the problem rounded up to 64 rows
+  // or columns (a larger one computes mostly padding).
+  SmallVector<GemmTile> pool;
+  if (m > 32) {
+    pool = {{64, 64, 64, 2, 2, 4},   {128, 128, 64, 2, 4, 3},
+            {128, 64, 64, 2, 2, 3},  {64, 128, 64, 2, 2, 4},
+            {128, 256, 32, 2, 4, 3}, {256, 128, 32, 4, 2, 3}};
+  } else {
+    int64_t bm = m <= 16 ? 16 : 32;
+    pool = {{bm, 64, 32, 1, 4, 4},
+            {bm, 32, 32, 1, 2, 4},
+            {bm, 128, 32, 1, 4, 4},
+            {bm, 64, 64, 1, 4, 3}};
+  }
+  for (const GemmTile &tile : pool)
+    if (tile.bm <= std::max<int64_t>(ceilDiv(m, 64) * 64, 16) &&
+        tile.bn <= ceilDiv(n, 64) * 64)
+      add(tile);
+  return candidates;
+}
+
+namespace {
+
+/// The conv tiles, largest first (bk 32, no split).
+constexpr GemmTile kConvTiles[] = {
+    {128, 128, 32, 2, 4, 3}, {128, 64, 32, 4, 2, 3}, {64, 128, 32, 2, 4, 3},
+    {64, 64, 32, 2, 2, 4},   {32, 64, 32, 1, 4, 4},  {32, 32, 32, 1, 2, 4},
+    {16, 64, 32, 1, 4, 4},   {16, 32, 32, 1, 2, 4}};
+
+bool convTileFits(const GemmTile &tile, int64_t m, int64_t n) {
+  return (tile.bm <= 16 || tile.bm <= m) && (tile.bn <= 32 || tile.bn <= n);
+}
+
+} // namespace
+
+GemmTile chooseConvTile(int64_t m, int64_t n) {
+  for (const GemmTile &tile : kConvTiles)
+    if (convTileFits(tile, m, n) &&
+        ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn) >= kGemmNumSMs)
+      return tile;
+  return kConvTiles[std::size(kConvTiles) - 1];
+}
+
+SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, unsigned max) {
+  SmallVector<GemmTile> candidates;
+  auto add = [&](const GemmTile &tile) {
+    if (candidates.size() < max && ceilDiv(m, tile.bm) <= kGemmMaxGridYZ &&
+        !llvm::is_contained(candidates, tile))
+      candidates.push_back(tile);
+  };
+  add(chooseConvTile(m, n));
+  // The others by how near their block count is to the SM count (the
+  // ratio, either way): the tiles that fill the GPU about once first.
+  SmallVector<GemmTile> others;
+  for (const GemmTile &tile : kConvTiles)
+    if (convTileFits(tile, m, n))
+      others.push_back(tile);
+  auto distance = [&](const GemmTile &tile) {
+    double blocks = double(ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn));
+    return std::abs(std::log(blocks / double(kGemmNumSMs)));
+  };
+  std::stable_sort(others.begin(), others.end(),
+                   [&](const GemmTile &a, const GemmTile &b) {
+                     return distance(a) < distance(b);
+                   });
+  for (const GemmTile &tile : others)
+    add(tile);
+  return candidates;
+}
+
+std::string checkConvTile(const GemmTile &tile) {
+  if (tile.bk != 32)
+    return "bk must be 32 for a convolution";
+  if (tile.splitK != 1)
+    return "split_k must be 1 for a convolution";
+  return checkGemmTile(tile);
+}
+
+} // namespace dsc::exec

@@ -1,0 +1,108 @@
+//===- GemmTiles.h - tensor-core GEMM tiles and their candidates -*- C++
+//-*-===//
+//
+// The tile of the generated tensor-core GEMM (codegen/cuda/GemmEmitter.cpp):
+// what exec.tactics lists, what the emitter's heuristic picks without one,
+// and which tiles are worth timing for a problem shape.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DSC_DIALECTS_EXEC_GEMMTILES_H
+#define DSC_DIALECTS_EXEC_GEMMTILES_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace dsc::exec {
+
+/// SMs of an H100 SXM: a tile size that yields fewer blocks leaves SMs idle.
+constexpr int64_t kGemmNumSMs = 132;
+/// The most dynamic shared memory one block may opt into (H100).
+constexpr int64_t kGemmMaxSharedBytes = 227 * 1024;
+/// The largest grid.y/grid.z CUDA accepts.
+constexpr int64_t kGemmMaxGridYZ = 65535;
+
+/// A block tile of BM x BN walking K in BK slices through `stages` shared
+/// memory stages, warpsM x warpsN warps, and K split into `splitK` slices
+/// across grid z (1: no split).
+struct GemmTile {
+  int64_t bm = 0, bn = 0, bk = 0, warpsM = 0, warpsN = 0, stages = 0;
+  int64_t splitK = 1;
+
+  int64_t threads() const { return warpsM * warpsN * 32; }
+  /// f16/bf16 stages of A [BM][BK + 8] and B [BK][BN + 8].
+  int64_t sharedBytes() const {
+    return stages * (bm * (bk + 8) + bk * (bn + 8)) * 2;
+  }
+  bool operator==(const GemmTile &other) const {
+    return bm == other.bm && bn == other.bn && bk == other.bk &&
+           warpsM == other.warpsM && warpsN == other.warpsN &&
+           stages == other.stages && splitK == other.splitK;
+  }
+  /// E.g. "128x128x64 w2x4 s3" or "64x64x64 w2x2 s4 k2".
+  std::string str() const;
+  /// {bm, bn, bk, warps_m, warps_n, stages, split_k}: an exec.tactics
+  /// candidate.
+  mlir::DictionaryAttr toAttr(mlir::MLIRContext *context) const;
+  /// The tile of a candidate dictionary; nullopt with the reason in
+  /// `problem` when a field is missing, unknown or not an integer.
+  static std::optional<GemmTile> fromAttr(mlir::DictionaryAttr attr,
+                                          std::string *problem);
+};
+
+/// Why the emitter cannot generate `tile` (whole 16x16 mma pairs per warp,
+/// 16-deep K steps, at most 1024 threads and kGemmMaxSharedBytes of shared
+/// memory, at least 2 stages and 1 split); empty when it can.
+std::string checkGemmTile(const GemmTile &tile);
+
+/// The split-K slices for `outputTiles` tiles of `kTiles` K tiles: about two
+/// blocks per SM when the tiles cannot fill the SMs, at least 4 K tiles per
+/// slice (the pipeline's depth); 1 otherwise.
+int64_t chooseGemmSplitK(int64_t outputTiles, int64_t kTiles);
+
+/// The slices `splitK` really makes over `kTiles` K tiles (none empty), and
+/// the K tiles of each.
+std::pair<int64_t, int64_t> gemmSplitSlices(int64_t splitK, int64_t kTiles);
+
+/// The compile-time heuristic: 128x128 tiles (8 warps, 64x32 each) for
+/// large problems, 64x64 for those too small to fill the GPU with those,
+/// 16- or 32-row tiles for skinny M (decode-style GEMMs) so that little of
+/// each mma is wasted; K slices of 64 with 3-4 stages keep more bytes in
+/// flight than 32 did (bench/gemm_tiles.py on the H100). Split-K when
+/// `canSplit` (one batch, not per sample) and the tiles leave SMs idle.
+GemmTile chooseGemmTile(int64_t m, int64_t n, int64_t k, int64_t batch,
+                        bool canSplit);
+
+/// Tiles worth timing for an m x n x k GEMM of `batch` batches: the
+/// heuristic's pick first, then others that fit the shape (no tile much
+/// taller or wider than the problem, grid y within the limit), then split-K
+/// variants of the pick when its tiles leave SMs idle; at most `max`.
+llvm::SmallVector<GemmTile> gemmTileCandidates(int64_t m, int64_t n, int64_t k,
+                                               int64_t batch, bool canSplit,
+                                               unsigned max);
+
+/// The implicit-GEMM convolution's tile (codegen/cuda/ConvEmitter.cpp):
+/// BK = 32, no split-K. The largest that still gives every SM a block, among
+/// those not wider than the problem (64 output channels take BN = 64, not
+/// half of a 128); small problems (ResNet's 7x7 layers at batch 1: M = 49)
+/// take the smallest, 16 x 32, for the most blocks.
+GemmTile chooseConvTile(int64_t m, int64_t n);
+
+/// Conv tiles worth timing for M output pixels and N output channels: the
+/// heuristic's pick first, then the other tiles not taller or wider than
+/// the problem, those whose block count is nearest the SM count first; at
+/// most `max`.
+llvm::SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n,
+                                               unsigned max);
+
+/// Why the convolution cannot take `tile` (BK other than 32, split-K);
+/// empty when it can.
+std::string checkConvTile(const GemmTile &tile);
+
+} // namespace dsc::exec
+
+#endif // DSC_DIALECTS_EXEC_GEMMTILES_H

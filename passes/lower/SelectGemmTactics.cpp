@@ -1,0 +1,119 @@
+//===- SelectGemmTactics.cpp - exec-select-gemm-tactics -------------------===//
+
+#include "dialects/exec/GemmTiles.h"
+#include "dialects/graph/NnOps.h"
+#include "passes/lower/Passes.h"
+
+#include "llvm/ADT/StringSet.h"
+
+namespace dsc::lower {
+#define GEN_PASS_DEF_SELECTGEMMTACTICS
+#include "passes/lower/Passes.h.inc"
+} // namespace dsc::lower
+
+using namespace mlir;
+using namespace dsc;
+
+namespace {
+
+/// Whether any argument or result of `kernel` is one sample of many.
+bool runsPerSample(exec::KernelOp kernel) {
+  for (ArrayAttr attrs : {kernel.getArgAttrsAttr(), kernel.getResAttrsAttr()})
+    if (attrs)
+      for (Attribute attr : attrs)
+        if (auto dict = dyn_cast<DictionaryAttr>(attr))
+          if (dict.contains("exec.per_sample"))
+            return true;
+  return false;
+}
+
+/// The tensor-core matmul of a gemm kernel the emitter generates from
+/// kernel arguments, or null.
+graph::MatMulOp tensorCoreMatmul(exec::KernelOp kernel) {
+  if (kernel.getFamily() != "gemm")
+    return nullptr;
+  graph::MatMulOp matmul;
+  for (Operation &op : kernel.getBody().front().without_terminator()) {
+    if (auto mm = dyn_cast<graph::MatMulOp>(op)) {
+      if (matmul)
+        return nullptr;
+      matmul = mm;
+    }
+  }
+  if (!matmul || !isa<BlockArgument>(matmul.getLhs()) ||
+      !isa<BlockArgument>(matmul.getRhs()))
+    return nullptr;
+  auto lhs = dyn_cast<RankedTensorType>(matmul.getLhs().getType());
+  auto rhs = dyn_cast<RankedTensorType>(matmul.getRhs().getType());
+  auto result = dyn_cast<RankedTensorType>(matmul.getResult().getType());
+  if (!lhs || !rhs || !result || lhs.getRank() < 2 || rhs.getRank() < 2 ||
+      result.getRank() < 2 || !lhs.hasStaticShape() || !rhs.hasStaticShape() ||
+      !result.hasStaticShape())
+    return nullptr;
+  Type element = lhs.getElementType();
+  if (!element.isF16() && !element.isBF16())
+    return nullptr;
+  return matmul;
+}
+
+/// The implicit-GEMM convolution on tensor cores a data kernel starts
+/// with (ConvEmitter), or null.
+graph::ConvOp tensorCoreConv(exec::KernelOp kernel) {
+  if (kernel.getFamily() != "data")
+    return nullptr;
+  auto ops = kernel.getBody().front().without_terminator();
+  if (ops.empty() || !graph::isImplicitGemmConv(&*ops.begin()))
+    return nullptr;
+  auto conv = cast<graph::ConvOp>(*ops.begin());
+  Type element = cast<RankedTensorType>(conv.getType()).getElementType();
+  return element.isF16() || element.isBF16() ? conv : nullptr;
+}
+
+struct SelectGemmTacticsPass
+    : dsc::lower::impl::SelectGemmTacticsBase<SelectGemmTacticsPass> {
+  using SelectGemmTacticsBase::SelectGemmTacticsBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    llvm::StringSet<> tuned;
+    for (auto tactics : module.getOps<exec::TacticsOp>())
+      tuned.insert(tactics.getKernel());
+    OpBuilder builder(module.getContext());
+    for (auto kernel : llvm::to_vector(module.getOps<exec::KernelOp>())) {
+      // Per-sample kernels are rewritten around their one entry
+      // (CudaEmitter's makePerSample): they keep the heuristic's tile.
+      if (tuned.contains(kernel.getSymName()) || runsPerSample(kernel))
+        continue;
+      SmallVector<exec::GemmTile> tiles;
+      if (graph::MatMulOp matmul = tensorCoreMatmul(kernel)) {
+        ArrayRef<int64_t> lhs =
+            cast<RankedTensorType>(matmul.getLhs().getType()).getShape();
+        ArrayRef<int64_t> result =
+            cast<RankedTensorType>(matmul.getResult().getType()).getShape();
+        int64_t batch = 1;
+        for (int64_t d : result.drop_back(2))
+          batch *= d;
+        tiles = exec::gemmTileCandidates(
+            result[result.size() - 2], result.back(), lhs.back(), batch,
+            /*canSplit=*/batch == 1, maxCandidates);
+      } else if (graph::ConvOp conv = tensorCoreConv(kernel)) {
+        // An implicit GEMM of M = N * P * Q output pixels, N = Cout.
+        ArrayRef<int64_t> result =
+            cast<RankedTensorType>(conv.getType()).getShape();
+        tiles = exec::convTileCandidates(result[0] * result[1] * result[2],
+                                         result[3], maxCandidates);
+      }
+      if (tiles.size() < 2)
+        continue;
+      SmallVector<Attribute> candidates;
+      for (const exec::GemmTile &tile : tiles)
+        candidates.push_back(tile.toAttr(module.getContext()));
+      builder.setInsertionPointAfter(kernel);
+      builder.create<exec::TacticsOp>(
+          kernel.getLoc(), FlatSymbolRefAttr::get(kernel.getSymNameAttr()),
+          builder.getArrayAttr(candidates));
+    }
+  }
+};
+
+} // namespace

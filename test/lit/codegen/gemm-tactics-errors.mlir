@@ -1,0 +1,45 @@
+// RUN: dsc-translate --exec-to-cuda %s -split-input-file -verify-diagnostics
+
+exec.kernel @simt(%x: tensor<8x8xf32>, %w: tensor<8x8xf32>) -> tensor<8x8xf32> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
+  exec.yield %y : tensor<8x8xf32>
+}
+// expected-error @+1 {{'exec.tactics' op lists tiles for the gemm kernel 'simt' of 'f32', which has no tensor-core path}}
+exec.tactics @simt [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]
+
+// -----
+
+exec.kernel @batched(%x: tensor<4x64x256xf16>, %w: tensor<4x256x64xf16>) -> tensor<4x64x64xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<4x64x256xf16>, tensor<4x256x64xf16>) -> tensor<4x64x64xf16>
+  exec.yield %y : tensor<4x64x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate 64x64x64 w2x2 s4 k2 splits K, which a batched or per-sample gemm cannot}}
+exec.tactics @batched [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}, {bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 2}]
+
+// -----
+
+exec.kernel @per_sample(%x: tensor<64x64xf16> {exec.per_sample}, %w: tensor<64x64xf16>) -> (tensor<64x64xf16> {exec.per_sample}) attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<64x64xf16>, tensor<64x64xf16>) -> tensor<64x64xf16>
+  exec.yield %y : tensor<64x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op lists tiles for the per-sample kernel 'per_sample', which has one entry}}
+exec.tactics @per_sample [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]
+
+// -----
+
+// 512 output tiles are more than the split-K counters hold.
+// expected-error @+1 {{'exec.kernel' op split-K over 512 output tiles exceeds the limit of 256}}
+exec.kernel @many_tiles(%x: tensor<1024x256xf16>, %w: tensor<256x2048xf16>) -> tensor<1024x2048xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<1024x256xf16>, tensor<256x2048xf16>) -> tensor<1024x2048xf16>
+  exec.yield %y : tensor<1024x2048xf16>
+}
+exec.tactics @many_tiles [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 2}]
+
+// -----
+
+exec.kernel @conv_f32(%x: tensor<1x8x8x16xf32>, %w: tensor<32x3x3x16xf32>) -> tensor<1x8x8x32xf32> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x8x8x16xf32>, tensor<32x3x3x16xf32>) -> tensor<1x8x8x32xf32>
+  exec.yield %y : tensor<1x8x8x32xf32>
+}
+// expected-error @+1 {{'exec.tactics' op lists tiles for the conv kernel 'conv_f32' of 'f32', which has no tensor-core path}}
+exec.tactics @conv_f32 [{bm = 16, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 1}]
