@@ -45,7 +45,7 @@ exec.kernel @gpt2(%q: tensor<1x12x512x64xf16> {exec.per_sample}, %k: tensor<1x12
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK: cvt.rn.bf16x2.f32
 // CHECK: x = (arg3[(long long)i * 200 + (long long)key] != 0 ? x : NEG_INF);
-// CHECK: O[(long long)row[r] * D + d] = dsc_f32_to_bf16(value);
+// CHECK: O[(long long)row[r] * ORS + d] = dsc_f32_to_bf16(value);
 // CUBIN: // kernel @d128_bf16 entry d128_bf16 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 87040
 exec.kernel @d128_bf16(%q: tensor<1x2x77x128xbf16>, %k: tensor<1x2x200x128xbf16>, %v: tensor<1x2x200x128xbf16>, %m: tensor<77x200xi1>) -> tensor<1x2x77x128xbf16> attributes {family = "data"} {
   %a = graph.attention %q, %k, %v, %m {scale = 0.0883883461 : f32} : (tensor<1x2x77x128xbf16>, tensor<1x2x200x128xbf16>, tensor<1x2x200x128xbf16>, tensor<77x200xi1>) -> tensor<1x2x77x128xbf16>
