@@ -42,6 +42,8 @@ namespace {
 
 constexpr int64_t kMaxGridZ = 65535;
 constexpr int64_t kMaxGridX = int64_t(1) << 31;
+/// Blocks that keep every SM of an H100 (132) busy twice over.
+constexpr int64_t kBlocksToFill = 264;
 /// Rows per block of the row-per-warp kernel: 4 warps.
 constexpr int64_t kRowsPerBlock = 4;
 
@@ -52,7 +54,7 @@ std::string floatText(double value) {
 
 /// The FlashAttention-2 body. Q, K, V: [planes, rows, D] with D = DV.
 constexpr StringLiteral kFlashBody = R"cuda(
-  constexpr int BM = 64, BN = 64, D = $D$, DS = D + 8, THREADS = 128;
+  constexpr int MT = $MT$, BM = 64 * MT, BN = 64, D = $D$, DS = D + 8, THREADS = 128;
   constexpr int S = $S$, SK = $SK$, H = $H$;
   constexpr float SCALE = $SCALE$, LOG2E = 1.4426950408889634f;
   const float NEG_INF = __int_as_float(0xff800000);
@@ -103,17 +105,29 @@ constexpr StringLiteral kFlashBody = R"cuda(
   }
   dsc_cp_async_commit();
 
-  unsigned qf[D / 16][4];
-  float o[D / 8][4];
+  // Each warp owns MT m16 tiles of query rows (16 * MT rows): the K and V
+  // fragments it loads from shared memory serve MT products each.
+  unsigned qf[MT][D / 16][4];
+  float o[MT][D / 8][4];
   #pragma unroll
-  for (int j = 0; j < D / 8; ++j)
+  for (int mt = 0; mt < MT; ++mt)
     #pragma unroll
-    for (int c = 0; c < 4; ++c)
-      o[j][c] = 0.0f;
-  // Rows lane / 4 and lane / 4 + 8 of the warp's 16: running max (in score
+    for (int j = 0; j < D / 8; ++j)
+      #pragma unroll
+      for (int c = 0; c < 4; ++c)
+        o[mt][j][c] = 0.0f;
+  // Rows lane / 4 and lane / 4 + 8 of each m tile: running max (in score
   // units) and this thread's part of the running sum.
-  float rowMax[2] = {NEG_INF, NEG_INF}, rowSum[2] = {0.0f, 0.0f};
-  const int row[2] = {m0 + warp * 16 + lane / 4, m0 + warp * 16 + lane / 4 + 8};
+  float rowMax[MT][2], rowSum[MT][2];
+  int row[MT][2];
+  #pragma unroll
+  for (int mt = 0; mt < MT; ++mt)
+    #pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      rowMax[mt][r] = NEG_INF;
+      rowSum[mt][r] = 0.0f;
+      row[mt][r] = m0 + (warp * MT + mt) * 16 + lane / 4 + r * 8;
+    }
 
   for (int kt = 0; kt < numTiles; ++kt) {
     // Tile kt has landed, and every warp is done with the stage the next
@@ -122,8 +136,10 @@ constexpr StringLiteral kFlashBody = R"cuda(
     __syncthreads();
     if (kt == 0) {
       #pragma unroll
-      for (int k = 0; k < D / 16; ++k)
-        dsc_ldmatrix_x4(qf[k], Qs + (warp * 16 + lane % 16) * DS + k * 16 + (lane / 16) * 8);
+      for (int mt = 0; mt < MT; ++mt)
+        #pragma unroll
+        for (int k = 0; k < D / 16; ++k)
+          dsc_ldmatrix_x4(qf[mt][k], Qs + ((warp * MT + mt) * 16 + lane % 16) * DS + k * 16 + (lane / 16) * 8);
     }
     if (kt + 1 < numTiles) {
       const int stage = (kt + 1) % 2;
@@ -135,13 +151,15 @@ constexpr StringLiteral kFlashBody = R"cuda(
     const unsigned short* vs = Vs + (kt % 2) * BN * DS;
     const int n0 = kt * BN;
 
-    // S = Q Kt: 16 x 64 per warp, 8 n-tiles of 8 keys.
-    float s[BN / 8][4];
+    // S = Q Kt: (16 * MT) x 64 per warp, 8 n-tiles of 8 keys.
+    float s[MT][BN / 8][4];
     #pragma unroll
-    for (int j = 0; j < BN / 8; ++j)
+    for (int mt = 0; mt < MT; ++mt)
       #pragma unroll
-      for (int c = 0; c < 4; ++c)
-        s[j][c] = 0.0f;
+      for (int j = 0; j < BN / 8; ++j)
+        #pragma unroll
+        for (int c = 0; c < 4; ++c)
+          s[mt][j][c] = 0.0f;
     #pragma unroll
     for (int k = 0; k < D / 16; ++k)
       #pragma unroll
@@ -149,57 +167,63 @@ constexpr StringLiteral kFlashBody = R"cuda(
         // Matrices: keys j*8.. (d k*16.., k*16+8..), keys j*8+8.. (same).
         unsigned r[4];
         dsc_ldmatrix_x4(r, ks + (j * 8 + (lane / 16) * 8 + lane % 8) * DS + k * 16 + ((lane / 8) % 2) * 8);
-        dsc_mma_16816(s[j], qf[k], r[0], r[1]);
-        dsc_mma_16816(s[j + 1], qf[k], r[2], r[3]);
+        #pragma unroll
+        for (int mt = 0; mt < MT; ++mt) {
+          dsc_mma_16816(s[mt][j], qf[mt][k], r[0], r[1]);
+          dsc_mma_16816(s[mt][j + 1], qf[mt][k], r[2], r[3]);
+        }
       }
 
-    // Scale, mask, and the new running max of each row.
-    float tileMax[2] = {NEG_INF, NEG_INF};
+    unsigned pf[MT][BN / 16][4];
     #pragma unroll
-    for (int j = 0; j < BN / 8; ++j)
+    for (int mt = 0; mt < MT; ++mt) {
+      // Scale, mask, and the new running max of each row.
+      float tileMax[2] = {NEG_INF, NEG_INF};
       #pragma unroll
-      for (int c = 0; c < 4; ++c) {
-        const int i = row[c / 2];
-        const int key = n0 + j * 8 + (lane % 4) * 2 + c % 2;
-        float x = s[j][c] * SCALE;
-        if (key >= SK || ($CAUSAL$ && key > i) || i >= S)
-          x = NEG_INF;
-        else
-          x = $MASK$;
-        s[j][c] = x;
-        tileMax[c / 2] = fmaxf(tileMax[c / 2], x);
+      for (int j = 0; j < BN / 8; ++j)
+        #pragma unroll
+        for (int c = 0; c < 4; ++c) {
+          const int i = row[mt][c / 2];
+          const int key = n0 + j * 8 + (lane % 4) * 2 + c % 2;
+          float x = s[mt][j][c] * SCALE;
+          if (key >= SK || ($CAUSAL$ && key > i) || i >= S)
+            x = NEG_INF;
+          else
+            x = $MASK$;
+          s[mt][j][c] = x;
+          tileMax[c / 2] = fmaxf(tileMax[c / 2], x);
+        }
+      float correction[2];
+      #pragma unroll
+      for (int r = 0; r < 2; ++r) {
+        tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 1));
+        tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 2));
+        const float newMax = fmaxf(rowMax[mt][r], tileMax[r]);
+        // A row with no key yet subtracts 0 rather than -inf (no NaN).
+        const float base = newMax == NEG_INF ? 0.0f : newMax;
+        correction[r] = exp2f((rowMax[mt][r] - base) * LOG2E);
+        rowMax[mt][r] = newMax;
+        rowSum[mt][r] *= correction[r];
+        tileMax[r] = base;
       }
-    float correction[2];
-    #pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 1));
-      tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 2));
-      const float newMax = fmaxf(rowMax[r], tileMax[r]);
-      // A row with no key yet subtracts 0 rather than -inf (no NaN).
-      const float base = newMax == NEG_INF ? 0.0f : newMax;
-      correction[r] = exp2f((rowMax[r] - base) * LOG2E);
-      rowMax[r] = newMax;
-      rowSum[r] *= correction[r];
-      tileMax[r] = base;
-    }
-    #pragma unroll
-    for (int j = 0; j < D / 8; ++j)
       #pragma unroll
-      for (int c = 0; c < 4; ++c)
-        o[j][c] *= correction[c / 2];
+      for (int j = 0; j < D / 8; ++j)
+        #pragma unroll
+        for (int c = 0; c < 4; ++c)
+          o[mt][j][c] *= correction[c / 2];
 
-    // P = exp(S - max), rounded to 16 bits as the A fragments of P V.
-    unsigned pf[BN / 16][4];
-    #pragma unroll
-    for (int j = 0; j < BN / 8; ++j) {
-      float p[4];
+      // P = exp(S - max), rounded to 16 bits as the A fragments of P V.
       #pragma unroll
-      for (int c = 0; c < 4; ++c) {
-        p[c] = exp2f((s[j][c] - tileMax[c / 2]) * LOG2E);
-        rowSum[c / 2] += p[c];
+      for (int j = 0; j < BN / 8; ++j) {
+        float p[4];
+        #pragma unroll
+        for (int c = 0; c < 4; ++c) {
+          p[c] = exp2f((s[mt][j][c] - tileMax[c / 2]) * LOG2E);
+          rowSum[mt][c / 2] += p[c];
+        }
+        pf[mt][j / 2][(j % 2) * 2 + 0] = dsc_pack2(p[0], p[1]);
+        pf[mt][j / 2][(j % 2) * 2 + 1] = dsc_pack2(p[2], p[3]);
       }
-      pf[j / 2][(j % 2) * 2 + 0] = dsc_pack2(p[0], p[1]);
-      pf[j / 2][(j % 2) * 2 + 1] = dsc_pack2(p[2], p[3]);
     }
 
     // O += P V: V is [keys, D] with D contiguous, read with ldmatrix.trans.
@@ -209,34 +233,37 @@ constexpr StringLiteral kFlashBody = R"cuda(
       for (int j = 0; j < D / 8; j += 2) {
         unsigned r[4];
         dsc_ldmatrix_x4_trans(r, vs + (k * 16 + lane % 16) * DS + j * 8 + (lane / 16) * 8);
-        dsc_mma_16816(o[j], pf[k], r[0], r[1]);
-        dsc_mma_16816(o[j + 1], pf[k], r[2], r[3]);
+        #pragma unroll
+        for (int mt = 0; mt < MT; ++mt) {
+          dsc_mma_16816(o[mt][j], pf[mt][k], r[0], r[1]);
+          dsc_mma_16816(o[mt][j + 1], pf[mt][k], r[2], r[3]);
+        }
       }
   }
   dsc_cp_async_wait<0>();
 
   // The sum of each row over its 4 lanes, then the rescale and the store.
-  #pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 1);
-    rowSum[r] += __shfl_xor_sync(0xffffffffu, rowSum[r], 2);
-  }
   $T$* __restrict__ O = out0 + $OPLANE$;
   #pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    if (row[r] >= S)
-      continue;
-    // No key took part (every score -inf): $EMPTY_ROW_COMMENT$.
-    const float inv = rowSum[r] > 0.0f ? 1.0f / rowSum[r] : $EMPTY_ROW$;
+  for (int mt = 0; mt < MT; ++mt)
     #pragma unroll
-    for (int j = 0; j < D / 8; ++j)
+    for (int r = 0; r < 2; ++r) {
+      float sum = rowSum[mt][r];
+      sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+      sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+      if (row[mt][r] >= S)
+        continue;
+      // No key took part (every score -inf): $EMPTY_ROW_COMMENT$.
+      const float inv = sum > 0.0f ? 1.0f / sum : $EMPTY_ROW$;
       #pragma unroll
-      for (int c = 0; c < 2; ++c) {
-        const int d = j * 8 + (lane % 4) * 2 + c;
-        const float value = rowSum[r] > 0.0f ? o[j][r * 2 + c] * inv : inv;
-        O[(long long)row[r] * ORS + d] = $STORE$;
-      }
-  }
+      for (int j = 0; j < D / 8; ++j)
+        #pragma unroll
+        for (int c = 0; c < 2; ++c) {
+          const int d = j * 8 + (lane % 4) * 2 + c;
+          const float value = sum > 0.0f ? o[mt][j][r * 2 + c] * inv : inv;
+          O[(long long)row[mt][r] * ORS + d] = $STORE$;
+        }
+    }
 )cuda";
 
 /// The row-per-warp body: any D and Dv, any float type.
@@ -434,15 +461,21 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
     common.push_back({"MASK", maskExpr("x", "float", "i", "key")});
     common.push_back(
         {"EMPTY_ROW", zeroEmptyRows ? "0.0f" : "__int_as_float(0x7fc00000)"});
-    os << "\n// flash attention (tensor cores): 64 query rows x 64 keys per "
-          "tile, 4 warps\n";
+    // Two m tiles per warp halve the shared-memory reads per product, but
+    // also the blocks: only where twice the SMs' worth of blocks remain.
+    int64_t mTiles =
+        depth <= 64 && planes * ((rows + 127) / 128) >= kBlocksToFill ? 2 : 1;
+    int64_t blockRows = 64 * mTiles;
+    common.push_back({"MT", std::to_string(mTiles)});
+    os << "\n// flash attention (tensor cores): " << blockRows
+       << " query rows x 64 keys per tile, 4 warps\n";
     os << kernelSignature(kernel, emitted.entry, 128) << " {";
     os << substitute(kFlashBody, common) << "}\n";
     int64_t paddedRow = depth + 8;
     emitted.sharedMemory =
-        static_cast<int32_t>((64 + 2 * 64 + 2 * 64) * paddedRow * 2);
-    emitted.grid = {static_cast<int32_t>((rows + 63) / 64), 1,
-                    static_cast<int32_t>(planes)};
+        static_cast<int32_t>((blockRows + 2 * 64 + 2 * 64) * paddedRow * 2);
+    emitted.grid = {static_cast<int32_t>((rows + blockRows - 1) / blockRows),
+                    1, static_cast<int32_t>(planes)};
     emitted.block = {128, 1, 1};
   } else {
     std::string compute = info->compute;

@@ -800,6 +800,10 @@ def cases():
     attn("attention-flash-packed-causal", ((2, 3, 70, 64), 70, 64),
          np.float16, 0.125, causal=True, zero_empty=True, layout="packed",
          **half)
+    # Enough planes for two m tiles per warp (128-row query tiles).
+    attn("attention-flash-two-m-tiles", ((2, 132, 100, 64), 100, 64),
+         np.float16, 0.125, causal=True, zero_empty=True, layout="packed",
+         **half)
     attn("attention-rows-f32-packed", ((1, 2, 9, 40), 9, 40), np.float32,
          0.3, causal=True, layout="packed", rtol=1e-5, atol=1e-6)
     return out
