@@ -216,12 +216,12 @@ struct PlanMemoryPass : dsc::lower::impl::PlanMemoryBase<PlanMemoryPass> {
     exec::ProgramOp program = getOperation();
     if (alignment <= 0 || !llvm::isPowerOf2_64(alignment)) {
       program.emitError("alignment must be a positive power of two, not ")
-          << alignment;
+          << static_cast<int64_t>(alignment);
       return signalPassFailure();
     }
     if (searchSteps < 0) {
       program.emitError("search-steps must not be negative, not ")
-          << searchSteps;
+          << static_cast<int64_t>(searchSteps);
       return signalPassFailure();
     }
     SmallVector<Strategy> strategies;
