@@ -292,8 +292,7 @@ struct PlanMemoryPass : dsc::lower::impl::PlanMemoryBase<PlanMemoryPass> {
     OpBuilder builder(&getContext());
     for (auto [buffer, offset] : llvm::zip_equal(buffers, best.offsets))
       buffer.alloc.setOffsetAttr(builder.getI64IntegerAttr(offset));
-    program.setArenaSizeAttr(
-        builder.getI64IntegerAttr(buffers.empty() ? 0 : best.arenaSize));
+    program.setArenaSizeAttr(builder.getI64IntegerAttr(best.arenaSize));
     program.setArenaLowerBoundAttr(builder.getI64IntegerAttr(lowerBound));
   }
 
