@@ -8,6 +8,12 @@ loaded once through libdsc.so, run on PyTorch's stream with PyTorch's tensors), 
 torch.compile and torch.compile(mode="reduce-overhead"): CUDA events after warm-up, median of
 --reps runs. Prints a table (ms, dsc / best PyTorch) and writes JSON.
 
+Roofline (bench/roofline.py; --no-roofline skips it): the run first measures this GPU's fp16
+matrix rate (an 8192^3 matmul, TFLOP/s) and device copy rate (1 GiB device to device, GB/s
+counting read + write); per model and batch, FLOPs and minimum bytes (weights once, inputs,
+outputs, fp16) counted from the exported graph give floor_ms = max(FLOPs / matrix rate,
+bytes / copy rate) and dsc's fraction of it, floor_ms / dsc ms.
+
 usage (GPU machine, tools from `make selfcontained`):
   python3 bench/bench.py --dsc .carry/bin/dsc --lib .carry/bin/libdsc.so \\
       [--models mlp,resnet50,bert,gpt2,moe] [--batches 1,32] [--json OUT] [--profile DIR]
@@ -19,6 +25,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import peers  # noqa: E402
+import roofline  # noqa: E402
 from dsc_runtime import Runtime  # noqa: E402
 
 TOLERANCE = {"fp32": 1e-3, "fp16": 1e-2}
@@ -86,12 +93,15 @@ def main():
     ap.add_argument("--exporter", default="dynamo", choices=["dynamo", "torchscript"],
                     help="PyTorch's default exporter, or the legacy one (opset 17)")
     ap.add_argument("--compile-args", default="", help="extra `dsc compile` arguments")
+    ap.add_argument("--no-roofline", action="store_true",
+                    help="skip measuring the GPU's rates and the per-model floor")
     a = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     os.makedirs(a.work, exist_ok=True)
     log = open(os.path.join(a.work, "log.txt"), "a")
     runtime = Runtime(a.lib, cache_dir=os.path.join(a.work, "kernel-cache"))
+    rates = None if a.no_roofline else measure_rates()
     rows = []
     for name in a.models.split(","):
         for batch in map(int, a.batches.split(",")):
@@ -108,6 +118,8 @@ def main():
                 row["error"] = f"export: {err}"
                 print(json.dumps(row), flush=True)
                 continue
+            if rates:
+                add_floor_work(row, onnx_path)
             if a.save_graphs and batch == 1:
                 import graph_only
                 os.makedirs(a.save_graphs, exist_ok=True)
@@ -173,6 +185,10 @@ def main():
                                     f"(events {row['dsc']:.3f} ms)\n")
                             for kname, (count, ms) in top:
                                 f.write(f"{ms:9.4f} ms {count:5.0f}x  {kname[:100]}\n")
+            if rates and "dsc" in row and "flops" in row:
+                row["matrix_tflops"], row["copy_gbps"] = rates
+                row["floor_ms"] = round(roofline.floor_ms(row["flops"], row["min_bytes"], *rates), 4)
+                row["floor_fraction"] = round(row["floor_ms"] / row["dsc"], 3)
             best = [row[m] for m in MODES if isinstance(row.get(m), float)]
             if best and "dsc" in row:
                 row["best_pytorch"] = min(best)
@@ -184,6 +200,46 @@ def main():
         with open(a.json, "w") as f:
             json.dump(rows, f, indent=1)
     print_table(rows)
+    if rates:
+        print_roofline(rows, rates)
+
+
+def measure_rates():
+    """(fp16 matrix TFLOP/s, copy GB/s) of this GPU, or None with a message."""
+    try:
+        rates = roofline.measure_rates(torch)
+    except Exception as e:  # the benchmark goes on without the roofline
+        print(f"roofline: could not measure the GPU's rates ({type(e).__name__}: {e}); "
+              "no floor in this run", flush=True)
+        return None
+    print(json.dumps(dict(roofline="rates", matrix_tflops=round(rates[0], 1),
+                          copy_gbps=round(rates[1], 1))), flush=True)
+    return round(rates[0], 1), round(rates[1], 1)
+
+
+def add_floor_work(row, onnx_path):
+    """The exported graph's FLOPs and minimum fp16 bytes into `row`."""
+    import onnx
+    try:
+        model = onnx.load(onnx_path, load_external_data=False)
+        row["flops"] = roofline.count_flops(model)
+        row["min_bytes"] = roofline.min_bytes(model, float_bytes=2)
+    except Exception as e:  # a graph the counter cannot read: no floor for it
+        row["error_roofline"] = f"{type(e).__name__}: {str(e)[:200]}"
+
+
+def print_roofline(rows, rates):
+    print(f"\nroofline: fp16 matmul {rates[0]:.0f} TFLOP/s, device copy {rates[1]:.0f} GB/s; "
+          "floor = max(FLOPs / matrix rate, bytes / copy rate)")
+    print("| model | batch | GFLOP | min MB (weights + inputs + outputs, fp16) | floor ms | dsc ms "
+          "| floor / dsc |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        gflop = r["flops"] / 1e9 if "flops" in r else None
+        min_mb = r["min_bytes"] / 2**20 if "min_bytes" in r else None
+        print(f"| {r['model']} | {r['batch']} | {fmt(gflop, '.3f')} | "
+              f"{fmt(min_mb, '.1f')} | {fmt(r.get('floor_ms'), '.4f')} | "
+              f"{fmt(r.get('dsc'))} | {fmt(r.get('floor_fraction'), '.3f')} |")
 
 
 def fmt(v, spec=".3f"):

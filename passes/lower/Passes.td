@@ -21,15 +21,23 @@ def LowerToExec : Pass<"graph-lower-to-exec", "::mlir::ModuleOp"> {
 def PlanMemory : Pass<"exec-plan-memory", "::dsc::exec::ProgramOp"> {
   let summary = "packs the intermediate buffers into one arena";
   let description = [{
-    Liveness over the launch order (a buffer lives from its allocation to
-    its last use, through views), then greedy-by-size interval packing: the
-    largest buffers are placed first, each at the lowest offset free for its
-    whole lifetime. Records `arena_size` and `arena_lower_bound` (the most
-    bytes live at once, which no packing can beat) on the program.
+    Liveness over the program order (a buffer lives from its first use to
+    its last, through views), then interval packing: each buffer is placed,
+    in some order, at an offset free for its whole lifetime. `auto` tries
+    every order (size, first use, lifetime length, size times lifetime,
+    TensorFlow Lite's breadth) with first-fit and best-fit offsets, keeps
+    the smallest arena and improves it by a local search over its order
+    until it meets the lower bound. Records `arena_size` and
+    `arena_lower_bound` (the most bytes live at once, which no packing can
+    beat) on the program.
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"256",
-           "byte alignment of every buffer offset">
+           "byte alignment of every buffer offset">,
+    Option<"strategy", "strategy", "std::string", /*default=*/"\"auto\"",
+           "auto, or one order and fit, e.g. size-first-fit, breadth-best-fit">,
+    Option<"searchSteps", "search-steps", "int64_t", /*default=*/"4000",
+           "local search moves tried while the arena exceeds the lower bound">
   ];
 }
 

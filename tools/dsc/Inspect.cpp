@@ -6,6 +6,7 @@
 #include "plan_generated.h"
 
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace llvm;
 using namespace dsc;
@@ -39,6 +40,43 @@ static const char *spaceName(plan::Space space) {
   return plan::EnumNameSpace(space);
 }
 
+/// Bytes each context gives cuBLASLt beside the arena when a GEMM runs in
+/// the library (kBlasWorkspaceBytes, runtime/lib/Blas.h).
+constexpr uint64_t kLibraryWorkspaceBytes = 32ull << 20;
+
+/// The planned arena beside its lower bound (the most bytes live at once),
+/// then what a context allocates outside the plan's packing: cuBLASLt's
+/// workspace and the kernels' scratch. The ratio compares the arena with
+/// its bound only, like with like.
+static void printMemory(raw_ostream &os, const rt::PlanFile &file) {
+  const auto &dim = file.symbolicDim();
+  uint64_t arena = file.arenaSize(), bound = file.arenaLowerBound();
+  os << formatv("arena: {0} bytes{1}, lower bound {2} bytes (the most live at "
+                "once): {3:f3}x\n",
+                arena, dim ? " per sample" : "", bound,
+                bound ? double(arena) / bound : 1.0);
+  uint64_t libraryGemms = 0, scratch = 0;
+  for (const plan::Kernel *k : *file.raw()->kernels()) {
+    libraryGemms += k->library_gemm() != nullptr;
+    scratch = std::max<uint64_t>(scratch, k->scratch_bytes());
+  }
+  uint64_t samples = dim ? uint64_t(dim->max) : 1;
+  uint64_t workspace = libraryGemms ? kLibraryWorkspaceBytes : 0;
+  // As Plan::workspaceSize: the library's workspace follows the arena.
+  uint64_t arenaBytes = arena * samples;
+  uint64_t total =
+      workspace ? alignTo(arenaBytes, 256) + workspace : arenaBytes;
+  os << formatv("  beside the arena (not in it nor in its bound): cuBLASLt "
+                "workspace {0} bytes ({1} library GEMM kernels), kernel "
+                "scratch {2} bytes\n",
+                workspace, libraryGemms, scratch);
+  os << formatv("  context memory: {0} bytes (arena{1} + cuBLASLt "
+                "workspace) + {2} bytes of scratch\n",
+                total,
+                dim ? formatv(" at {0} samples", samples).str() : std::string(),
+                scratch);
+}
+
 int dsc::tools::runInspect() {
   rt::PlanFile file;
   if (rt::Status status = rt::PlanFile::fromFile(planPath, &file);
@@ -60,15 +98,7 @@ int dsc::tools::runInspect() {
   os << "outputs:\n";
   for (const rt::TensorInfo &info : file.outputs())
     printTensor(os, info, dim);
-  os << formatv("arena: {0} bytes (lower bound {1} bytes, {2:f3}x){3}\n",
-                file.arenaSize(), file.arenaLowerBound(),
-                file.arenaLowerBound()
-                    ? double(file.arenaSize()) / file.arenaLowerBound()
-                    : 1.0,
-                dim ? formatv(" per sample, {0} bytes at {1} samples",
-                              file.arenaSize() * dim->max, dim->max)
-                          .str()
-                    : std::string());
+  printMemory(os, file);
   os << formatv("weights: {0} tensors, {1} bytes\n", file.weights().size(),
                 file.weightsBlobSize());
   for (const rt::WeightInfo &w : file.weights())
