@@ -33,6 +33,7 @@
 
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/depth_first_search.hpp>
+#include <boost/graph/reverse_graph.hpp>
 
 #include <algorithm>
 #include <numeric>
@@ -50,7 +51,7 @@ bool isInlinedConstant(Value value, Operation *user) {
 namespace {
 
 using Digraph =
-    boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS>;
 using Vertex = Digraph::vertex_descriptor;
 
 /// Collects the depth-first finish order and notes back edges (cycles).
@@ -58,25 +59,30 @@ struct FinishOrderVisitor : boost::default_dfs_visitor {
   std::vector<Vertex> *finished;
   bool *cyclic;
 
-  void back_edge(Digraph::edge_descriptor, const Digraph &) const {
+  template <typename Edge, typename Graph>
+  void back_edge(Edge, const Graph &) const {
     *cyclic = true;
   }
-  void finish_vertex(Vertex vertex, const Digraph &) const {
+  template <typename Graph>
+  void finish_vertex(Vertex vertex, const Graph &) const {
     finished->push_back(vertex);
   }
 };
 
-/// A topological order of `graph`, or nothing when it has a cycle.
-std::optional<std::vector<Vertex>> topologicalOrder(const Digraph &graph) {
+/// An order of the vertices of `graph` in which every vertex follows its
+/// predecessors, or nothing when the graph has a cycle. A depth-first search
+/// over the reversed edges finishes each vertex after its predecessors, and
+/// visits the roots by index: vertices already in such an order keep it.
+std::optional<std::vector<Vertex>> dependencyOrder(const Digraph &graph) {
   std::vector<Vertex> finished;
   bool cyclic = false;
   FinishOrderVisitor visitor;
   visitor.finished = &finished;
   visitor.cyclic = &cyclic;
-  boost::depth_first_search(graph, boost::visitor(visitor));
+  boost::depth_first_search(boost::make_reverse_graph(graph),
+                            boost::visitor(visitor));
   if (cyclic)
     return std::nullopt;
-  std::reverse(finished.begin(), finished.end());
   return finished;
 }
 
@@ -375,7 +381,7 @@ Digraph FusionPlanner::quotient() const {
 bool FusionPlanner::tryExtend(unsigned group, Operation *op) {
   groups[group].members.push_back(op);
   groupsOf[op] = {group};
-  if (withinLimits(group) && topologicalOrder(quotient()))
+  if (withinLimits(group) && dependencyOrder(quotient()))
     return true;
   groups[group].members.pop_back();
   groupsOf.erase(op);
@@ -411,7 +417,7 @@ std::optional<FusionCost> FusionPlanner::tryJoin(Operation *producer,
        (cost.bytesSaved > 0 && static_cast<double>(cost.flopsAdded) <=
                                    options.recomputeFlopsPerByte *
                                        static_cast<double>(cost.bytesSaved))) &&
-      topologicalOrder(quotient()).has_value();
+      dependencyOrder(quotient()).has_value();
 
   if (accepted && commit) {
     dead[own] = true;
@@ -487,6 +493,11 @@ void FusionPlanner::planProducer(Operation *producer) {
         targets.push_back(group);
     }
   }
+  // Use lists run newest first: decide in program order of the readers.
+  llvm::sort(targets, [&](unsigned a, unsigned b) {
+    return positionOf.lookup(groups[a].members.front()) <
+           positionOf.lookup(groups[b].members.front());
+  });
   unsigned own = newGroup(FusionKind::Elementwise, "none", producer);
   if (targets.empty())
     return;
@@ -534,7 +545,7 @@ std::vector<FusionGroup> FusionPlanner::run() {
       if (Operation *def = operand.getDefiningOp(); def && vertexOf.count(def))
         boost::add_edge(vertexOf[def], vertexOf[op], dataflow);
   // SSA within one block is acyclic; program order is the fallback anyway.
-  if (auto order = topologicalOrder(dataflow)) {
+  if (auto order = dependencyOrder(dataflow)) {
     topological.clear();
     for (Vertex vertex : *order)
       topological.push_back(ops[vertex]);
@@ -557,7 +568,7 @@ std::vector<FusionGroup> FusionPlanner::run() {
   // Groups in dependency order, members in program order.
   std::vector<Vertex> groupOrder(groups.size() + ops.size());
   std::iota(groupOrder.begin(), groupOrder.end(), 0);
-  if (auto sorted = topologicalOrder(quotient()))
+  if (auto sorted = dependencyOrder(quotient()))
     groupOrder = *sorted;
   std::vector<FusionGroup> planned;
   for (Vertex vertex : groupOrder) {
