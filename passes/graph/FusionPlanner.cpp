@@ -406,10 +406,16 @@ std::optional<FusionCost> FusionPlanner::tryJoin(Operation *producer,
     after += traffic(group);
   FusionCost cost;
   cost.bytesSaved = before - after;
-  if (join == Join::Recompute)
+  // A clone runs once per element of its kernel's result (a broadcast
+  // producer more often than it has elements), instead of once per element
+  // of its own.
+  if (join == Join::Recompute) {
+    int64_t evaluations = 0;
+    for (unsigned group : targets)
+      evaluations += elementsOf(groups[group].members.front()->getResult(0));
     cost.flopsAdded = flopsPerElement(producer) *
-                      elementsOf(producer->getResult(0)) *
-                      static_cast<int64_t>(targets.size() - 1);
+                      (evaluations - elementsOf(producer->getResult(0)));
+  }
   bool accepted =
       llvm::all_of(targets,
                    [&](unsigned group) { return withinLimits(group); }) &&

@@ -405,3 +405,26 @@ func.func @gemm_large(%x: tensor<512x1024xf32>, %w: tensor<1024x1024xf32>, %bias
   %2 = graph.gelu %1 : tensor<512x1024xf32> -> tensor<512x1024xf32>
   return %2 : tensor<512x1024xf32>
 }
+
+// Must not recompute: a clone runs once per element of its kernel, so
+// exp of an 8-vector broadcast into two 64x8 kernels costs 8 x (512 + 512 -
+// 8) FLOPs to save 64 bytes; it stays a kernel of its own.
+// CHECK-LABEL: func.func @recompute_broadcast
+// CHECK: %[[E:.*]] = graph.fusion elementwise anchor("none") (%arg0 : tensor<8xf32>) -> tensor<8xf32>
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: graph.exp
+// CHECK-NEXT: graph.yield
+// CHECK: graph.fusion elementwise anchor("none") (%arg1, %[[E]] : tensor<64x8xf32>, tensor<8xf32>) -> tensor<64x8xf32>
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: graph.add
+// CHECK-NEXT: graph.yield
+// CHECK: graph.fusion elementwise anchor("none") (%arg1, %[[E]] : tensor<64x8xf32>, tensor<8xf32>) -> tensor<64x8xf32>
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: graph.mul
+// CHECK-NEXT: graph.yield
+func.func @recompute_broadcast(%v: tensor<8xf32>, %x: tensor<64x8xf32>) -> (tensor<64x8xf32>, tensor<64x8xf32>) {
+  %e = graph.exp %v : tensor<8xf32> -> tensor<8xf32>
+  %a = graph.add %x, %e : (tensor<64x8xf32>, tensor<8xf32>) -> tensor<64x8xf32>
+  %b = graph.mul %x, %e : (tensor<64x8xf32>, tensor<8xf32>) -> tensor<64x8xf32>
+  return %a, %b : tensor<64x8xf32>, tensor<64x8xf32>
+}
