@@ -68,26 +68,48 @@ def SinkReshapes : Pass<"graph-sink-reshapes", "::mlir::func::FuncOp"> {
 def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
   let summary = "groups ops into graph.fusion regions, one per future kernel";
   let description = [{
-    Anchors (matmul, softmax, layer_norm, reduce_mean, transpose, and
-    convs that run as implicit GEMMs: channels-last, 2-D, group 1) absorb the
-    chain of elementwise consumers that only they use, as an epilogue of the
-    same shape; remaining elementwise ops fuse into each other along
-    single-use edges. Splat constants are cloned into the bodies. Reshapes
-    stay outside (they become views). A candidate that would make a group
-    depend on itself (a cycle) or take more than `max-inputs` inputs is not
-    fused. With `library-epilogues` (the default), float matmuls stop
-    absorbing at the first op cuBLASLt's epilogues cannot express: on the
-    H100 its GEMMs are 2-4x faster than the generated ones
-    (bench/gemm_tiles.py), which outweighs one more pass over the result.
+    Anchors (matmul, softmax, layer_norm, reduce_mean, transpose, graph.reduce
+    and convs that run as implicit GEMMs: channels-last, 2-D, group 1)
+    absorb the chain of elementwise consumers that only they use, as an
+    epilogue of the same shape. Then, consumers first, each elementwise op
+    joins the elementwise kernels that read it: for free when they are one
+    kernel; cloned into each of several kernels (`recomputed` counts such
+    members) when the bytes that not writing and reading it saves pay for
+    the FLOPs the clones add (`recompute-flops-per-byte`); as an extra
+    result of one reader kernel when some op needs it in memory (a matmul
+    operand, a view, a function result) and that saves bytes. `cost` on a
+    fusion sums the bytes saved and FLOPs added by these decisions. Splat
+    constants are cloned into the bodies. Reshapes stay outside (they become
+    views). A merge that would make a kernel depend on itself through
+    another op (a cycle), take more than `max-inputs` inputs or hold more
+    than `max-live-values` values per element at once is not made.
+    With `library-epilogues` (the default), float matmuls of at least
+    `library-epilogue-min-macs` multiply-adds stop absorbing at the first
+    op cuBLASLt's epilogues cannot express: on the H100 its large GEMMs are
+    2-4x faster than the generated ones (bench/gemm_tiles.py), which
+    outweighs one more pass over the result. Smaller GEMMs are
+    launch-bound, so they keep the whole epilogue in the generated kernel.
   }];
   let options = [
     Option<"maxInputs", "max-inputs", "unsigned", /*default=*/"8",
            "most inputs one fused kernel may take">,
+    Option<"maxLiveValues", "max-live-values", "unsigned", /*default=*/"32",
+           "most values one kernel body may hold at once per element (a "
+           "register-pressure budget)">,
     Option<"libraryEpilogues", "library-epilogues", "bool", /*default=*/"true",
-           "a float matmul absorbs only the epilogue cuBLASLt can run (a "
-           "bias add, a residual add, then relu or tanh GELU), so that the "
-           "runtime may run it as a library GEMM; the rest of the chain is "
-           "an elementwise kernel">
+           "a large float matmul absorbs only the epilogue cuBLASLt can run "
+           "(a bias add, a residual add, then relu or tanh GELU), so that "
+           "the runtime may run it as a library GEMM; the rest of the chain "
+           "is an elementwise kernel">,
+    Option<"libraryEpilogueMinMacs", "library-epilogue-min-macs", "int64_t",
+           /*default=*/"int64_t(1) << 27",
+           "the multiply-adds from which a matmul counts as large for "
+           "library-epilogues (0: every matmul)">,
+    Option<"recomputeFlopsPerByte", "recompute-flops-per-byte", "double",
+           /*default=*/"2.0",
+           "FLOPs (FMA-equivalent instructions) that recomputing an "
+           "elementwise op in each of its readers may add per byte of memory "
+           "traffic it saves">
   ];
 }
 

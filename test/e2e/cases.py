@@ -1525,6 +1525,8 @@ def all_cases():
     builders.append(fp16_gemm_cases)
     from cases_attention import attention_cases
     builders.append(attention_cases)
+    from cases_fusion import fusion_cases
+    builders.append(fusion_cases)
     cases = []
     for build in builders:
         cases.extend(build())
