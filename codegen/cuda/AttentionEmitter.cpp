@@ -474,8 +474,8 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
     int64_t paddedRow = depth + 8;
     emitted.sharedMemory =
         static_cast<int32_t>((blockRows + 2 * 64 + 2 * 64) * paddedRow * 2);
-    emitted.grid = {static_cast<int32_t>((rows + blockRows - 1) / blockRows),
-                    1, static_cast<int32_t>(planes)};
+    emitted.grid = {static_cast<int32_t>((rows + blockRows - 1) / blockRows), 1,
+                    static_cast<int32_t>(planes)};
     emitted.block = {128, 1, 1};
   } else {
     std::string compute = info->compute;

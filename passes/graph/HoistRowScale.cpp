@@ -58,7 +58,8 @@ struct HoistRowScalePattern : OpRewritePattern<MulOp> {
           !isRowScale(scale, matmul.getResult(), matmul.getLhs()))
         continue;
       auto lhsType = cast<RankedTensorType>(matmul.getLhs().getType());
-      rewriter.setInsertionPoint(matmul);
+      // At the scale's use: the scale may be computed after the matmul.
+      rewriter.setInsertionPoint(mul);
       Value scaled =
           rewriter.create<MulOp>(mul.getLoc(), lhsType, matmul.getLhs(), scale);
       rewriter.replaceOpWithNewOp<MatMulOp>(mul, mul.getType(), scaled,

@@ -8,12 +8,12 @@
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK: cvt.rn.f16x2.f32
 // CHECK: // flash attention (tensor cores)
-// CHECK: constexpr int BM = 64, BN = 64, D = 64, DS = D + 8, THREADS = 128;
+// CHECK: constexpr int MT = 1, BM = 64 * MT, BN = 64, D = 64, DS = D + 8, THREADS = 128;
 // CHECK-NEXT: constexpr int S = 128, SK = 128, H = 12;
 // CHECK-NEXT: constexpr float SCALE = 1.250000000e-01f
 // CHECK: const int keyEnd = false ? min(SK, m0 + BM) : SK;
 // CHECK: x = x + (float)dsc_f16_to_f32(arg3[(long long)b * 128 + (long long)key]);
-// CHECK: const float inv = rowSum[r] > 0.0f ? 1.0f / rowSum[r] : __int_as_float(0x7fc00000);
+// CHECK: const float inv = sum > 0.0f ? 1.0f / sum : __int_as_float(0x7fc00000);
 // CUBIN: // kernel @bert entry bert cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 46080
 exec.kernel @bert(%q: tensor<2x12x128x64xf16>, %k: tensor<2x12x128x64xf16>, %v: tensor<2x12x128x64xf16>, %m: tensor<2x1x1x128xf16>) -> tensor<2x12x128x64xf16> attributes {family = "data"} {
   %a = graph.attention %q, %k, %v, %m {scale = 0.125 : f32} : (tensor<2x12x128x64xf16>, tensor<2x12x128x64xf16>, tensor<2x12x128x64xf16>, tensor<2x1x1x128xf16>) -> tensor<2x12x128x64xf16>
@@ -32,7 +32,7 @@ exec.kernel @bert(%q: tensor<2x12x128x64xf16>, %k: tensor<2x12x128x64xf16>, %v: 
 // CHECK: const int plane = dsc_block_z;
 // CHECK: const int keyEnd = true ? min(SK, m0 + BM) : SK;
 // CHECK: if (key >= SK || (true && key > i) || i >= S)
-// CHECK: const float inv = rowSum[r] > 0.0f ? 1.0f / rowSum[r] : 0.0f;
+// CHECK: const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
 // CUBIN: // kernel @gpt2 entry gpt2 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
 exec.kernel @gpt2(%q: tensor<1x12x512x64xf16> {exec.per_sample}, %k: tensor<1x12x512x64xf16> {exec.per_sample}, %v: tensor<1x12x512x64xf16> {exec.per_sample}) -> (tensor<1x12x512x64xf16> {exec.per_sample}) attributes {family = "data"} {
   %a = graph.attention %q, %k, %v {scale = 0.125 : f32, causal, zero_empty_rows} : (tensor<1x12x512x64xf16>, tensor<1x12x512x64xf16>, tensor<1x12x512x64xf16>) -> tensor<1x12x512x64xf16>
@@ -45,7 +45,7 @@ exec.kernel @gpt2(%q: tensor<1x12x512x64xf16> {exec.per_sample}, %k: tensor<1x12
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK: cvt.rn.bf16x2.f32
 // CHECK: x = (arg3[(long long)i * 200 + (long long)key] != 0 ? x : NEG_INF);
-// CHECK: O[(long long)row[r] * ORS + d] = dsc_f32_to_bf16(value);
+// CHECK: O[(long long)row[mt][r] * ORS + d] = dsc_f32_to_bf16(value);
 // CUBIN: // kernel @d128_bf16 entry d128_bf16 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 87040
 exec.kernel @d128_bf16(%q: tensor<1x2x77x128xbf16>, %k: tensor<1x2x200x128xbf16>, %v: tensor<1x2x200x128xbf16>, %m: tensor<77x200xi1>) -> tensor<1x2x77x128xbf16> attributes {family = "data"} {
   %a = graph.attention %q, %k, %v, %m {scale = 0.0883883461 : f32} : (tensor<1x2x77x128xbf16>, tensor<1x2x200x128xbf16>, tensor<1x2x200x128xbf16>, tensor<77x200xi1>) -> tensor<1x2x77x128xbf16>

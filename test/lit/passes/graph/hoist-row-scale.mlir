@@ -32,3 +32,18 @@ func.func @not_row_scales(%h: tensor<6x4xf32>, %col: tensor<1x3xf32>, %full: ten
   %c = graph.mul %u, %row : (tensor<6x3xf32>, tensor<6x1xf32>) -> tensor<6x3xf32>
   return %a, %b, %c, %u : tensor<6x3xf32>, tensor<6x3xf32>, tensor<6x3xf32>, tensor<6x3xf32>
 }
+
+// The gate is computed after the product (an exporter's node order): the
+// scaled input and the matmul go where the gate is used.
+// CHECK-LABEL: func.func @gate_after_product
+// CHECK: %[[G:.*]] = graph.sigmoid %arg1
+// CHECK-NEXT: %[[S:.*]] = graph.mul %arg0, %[[G]]
+// CHECK-NEXT: %[[P:.*]] = graph.matmul %[[S]]
+// CHECK-NEXT: return %[[P]]
+func.func @gate_after_product(%h: tensor<6x4xf32>, %logit: tensor<6x1xf32>) -> tensor<6x3xf32> {
+  %w = graph.constant dense<0.5> : tensor<4x3xf32>
+  %y = graph.matmul %h, %w : (tensor<6x4xf32>, tensor<4x3xf32>) -> tensor<6x3xf32>
+  %gate = graph.sigmoid %logit : tensor<6x1xf32> -> tensor<6x1xf32>
+  %g = graph.mul %y, %gate : (tensor<6x3xf32>, tensor<6x1xf32>) -> tensor<6x3xf32>
+  return %g : tensor<6x3xf32>
+}
