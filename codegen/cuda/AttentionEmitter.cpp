@@ -42,8 +42,8 @@ namespace {
 
 constexpr int64_t kMaxGridZ = 65535;
 constexpr int64_t kMaxGridX = int64_t(1) << 31;
-/// Blocks that keep every SM of an H100 (132) busy twice over.
-constexpr int64_t kBlocksToFill = 264;
+/// Blocks that keep every SM of an H100 (132) busy.
+constexpr int64_t kBlocksToFill = 132;
 /// Rows per block of the row-per-warp kernel: 4 warps.
 constexpr int64_t kRowsPerBlock = 4;
 
@@ -461,21 +461,36 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
     common.push_back({"MASK", maskExpr("x", "float", "i", "key")});
     common.push_back(
         {"EMPTY_ROW", zeroEmptyRows ? "0.0f" : "__int_as_float(0x7fc00000)"});
-    // Two m tiles per warp halve the shared-memory reads per product, but
-    // also the blocks: only where twice the SMs' worth of blocks remain.
-    int64_t mTiles =
-        depth <= 64 && planes * ((rows + 127) / 128) >= kBlocksToFill ? 2 : 1;
-    int64_t blockRows = 64 * mTiles;
-    common.push_back({"MT", std::to_string(mTiles)});
-    os << "\n// flash attention (tensor cores): " << blockRows
-       << " query rows x 64 keys per tile, 4 warps\n";
-    os << kernelSignature(kernel, emitted.entry, 128) << " {";
-    os << substitute(kFlashBody, common) << "}\n";
+    // Two m tiles per warp halve the shared-memory reads per product but
+    // double the registers and halve the blocks: an alternative the runtime
+    // times (exec tactics), where enough blocks remain to fill the SMs.
     int64_t paddedRow = depth + 8;
-    emitted.sharedMemory =
-        static_cast<int32_t>((blockRows + 2 * 64 + 2 * 64) * paddedRow * 2);
-    emitted.grid = {static_cast<int32_t>((rows + blockRows - 1) / blockRows), 1,
-                    static_cast<int32_t>(planes)};
+    auto emitFlash = [&](StringRef entry, int64_t mTiles) {
+      int64_t blockRows = 64 * mTiles;
+      std::vector<std::pair<StringRef, std::string>> values = common;
+      values.push_back({"MT", std::to_string(mTiles)});
+      os << "\n// flash attention (tensor cores): " << blockRows
+         << " query rows x 64 keys per tile, 4 warps\n";
+      os << kernelSignature(kernel, entry, 128) << " {";
+      os << substitute(kFlashBody, values) << "}\n";
+      KernelVariant variant;
+      variant.entry = entry.str();
+      variant.grid = {static_cast<int32_t>((rows + blockRows - 1) / blockRows),
+                      1, static_cast<int32_t>(planes)};
+      variant.block = {128, 1, 1};
+      variant.sharedMemory =
+          static_cast<int32_t>((blockRows + 2 * 64 + 2 * 64) * paddedRow * 2);
+      variant.description = llvm::formatv("{0} query rows", blockRows).str();
+      return variant;
+    };
+    KernelVariant single = emitFlash(emitted.entry, 1);
+    emitted.grid = single.grid;
+    emitted.sharedMemory = single.sharedMemory;
+    if (depth <= 64 && !runsPerSample(kernel) &&
+        planes * ((rows + 127) / 128) >= kBlocksToFill) {
+      emitted.description = single.description;
+      emitted.variants.push_back(emitFlash(emitted.entry + "_t1", 2));
+    }
     emitted.block = {128, 1, 1};
   } else {
     std::string compute = info->compute;
