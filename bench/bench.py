@@ -19,7 +19,7 @@ usage (GPU machine, tools from `make selfcontained`):
       [--models mlp,resnet50,bert,gpt2,moe] [--batches 1,32] [--json OUT] [--profile DIR]
       [--exporter torchscript] [--modes eager,compile,reduce-overhead (or "" for checks only)]
 """
-import argparse, copy, json, os, statistics, subprocess, sys, time
+import argparse, copy, json, os, subprocess, sys, time
 
 import torch
 
@@ -41,15 +41,7 @@ def fresh_inputs(name, example):
 
 
 def time_ms(fn, reps, warm=10):
-    for _ in range(warm):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(reps):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record(); fn(); b.record(); b.synchronize()
-        times.append(a.elapsed_time(b))
-    return statistics.median(times)
+    return roofline.median_ms(torch, fn, reps, warm)
 
 
 def rel_error(out, ref):

@@ -119,29 +119,32 @@ def floor_ms(flops, nbytes, matrix_tflops, copy_gbps):
     return max(flops / (matrix_tflops * 1e12), nbytes / (copy_gbps * 1e9)) * 1e3
 
 
+def median_ms(torch, fn, reps, warm=3):
+    """Median of `reps` calls of `fn` after `warm` more, in ms, each timed
+    with CUDA events on the current stream (bench.py times with it too)."""
+    for _ in range(warm):
+        fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record(); fn(); b.record(); b.synchronize()
+        times.append(a.elapsed_time(b))
+    return statistics.median(times)
+
+
 def measure_rates(torch, n=8192, copy_bytes=1 << 30, reps=10):
     """(matrix TFLOP/s, copy GB/s) on the current GPU: an fp16 n^3 matmul and
     a device-to-device copy of `copy_bytes` (read + write counted), median of
     `reps` runs after warm-up, timed with CUDA events."""
-    def median_ms(fn):
-        for _ in range(3):
-            fn()
-        torch.cuda.synchronize()
-        times = []
-        for _ in range(reps):
-            a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            a.record(); fn(); b.record(); b.synchronize()
-            times.append(a.elapsed_time(b))
-        return statistics.median(times)
-
     x = torch.randn(n, n, device="cuda", dtype=torch.float16)
     y = torch.randn(n, n, device="cuda", dtype=torch.float16)
     out = torch.empty(n, n, device="cuda", dtype=torch.float16)
-    matrix_tflops = 2 * n ** 3 / (median_ms(lambda: torch.matmul(x, y, out=out)) * 1e-3) / 1e12
+    matrix_tflops = 2 * n ** 3 / (median_ms(torch, lambda: torch.matmul(x, y, out=out), reps) * 1e-3) / 1e12
     del x, y, out
     src = torch.empty(copy_bytes, device="cuda", dtype=torch.uint8)
     dst = torch.empty_like(src)
-    copy_gbps = 2 * copy_bytes / (median_ms(lambda: dst.copy_(src)) * 1e-3) / 1e9
+    copy_gbps = 2 * copy_bytes / (median_ms(torch, lambda: dst.copy_(src), reps) * 1e-3) / 1e9
     del src, dst
     torch.cuda.empty_cache()
     return matrix_tflops, copy_gbps
