@@ -102,6 +102,27 @@ void expectFullyValid(const PlanFile &file) {
   (void)file.producer();
 }
 
+/// Flips 1..maxFlips random bytes of `base` 20000 times (a fixed seed);
+/// every mutant the loader accepts must be fully valid. Returns how many
+/// it accepted.
+int fuzzAccepted(const std::vector<uint8_t> &base, unsigned seed,
+                 int maxFlips) {
+  std::mt19937 random(seed);
+  int accepted = 0;
+  for (int iteration = 0; iteration < 20000; ++iteration) {
+    std::vector<uint8_t> bytes = base;
+    int flips = 1 + random() % maxFlips;
+    for (int f = 0; f < flips; ++f)
+      bytes[random() % bytes.size()] = static_cast<uint8_t>(random());
+    PlanFile file;
+    if (PlanFile::fromBytes(std::move(bytes), &file).isOk()) {
+      ++accepted;
+      expectFullyValid(file);
+    }
+  }
+  return accepted;
+}
+
 } // namespace
 
 /// The Verifier checks every byte the plan refers to, so a truncation is
@@ -138,19 +159,7 @@ TEST(PlanFuzz, RandomByteFlipsNeverCrash) {
   small.kernels[0].source = "k";
   std::get<TestLaunch>(small.steps[0]).args[1] = weightsRef(0, 64);
   std::vector<uint8_t> base = small.build();
-  std::mt19937 random(1234);
-  int accepted = 0;
-  for (int iteration = 0; iteration < 20000; ++iteration) {
-    std::vector<uint8_t> bytes = base;
-    int flips = 1 + random() % 8;
-    for (int f = 0; f < flips; ++f)
-      bytes[random() % bytes.size()] = static_cast<uint8_t>(random());
-    PlanFile file;
-    if (PlanFile::fromBytes(std::move(bytes), &file).isOk()) {
-      ++accepted;
-      expectFullyValid(file);
-    }
-  }
+  int accepted = fuzzAccepted(base, /*seed=*/1234, /*maxFlips=*/8);
   // Flips in padding or names keep the plan valid: both outcomes occur.
   EXPECT_GT(accepted, 0);
   EXPECT_LT(accepted, 20000);
@@ -203,19 +212,7 @@ TEST(PlanFuzz, VariantByteFlipsNeverCrash) {
   variant.description = "v";
   small.kernels[0].variants = {variant, variant};
   std::vector<uint8_t> base = small.build();
-  std::mt19937 random(8765);
-  int accepted = 0;
-  for (int iteration = 0; iteration < 20000; ++iteration) {
-    std::vector<uint8_t> bytes = base;
-    int flips = 1 + random() % 4;
-    for (int f = 0; f < flips; ++f)
-      bytes[random() % bytes.size()] = static_cast<uint8_t>(random());
-    PlanFile file;
-    if (PlanFile::fromBytes(std::move(bytes), &file).isOk()) {
-      ++accepted;
-      expectFullyValid(file);
-    }
-  }
+  int accepted = fuzzAccepted(base, /*seed=*/8765, /*maxFlips=*/4);
   EXPECT_GT(accepted, 0);
   EXPECT_LT(accepted, 20000);
 }
