@@ -388,14 +388,11 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
   common.push_back({"ARGS", llvm::join(argNames, ", ")});
   os << substitute(kIm2col, common);
 
-  exec::TacticsOp tactics = findTactics(kernel);
-  if (tactics && !tensorCores)
-    return tactics.emitOpError("lists tiles for the conv kernel '")
-           << kernel.getSymName() << "' of " << type
-           << ", which has no tensor-core path";
-  if (tactics && runsPerSample(kernel))
-    return tactics.emitOpError("lists tiles for the per-sample kernel '")
-           << kernel.getSymName() << "', which has one entry";
+  FailureOr<exec::TacticsOp> found =
+      findEmittableTactics(kernel, "conv", type, tensorCores);
+  if (failed(found))
+    return failure();
+  exec::TacticsOp tactics = *found;
   int64_t gridX, gridY, threads;
   if (tensorCores) {
     SmallVector<exec::GemmTile> tiles;

@@ -2,6 +2,8 @@
 
 #include "codegen/cuda/EmitterSupport.h"
 
+#include "codegen/cuda/CudaEmitter.h"
+
 #include "dialects/graph/GraphOps.h"
 
 #include "llvm/ADT/APFloat.h"
@@ -427,6 +429,20 @@ exec::TacticsOp findTactics(exec::KernelOp kernel) {
     if (tactics.getKernel() == kernel.getSymName())
       return tactics;
   return nullptr;
+}
+
+FailureOr<exec::TacticsOp> findEmittableTactics(exec::KernelOp kernel,
+                                                StringRef family, Type type,
+                                                bool tensorCores) {
+  exec::TacticsOp tactics = findTactics(kernel);
+  if (tactics && !tensorCores)
+    return tactics.emitOpError("lists tiles for the ")
+           << family << " kernel '" << kernel.getSymName() << "' of " << type
+           << ", which has no tensor-core path";
+  if (tactics && runsPerSample(kernel))
+    return tactics.emitOpError("lists tiles for the per-sample kernel '")
+           << kernel.getSymName() << "', which has one entry";
+  return tactics;
 }
 
 std::string kernelSignature(exec::KernelOp kernel, StringRef entry,

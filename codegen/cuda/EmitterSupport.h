@@ -127,6 +127,13 @@ bool isPerSampleResult(exec::KernelOp kernel, unsigned index);
 /// The exec.tactics op that lists `kernel`'s candidate tiles, or null.
 exec::TacticsOp findTactics(exec::KernelOp kernel);
 
+/// findTactics, refused (an error on the tactics op) where the kernel has
+/// one entry: no tensor-core path for `type`, or launched per sample.
+mlir::FailureOr<exec::TacticsOp> findEmittableTactics(exec::KernelOp kernel,
+                                                      llvm::StringRef family,
+                                                      mlir::Type type,
+                                                      bool tensorCores);
+
 /// Per-family emitters.
 mlir::FailureOr<EmittedKernel>
 emitElementwiseKernel(exec::KernelOp kernel, const EmitOptions &options);

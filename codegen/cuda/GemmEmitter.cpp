@@ -578,14 +578,11 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
       {"B_BATCH", batchB},
       {"ARGS", llvm::join(argNames, ", ")}};
 
-  exec::TacticsOp tactics = findTactics(kernel);
-  if (tactics && !tensorCores)
-    return tactics.emitOpError("lists tiles for the gemm kernel '")
-           << kernel.getSymName() << "' of " << inputType
-           << ", which has no tensor-core path";
-  if (tactics && runsPerSample(kernel))
-    return tactics.emitOpError("lists tiles for the per-sample kernel '")
-           << kernel.getSymName() << "', which has one entry";
+  FailureOr<exec::TacticsOp> found =
+      findEmittableTactics(kernel, "gemm", inputType, tensorCores);
+  if (failed(found))
+    return failure();
+  exec::TacticsOp tactics = *found;
   int64_t gridX, gridY, gridZ = std::clamp<int64_t>(batch, 1, kMaxGridYZ),
                         threads;
   if (tensorCores) {
