@@ -119,7 +119,10 @@ def main():
             plans = {}
             for prec in a.check.split(","):
                 path = os.path.join(a.work, f"{name}_b{batch}_{prec}.plan")
-                cmd = [a.dsc, "compile", onnx_path, "-o", path, f"--precision={prec}"] + a.compile_args.split()
+                # fp16 plans take and give the fp16 tensors PyTorch is timed with.
+                io = ["--io-precision=compute"] if prec != "fp32" else []
+                cmd = [a.dsc, "compile", onnx_path, "-o", path, f"--precision={prec}"] + io + \
+                    a.compile_args.split()
                 t0 = time.time()
                 p = subprocess.run(cmd, capture_output=True, text=True)
                 log.write(f"$ {' '.join(cmd)}\n{p.stdout}{p.stderr}(exit {p.returncode})\n")

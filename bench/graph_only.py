@@ -1,7 +1,8 @@
 """Moves a model's structure between machines without its weights.
 
-  strip MODEL.onnx OUT.onnx   writes OUT.onnx whose large initializers point to an external
-                              file that is not written (the graph alone: kilobytes)
+  strip MODEL.onnx OUT.onnx   writes OUT.onnx whose large float initializers point to an
+                              external file that is not written (the graph and its integer and
+                              boolean constants, such as masks, alone)
   fill OUT.onnx               writes that external file with random weights (normal, std 0.02,
                               for floats; zeros for integers), so `dsc compile` imports the real
                               graph where the exported weights are not at hand
@@ -33,15 +34,22 @@ def strip(src, dst):
     # data instead.
     offset = 0
     for tensor in external_data_helper._get_all_tensors(model):
-        if external_data_helper.uses_external_data(tensor):
-            tensor.ClearField("raw_data")
-            length = int(np.prod(tensor.dims)) * np_dtype(tensor.data_type).itemsize
-            offset = (offset + 4095) // 4096 * 4096
+        if not external_data_helper.uses_external_data(tensor):
+            continue
+        if not np.issubdtype(np_dtype(tensor.data_type), np.floating):
+            # Integer and boolean tensors are structure (masks, indices), not weights: random
+            # values would change what the graph computes (a causal mask of zeros masks all).
             del tensor.external_data[:]
-            for key, value in (("location", location), ("offset", offset), ("length", length)):
-                entry = tensor.external_data.add()
-                entry.key, entry.value = key, str(value)
-            offset += length
+            tensor.data_location = onnx.TensorProto.DEFAULT
+            continue
+        tensor.ClearField("raw_data")
+        length = int(np.prod(tensor.dims)) * np_dtype(tensor.data_type).itemsize
+        offset = (offset + 4095) // 4096 * 4096
+        del tensor.external_data[:]
+        for key, value in (("location", location), ("offset", offset), ("length", length)):
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, str(value)
+        offset += length
     with open(dst, "wb") as f:
         f.write(model.SerializeToString())
 

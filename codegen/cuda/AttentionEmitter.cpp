@@ -56,7 +56,10 @@ std::string floatText(double value) {
 constexpr StringLiteral kFlashBody = R"cuda(
   constexpr int MT = $MT$, BM = 64 * MT, BN = 64, D = $D$, DS = D + 8, THREADS = 128;
   constexpr int S = $S$, SK = $SK$, H = $H$;
+  constexpr bool CAUSAL = $CAUSAL$, HAS_MASK = $HAS_MASK$;
+  // Scores live in log2 units: exp(x - max) = exp2(x * LOG2E - max * LOG2E).
   constexpr float SCALE = $SCALE$, LOG2E = 1.4426950408889634f;
+  constexpr float SCALE_LOG2 = SCALE * LOG2E;
   const float NEG_INF = __int_as_float(0xff800000);
   extern __shared__ __align__(16) unsigned char dsc_smem[];
   unsigned short* Qs = reinterpret_cast<unsigned short*>(dsc_smem);
@@ -65,7 +68,9 @@ constexpr StringLiteral kFlashBody = R"cuda(
   const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
   const int plane = blockIdx.z;
   const int b = plane / H, h = plane % H;
-  const int m0 = blockIdx.x * BM;
+  // Causal: the query tiles with the most keys start first, so that the
+  // short ones fill the last wave.
+  const int m0 = (CAUSAL ? gridDim.x - 1 - blockIdx.x : blockIdx.x) * BM;
   // Elements between consecutive positions of a plane.
   constexpr int QRS = $QRS$, KRS = $KRS$, VRS = $VRS$, ORS = $ORS$;
   const unsigned short* __restrict__ Q = $Q$ + $QPLANE$;
@@ -95,7 +100,7 @@ constexpr StringLiteral kFlashBody = R"cuda(
 
   // Causal: key tiles wholly above the last row of this query tile are
   // skipped.
-  const int keyEnd = $CAUSAL$ ? min(SK, m0 + BM) : SK;
+  const int keyEnd = CAUSAL ? min(SK, m0 + BM) : SK;
   const int numTiles = (keyEnd + BN - 1) / BN;
 
   loadRows(Qs, Q, m0, BM, S, vecQ, QRS);
@@ -107,6 +112,7 @@ constexpr StringLiteral kFlashBody = R"cuda(
 
   // Each warp owns MT m16 tiles of query rows (16 * MT rows): the K and V
   // fragments it loads from shared memory serve MT products each.
+  const int warpRow0 = m0 + warp * MT * 16;
   unsigned qf[MT][D / 16][4];
   float o[MT][D / 8][4];
   #pragma unroll
@@ -116,7 +122,7 @@ constexpr StringLiteral kFlashBody = R"cuda(
       #pragma unroll
       for (int c = 0; c < 4; ++c)
         o[mt][j][c] = 0.0f;
-  // Rows lane / 4 and lane / 4 + 8 of each m tile: running max (in score
+  // Rows lane / 4 and lane / 4 + 8 of each m tile: running max (log2
   // units) and this thread's part of the running sum.
   float rowMax[MT][2], rowSum[MT][2];
   int row[MT][2];
@@ -126,7 +132,7 @@ constexpr StringLiteral kFlashBody = R"cuda(
     for (int r = 0; r < 2; ++r) {
       rowMax[mt][r] = NEG_INF;
       rowSum[mt][r] = 0.0f;
-      row[mt][r] = m0 + (warp * MT + mt) * 16 + lane / 4 + r * 8;
+      row[mt][r] = warpRow0 + mt * 16 + lane / 4 + r * 8;
     }
 
   for (int kt = 0; kt < numTiles; ++kt) {
@@ -174,25 +180,39 @@ constexpr StringLiteral kFlashBody = R"cuda(
         }
       }
 
+    // Only tiles past the keys, on the causal diagonal or under a mask
+    // tensor look at each score's position (warp-uniform).
+    const bool maskTile = HAS_MASK || n0 + BN > SK || (CAUSAL && n0 + BN - 1 > warpRow0);
     unsigned pf[MT][BN / 16][4];
     #pragma unroll
     for (int mt = 0; mt < MT; ++mt) {
-      // Scale, mask, and the new running max of each row.
+      // Scale (to log2 units), mask, and the new running max of each row.
       float tileMax[2] = {NEG_INF, NEG_INF};
-      #pragma unroll
-      for (int j = 0; j < BN / 8; ++j)
+      if (maskTile) {
         #pragma unroll
-        for (int c = 0; c < 4; ++c) {
-          const int i = row[mt][c / 2];
-          const int key = n0 + j * 8 + (lane % 4) * 2 + c % 2;
-          float x = s[mt][j][c] * SCALE;
-          if (key >= SK || ($CAUSAL$ && key > i) || i >= S)
-            x = NEG_INF;
-          else
-            x = $MASK$;
-          s[mt][j][c] = x;
-          tileMax[c / 2] = fmaxf(tileMax[c / 2], x);
-        }
+        for (int j = 0; j < BN / 8; ++j)
+          #pragma unroll
+          for (int c = 0; c < 4; ++c) {
+            const int i = row[mt][c / 2];
+            const int key = n0 + j * 8 + (lane % 4) * 2 + c % 2;
+            float x = s[mt][j][c] * SCALE;
+            if (key >= SK || (CAUSAL && key > i) || i >= S)
+              x = NEG_INF;
+            else
+              x = ($MASK$) * LOG2E;
+            s[mt][j][c] = x;
+            tileMax[c / 2] = fmaxf(tileMax[c / 2], x);
+          }
+      } else {
+        #pragma unroll
+        for (int j = 0; j < BN / 8; ++j)
+          #pragma unroll
+          for (int c = 0; c < 4; ++c) {
+            const float x = s[mt][j][c] * SCALE_LOG2;
+            s[mt][j][c] = x;
+            tileMax[c / 2] = fmaxf(tileMax[c / 2], x);
+          }
+      }
       float correction[2];
       #pragma unroll
       for (int r = 0; r < 2; ++r) {
@@ -201,7 +221,7 @@ constexpr StringLiteral kFlashBody = R"cuda(
         const float newMax = fmaxf(rowMax[mt][r], tileMax[r]);
         // A row with no key yet subtracts 0 rather than -inf (no NaN).
         const float base = newMax == NEG_INF ? 0.0f : newMax;
-        correction[r] = exp2f((rowMax[mt][r] - base) * LOG2E);
+        correction[r] = dsc_exp2(rowMax[mt][r] - base);
         rowMax[mt][r] = newMax;
         rowSum[mt][r] *= correction[r];
         tileMax[r] = base;
@@ -218,7 +238,7 @@ constexpr StringLiteral kFlashBody = R"cuda(
         float p[4];
         #pragma unroll
         for (int c = 0; c < 4; ++c) {
-          p[c] = exp2f((s[mt][j][c] - tileMax[c / 2]) * LOG2E);
+          p[c] = dsc_exp2(s[mt][j][c] - tileMax[c / 2]);
           rowSum[mt][c / 2] += p[c];
         }
         pf[mt][j / 2][(j % 2) * 2 + 0] = dsc_pack2(p[0], p[1]);
@@ -242,8 +262,10 @@ constexpr StringLiteral kFlashBody = R"cuda(
   }
   dsc_cp_async_wait<0>();
 
-  // The sum of each row over its 4 lanes, then the rescale and the store.
+  // The sum of each row over its 4 lanes, then the rescale and the store:
+  // a thread's two adjacent columns as one 32-bit store where aligned.
   $T$* __restrict__ O = out0 + $OPLANE$;
+  const bool pairO = ORS % 2 == 0 && ((unsigned long long)O % 4) == 0;
   #pragma unroll
   for (int mt = 0; mt < MT; ++mt)
     #pragma unroll
@@ -256,13 +278,20 @@ constexpr StringLiteral kFlashBody = R"cuda(
       // No key took part (every score -inf): $EMPTY_ROW_COMMENT$.
       const float inv = sum > 0.0f ? 1.0f / sum : $EMPTY_ROW$;
       #pragma unroll
-      for (int j = 0; j < D / 8; ++j)
-        #pragma unroll
-        for (int c = 0; c < 2; ++c) {
-          const int d = j * 8 + (lane % 4) * 2 + c;
-          const float value = sum > 0.0f ? o[mt][j][r * 2 + c] * inv : inv;
-          O[(long long)row[mt][r] * ORS + d] = $STORE$;
+      for (int j = 0; j < D / 8; ++j) {
+        const int d = j * 8 + (lane % 4) * 2;
+        const float v0 = sum > 0.0f ? o[mt][j][r * 2] * inv : inv;
+        const float v1 = sum > 0.0f ? o[mt][j][r * 2 + 1] * inv : inv;
+        $T$* dst = O + (long long)row[mt][r] * ORS + d;
+        if (pairO) {
+          *reinterpret_cast<unsigned*>(dst) = dsc_pack2(v0, v1);
+        } else {
+          float value = v0;
+          dst[0] = $STORE$;
+          value = v1;
+          dst[1] = $STORE$;
         }
+      }
     }
 )cuda";
 
@@ -322,11 +351,17 @@ constexpr StringLiteral kRowBody = R"cuda(
     }
 )cuda";
 
-/// Packs two floats into 16-bit halves (the first in the low half).
+/// Packs two floats into 16-bit halves (the first in the low half), and
+/// 2^x on the special function unit (flushes results below 2^-126 to 0).
 constexpr StringLiteral kPackHelper = R"cuda(
 static __device__ __forceinline__ unsigned dsc_pack2(float lo, float hi) {
   unsigned r;
   asm("cvt.rn.$MMA_TYPE$x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+  return r;
+}
+static __device__ __forceinline__ float dsc_exp2(float x) {
+  float r;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(r) : "f"(x));
   return r;
 }
 )cuda";
@@ -459,6 +494,7 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
                      {{"MMA_TYPE", type.isBF16() ? "bf16" : "f16"}});
     common.push_back({"SCALE", floatText(scale)});
     common.push_back({"MASK", maskExpr("x", "float", "i", "key")});
+    common.push_back({"HAS_MASK", op.getMask() ? "true" : "false"});
     common.push_back(
         {"EMPTY_ROW", zeroEmptyRows ? "0.0f" : "__int_as_float(0x7fc00000)"});
     // Two m tiles per warp halve the shared-memory reads per product but

@@ -272,6 +272,7 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
           fn.addPass(graph::createFoldConstants());
           graph::ConvertPrecisionOptions precision;
           precision.precision = options.precision;
+          precision.ioPrecision = options.ioPrecision;
           fn.addPass(graph::createConvertPrecision(precision));
           fn.addPass(createCanonicalizerPass());
           fn.addPass(graph::createFuseAttention());

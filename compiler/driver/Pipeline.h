@@ -22,6 +22,9 @@ struct CompileOptions {
   EmitStage emit = EmitStage::Plan;
   /// fp32, fp16 or bf16: the precision kernels compute and store in.
   std::string precision = "fp32";
+  /// model or compute: whether f32 inputs and outputs stay f32 or take
+  /// `precision` (graph-convert-precision's io-precision).
+  std::string ioPrecision = "model";
   std::string arch = "sm_90";
   /// codegen::EmitOptions::gemmTile.
   std::vector<int64_t> gemmTile;

@@ -124,6 +124,12 @@ struct ConvertPrecisionPass
           << precision << "' (expected fp32, fp16 or bf16)";
       return signalPassFailure();
     }
+    if (ioPrecision != "model" && ioPrecision != "compute") {
+      func.emitError("unknown io-precision '")
+          << ioPrecision << "' (expected model or compute)";
+      return signalPassFailure();
+    }
+    bool convertSignature = ioPrecision == "compute";
 
     auto converted = [&](Type type) -> Type {
       auto tensor = dyn_cast<TensorType>(type);
@@ -169,7 +175,8 @@ struct ConvertPrecisionPass
           arg.setType(converted(arg.getType()));
     });
 
-    // The signature keeps its types: cast at the edges.
+    // The signature keeps its types (a cast at the edges), or takes the
+    // target's.
     OpBuilder builder(context);
     Block &entry = func.getBody().front();
     builder.setInsertionPointToStart(&entry);
@@ -177,9 +184,17 @@ struct ConvertPrecisionPass
       Type inner = converted(arg.getType());
       if (inner == arg.getType())
         continue;
+      if (convertSignature) {
+        arg.setType(inner);
+        continue;
+      }
       auto cast = builder.create<CastOp>(arg.getLoc(), inner, arg);
       arg.replaceAllUsesExcept(cast, cast);
     }
+    if (convertSignature)
+      func.setFunctionType(FunctionType::get(
+          context, entry.getArgumentTypes(),
+          llvm::map_to_vector(func.getResultTypes(), converted)));
     // Where the f32 slice meets the rest: a kept op reads f32 (the argument
     // itself rather than its cast), the rest reads `target`.
     Type f32 = Float32Type::get(context);

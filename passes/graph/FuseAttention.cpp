@@ -64,31 +64,41 @@ bool isMaskedOut(double x, Type elementType) {
   return x <= lowest / 2;
 }
 
-/// Whether `value` is a constant [1, ..., 1, S, Sk] mask that keeps exactly
-/// the keys j <= i of row i: a boolean (true keeps; `negated`: true masks)
-/// or an additive mask (0 keeps, -inf or very negative masks).
-bool isCausalMask(Value value, int64_t rows, int64_t keys, bool negated) {
+/// Whether `value` is a constant mask broadcasting to `scores` ([B, H, S,
+/// Sk]) whose every [S, Sk] slice keeps exactly the keys j <= i of row i: a
+/// boolean (true keeps; `negated`: true masks) or an additive mask (0 keeps,
+/// -inf or very negative masks). Exporters expand the mask over the batch
+/// (HF's [B, 1, S, Sk]), so the leading dimensions may be the scores'.
+bool isCausalMask(Value value, ArrayRef<int64_t> scores, bool negated) {
   ElementsAttr attr;
   if (!matchPattern(value, m_Constant(&attr)))
     return false;
   auto type = cast<ShapedType>(attr.getType());
   ArrayRef<int64_t> shape = type.getShape();
-  if (shape.size() < 2 || shape[shape.size() - 2] != rows ||
-      shape.back() != keys ||
-      llvm::any_of(shape.drop_back(2), [](int64_t d) { return d != 1; }))
+  int64_t rows = scores[scores.size() - 2], keys = scores.back();
+  if (shape.size() < 2 || shape.size() > scores.size() ||
+      shape[shape.size() - 2] != rows || shape.back() != keys)
     return false;
+  ArrayRef<int64_t> leading = shape.drop_back(2);
+  ArrayRef<int64_t> scoreLeading =
+      scores.drop_back(2).take_back(leading.size());
+  for (auto [d, size] : llvm::zip_equal(leading, scoreLeading))
+    if (d != 1 && d != size)
+      return false;
   FailureOr<reference::Tensor> tensor = reference::fromAttr(attr);
   if (failed(tensor))
     return false;
   bool boolean = type.getElementType().isInteger(1);
-  for (int64_t i = 0; i < rows; ++i)
-    for (int64_t j = 0; j < keys; ++j) {
-      double x = tensor->data[i * keys + j];
-      bool keep = j <= i;
-      if (boolean ? ((x != 0) != (keep != negated))
-                  : (keep ? x != 0 : !isMaskedOut(x, type.getElementType())))
-        return false;
-    }
+  int64_t slices = static_cast<int64_t>(tensor->data.size()) / (rows * keys);
+  for (int64_t slice = 0; slice < slices; ++slice)
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < keys; ++j) {
+        double x = tensor->data[(slice * rows + i) * keys + j];
+        bool keep = j <= i;
+        if (boolean ? ((x != 0) != (keep != negated))
+                    : (keep ? x != 0 : !isMaskedOut(x, type.getElementType())))
+          return false;
+      }
   return true;
 }
 
@@ -211,7 +221,8 @@ struct FuseAttentionPattern : OpRewritePattern<MatMulOp> {
     bool causal = false;
     std::optional<MaskTerm> mask;
     for (const MaskTerm &term : match->masks) {
-      if (isCausalMask(term.value, rows, keys, term.dropsWhereTrue())) {
+      if (isCausalMask(term.value, {q[0], q[1], rows, keys},
+                       term.dropsWhereTrue())) {
         causal = true;
         continue;
       }

@@ -28,15 +28,21 @@ def Recompose : Pass<"graph-recompose", "::mlir::func::FuncOp"> {
 def ConvertPrecision : Pass<"graph-convert-precision", "::mlir::func::FuncOp"> {
   let summary = "computes in fp16 or bf16: converts f32 weights and activations";
   let description = [{
-    Every f32 value inside the function becomes `precision`; the signature
-    keeps f32 (casts are inserted after the arguments and before the
-    results). Kernels still accumulate in f32. The inputs of selections
+    Every f32 value inside the function becomes `precision`; with
+    `io-precision=model` the signature keeps f32 (casts are inserted after
+    the arguments and before the results), with `io-precision=compute` its
+    f32 arguments and results become `precision` too (callers pass and get
+    16-bit tensors, no conversion kernels). Kernels still accumulate in f32. The inputs of selections
     (TopK, ArgMax/ArgMin: an MoE router) stay f32 back to the nearest matmul,
     so that rounding does not flip which elements are chosen.
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"fp16\"",
-           "target precision: fp16 or bf16">
+           "target precision: fp16 or bf16">,
+    Option<"ioPrecision", "io-precision", "std::string",
+           /*default=*/"\"model\"",
+           "the f32 inputs' and outputs' type: model (f32) or compute "
+           "(the target precision)">
   ];
 }
 

@@ -11,27 +11,30 @@
 // (_Float16, round-to-nearest-even bf16); run_host_kernels.py strips them.
 //
 // The tensor-core helpers (cp.async, ldmatrix, mma.sync m16n8k16) are
-// replaced too (and split-K's atomics and cache hints): copies happen at once, and ldmatrix and mma exchange their
-// fragments through the warp's slots with the PTX ISA's fragment layouts
-// (DSC_MMA_BF16 selects bf16 operands).
+// replaced too (and split-K's atomics and cache hints): copies happen at once,
+// and ldmatrix and mma exchange their fragments through the warp's slots with
+// the PTX ISA's fragment layouts (DSC_MMA_BF16 selects bf16 operands).
 //
 // What this checks: index arithmetic, op semantics, the warp and block
 // reductions' logic, tensor-core fragment bookkeeping. What it does not:
-// timing, the memory model beyond barriers, the PTX itself (NVRTC compiles every kernel in the lit tests).
+// timing, the memory model beyond barriers, the PTX itself (NVRTC compiles
+// every kernel in the lit tests).
 //
 //===----------------------------------------------------------------------===//
 #include <atomic>
 #include <barrier>
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <thread>
 #include <vector>
 using std::isnan;
-struct dim3 { unsigned x = 1, y = 1, z = 1; };
+struct dim3 {
+  unsigned x = 1, y = 1, z = 1;
+};
 static thread_local dim3 threadIdx, blockIdx;
 static dim3 blockDim, gridDim;
 #define __global__
@@ -41,10 +44,21 @@ static dim3 blockDim, gridDim;
 #define __launch_bounds__(x)
 #define __shared__ static
 #define __align__(n) alignas(n)
-struct alignas(16) uint4 { unsigned x, y, z, w; };
-struct alignas(8) uint2 { unsigned x, y; };
-struct WarpState { std::barrier<> *bar; unsigned long long slot[32]; unsigned frag[32][6]; };
-struct BlockState { std::barrier<> *bar; std::atomic<int> any[3] = {0, 0, 0}; };
+struct alignas(16) uint4 {
+  unsigned x, y, z, w;
+};
+struct alignas(8) uint2 {
+  unsigned x, y;
+};
+struct WarpState {
+  std::barrier<> *bar;
+  unsigned long long slot[32];
+  unsigned frag[32][6];
+};
+struct BlockState {
+  std::barrier<> *bar;
+  std::atomic<int> any[3] = {0, 0, 0};
+};
 static thread_local WarpState *tlWarp;
 static thread_local BlockState *tlBlock;
 static thread_local unsigned tlLane;
@@ -56,33 +70,74 @@ static thread_local unsigned tlOrCalls;
 inline int __syncthreads_or(int p) {
   unsigned n = tlOrCalls++;
   tlBlock->any[(n + 1) % 3].store(0);
-  if (p) tlBlock->any[n % 3].store(1);
+  if (p)
+    tlBlock->any[n % 3].store(1);
   tlBlock->bar->arrive_and_wait();
   return tlBlock->any[n % 3].load();
 }
 template <class T> T __shfl_xor_sync(unsigned, T v, int off) {
   static_assert(sizeof(T) <= 8, "");
-  unsigned long long bits = 0; std::memcpy(&bits, &v, sizeof(T));
+  unsigned long long bits = 0;
+  std::memcpy(&bits, &v, sizeof(T));
   tlWarp->slot[tlLane] = bits;
   tlWarp->bar->arrive_and_wait();
   bits = tlWarp->slot[tlLane ^ off];
   tlWarp->bar->arrive_and_wait();
-  T r; std::memcpy(&r, &bits, sizeof(T)); return r;
+  T r;
+  std::memcpy(&r, &bits, sizeof(T));
+  return r;
 }
-inline float __int_as_float(unsigned x) { float f; std::memcpy(&f, &x, 4); return f; }
-inline float __uint_as_float(unsigned x) { float f; std::memcpy(&f, &x, 4); return f; }
-inline unsigned __float_as_uint(float f) { unsigned x; std::memcpy(&x, &f, 4); return x; }
-inline double __longlong_as_double(long long x) { double f; std::memcpy(&f, &x, 8); return f; }
-static inline float dsc_f16_to_f32(unsigned short h) { _Float16 f; std::memcpy(&f, &h, 2); return (float)f; }
-static inline unsigned short dsc_f32_to_f16(float x) { _Float16 f = (_Float16)x; unsigned short h; std::memcpy(&h, &f, 2); return h; }
-static inline unsigned short dsc_f64_to_f16(double x) { _Float16 f = (_Float16)x; unsigned short h; std::memcpy(&h, &f, 2); return h; }
-static inline float dsc_bf16_to_f32(unsigned short h) { return __uint_as_float(((unsigned)h) << 16); }
+inline float __int_as_float(unsigned x) {
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+inline float __uint_as_float(unsigned x) {
+  float f;
+  std::memcpy(&f, &x, 4);
+  return f;
+}
+inline unsigned __float_as_uint(float f) {
+  unsigned x;
+  std::memcpy(&x, &f, 4);
+  return x;
+}
+inline double __longlong_as_double(long long x) {
+  double f;
+  std::memcpy(&f, &x, 8);
+  return f;
+}
+static inline float dsc_f16_to_f32(unsigned short h) {
+  _Float16 f;
+  std::memcpy(&f, &h, 2);
+  return (float)f;
+}
+static inline unsigned short dsc_f32_to_f16(float x) {
+  _Float16 f = (_Float16)x;
+  unsigned short h;
+  std::memcpy(&h, &f, 2);
+  return h;
+}
+static inline unsigned short dsc_f64_to_f16(double x) {
+  _Float16 f = (_Float16)x;
+  unsigned short h;
+  std::memcpy(&h, &f, 2);
+  return h;
+}
+static inline float dsc_bf16_to_f32(unsigned short h) {
+  return __uint_as_float(((unsigned)h) << 16);
+}
 static inline unsigned short dsc_f32_to_bf16(float f) {
-  unsigned u; std::memcpy(&u, &f, 4);
-  if (std::isnan(f)) return 0x7fc0;
-  u += 0x7fff + ((u >> 16) & 1); return (unsigned short)(u >> 16);
+  unsigned u;
+  std::memcpy(&u, &f, 4);
+  if (std::isnan(f))
+    return 0x7fc0;
+  u += 0x7fff + ((u >> 16) & 1);
+  return (unsigned short)(u >> 16);
 }
-static inline unsigned short dsc_f64_to_bf16(double d) { return dsc_f32_to_bf16((float)d); }
+static inline unsigned short dsc_f64_to_bf16(double d) {
+  return dsc_f32_to_bf16((float)d);
+}
 
 // Tensor-core helpers. Fragments of m16n8k16 (g = lane / 4, q = lane % 4):
 // A a0 (g, 2q..2q+1), a1 (g+8, 2q..), a2 (g, 2q+8..), a3 (g+8, 2q+8..);
@@ -94,7 +149,9 @@ static inline unsigned short dsc_f64_to_bf16(double d) { return dsc_f32_to_bf16(
 static inline float dsc_mma_half(unsigned short h) {
   return DSC_MMA_BF16 ? dsc_bf16_to_f32(h) : dsc_f16_to_f32(h);
 }
-static inline void dsc_cp_async16(void *dst, const void *src) { std::memcpy(dst, src, 16); }
+static inline void dsc_cp_async16(void *dst, const void *src) {
+  std::memcpy(dst, src, 16);
+}
 static inline void dsc_cp_async_commit() {}
 template <int N> static inline void dsc_cp_async_wait() {}
 static inline unsigned dsc_pack2(float lo, float hi) {
@@ -102,14 +159,22 @@ static inline unsigned dsc_pack2(float lo, float hi) {
   unsigned short h = DSC_MMA_BF16 ? dsc_f32_to_bf16(hi) : dsc_f32_to_f16(hi);
   return l | (unsigned)h << 16;
 }
+// ex2.approx.ftz: results below the smallest normal flush to zero.
+static inline float dsc_exp2(float x) {
+  float r = std::exp2(x);
+  return std::fpclassify(r) == FP_SUBNORMAL ? 0.0f : r;
+}
 // Lanes 8m..8m+7 give the row addresses of matrix m; lane t receives row
 // t / 4, columns 2 (t % 4) and 2 (t % 4) + 1 (.trans: column t / 4 of rows
 // 2 (t % 4) and 2 (t % 4) + 1).
-template <bool Trans> static inline void dsc_ldmatrix(unsigned (&r)[4], const void *p) {
+template <bool Trans>
+static inline void dsc_ldmatrix(unsigned (&r)[4], const void *p) {
   tlWarp->slot[tlLane] = (unsigned long long)p;
   tlWarp->bar->arrive_and_wait();
   for (int m = 0; m < 4; ++m) {
-    auto row = [&](unsigned i) { return (const unsigned short *)tlWarp->slot[m * 8 + i]; };
+    auto row = [&](unsigned i) {
+      return (const unsigned short *)tlWarp->slot[m * 8 + i];
+    };
     unsigned q = tlLane % 4, g = tlLane / 4;
     unsigned short lo = Trans ? row(2 * q)[g] : row(g)[2 * q];
     unsigned short hi = Trans ? row(2 * q + 1)[g] : row(g)[2 * q + 1];
@@ -117,71 +182,98 @@ template <bool Trans> static inline void dsc_ldmatrix(unsigned (&r)[4], const vo
   }
   tlWarp->bar->arrive_and_wait();
 }
-static inline void dsc_ldmatrix_x4(unsigned (&r)[4], const void *p) { dsc_ldmatrix<false>(r, p); }
-static inline void dsc_ldmatrix_x4_trans(unsigned (&r)[4], const void *p) { dsc_ldmatrix<true>(r, p); }
-static inline void dsc_mma_16816(float (&c)[4], const unsigned (&a)[4], unsigned b0, unsigned b1) {
+static inline void dsc_ldmatrix_x4(unsigned (&r)[4], const void *p) {
+  dsc_ldmatrix<false>(r, p);
+}
+static inline void dsc_ldmatrix_x4_trans(unsigned (&r)[4], const void *p) {
+  dsc_ldmatrix<true>(r, p);
+}
+static inline void dsc_mma_16816(float (&c)[4], const unsigned (&a)[4],
+                                 unsigned b0, unsigned b1) {
   unsigned *mine = tlWarp->frag[tlLane];
-  for (int i = 0; i < 4; ++i) mine[i] = a[i];
-  mine[4] = b0; mine[5] = b1;
+  for (int i = 0; i < 4; ++i)
+    mine[i] = a[i];
+  mine[4] = b0;
+  mine[5] = b1;
   tlWarp->bar->arrive_and_wait();
   float A[16][16], B[16][8];
   for (unsigned l = 0; l < 32; ++l) {
     unsigned g = l / 4, q = l % 4;
     const unsigned *f = tlWarp->frag[l];
-    auto put = [](float *dst, unsigned w) { dst[0] = dsc_mma_half(w & 0xffff); dst[1] = dsc_mma_half(w >> 16); };
-    put(&A[g][2 * q], f[0]); put(&A[g + 8][2 * q], f[1]);
-    put(&A[g][2 * q + 8], f[2]); put(&A[g + 8][2 * q + 8], f[3]);
+    auto put = [](float *dst, unsigned w) {
+      dst[0] = dsc_mma_half(w & 0xffff);
+      dst[1] = dsc_mma_half(w >> 16);
+    };
+    put(&A[g][2 * q], f[0]);
+    put(&A[g + 8][2 * q], f[1]);
+    put(&A[g][2 * q + 8], f[2]);
+    put(&A[g + 8][2 * q + 8], f[3]);
     float b[2];
-    put(b, f[4]); B[2 * q][g] = b[0]; B[2 * q + 1][g] = b[1];
-    put(b, f[5]); B[2 * q + 8][g] = b[0]; B[2 * q + 9][g] = b[1];
+    put(b, f[4]);
+    B[2 * q][g] = b[0];
+    B[2 * q + 1][g] = b[1];
+    put(b, f[5]);
+    B[2 * q + 8][g] = b[0];
+    B[2 * q + 9][g] = b[1];
   }
   tlWarp->bar->arrive_and_wait();
   unsigned g = tlLane / 4, q = tlLane % 4;
   for (int e = 0; e < 4; ++e) {
     unsigned row = g + (e / 2) * 8, col = 2 * q + e % 2;
     float sum = c[e];
-    for (int k = 0; k < 16; ++k) sum += A[row][k] * B[k][col];
+    for (int k = 0; k < 16; ++k)
+      sum += A[row][k] * B[k][col];
     c[e] = sum;
   }
 }
-using std::min;
 using std::max;
+using std::min;
 
 // Split-K's arrival counters and partial sums: blocks run one at a time, so
 // the fences and cache hints have nothing to order.
 inline unsigned atomicAdd(unsigned *p, unsigned v) {
   return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST);
 }
-inline void __threadfence() { std::atomic_thread_fence(std::memory_order_seq_cst); }
+inline void __threadfence() {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+}
 template <class T> inline void __stcg(T *p, T v) { *p = v; }
 template <class T> inline T __ldcg(const T *p) { return *p; }
 
 template <class F> void launch(dim3 grid, dim3 block, F kernel) {
-  gridDim = grid; blockDim = block;
+  gridDim = grid;
+  blockDim = block;
   unsigned threads = block.x * block.y * block.z;
   for (unsigned bz = 0; bz < grid.z; ++bz)
-  for (unsigned by = 0; by < grid.y; ++by)
-  for (unsigned bx = 0; bx < grid.x; ++bx) {
-    std::barrier<> blockBar(threads);
-    BlockState bs{&blockBar};
-    unsigned nwarps = (threads + 31) / 32;
-    std::vector<std::unique_ptr<std::barrier<>>> wbars;
-    std::vector<WarpState> ws(nwarps);
-    for (unsigned w = 0; w < nwarps; ++w) {
-      unsigned n = std::min(32u, threads - w * 32);
-      wbars.emplace_back(new std::barrier<>(n));
-      ws[w].bar = wbars.back().get();
-    }
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] {
-        threadIdx.x = t % block.x; threadIdx.y = (t / block.x) % block.y; threadIdx.z = t / (block.x * block.y);
-        blockIdx.x = bx; blockIdx.y = by; blockIdx.z = bz;
-        tlLane = t % 32; tlWarp = &ws[t / 32]; tlBlock = &bs;
-        kernel();
-        tlWarp->bar->arrive_and_drop();
-        tlBlock->bar->arrive_and_drop();
-      });
-    for (auto &th : pool) th.join();
-  }
+    for (unsigned by = 0; by < grid.y; ++by)
+      for (unsigned bx = 0; bx < grid.x; ++bx) {
+        std::barrier<> blockBar(threads);
+        BlockState bs{&blockBar};
+        unsigned nwarps = (threads + 31) / 32;
+        std::vector<std::unique_ptr<std::barrier<>>> wbars;
+        std::vector<WarpState> ws(nwarps);
+        for (unsigned w = 0; w < nwarps; ++w) {
+          unsigned n = std::min(32u, threads - w * 32);
+          wbars.emplace_back(new std::barrier<>(n));
+          ws[w].bar = wbars.back().get();
+        }
+        std::vector<std::thread> pool;
+        for (unsigned t = 0; t < threads; ++t)
+          pool.emplace_back([&, t] {
+            threadIdx.x = t % block.x;
+            threadIdx.y = (t / block.x) % block.y;
+            threadIdx.z = t / (block.x * block.y);
+            blockIdx.x = bx;
+            blockIdx.y = by;
+            blockIdx.z = bz;
+            tlLane = t % 32;
+            tlWarp = &ws[t / 32];
+            tlBlock = &bs;
+            kernel();
+            tlWarp->bar->arrive_and_drop();
+            tlBlock->bar->arrive_and_drop();
+          });
+        for (auto &th : pool)
+          th.join();
+      }
 }

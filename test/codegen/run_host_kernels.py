@@ -842,7 +842,7 @@ def run_case(case, translate, harness):
         source = re.sub(r"(template <int N> )?static __device__ __forceinline__ "
                         r"[\w ]+ dsc_(smem_addr|cp_async16|cp_async_commit|"
                         r"cp_async_wait|ldmatrix_x4|ldmatrix_x4_trans|mma_16816|"
-                        r"pack2)\(.*?\n\}\n", "", source, flags=re.S)
+                        r"pack2|exp2)\(.*?\n\}\n", "", source, flags=re.S)
         source = source.replace("extern __shared__ __align__(16) unsigned char "
                                 "dsc_smem[];", "alignas(16) static unsigned char "
                                 "dsc_smem[232448];")

@@ -39,6 +39,12 @@ static cl::opt<std::string>
     precision("precision",
               cl::desc("precision kernels compute in: fp32, fp16, bf16"),
               cl::init("fp32"), cl::sub(compileCommand));
+static cl::opt<std::string> ioPrecision(
+    "io-precision",
+    cl::desc("the plan's float inputs and outputs: model (the model's types, "
+             "converted at the edges) or compute (f32 ones take --precision: "
+             "callers pass and get fp16/bf16 tensors)"),
+    cl::init("model"), cl::sub(compileCommand));
 static cl::opt<std::string> arch("arch",
                                  cl::desc("GPU architecture of the cubins"),
                                  cl::init("sm_90"), cl::sub(compileCommand));
@@ -119,6 +125,11 @@ int dsc::tools::runCompile() {
            << precision << "'\n";
     return kError;
   }
+  if (ioPrecision != "model" && ioPrecision != "compute") {
+    errs() << "dsc compile: --io-precision must be model or compute, not '"
+           << ioPrecision << "'\n";
+    return kError;
+  }
   if (!StringRef(arch).starts_with("sm_")) {
     errs() << "dsc compile: --arch must look like sm_90, not '" << arch
            << "'\n";
@@ -155,6 +166,7 @@ int dsc::tools::runCompile() {
   options.dims = std::move(*dimRanges);
   options.emit = emit;
   options.precision = precision;
+  options.ioPrecision = ioPrecision;
   options.gemmTile.assign(gemmTile.begin(), gemmTile.end());
   options.arch = arch;
   options.progress = !quiet;

@@ -10,9 +10,9 @@
 // CHECK: // flash attention (tensor cores)
 // CHECK: constexpr int MT = 1, BM = 64 * MT, BN = 64, D = 64, DS = D + 8, THREADS = 128;
 // CHECK-NEXT: constexpr int S = 128, SK = 128, H = 12;
-// CHECK-NEXT: constexpr float SCALE = 1.250000000e-01f
-// CHECK: const int keyEnd = false ? min(SK, m0 + BM) : SK;
-// CHECK: x = x + (float)dsc_f16_to_f32(arg3[(long long)b * 128 + (long long)key]);
+// CHECK-NEXT: constexpr bool CAUSAL = false, HAS_MASK = true;
+// CHECK: constexpr float SCALE = 1.250000000e-01f
+// CHECK: x = (x + (float)dsc_f16_to_f32(arg3[(long long)b * 128 + (long long)key])) * LOG2E;
 // CHECK: const float inv = sum > 0.0f ? 1.0f / sum : __int_as_float(0x7fc00000);
 // CUBIN: // kernel @bert entry bert cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 46080
 exec.kernel @bert(%q: tensor<2x12x128x64xf16>, %k: tensor<2x12x128x64xf16>, %v: tensor<2x12x128x64xf16>, %m: tensor<2x1x1x128xf16>) -> tensor<2x12x128x64xf16> attributes {family = "data"} {
@@ -29,9 +29,9 @@ exec.kernel @bert(%q: tensor<2x12x128x64xf16>, %k: tensor<2x12x128x64xf16>, %v: 
 // CHECK-NEXT: arg1 += (unsigned long long)dsc_sample * 393216ull;
 // CHECK-NEXT: arg2 += (unsigned long long)dsc_sample * 393216ull;
 // CHECK-NEXT: out0 += (unsigned long long)dsc_sample * 393216ull;
+// CHECK: constexpr bool CAUSAL = true, HAS_MASK = false;
 // CHECK: const int plane = dsc_block_z;
-// CHECK: const int keyEnd = true ? min(SK, m0 + BM) : SK;
-// CHECK: if (key >= SK || (true && key > i) || i >= S)
+// CHECK: const bool maskTile = HAS_MASK || n0 + BN > SK || (CAUSAL && n0 + BN - 1 > warpRow0);
 // CHECK: const float inv = sum > 0.0f ? 1.0f / sum : 0.0f;
 // CUBIN: // kernel @gpt2 entry gpt2 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
 exec.kernel @gpt2(%q: tensor<1x12x512x64xf16> {exec.per_sample}, %k: tensor<1x12x512x64xf16> {exec.per_sample}, %v: tensor<1x12x512x64xf16> {exec.per_sample}) -> (tensor<1x12x512x64xf16> {exec.per_sample}) attributes {family = "data"} {
@@ -44,8 +44,9 @@ exec.kernel @gpt2(%q: tensor<1x12x512x64xf16> {exec.per_sample}, %k: tensor<1x12
 // CHECK-LABEL: // kernel @d128_bf16 entry d128_bf16 grid (2, 1, 2) block (128, 1, 1) shared_memory 87040
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK: cvt.rn.bf16x2.f32
-// CHECK: x = (arg3[(long long)i * 200 + (long long)key] != 0 ? x : NEG_INF);
-// CHECK: O[(long long)row[mt][r] * ORS + d] = dsc_f32_to_bf16(value);
+// CHECK: x = ((arg3[(long long)i * 200 + (long long)key] != 0 ? x : NEG_INF)) * LOG2E;
+// CHECK: *reinterpret_cast<unsigned*>(dst) = dsc_pack2(v0, v1);
+// CHECK: dst[0] = dsc_f32_to_bf16(value);
 // CUBIN: // kernel @d128_bf16 entry d128_bf16 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 87040
 exec.kernel @d128_bf16(%q: tensor<1x2x77x128xbf16>, %k: tensor<1x2x200x128xbf16>, %v: tensor<1x2x200x128xbf16>, %m: tensor<77x200xi1>) -> tensor<1x2x77x128xbf16> attributes {family = "data"} {
   %a = graph.attention %q, %k, %v, %m {scale = 0.0883883461 : f32} : (tensor<1x2x77x128xbf16>, tensor<1x2x200x128xbf16>, tensor<1x2x200x128xbf16>, tensor<77x200xi1>) -> tensor<1x2x77x128xbf16>

@@ -59,6 +59,38 @@ func.func @additive_causal_constant(%q: tensor<1x1x3x8xf16>, %k: tensor<1x1x3x8x
 
 // -----
 
+// The causal mask expanded over the batch ([B, 1, S, Sk], as HF builds it)
+// is the causal attribute when every batch's slice is causal.
+// CHECK-LABEL: func.func @batch_expanded_causal
+// CHECK-NOT: graph.constant
+// CHECK: graph.attention %arg0, %arg1, %arg2 {causal, scale = 1.000000e+00 : f32}
+func.func @batch_expanded_causal(%q: tensor<2x2x2x8xf32>, %k: tensor<2x2x2x8xf32>, %v: tensor<2x2x2x8xf32>) -> tensor<2x2x2x8xf32> {
+  %m = graph.constant dense<[[[[0.0, -3.40282347E+38], [0.0, 0.0]]], [[[0.0, -3.40282347E+38], [0.0, 0.0]]]]> : tensor<2x1x2x2xf32>
+  %kt = graph.transpose %k {perm = array<i64: 0, 1, 3, 2>} : tensor<2x2x2x8xf32> -> tensor<2x2x8x2xf32>
+  %s = graph.matmul %q, %kt : (tensor<2x2x2x8xf32>, tensor<2x2x8x2xf32>) -> tensor<2x2x2x2xf32>
+  %a = graph.add %s, %m : (tensor<2x2x2x2xf32>, tensor<2x1x2x2xf32>) -> tensor<2x2x2x2xf32>
+  %p = graph.softmax %a {axis = -1 : i64} : tensor<2x2x2x2xf32> -> tensor<2x2x2x2xf32>
+  %o = graph.matmul %p, %v : (tensor<2x2x2x2xf32>, tensor<2x2x2x8xf32>) -> tensor<2x2x2x8xf32>
+  return %o : tensor<2x2x2x8xf32>
+}
+
+// -----
+
+// One batch's slice of an expanded mask is not causal: the mask stays.
+// CHECK-LABEL: func.func @batch_expanded_not_causal
+// CHECK: graph.attention %arg0, %arg1, %arg2, %{{.*}} {scale = 1.000000e+00 : f32}
+func.func @batch_expanded_not_causal(%q: tensor<2x2x2x8xf32>, %k: tensor<2x2x2x8xf32>, %v: tensor<2x2x2x8xf32>) -> tensor<2x2x2x8xf32> {
+  %m = graph.constant dense<[[[[0.0, -3.40282347E+38], [0.0, 0.0]]], [[[0.0, -3.40282347E+38], [-3.40282347E+38, 0.0]]]]> : tensor<2x1x2x2xf32>
+  %kt = graph.transpose %k {perm = array<i64: 0, 1, 3, 2>} : tensor<2x2x2x8xf32> -> tensor<2x2x8x2xf32>
+  %s = graph.matmul %q, %kt : (tensor<2x2x2x8xf32>, tensor<2x2x8x2xf32>) -> tensor<2x2x2x2xf32>
+  %a = graph.add %s, %m : (tensor<2x2x2x2xf32>, tensor<2x1x2x2xf32>) -> tensor<2x2x2x2xf32>
+  %p = graph.softmax %a {axis = -1 : i64} : tensor<2x2x2x2xf32> -> tensor<2x2x2x2xf32>
+  %o = graph.matmul %p, %v : (tensor<2x2x2x2xf32>, tensor<2x2x2x8xf32>) -> tensor<2x2x2x8xf32>
+  return %o : tensor<2x2x2x8xf32>
+}
+
+// -----
+
 // GPT-2 eager: Div, Where(causal, scores, finfo.min), then the padding mask;
 // kT is a transpose of another layout (composed into one transpose of k).
 // CHECK-LABEL: func.func @gpt2_eager
