@@ -60,11 +60,18 @@ constexpr StringLiteral kFlashBody = R"cuda(
   // Scores live in log2 units: exp(x - max) = exp2(x * LOG2E - max * LOG2E).
   constexpr float SCALE = $SCALE$, LOG2E = 1.4426950408889634f;
   constexpr float SCALE_LOG2 = SCALE * LOG2E;
+  // With a positive scale the row max of the raw scores scales to the max
+  // of the scaled ones, and exp2(s * SCALE_LOG2 - max) is one FFMA.
+  constexpr bool RAW_MAX = SCALE_LOG2 > 0.0f;
   const float NEG_INF = __int_as_float(0xff800000);
+  // Stage st of the K and V tiles at (2 st) and (2 st + 1) x BN x DS; the Q
+  // tile (at most 2 x BN rows) shares stage 1, which the first prefetch
+  // overwrites once Q is in registers.
   extern __shared__ __align__(16) unsigned char dsc_smem[];
-  unsigned short* Qs = reinterpret_cast<unsigned short*>(dsc_smem);
-  unsigned short* Ks = Qs + BM * DS;      // 2 stages of BN x DS
-  unsigned short* Vs = Ks + 2 * BN * DS;  // 2 stages of BN x DS
+  static_assert(BM <= 2 * BN, "the Q tile fits one K and V stage");
+  unsigned short* Ks = reinterpret_cast<unsigned short*>(dsc_smem);
+  unsigned short* Vs = Ks + BN * DS;
+  unsigned short* Qs = Ks + 2 * BN * DS;
   const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
   const int plane = blockIdx.z;
   const int b = plane / H, h = plane % H;
@@ -112,7 +119,7 @@ constexpr StringLiteral kFlashBody = R"cuda(
 
   // Each warp owns MT m16 tiles of query rows (16 * MT rows): the K and V
   // fragments it loads from shared memory serve MT products each.
-  const int warpRow0 = m0 + warp * MT * 16;
+  const int warpRow0 = m0 + warp * MT * 16, warpRowLast = warpRow0 + MT * 16 - 1;
   unsigned qf[MT][D / 16][4];
   float o[MT][D / 8][4];
   #pragma unroll
@@ -146,15 +153,17 @@ constexpr StringLiteral kFlashBody = R"cuda(
         #pragma unroll
         for (int k = 0; k < D / 16; ++k)
           dsc_ldmatrix_x4(qf[mt][k], Qs + ((warp * MT + mt) * 16 + lane % 16) * DS + k * 16 + (lane / 16) * 8);
+      // Every warp has its Q before stage 1 is overwritten.
+      __syncthreads();
     }
     if (kt + 1 < numTiles) {
       const int stage = (kt + 1) % 2;
-      loadRows(Ks + stage * BN * DS, K, (kt + 1) * BN, BN, SK, vecKV, KRS);
-      loadRows(Vs + stage * BN * DS, V, (kt + 1) * BN, BN, SK, vecKV, VRS);
+      loadRows(Ks + stage * 2 * BN * DS, K, (kt + 1) * BN, BN, SK, vecKV, KRS);
+      loadRows(Vs + stage * 2 * BN * DS, V, (kt + 1) * BN, BN, SK, vecKV, VRS);
     }
     dsc_cp_async_commit();
-    const unsigned short* ks = Ks + (kt % 2) * BN * DS;
-    const unsigned short* vs = Vs + (kt % 2) * BN * DS;
+    const unsigned short* ks = Ks + (kt % 2) * 2 * BN * DS;
+    const unsigned short* vs = Vs + (kt % 2) * 2 * BN * DS;
     const int n0 = kt * BN;
 
     // S = Q Kt: (16 * MT) x 64 per warp, 8 n-tiles of 8 keys.
@@ -166,10 +175,14 @@ constexpr StringLiteral kFlashBody = R"cuda(
         #pragma unroll
         for (int c = 0; c < 4; ++c)
           s[mt][j][c] = 0.0f;
+    // Causal: keys past this warp's last row are masked for all of its rows
+    // (their scores stay 0 and become -inf below; P V skips them).
     #pragma unroll
     for (int k = 0; k < D / 16; ++k)
       #pragma unroll
       for (int j = 0; j < BN / 8; j += 2) {
+        if (CAUSAL && n0 + j * 8 > warpRowLast)
+          continue;
         // Matrices: keys j*8.. (d k*16.., k*16+8..), keys j*8+8.. (same).
         unsigned r[4];
         dsc_ldmatrix_x4(r, ks + (j * 8 + (lane / 16) * 8 + lane % 8) * DS + k * 16 + ((lane / 8) % 2) * 8);
@@ -208,16 +221,19 @@ constexpr StringLiteral kFlashBody = R"cuda(
         for (int j = 0; j < BN / 8; ++j)
           #pragma unroll
           for (int c = 0; c < 4; ++c) {
-            const float x = s[mt][j][c] * SCALE_LOG2;
-            s[mt][j][c] = x;
-            tileMax[c / 2] = fmaxf(tileMax[c / 2], x);
+            if (!RAW_MAX)
+              s[mt][j][c] *= SCALE_LOG2;
+            tileMax[c / 2] = fmaxf(tileMax[c / 2], s[mt][j][c]);
           }
       }
+      // The factor that takes this tile's s to log2 units.
+      const float toLog2 = maskTile || !RAW_MAX ? 1.0f : SCALE_LOG2;
       float correction[2];
       #pragma unroll
       for (int r = 0; r < 2; ++r) {
         tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 1));
         tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 2));
+        tileMax[r] *= toLog2;
         const float newMax = fmaxf(rowMax[mt][r], tileMax[r]);
         // A row with no key yet subtracts 0 rather than -inf (no NaN).
         const float base = newMax == NEG_INF ? 0.0f : newMax;
@@ -238,7 +254,7 @@ constexpr StringLiteral kFlashBody = R"cuda(
         float p[4];
         #pragma unroll
         for (int c = 0; c < 4; ++c) {
-          p[c] = dsc_exp2(s[mt][j][c] - tileMax[c / 2]);
+          p[c] = dsc_exp2(fmaf(s[mt][j][c], toLog2, -tileMax[c / 2]));
           rowSum[mt][c / 2] += p[c];
         }
         pf[mt][j / 2][(j % 2) * 2 + 0] = dsc_pack2(p[0], p[1]);
@@ -251,6 +267,8 @@ constexpr StringLiteral kFlashBody = R"cuda(
     for (int k = 0; k < BN / 16; ++k)
       #pragma unroll
       for (int j = 0; j < D / 8; j += 2) {
+        if (CAUSAL && n0 + k * 16 > warpRowLast)
+          continue;
         unsigned r[4];
         dsc_ldmatrix_x4_trans(r, vs + (k * 16 + lane % 16) * DS + j * 8 + (lane / 16) * 8);
         #pragma unroll
@@ -497,36 +515,47 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
     common.push_back({"HAS_MASK", op.getMask() ? "true" : "false"});
     common.push_back(
         {"EMPTY_ROW", zeroEmptyRows ? "0.0f" : "__int_as_float(0x7fc00000)"});
-    // Two m tiles per warp halve the shared-memory reads per product but
-    // double the registers and halve the blocks: an alternative the runtime
-    // times (exec tactics), where enough blocks remain to fill the SMs.
+    // Alternatives the runtime times (exec tactics) where enough blocks
+    // remain to fill the SMs: two m tiles per warp halve the shared-memory
+    // reads per product but double the registers and halve the blocks; five
+    // blocks per SM instead of the four that 128 registers a thread allow
+    // hide more latency if the capped registers do not spill.
     int64_t paddedRow = depth + 8;
-    auto emitFlash = [&](StringRef entry, int64_t mTiles) {
+    auto emitFlash = [&](StringRef entry, int64_t mTiles, int64_t minBlocks) {
       int64_t blockRows = 64 * mTiles;
       std::vector<std::pair<StringRef, std::string>> values = common;
       values.push_back({"MT", std::to_string(mTiles)});
       os << "\n// flash attention (tensor cores): " << blockRows
          << " query rows x 64 keys per tile, 4 warps\n";
-      os << kernelSignature(kernel, entry, 128) << " {";
+      os << kernelSignature(kernel, entry, 128, /*reportsFaults=*/false,
+                            /*usesScratch=*/false, minBlocks)
+         << " {";
       os << substitute(kFlashBody, values) << "}\n";
       KernelVariant variant;
       variant.entry = entry.str();
       variant.grid = {static_cast<int32_t>((rows + blockRows - 1) / blockRows),
                       1, static_cast<int32_t>(planes)};
       variant.block = {128, 1, 1};
-      variant.sharedMemory =
-          static_cast<int32_t>((blockRows + 2 * 64 + 2 * 64) * paddedRow * 2);
+      // Two stages of K and V; Q shares the second.
+      variant.sharedMemory = static_cast<int32_t>(4 * 64 * paddedRow * 2);
       variant.description = llvm::formatv("{0} query rows", blockRows).str();
+      if (minBlocks)
+        variant.description += llvm::formatv(", {0} blocks per SM", minBlocks);
       return variant;
     };
-    KernelVariant single = emitFlash(emitted.entry, 1);
+    KernelVariant single = emitFlash(emitted.entry, 1, 0);
     emitted.grid = single.grid;
     emitted.sharedMemory = single.sharedMemory;
-    if (depth <= 64 && !runsPerSample(kernel) &&
-        planes * ((rows + 127) / 128) >= kBlocksToFill) {
+    bool wholeBatch = depth <= 64 && !runsPerSample(kernel);
+    auto nextEntry = [&] {
+      return emitted.entry + "_t" + std::to_string(emitted.variants.size() + 1);
+    };
+    if (wholeBatch && planes * ((rows + 127) / 128) >= kBlocksToFill)
+      emitted.variants.push_back(emitFlash(nextEntry(), 2, 0));
+    if (wholeBatch && planes * ((rows + 63) / 64) >= 4 * kBlocksToFill)
+      emitted.variants.push_back(emitFlash(nextEntry(), 1, 5));
+    if (!emitted.variants.empty())
       emitted.description = single.description;
-      emitted.variants.push_back(emitFlash(emitted.entry + "_t1", 2));
-    }
     emitted.block = {128, 1, 1};
   } else {
     std::string compute = info->compute;

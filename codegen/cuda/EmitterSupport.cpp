@@ -447,10 +447,13 @@ FailureOr<exec::TacticsOp> findEmittableTactics(exec::KernelOp kernel,
 
 std::string kernelSignature(exec::KernelOp kernel, StringRef entry,
                             int64_t threads, bool reportsFaults,
-                            bool usesScratch) {
+                            bool usesScratch, int64_t minBlocks) {
+  std::string bounds = std::to_string(threads);
+  if (minBlocks > 0)
+    bounds += ", " + std::to_string(minBlocks);
   return llvm::formatv(
       "extern \"C\" __global__ void __launch_bounds__({0}) {1}({2}{3}{4})",
-      threads, entry, kernelParameters(kernel),
+      bounds, entry, kernelParameters(kernel),
       usesScratch ? ", unsigned char *__restrict__ scratch" : "",
       reportsFaults ? ", unsigned int *__restrict__ fault" : "");
 }

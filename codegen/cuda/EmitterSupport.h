@@ -102,11 +102,12 @@ llvm::StringRef kernelIndexType(exec::KernelOp kernel);
 /// The kernel parameter list: `const T0* __restrict__ arg0, ..., T* out0`.
 std::string kernelParameters(exec::KernelOp kernel);
 
-/// The kernel signature line, with `__launch_bounds__(threads)`; a kernel
-/// that reports faults takes a fault word last (CudaEmitter.h).
+/// The kernel signature line, with `__launch_bounds__(threads)` (and
+/// `minBlocks` per SM where positive: registers capped to fit them); a
+/// kernel that reports faults takes a fault word last (CudaEmitter.h).
 std::string kernelSignature(exec::KernelOp kernel, llvm::StringRef entry,
                             int64_t threads, bool reportsFaults = false,
-                            bool usesScratch = false);
+                            bool usesScratch = false, int64_t minBlocks = 0);
 
 /// A C identifier for the kernel's entry derived from its symbol.
 std::string entryName(exec::KernelOp kernel);

@@ -4,7 +4,7 @@
 // BERT-base: 12 heads, S = 128, D = 64, the padding mask [B, 1, 1, S]. Two
 // 64-row query tiles per (b, h) plane on x, the planes on z; Q, two K and
 // two V stages of 64 rows padded to 72 halves: 5 * 64 * 72 * 2 bytes.
-// CHECK-LABEL: // kernel @bert entry bert grid (2, 1, 24) block (128, 1, 1) shared_memory 46080
+// CHECK-LABEL: // kernel @bert entry bert grid (2, 1, 24) block (128, 1, 1) shared_memory 36864
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK: cvt.rn.f16x2.f32
 // CHECK: // flash attention (tensor cores)
@@ -14,7 +14,7 @@
 // CHECK: constexpr float SCALE = 1.250000000e-01f
 // CHECK: x = (x + (float)dsc_f16_to_f32(arg3[(long long)b * 128 + (long long)key])) * LOG2E;
 // CHECK: const float inv = sum > 0.0f ? 1.0f / sum : __int_as_float(0x7fc00000);
-// CUBIN: // kernel @bert entry bert cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 46080
+// CUBIN: // kernel @bert entry bert cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 36864
 exec.kernel @bert(%q: tensor<2x12x128x64xf16>, %k: tensor<2x12x128x64xf16>, %v: tensor<2x12x128x64xf16>, %m: tensor<2x1x1x128xf16>) -> tensor<2x12x128x64xf16> attributes {family = "data"} {
   %a = graph.attention %q, %k, %v, %m {scale = 0.125 : f32} : (tensor<2x12x128x64xf16>, tensor<2x12x128x64xf16>, tensor<2x12x128x64xf16>, tensor<2x1x1x128xf16>) -> tensor<2x12x128x64xf16>
   exec.yield %a : tensor<2x12x128x64xf16>
@@ -22,7 +22,7 @@ exec.kernel @bert(%q: tensor<2x12x128x64xf16>, %k: tensor<2x12x128x64xf16>, %v: 
 
 // GPT-2 small, causal, one sample of a symbolic batch: S = 512 makes 8 query
 // tiles; the per-sample prologue moves every pointer one plane set further.
-// CHECK-LABEL: // kernel @gpt2 entry gpt2 grid (8, 1, 12) block (128, 1, 1) shared_memory 46080
+// CHECK-LABEL: // kernel @gpt2 entry gpt2 grid (8, 1, 12) block (128, 1, 1) shared_memory 36864
 // CHECK: const unsigned int dsc_sample = blockIdx.z / 12u;
 // CHECK-NEXT: const unsigned int dsc_block_z = blockIdx.z % 12u, dsc_grid_z = 12u;
 // CHECK-NEXT: arg0 += (unsigned long long)dsc_sample * 393216ull;
@@ -41,13 +41,13 @@ exec.kernel @gpt2(%q: tensor<1x12x512x64xf16> {exec.per_sample}, %k: tensor<1x12
 
 // D = 128 in bf16 with a boolean [S, Sk] mask and Sk != S: 5 * 64 * 136 * 2
 // bytes of shared memory (above 48 KB: the runtime opts in).
-// CHECK-LABEL: // kernel @d128_bf16 entry d128_bf16 grid (2, 1, 2) block (128, 1, 1) shared_memory 87040
+// CHECK-LABEL: // kernel @d128_bf16 entry d128_bf16 grid (2, 1, 2) block (128, 1, 1) shared_memory 69632
 // CHECK: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK: cvt.rn.bf16x2.f32
 // CHECK: x = ((arg3[(long long)i * 200 + (long long)key] != 0 ? x : NEG_INF)) * LOG2E;
 // CHECK: *reinterpret_cast<unsigned*>(dst) = dsc_pack2(v0, v1);
 // CHECK: dst[0] = dsc_f32_to_bf16(value);
-// CUBIN: // kernel @d128_bf16 entry d128_bf16 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 87040
+// CUBIN: // kernel @d128_bf16 entry d128_bf16 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0 shared_memory 69632
 exec.kernel @d128_bf16(%q: tensor<1x2x77x128xbf16>, %k: tensor<1x2x200x128xbf16>, %v: tensor<1x2x200x128xbf16>, %m: tensor<77x200xi1>) -> tensor<1x2x77x128xbf16> attributes {family = "data"} {
   %a = graph.attention %q, %k, %v, %m {scale = 0.0883883461 : f32} : (tensor<1x2x77x128xbf16>, tensor<1x2x200x128xbf16>, tensor<1x2x200x128xbf16>, tensor<77x200xi1>) -> tensor<1x2x77x128xbf16>
   exec.yield %a : tensor<1x2x77x128xbf16>
