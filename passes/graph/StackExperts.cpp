@@ -40,8 +40,9 @@ struct ExpertTerm {
   MatMulOp product;
 };
 
-/// The elementwise ops between an expert's projections (and other leaves)
-/// and its down projection's input, operands before users.
+/// The elementwise ops and keepdims reductions between an expert's
+/// projections (and other leaves) and its down projection's input, operands
+/// before users.
 struct ExpertBody {
   SmallVector<Operation *> ops;
   SmallVector<Value> leaves;
@@ -131,20 +132,40 @@ MatMulOp asProjection(Value value) {
   return matmul;
 }
 
+/// Elementwise ops and keepdims reductions on 2-D values: their stacked
+/// form over [a, E, b] is the same op (a reduction's axes move past E).
 bool isBodyCandidate(Operation *op) {
-  return op && isa<ElementwiseOpInterface>(op) && op->getNumResults() == 1 &&
-         cast<RankedTensorType>(op->getResult(0).getType()).getRank() == 2;
+  if (!op || op->getNumResults() != 1 ||
+      cast<RankedTensorType>(op->getResult(0).getType()).getRank() != 2)
+    return false;
+  if (auto reduce = dyn_cast<ReduceOp>(op))
+    return reduce.getKeepdims() &&
+           cast<RankedTensorType>(reduce.getInput().getType()).getRank() == 2;
+  return isa<ElementwiseOpInterface>(op);
 }
 
-/// The body that computes `root`: elementwise ops whose every user is in the
-/// body (the root's only user is `downProjection`). Projections and anything
+/// A reduction's axes of [a, b] as axes of [a, E, b].
+SmallVector<int64_t> stackedAxes(ReduceOp reduce) {
+  SmallVector<int64_t> axes;
+  if (reduce.getAxes().empty())
+    return {0, 2};
+  for (int64_t axis : reduce.getAxes())
+    axes.push_back((axis < 0 ? axis + 2 : axis) == 0 ? 0 : 2);
+  llvm::sort(axes);
+  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+  return axes;
+}
+
+/// The body that computes `root`: elementwise ops and keepdims reductions
+/// whose every user is in the body (the root's only user is
+/// `downProjection`). Projections and anything
 /// else become leaves.
 ExpertBody collectBody(Value root, Operation *downProjection) {
   ExpertBody body;
   if (!isBodyCandidate(root.getDefiningOp()))
     return body;
   Operation *rootOp = root.getDefiningOp();
-  // Candidates: elementwise ops reachable from the root.
+  // Candidates: body ops reachable from the root.
   llvm::SmallPtrSet<Operation *, 16> members;
   SmallVector<Operation *> worklist{rootOp};
   while (!worklist.empty()) {
@@ -288,10 +309,10 @@ private:
         std::max<int64_t>(1, hiddenType.getElementTypeBitWidth() / 8);
     int64_t stackedBytes = (llvm::count(kinds, LeafKind::Projection) + 1) *
                            hiddenType.getNumElements() * experts * elementBytes;
-    if (stackedBytes > maxStackedBytes) {
+    if (stackedBytes > int64_t(maxStackedBytes)) {
       end.emitRemark("experts not stacked: the stacked intermediates take ")
           << stackedBytes << " bytes, more than max-stacked-bytes ("
-          << maxStackedBytes << ")";
+          << int64_t(maxStackedBytes) << ")";
       return;
     }
     rewrite(terms, initial, bodies, kinds);
@@ -484,6 +505,8 @@ private:
     // The body once, over [T, E, F].
     for (Operation *op : model.ops) {
       Operation *clone = builder.clone(*op, mapping);
+      if (auto reduce = dyn_cast<ReduceOp>(clone))
+        reduce.setAxes(stackedAxes(reduce));
       Value result = clone->getResult(0);
       result.setType(
           stackedType(cast<RankedTensorType>(result.getType()), experts));
