@@ -219,13 +219,20 @@ struct StackExpertsPass : dsc::graph::impl::StackExpertsBase<StackExpertsPass> {
   using StackExpertsBase::StackExpertsBase;
 
   void runOnOperation() override {
-    SmallVector<AddOp> ends;
-    getOperation().walk([&](AddOp add) {
-      if (termOf(add) && !continuesInto(add))
-        ends.push_back(add);
-    });
-    for (AddOp end : ends)
-      stackChain(end);
+    // One chain at a time: stacking erases ops another chain's walk may
+    // have seen.
+    bool stacked = true;
+    while (stacked) {
+      stacked = false;
+      SmallVector<AddOp> ends;
+      getOperation().walk([&](AddOp add) {
+        if (termOf(add) && !continuesInto(add))
+          ends.push_back(add);
+      });
+      for (AddOp end : ends)
+        if ((stacked = stackChain(end)))
+          break;
+    }
   }
 
 private:
@@ -254,7 +261,8 @@ private:
     return term && accumulatorOf(next, term) == add.getResult();
   }
 
-  void stackChain(AddOp end) {
+  /// Stacks the chain that ends at `end`; whether it did.
+  bool stackChain(AddOp end) {
     // Walk the running sum back to its start.
     SmallVector<ExpertTerm> terms;
     Value initial;
@@ -277,28 +285,28 @@ private:
     }
     std::reverse(terms.begin(), terms.end());
     if (terms.size() < 2)
-      return;
+      return false;
 
     SmallVector<ExpertBody> bodies;
     for (ExpertTerm term : terms) {
       bodies.push_back(collectBody(term.product.getLhs(), term.product));
       if (bodies.back().ops.empty())
-        return;
+        return false;
     }
     if (!sameBodies(bodies) || !llvm::all_of(terms, [&](ExpertTerm term) {
           return term.product.getRhs().getType() ==
                  terms.front().product.getRhs().getType();
         }))
-      return;
+      return false;
     SmallVector<LeafKind> kinds;
     for (size_t i = 0; i < bodies.front().leaves.size(); ++i) {
       std::optional<LeafKind> kind = classifyLeaf(bodies, i);
       if (!kind)
-        return;
+        return false;
       kinds.push_back(*kind);
     }
     if (!llvm::is_contained(kinds, LeafKind::Projection))
-      return;
+      return false;
 
     // The stacked intermediates: each projection's [T, E * F] and the body's
     // [T, E * F] result.
@@ -313,9 +321,9 @@ private:
       end.emitRemark("experts not stacked: the stacked intermediates take ")
           << stackedBytes << " bytes, more than max-stacked-bytes ("
           << int64_t(maxStackedBytes) << ")";
-      return;
+      return false;
     }
-    rewrite(terms, initial, bodies, kinds);
+    return rewrite(terms, initial, bodies, kinds);
   }
 
   /// Whether every body is the first one's up to which leaves it reads.
@@ -398,7 +406,7 @@ private:
     return type.clone({type.getShape()[0], experts, type.getShape()[1]});
   }
 
-  void rewrite(ArrayRef<ExpertTerm> terms, Value initial,
+  bool rewrite(ArrayRef<ExpertTerm> terms, Value initial,
                ArrayRef<ExpertBody> bodies, ArrayRef<LeafKind> kinds) {
     AddOp end = terms.back().add;
     Location loc = end.getLoc();
@@ -445,7 +453,7 @@ private:
         continue;
       }
       if (failed(attr))
-        return;
+        return false;
       stackedConstants[index] = *attr;
     }
     // [E * F, D]: expert e's rows at e * F, matching the flattened [T, E, F].
@@ -459,7 +467,7 @@ private:
                                        downType.getShape()[1]}),
                        1);
     if (failed(downAttr))
-      return;
+      return false;
 
     IRMapping mapping;
     for (auto [index, kind] : llvm::enumerate(kinds)) {
@@ -553,6 +561,7 @@ private:
     for (Operation *weight : weights)
       if (weight->use_empty())
         weight->erase();
+    return true;
   }
 
   /// An initial sum of zeros (zeros_like) adds nothing.

@@ -134,6 +134,35 @@ func.func @no_initial_sum(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
   return %acc1 : tensor<4x2xf32>
 }
 
+// Two MoE layers in a row: each stacks, the second projects the first's sum.
+// CHECK-LABEL: func.func @two_layers
+// CHECK: graph.matmul %arg0, %{{.*}} : (tensor<4x2xf32>, tensor<2x6xf32>)
+// CHECK: %[[FIRST:.*]] = graph.matmul %{{.*}}, %{{.*}} : (tensor<4x6xf32>, tensor<6x2xf32>) -> tensor<4x2xf32>
+// CHECK: graph.matmul %[[FIRST]], %{{.*}} : (tensor<4x2xf32>, tensor<2x6xf32>)
+// CHECK: %[[SECOND:.*]] = graph.matmul %{{.*}}, %{{.*}} : (tensor<4x6xf32>, tensor<6x2xf32>) -> tensor<4x2xf32>
+// CHECK-NEXT: return %[[SECOND]]
+func.func @two_layers(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
+  %w1_0 = graph.constant dense<0.5> : tensor<2x3xf32>
+  %w1_1 = graph.constant dense<1.5> : tensor<2x3xf32>
+  %w2_0 = graph.constant dense<0.5> : tensor<3x2xf32>
+  %w2_1 = graph.constant dense<1.5> : tensor<3x2xf32>
+  %a0 = graph.matmul %x, %w1_0 : (tensor<4x2xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %h0 = graph.tanh %a0 : tensor<4x3xf32> -> tensor<4x3xf32>
+  %p0 = graph.matmul %h0, %w2_0 : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  %a1 = graph.matmul %x, %w1_1 : (tensor<4x2xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %h1 = graph.tanh %a1 : tensor<4x3xf32> -> tensor<4x3xf32>
+  %p1 = graph.matmul %h1, %w2_1 : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  %y = graph.add %p0, %p1 : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+  %b0 = graph.matmul %y, %w1_0 : (tensor<4x2xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %k0 = graph.tanh %b0 : tensor<4x3xf32> -> tensor<4x3xf32>
+  %q0 = graph.matmul %k0, %w2_0 : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  %b1 = graph.matmul %y, %w1_1 : (tensor<4x2xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %k1 = graph.tanh %b1 : tensor<4x3xf32> -> tensor<4x3xf32>
+  %q1 = graph.matmul %k1, %w2_1 : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  %z = graph.add %q0, %q1 : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %z : tensor<4x2xf32>
+}
+
 // Experts of different widths (K of the down projection 3 and 4) do not
 // stack.
 // CHECK-LABEL: func.func @different_widths
