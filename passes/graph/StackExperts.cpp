@@ -107,18 +107,21 @@ FailureOr<ElementsAttr> stackConstants(ArrayRef<Value> values,
   return reference::attrFromBytes(*dtype, type, joined, "stacked_experts");
 }
 
-bool isConstantWeight(Value value, int64_t rank) {
+/// Whether `value` is a tensor of static shape and rank 2.
+bool isStatic2D(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
-  return value.getDefiningOp<ConstantOp>() && type && type.getRank() == rank &&
-         type.hasStaticShape();
+  return type && type.getRank() == 2 && type.hasStaticShape();
+}
+
+bool isConstantWeight(Value value) {
+  return value.getDefiningOp<ConstantOp>() && isStatic2D(value);
 }
 
 /// Whether `value` is `h @ W` with a constant 2-D W, used once.
 MatMulOp asDownProjection(Value value) {
   auto matmul = value.getDefiningOp<MatMulOp>();
-  if (!matmul || !matmul->hasOneUse() ||
-      !isConstantWeight(matmul.getRhs(), 2) ||
-      cast<RankedTensorType>(matmul.getLhs().getType()).getRank() != 2)
+  if (!matmul || !matmul->hasOneUse() || !isConstantWeight(matmul.getRhs()) ||
+      !isStatic2D(matmul.getLhs()) || !isStatic2D(matmul.getResult()))
     return nullptr;
   return matmul;
 }
@@ -126,8 +129,8 @@ MatMulOp asDownProjection(Value value) {
 /// `x @ W` with a 2-D x and a constant 2-D W.
 MatMulOp asProjection(Value value) {
   auto matmul = value.getDefiningOp<MatMulOp>();
-  if (!matmul || !isConstantWeight(matmul.getRhs(), 2) ||
-      cast<RankedTensorType>(matmul.getLhs().getType()).getRank() != 2)
+  if (!matmul || !isConstantWeight(matmul.getRhs()) ||
+      !isStatic2D(matmul.getLhs()) || !isStatic2D(matmul.getResult()))
     return nullptr;
   return matmul;
 }
@@ -135,12 +138,10 @@ MatMulOp asProjection(Value value) {
 /// Elementwise ops and keepdims reductions on 2-D values: their stacked
 /// form over [a, E, b] is the same op (a reduction's axes move past E).
 bool isBodyCandidate(Operation *op) {
-  if (!op || op->getNumResults() != 1 ||
-      cast<RankedTensorType>(op->getResult(0).getType()).getRank() != 2)
+  if (!op || op->getNumResults() != 1 || !isStatic2D(op->getResult(0)))
     return false;
   if (auto reduce = dyn_cast<ReduceOp>(op))
-    return reduce.getKeepdims() &&
-           cast<RankedTensorType>(reduce.getInput().getType()).getRank() == 2;
+    return reduce.getKeepdims() && isStatic2D(reduce.getInput());
   return isa<ElementwiseOpInterface>(op);
 }
 
@@ -365,7 +366,9 @@ private:
   static std::optional<LeafKind> classifyLeaf(ArrayRef<ExpertBody> bodies,
                                               size_t index) {
     Value first = bodies.front().leaves[index];
-    auto type = cast<RankedTensorType>(first.getType());
+    auto type = dyn_cast<RankedTensorType>(first.getType());
+    if (!type || !type.hasStaticShape())
+      return std::nullopt;
     if (llvm::all_of(bodies, [&](const ExpertBody &body) {
           return body.leaves[index] == first;
         }))
@@ -399,7 +402,8 @@ private:
     return std::nullopt;
   }
 
-  /// `type` [a, b] as [a, E, b] (rank 0 and 1 broadcast as they are).
+  /// `type` [a, b] as [a, E, b] (rank 0 and 1 broadcast as they are); E is
+  /// 1 for a value that is the same for every expert.
   static RankedTensorType stackedType(RankedTensorType type, int64_t experts) {
     if (type.getRank() < 2)
       return type;
@@ -419,6 +423,20 @@ private:
         values.push_back(body.leaves[index]);
       return values;
     };
+
+    // Body ops that read only shared values (copies of one op in each
+    // body) compute the same for every expert: [a, 1, b].
+    DenseSet<Value> varying;
+    for (auto [leaf, kind] : llvm::zip(model.leaves, kinds))
+      if (kind != LeafKind::Shared)
+        varying.insert(leaf);
+    for (Operation *op : model.ops)
+      if (llvm::any_of(op->getOperands(), [&](Value operand) {
+            return varying.contains(operand);
+          }))
+        varying.insert(op->getResult(0));
+    if (!varying.contains(model.ops.back()->getResult(0)))
+      return false;
 
     // The stacked weights first: a constant that cannot be read leaves the
     // graph unchanged.
@@ -517,7 +535,8 @@ private:
         reduce.setAxes(stackedAxes(reduce));
       Value result = clone->getResult(0);
       result.setType(
-          stackedType(cast<RankedTensorType>(result.getType()), experts));
+          stackedType(cast<RankedTensorType>(result.getType()),
+                      varying.contains(op->getResult(0)) ? experts : 1));
     }
     Value hidden = mapping.lookup(model.ops.back()->getResult(0));
     auto hiddenType = cast<RankedTensorType>(hidden.getType());

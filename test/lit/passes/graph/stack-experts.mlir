@@ -163,6 +163,30 @@ func.func @two_layers(%x: tensor<4x2xf32>) -> tensor<4x2xf32> {
   return %z : tensor<4x2xf32>
 }
 
+// A copy of one op in each body that reads only shared values (a sigmoid
+// of a shared gate, not CSE'd) is the same for every expert: [T, 1, 1].
+// CHECK-LABEL: func.func @shared_copies
+// CHECK: %[[G:.*]] = graph.reshape %arg1 {{.*}} : tensor<4x1xf32> -> tensor<4x1x1xf32>
+// CHECK: %[[S:.*]] = graph.sigmoid %[[G]] : tensor<4x1x1xf32> -> tensor<4x1x1xf32>
+// CHECK: graph.mul %{{.*}}, %[[S]] : (tensor<4x2x3xf32>, tensor<4x1x1xf32>) -> tensor<4x2x3xf32>
+// CHECK-NOT: graph.sigmoid
+func.func @shared_copies(%x: tensor<4x2xf32>, %g: tensor<4x1xf32>) -> tensor<4x2xf32> {
+  %w1_0 = graph.constant dense<0.5> : tensor<2x3xf32>
+  %w1_1 = graph.constant dense<1.5> : tensor<2x3xf32>
+  %w2_0 = graph.constant dense<0.5> : tensor<3x2xf32>
+  %w2_1 = graph.constant dense<1.5> : tensor<3x2xf32>
+  %a0 = graph.matmul %x, %w1_0 : (tensor<4x2xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %s0 = graph.sigmoid %g : tensor<4x1xf32> -> tensor<4x1xf32>
+  %h0 = graph.mul %a0, %s0 : (tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<4x3xf32>
+  %p0 = graph.matmul %h0, %w2_0 : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  %a1 = graph.matmul %x, %w1_1 : (tensor<4x2xf32>, tensor<2x3xf32>) -> tensor<4x3xf32>
+  %s1 = graph.sigmoid %g : tensor<4x1xf32> -> tensor<4x1xf32>
+  %h1 = graph.mul %a1, %s1 : (tensor<4x3xf32>, tensor<4x1xf32>) -> tensor<4x3xf32>
+  %p1 = graph.matmul %h1, %w2_1 : (tensor<4x3xf32>, tensor<3x2xf32>) -> tensor<4x2xf32>
+  %acc1 = graph.add %p0, %p1 : (tensor<4x2xf32>, tensor<4x2xf32>) -> tensor<4x2xf32>
+  return %acc1 : tensor<4x2xf32>
+}
+
 // Experts of different widths (K of the down projection 3 and 4) do not
 // stack.
 // CHECK-LABEL: func.func @different_widths
