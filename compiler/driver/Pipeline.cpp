@@ -279,6 +279,7 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
           fn.addPass(graph::createAttentionLayout());
           fn.addPass(graph::createHoistRowScale());
           fn.addPass(graph::createSinkReshapes());
+          fn.addPass(graph::createStackExperts());
           fn.addPass(createCanonicalizerPass());
           fn.addPass(graph::createFuse());
         });

@@ -71,6 +71,34 @@ def SinkReshapes : Pass<"graph-sink-reshapes", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::dsc::graph::GraphDialect"];
 }
 
+def StackExperts : Pass<"graph-stack-experts", "::mlir::func::FuncOp"> {
+  let summary = "stacks the experts of a dense mixture of experts into three GEMMs";
+  let description = [{
+    A chain `acc_e = acc_{e-1} + h_e @ W2_e` over E >= 2 experts, where each
+    h_e is the same body of elementwise ops and keepdims reductions (up to
+    which values it reads) of projections `x @ Wp_e` of one shared x,
+    per-expert [T, 1] row scales (the gates after graph-hoist-row-scale),
+    per-expert constants and shared values, becomes one GEMM per projection
+    against the experts' weights side by side ([Dm, E * F], built at
+    compile time), the body once over [T, E, F] (per-expert values stacked
+    to [a, E, b]) and one GEMM of the flattened [T, E * F] result against
+    the W2_e stacked to [E * F, D]: its sum over K is the sum over experts
+    (an initial sum other than zeros is added to it). The gates join the
+    body when they are computed, the same way for each expert, from shared
+    values (the router's choices) and per-expert constants (the expert's
+    index). The weights must be constants of equal shapes and every
+    intermediate must have no other reader. When the stacked intermediates
+    (each projection's and the body's [T, E * F]) would take more than
+    `max-stacked-bytes`, the chain is left alone with a remark.
+  }];
+  let options = [
+    Option<"maxStackedBytes", "max-stacked-bytes", "int64_t",
+           /*default=*/"int64_t(2) << 30",
+           "most bytes the stacked intermediates may take">
+  ];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
 def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
   let summary = "groups ops into graph.fusion regions, one per future kernel";
   let description = [{

@@ -92,6 +92,68 @@ def moe_expert_case():
                 compile_args=FP16)
 
 
+def moe_case(name, tokens, d, ff, experts, top_k=2, precision=FP16,
+             tolerance=TOLERANCE):
+    """The benchmark's dense MoE (../shared/bench/peers.py `MoE`) as torch
+    exports it: a router Gemm, Softmax, TopK, gates from Equal/Cast/Mul/
+    ReduceSum per expert, SwiGLU experts (Gemm, Sigmoid, Mul) and an Add
+    chain from zeros_like. graph-stack-experts turns the experts into one
+    GEMM per projection, one elementwise body over [T, E, F] and one GEMM
+    with K = E * F."""
+    x = normal(tokens, d)
+    router = normal(experts, d, scale=d ** -0.5)
+    w1 = [normal(ff, d, scale=d ** -0.5) for _ in range(experts)]
+    w3 = [normal(ff, d, scale=d ** -0.5) for _ in range(experts)]
+    w2 = [normal(d, ff, scale=ff ** -0.5) for _ in range(experts)]
+    inits = [numpy_helper.from_array(router, "router.weight"),
+             numpy_helper.from_array(np.array([top_k], np.int64), "k"),
+             numpy_helper.from_array(np.array([-1], np.int64), "last"),
+             numpy_helper.from_array(np.zeros((tokens, d), np.float32), "zeros_like")]
+    nodes = [helper.make_node("Gemm", ["x", "router.weight"], ["logits"], transB=1),
+             helper.make_node("Softmax", ["logits"], ["probs"], axis=-1),
+             helper.make_node("TopK", ["probs", "k"], ["top", "choice"], axis=-1),
+             helper.make_node("ReduceSum", ["top", "last"], ["top_sum"], keepdims=1),
+             helper.make_node("Div", ["top", "top_sum"], ["weights"])]
+    acc = "zeros_like"
+    for e in range(experts):
+        inits += [numpy_helper.from_array(np.array(e, np.int64), f"e{e}"),
+                  numpy_helper.from_array(w1[e], f"w1.{e}.weight"),
+                  numpy_helper.from_array(w3[e], f"w3.{e}.weight"),
+                  numpy_helper.from_array(w2[e], f"w2.{e}.weight")]
+        nodes += [helper.make_node("Equal", ["choice", f"e{e}"], [f"eq{e}"]),
+                  helper.make_node("Cast", [f"eq{e}"], [f"sel{e}"], to=1),
+                  helper.make_node("Mul", ["weights", f"sel{e}"], [f"ws{e}"]),
+                  helper.make_node("ReduceSum", [f"ws{e}", "last"], [f"gate{e}"], keepdims=1),
+                  helper.make_node("Gemm", ["x", f"w1.{e}.weight"], [f"a{e}"], transB=1),
+                  helper.make_node("Sigmoid", [f"a{e}"], [f"s{e}"]),
+                  helper.make_node("Mul", [f"a{e}", f"s{e}"], [f"silu{e}"]),
+                  helper.make_node("Gemm", ["x", f"w3.{e}.weight"], [f"b{e}"], transB=1),
+                  helper.make_node("Mul", [f"silu{e}", f"b{e}"], [f"h{e}"]),
+                  helper.make_node("Gemm", [f"h{e}", f"w2.{e}.weight"], [f"p{e}"], transB=1),
+                  helper.make_node("Mul", [f"gate{e}", f"p{e}"], [f"gp{e}"]),
+                  helper.make_node("Add", [acc, f"gp{e}"], [f"acc{e}"])]
+        acc = f"acc{e}"
+    nodes.append(helper.make_node("Identity", [acc], ["y"]))
+    graph = helper.make_graph(nodes, name, [vi("x", np.float32, [tokens, d])],
+                              [vi("y", np.float32, [tokens, d])], inits)
+
+    logits = f64(x) @ f64(router).T
+    probs = np.exp(logits - logits.max(-1, keepdims=True))
+    probs /= probs.sum(-1, keepdims=True)
+    choice = np.argsort(-probs, axis=-1, kind="stable")[:, :top_k]
+    top = np.take_along_axis(probs, choice, -1)
+    weights = top / top.sum(-1, keepdims=True)
+    y = np.zeros((tokens, d))
+    for e in range(experts):
+        gate = (weights * (choice == e)).sum(-1, keepdims=True)
+        a = f64(x) @ f64(w1[e]).T
+        h = a / (1 + np.exp(-a)) * (f64(x) @ f64(w3[e]).T)
+        y = y + gate * (h @ f64(w2[e]).T)
+    return Case(f"gemm-{name}", helper.make_model(graph, opset_imports=OPSET),
+                {"x": x}, {"y": y.astype(np.float32)}, tolerance=tolerance,
+                compile_args=precision)
+
+
 def fp16_gemm_cases():
     return [
         # BERT's FFN down projection at batch 1: 24 tiles, split-K 11 ways.
@@ -112,4 +174,11 @@ def fp16_gemm_cases():
         linear_case("tactics-odd", 200, 520, 130, "bias+residual"),
         chain_case(),
         moe_expert_case(),
+        # Dense MoE, stacked by graph-stack-experts: the benchmark's shape
+        # scaled down, odd sizes (T = 7, F = 20: edge tiles of every GEMM),
+        # and in fp32 (its GEMMs accumulate exactly as the reference's).
+        moe_case("moe-fp16", 16, 32, 48, 4),
+        moe_case("moe-fp16-odd", 7, 24, 20, 3),
+        moe_case("moe-fp32-odd", 7, 24, 20, 3, precision=["--precision=fp32"],
+                 tolerance=(1e-4, 1e-5)),
     ]
