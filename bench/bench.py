@@ -1,8 +1,10 @@
 """The benchmark: dsc beside PyTorch on the five reference models, in one process run.
 
 For each model of peers.py and each batch: exports it to ONNX with PyTorch's default (dynamo)
-exporter, compiles it with the self-contained `dsc` (`--precision fp16` and `fp32`), checks each
-plan against the float32 PyTorch model (TF32 off) on fresh random inputs (relative error
+exporter, compiles it with the self-contained `dsc` (`--precision fp16 --io-precision=compute`:
+the plan takes and gives fp16 tensors, as the fp16 PyTorch model does; and `fp32`), checks each
+plan against the float32 PyTorch model (TF32 off) on fresh random inputs, the reference fed the
+values the plan is given (rounded to fp16 for the fp16 plan; relative error
 ||out - ref|| / ||ref||, limits 1e-2 fp16 and 1e-3 fp32), then times, in fp16, dsc (the plan
 loaded once through libdsc.so, run on PyTorch's stream with PyTorch's tensors), PyTorch eager,
 torch.compile and torch.compile(mode="reduce-overhead"): CUDA events after warm-up, median of
@@ -138,12 +140,13 @@ def main():
                 row[f"launches_{prec}"] = plan.launches
                 row[f"library_gemms_{prec}"] = plan.library_gemms
                 row[f"load_s_{prec}"] = round(time.time() - t0 - row[f"compile_s_{prec}"], 1)
-                # Fresh inputs for every check; the reference is PyTorch in float32.
+                # Fresh inputs for every check; the reference is PyTorch in float32 on the
+                # values the plan is given (an fp16 plan's inputs are rounded to fp16).
                 inputs = fresh_inputs(name, example)
+                given = [x.to(dt) for x, (_, dt, _) in zip(inputs, plan.inputs)]
                 with torch.inference_mode():
-                    ref = model(*inputs)
-                    outs = plan.run([x.to(dt) for x, (_, dt, _) in zip(inputs, plan.inputs)],
-                                    check_faults=True)
+                    ref = model(*(g.to(x.dtype) for g, x in zip(given, inputs)))
+                    outs = plan.run(given, check_faults=True)
                 torch.cuda.synchronize()
                 row[f"rel_err_{prec}"] = float(f"{rel_error(outs[0], ref):.3g}")
                 row[f"ok_{prec}"] = row[f"rel_err_{prec}"] <= TOLERANCE[prec]
