@@ -40,6 +40,23 @@ def ConvertPrecision : Pass<"graph-convert-precision", "::mlir::func::FuncOp"> {
   ];
 }
 
+def ConvToMatmul : Pass<"graph-conv-to-matmul", "::mlir::func::FuncOp"> {
+  let summary = "rewrites channels-last 1x1 convolutions into matmuls";
+  let description = [{
+    A channels-last 2-D graph.conv with a 1x1 filter, stride 1, no padding,
+    group 1, static shapes and float elements computes
+    `x[N*H*W, C] x filter[M, C]^T`: it becomes a reshape of the input to
+    [N*H*W, C], a graph.matmul with the filter reshaped to [M, C] and
+    transposed (graph-fold-constants folds a constant filter), the bias
+    added to the [N*H*W, M] product, and a reshape back to N x H x W x M.
+    Reshapes are views; graph-sink-reshapes then moves the reshape below
+    the bias, activation and residual add so that they fuse as the GEMM's
+    epilogue. Runs after graph-convert-layout (which makes convs
+    channels-last).
+  }];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
 def HoistRowScale : Pass<"graph-hoist-row-scale", "::mlir::func::FuncOp"> {
   let summary = "moves a per-row scale of a matmul's result onto its input";
   let description = [{

@@ -183,6 +183,31 @@ def split_k_cases():
     return cases
 
 
+def pointwise_cases():
+    """Channels-last 1x1 convs with stride 1 run as GEMMs
+    (graph-conv-to-matmul): a bottleneck's reduce (bias, Relu) and expand
+    (bias, the residual add, Relu: the GEMM's epilogue) with odd pixel and
+    channel counts, in f16 and f32; then a 1x1 conv whose result is a graph output."""
+    cases = []
+    for dtype, tolerance, suffix in [(F16, (3e-2, 3e-2), "f16"),
+                                     (F32, None, "f32")]:
+        net = Net(dtype)
+        x_value = rand(2, 8, 5, 7).astype(dtype)
+        stem = net.relu(net.conv(("x", f64(x_value)), 24, 3, pad=1))
+        y = net.relu(net.conv(stem, 40, 1))
+        y = net.relu(net.conv(y, 40, 3, pad=1))
+        y = net.relu(net.add(net.conv(y, 24, 1), stem))
+        cases.append(net.case(f"conv_net-pointwise-bottleneck-{suffix}",
+                              x_value, y, tolerance=tolerance))
+    net = Net(F16)
+    x_value = rand(1, 16, 3, 9).astype(F16)
+    y = net.conv(("x", f64(x_value)), 16, 3, pad=1)
+    y = net.conv(y, 10, 1, bias=False)
+    cases.append(net.case("conv_net-pointwise-output", x_value, y,
+                          tolerance=(3e-2, 3e-2)))
+    return cases
+
+
 def conv_net_cases():
     cases = []
     # One conv-bn-relu, C = 3 (not a multiple of 8), stride 2, padding.
@@ -235,4 +260,4 @@ def conv_net_cases():
     cases.append(Case("conv_net-depthwise-pool-f16", model, {"x": x_value},
                       {"p": pooled.astype(F16), y[0]: y[1].astype(F16)},
                       tolerance=(3e-2, 3e-2)))
-    return cases + split_k_cases()
+    return cases + split_k_cases() + pointwise_cases()
