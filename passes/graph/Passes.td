@@ -105,7 +105,8 @@ def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
     op cuBLASLt's epilogues cannot express: on the H100 its large GEMMs are
     2-4x faster than the generated ones (bench/gemm_tiles.py), which
     outweighs one more pass over the result. Smaller GEMMs are
-    launch-bound, so they keep the whole epilogue in the generated kernel.
+    launch-bound, and shallow ones (K below `library-epilogue-min-depth`)
+    memory-bound, so they keep the whole epilogue in the generated kernel.
   }];
   let options = [
     Option<"maxInputs", "max-inputs", "unsigned", /*default=*/"8",
@@ -122,6 +123,12 @@ def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
            /*default=*/"int64_t(1) << 27",
            "the multiply-adds from which a matmul counts as large for "
            "library-epilogues (0: every matmul)">,
+    Option<"libraryEpilogueMinDepth", "library-epilogue-min-depth", "int64_t",
+           /*default=*/"768",
+           "the reduction depth (K) from which a matmul counts as large for "
+           "library-epilogues: a shallower one is memory-bound, and the "
+           "extra pass over its result costs more than the library saves "
+           "(0: any depth)">,
     Option<"recomputeFlopsPerByte", "recompute-flops-per-byte", "double",
            /*default=*/"2.0",
            "FLOPs (FMA-equivalent instructions) that recomputing an "
