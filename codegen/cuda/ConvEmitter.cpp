@@ -15,7 +15,10 @@
 // contiguous, so B fragments come from ldmatrix without .trans. With C a
 // multiple of 8, 8 consecutive k share one tap and are one 16-byte copy;
 // otherwise (the first conv of a network, C = 3) elements are gathered one
-// by one. f32: a SIMT tile (no TF32: results stay within 1e-3 relative).
+// by one. Too few output tiles for the SMs (ResNet's 7x7 layers at batch 1)
+// split K across grid z as the GEMM does (EmitterSupport's SplitK): the last
+// slice of a tile sums the partial sums and runs the epilogue. f32: a SIMT
+// tile (no TF32: results stay within 1e-3 relative).
 //
 //===----------------------------------------------------------------------===//
 
@@ -65,6 +68,7 @@ static __device__ __forceinline__ sindex_t dsc_im2col(index_t gm, index_t gk) {
 /// The tensor-core kernel body.
 constexpr StringLiteral kTensorCoreBody = R"cuda(
   constexpr int BM = $BM$, BN = $BN$, BK = 32, STAGES = $STAGES$;
+  constexpr int SPLIT_K = $SPLIT_K$, KT_PER_SPLIT = $KT_PER_SPLIT$;
   constexpr int WARPS_N = $WARPS_N$, THREADS = $THREADS$;
   constexpr int WTM = BM / $WARPS_M$, WTN = BN / WARPS_N;
   constexpr int MT = WTM / 16, NT = WTN / 8;
@@ -83,6 +87,11 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
   const bool vecX = ($C$ % 8 == 0) && ((unsigned long long)X % 16 == 0);
   const bool vecF = (K % 8 == 0) && ((unsigned long long)F % 16 == 0);
   constexpr int numKTiles = (int)((K + BK - 1) / BK);
+  // Split-K: grid z slice `split` sums K tiles [ktBegin, ktBegin + ktCount)
+  // (EmitterSupport's SplitK).
+  const int split = SPLIT_K > 1 ? (int)blockIdx.z : 0;
+  const int ktBegin = split * KT_PER_SPLIT;
+  const int ktCount = min(numKTiles - ktBegin, KT_PER_SPLIT);
 
   // Stage `stage` <- im2col(x)[m0:m0+BM, k0:k0+BK], filter[n0:n0+BN, k0:k0+BK].
   auto loadTile = [&](int stage, index_t k0) {
@@ -133,19 +142,19 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
 
   #pragma unroll
   for (int s = 0; s < STAGES - 1; ++s) {
-    if (s < numKTiles)
-      loadTile(s, (index_t)s * BK);
+    if (s < ktCount)
+      loadTile(s, (index_t)(ktBegin + s) * BK);
     dsc_cp_async_commit();
   }
 
-  for (int kt = 0; kt < numKTiles; ++kt) {
+  for (int kt = 0; kt < ktCount; ++kt) {
     // Tile kt has landed (at most STAGES-2 younger groups in flight), and
     // every warp is done with the stage the next prefetch overwrites.
     dsc_cp_async_wait<STAGES - 2>();
     __syncthreads();
     const int next = kt + STAGES - 1;
-    if (next < numKTiles)
-      loadTile(next % STAGES, (index_t)next * BK);
+    if (next < ktCount)
+      loadTile(next % STAGES, (index_t)(ktBegin + next) * BK);
     dsc_cp_async_commit();
 
     const unsigned short* as = As + (kt % STAGES) * BM * AS;
@@ -176,7 +185,7 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
     }
   }
   dsc_cp_async_wait<0>();
-
+$SPLIT_K_REDUCE$
   // Accumulator fragment: c[0..1] at (lane/4, 2*(lane%4) + {0,1}), c[2..3]
   // eight rows below.
   #pragma unroll
@@ -393,8 +402,11 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
   if (failed(found))
     return failure();
   exec::TacticsOp tactics = *found;
-  int64_t gridX, gridY, threads;
+  int64_t gridX, gridY, gridZ = 1, threads;
   if (tensorCores) {
+    // Split-K sums slices across grid z, which per-sample launches take
+    // for the samples.
+    bool canSplit = !runsPerSample(kernel);
     SmallVector<exec::GemmTile> tiles;
     if (tactics) {
       for (Attribute attr : tactics.getCandidates()) {
@@ -408,13 +420,24 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
         tiles.push_back(*tile);
       }
     } else {
-      tiles.push_back(exec::chooseConvTile(m, n));
+      tiles.push_back(exec::chooseConvTile(m, n, k, canSplit));
     }
     os << getTensorCoreHelpers(type) << "\n";
     if (failed(emitEpilogue(os)))
       return failure();
     for (auto [index, tile] : llvm::enumerate(tiles)) {
+      if (ceilDiv(m, tile.bm) > kMaxGridY)
+        return kernel.emitOpError("conv has too many output pixels (")
+               << m << ") for one launch of " << tile.bm << "-row tiles";
+      int64_t tileColumns = ceilDiv(n, tile.bn), tileRows = ceilDiv(m, tile.bm);
+      FailureOr<SplitK> split =
+          planSplitK(kernel, tile, tileColumns * tileRows, ceilDiv(k, tile.bk));
+      if (failed(split))
+        return failure();
+      exec::GemmTile effective = tile;
+      effective.splitK = split->slices;
       std::vector<std::pair<StringRef, std::string>> values = common;
+      addSplitKValues(*split, values);
       values.push_back({"BM", std::to_string(tile.bm)});
       values.push_back({"BN", std::to_string(tile.bn)});
       values.push_back({"STAGES", std::to_string(tile.stages)});
@@ -427,28 +450,35 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
       os << "// implicit-gemm convolution on tensor cores: M " << m << " N "
          << n << " K " << k << ", " << tile.bm << "x" << tile.bn << "x32 tile, "
          << tile.warpsM << "x" << tile.warpsN << " warps, " << tile.stages
-         << " stages\n";
-      os << kernelSignature(kernel, entry, tile.threads()) << " {";
+         << " stages";
+      if (split->slices > 1)
+        os << ", split-K " << split->slices << " x " << split->tilesPerSlice
+           << " K tiles";
+      os << "\n";
+      os << kernelSignature(kernel, entry, tile.threads(),
+                            /*reportsFaults=*/false,
+                            /*usesScratch=*/split->slices > 1)
+         << " {";
       os << substitute(kTensorCoreBody, values) << "}\n";
-      if (ceilDiv(m, tile.bm) > kMaxGridY)
-        return kernel.emitOpError("conv has too many output pixels (")
-               << m << ") for one launch of " << tile.bm << "-row tiles";
       KernelVariant variant;
       variant.entry = entry;
-      variant.grid = {
-          static_cast<int32_t>(std::max<int64_t>(ceilDiv(n, tile.bn), 1)),
-          static_cast<int32_t>(std::max<int64_t>(ceilDiv(m, tile.bm), 1)), 1};
+      variant.grid = {static_cast<int32_t>(std::max<int64_t>(tileColumns, 1)),
+                      static_cast<int32_t>(std::max<int64_t>(tileRows, 1)),
+                      static_cast<int32_t>(split->slices)};
       variant.block = {static_cast<int32_t>(tile.threads()), 1, 1};
       variant.sharedMemory = static_cast<int32_t>(convSharedBytes(tile));
-      variant.description = tile.str();
+      variant.scratchBytes = split->scratchBytes;
+      variant.description = effective.str();
       if (index > 0) {
         result.variants.push_back(std::move(variant));
         continue;
       }
       threads = tile.threads();
-      gridX = ceilDiv(n, tile.bn);
-      gridY = ceilDiv(m, tile.bm);
+      gridX = tileColumns;
+      gridY = tileRows;
+      gridZ = split->slices;
       result.sharedMemory = variant.sharedMemory;
+      result.scratchBytes = variant.scratchBytes;
       if (tiles.size() > 1)
         result.description = variant.description;
     }
@@ -467,7 +497,8 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
     return kernel.emitOpError("conv has too many output pixels (")
            << m << ") for one launch";
   result.grid = {static_cast<int32_t>(std::max<int64_t>(gridX, 1)),
-                 static_cast<int32_t>(std::max<int64_t>(gridY, 1)), 1};
+                 static_cast<int32_t>(std::max<int64_t>(gridY, 1)),
+                 static_cast<int32_t>(gridZ)};
   result.block = {static_cast<int32_t>(threads), 1, 1};
   result.source = std::move(source);
   return result;

@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
 using namespace mlir;
 
@@ -242,6 +243,87 @@ static __device__ __forceinline__ void dsc_mma_16816(float (&c)[4], const unsign
        at = text.find(token.str(), at + mmaType.size()))
     text.replace(at, token.size(), mmaType.str());
   return text;
+}
+
+/// Each slice stores its accumulators to scratch (fragment order, so that a
+/// warp's stores are contiguous), then the last slice of the tile to arrive
+/// sums all of them in slice order (the result does not depend on the
+/// arrival order) and runs the epilogue. The tile's counter is reset for the
+/// next launch.
+constexpr StringLiteral kSplitKReduce = R"cuda(
+    {
+      constexpr int FRAGMENT = MT * NT * 4;
+      __shared__ int dsc_last_slice;
+      const unsigned tile = blockIdx.y * gridDim.x + blockIdx.x;
+      unsigned* counters = reinterpret_cast<unsigned*>(scratch);
+      float* partials = reinterpret_cast<float*>(scratch + $COUNTER_BYTES$) +
+                        (size_t)tile * SPLIT_K * FRAGMENT * THREADS;
+      float* mine = partials + (size_t)split * FRAGMENT * THREADS;
+      #pragma unroll
+      for (int i = 0; i < MT; ++i)
+        #pragma unroll
+        for (int j = 0; j < NT; ++j)
+          #pragma unroll
+          for (int c = 0; c < 4; ++c)
+            __stcg(&mine[((i * NT + j) * 4 + c) * THREADS + tid], acc[i][j][c]);
+      __threadfence();
+      __syncthreads();
+      if (tid == 0)
+        dsc_last_slice = atomicAdd(&counters[tile], 1u) == SPLIT_K - 1;
+      __syncthreads();
+      if (!dsc_last_slice)
+        return;
+      __threadfence();
+      #pragma unroll
+      for (int i = 0; i < MT; ++i)
+        #pragma unroll
+        for (int j = 0; j < NT; ++j)
+          #pragma unroll
+          for (int c = 0; c < 4; ++c)
+            acc[i][j][c] = 0.0f;
+      for (int s = 0; s < SPLIT_K; ++s) {
+        const float* slice = partials + (size_t)s * FRAGMENT * THREADS;
+        #pragma unroll
+        for (int i = 0; i < MT; ++i)
+          #pragma unroll
+          for (int j = 0; j < NT; ++j)
+            #pragma unroll
+            for (int c = 0; c < 4; ++c)
+              acc[i][j][c] += __ldcg(&slice[((i * NT + j) * 4 + c) * THREADS + tid]);
+      }
+      if (tid == 0)
+        counters[tile] = 0;
+    }
+)cuda";
+
+FailureOr<SplitK> planSplitK(exec::KernelOp kernel, const exec::GemmTile &tile,
+                             int64_t outputTiles, int64_t kTiles) {
+  SplitK split;
+  std::tie(split.slices, split.tilesPerSlice) =
+      exec::gemmSplitSlices(tile.splitK, kTiles);
+  if (split.slices == 1)
+    return split;
+  // One counter per output tile in the counters' fixed space.
+  if (outputTiles * 4 > kSplitKCounterBytes)
+    return kernel.emitOpError("split-K over ")
+           << outputTiles << " output tiles exceeds the limit of "
+           << kSplitKCounterBytes / 4;
+  // Each slice's partial sums: one f32 per element of the output tile.
+  split.scratchBytes =
+      kSplitKCounterBytes + outputTiles * split.slices * tile.bm * tile.bn * 4;
+  return split;
+}
+
+void addSplitKValues(const SplitK &split,
+                     std::vector<std::pair<StringRef, std::string>> &values) {
+  values.push_back({"SPLIT_K", std::to_string(split.slices)});
+  values.push_back({"KT_PER_SPLIT", std::to_string(split.tilesPerSlice)});
+  values.push_back(
+      {"SPLIT_K_REDUCE",
+       split.slices > 1
+           ? substitute(kSplitKReduce, {{"COUNTER_BYTES",
+                                         std::to_string(kSplitKCounterBytes)}})
+           : std::string()});
 }
 
 SmallVector<int64_t> getStrides(ArrayRef<int64_t> shape) {

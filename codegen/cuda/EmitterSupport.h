@@ -10,6 +10,7 @@
 #define DSC_CODEGEN_CUDA_EMITTERSUPPORT_H
 
 #include "codegen/cuda/CudaEmitter.h"
+#include "dialects/exec/GemmTiles.h"
 #include "dialects/graph/GraphOps.h"
 
 #include "llvm/ADT/ArrayRef.h"
@@ -18,6 +19,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace dsc::codegen {
 
@@ -64,6 +67,40 @@ std::string substitute(
     llvm::StringRef text,
     llvm::ArrayRef<std::pair<llvm::StringRef, std::string>> replacements);
 std::string getTensorCoreHelpers(mlir::Type elementType);
+
+/// Split-K of the tensor-core GEMM and implicit-GEMM conv: grid z slice
+/// `split` sums K tiles [ktBegin, ktBegin + ktCount) and the last slice of an
+/// output tile to arrive adds up every slice's partial sums. The counters lie
+/// at the start of the scratch, the same place for every split-K kernel of a
+/// plan, so that the partial sums after them never overwrite another kernel's
+/// counters (which must stay zero between launches).
+constexpr int64_t kSplitKCounterBytes = 1024;
+static_assert(exec::kGemmNumSMs * 4 <= kSplitKCounterBytes,
+              "split-K kernels have fewer output tiles than SMs");
+
+/// How one tensor-core entry splits K.
+struct SplitK {
+  /// Grid z slices (1: no split) and the K tiles of each.
+  int64_t slices = 1, tilesPerSlice = 1;
+  /// Zeroed scratch the entry takes: the counters, then the partial sums.
+  uint64_t scratchBytes = 0;
+};
+
+/// The split of `kTiles` K tiles of `tile`'s `outputTiles` output tiles into
+/// at most `tile.splitK` non-empty slices; an error on `kernel` when the
+/// output tiles need more counters than kSplitKCounterBytes holds.
+mlir::FailureOr<SplitK> planSplitK(exec::KernelOp kernel,
+                                   const exec::GemmTile &tile,
+                                   int64_t outputTiles, int64_t kTiles);
+
+/// Appends the split-K parameters of a tensor-core body to `values`:
+/// SPLIT_K, KT_PER_SPLIT, and SPLIT_K_REDUCE, the statements after the main
+/// loop that leave the full sums in `acc` of the last slice only (the others
+/// return). They use the body's MT, NT, THREADS, tid, split, acc and the
+/// entry's `scratch` parameter.
+void addSplitKValues(
+    const SplitK &split,
+    std::vector<std::pair<llvm::StringRef, std::string>> &values);
 
 /// The expression of the offset, in elements, of the element of a tensor of
 /// `operandShape` that numpy broadcasting maps to element `linearIndex` of a

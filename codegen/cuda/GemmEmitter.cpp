@@ -46,13 +46,6 @@ struct SimtTile {
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/// The counters at the start of the scratch, the same place for every
-/// split-K kernel of a plan: the partial sums after them never overwrite
-/// another kernel's counters (which must stay zero between launches).
-constexpr int64_t kSplitKCounterBytes = 1024;
-static_assert(kNumSMs * 4 <= kSplitKCounterBytes,
-              "split-K kernels have fewer output tiles than SMs");
-
 SimtTile chooseSimtTile(int64_t m, int64_t n, int64_t batch, bool wide) {
   if (!wide && m >= 128 && ceilDiv(m, 128) * ceilDiv(n, 128) * batch >= kNumSMs)
     return {128, 128, 8, 8, 8};
@@ -200,57 +193,6 @@ $SPLIT_K_REDUCE$
     // The next batch reuses the stages.
     __syncthreads();
   }
-)cuda";
-
-/// Split-K: each slice stores its accumulators to scratch (fragment order,
-/// so that a warp's stores are contiguous), then the last slice of the tile
-/// to arrive sums all of them in slice order (the result does not depend on
-/// the arrival order) and runs the epilogue. The tile's counter is reset for
-/// the next launch. Scratch: one counter per tile, then the partial sums.
-constexpr StringLiteral kSplitKReduce = R"cuda(
-    {
-      constexpr int FRAGMENT = MT * NT * 4;
-      __shared__ int dsc_last_slice;
-      const unsigned tile = blockIdx.y * gridDim.x + blockIdx.x;
-      unsigned* counters = reinterpret_cast<unsigned*>(scratch);
-      float* partials = reinterpret_cast<float*>(scratch + $COUNTER_BYTES$) +
-                        (size_t)tile * SPLIT_K * FRAGMENT * THREADS;
-      float* mine = partials + (size_t)split * FRAGMENT * THREADS;
-      #pragma unroll
-      for (int i = 0; i < MT; ++i)
-        #pragma unroll
-        for (int j = 0; j < NT; ++j)
-          #pragma unroll
-          for (int c = 0; c < 4; ++c)
-            __stcg(&mine[((i * NT + j) * 4 + c) * THREADS + tid], acc[i][j][c]);
-      __threadfence();
-      __syncthreads();
-      if (tid == 0)
-        dsc_last_slice = atomicAdd(&counters[tile], 1u) == SPLIT_K - 1;
-      __syncthreads();
-      if (!dsc_last_slice)
-        return;
-      __threadfence();
-      #pragma unroll
-      for (int i = 0; i < MT; ++i)
-        #pragma unroll
-        for (int j = 0; j < NT; ++j)
-          #pragma unroll
-          for (int c = 0; c < 4; ++c)
-            acc[i][j][c] = 0.0f;
-      for (int s = 0; s < SPLIT_K; ++s) {
-        const float* slice = partials + (size_t)s * FRAGMENT * THREADS;
-        #pragma unroll
-        for (int i = 0; i < MT; ++i)
-          #pragma unroll
-          for (int j = 0; j < NT; ++j)
-            #pragma unroll
-            for (int c = 0; c < 4; ++c)
-              acc[i][j][c] += __ldcg(&slice[((i * NT + j) * 4 + c) * THREADS + tid]);
-      }
-      if (tid == 0)
-        counters[tile] = 0;
-    }
 )cuda";
 
 /// The SIMT kernel body for f32/f64. Thread (ty, tx) owns rows ty + i*TY and
@@ -415,25 +357,16 @@ GemmEmitter::emitTensorCore(llvm::raw_ostream &os, EmittedKernel &result,
     if (gridY > kMaxGridYZ)
       return kernel.emitOpError("matmul has too many rows (")
              << m << ") for one launch of " << tile.bm << "-row tiles";
-    auto [slices, tilesPerSlice] =
-        exec::gemmSplitSlices(tile.splitK, ceilDiv(k, tile.bk));
-    // One counter per output tile in the counters' fixed space.
-    if (slices > 1 && gridX * gridY * 4 > kSplitKCounterBytes)
-      return kernel.emitOpError("split-K over ")
-             << gridX * gridY << " output tiles exceeds the limit of "
-             << kSplitKCounterBytes / 4;
+    FailureOr<SplitK> split =
+        planSplitK(kernel, tile, gridX * gridY, ceilDiv(k, tile.bk));
+    if (failed(split))
+      return failure();
+    int64_t slices = split->slices;
     exec::GemmTile effective = tile;
     effective.splitK = slices;
     std::vector<std::pair<StringRef, std::string>> values(common.begin(),
                                                           common.end());
-    values.push_back({"SPLIT_K", std::to_string(slices)});
-    values.push_back({"KT_PER_SPLIT", std::to_string(tilesPerSlice)});
-    values.push_back({"SPLIT_K_REDUCE",
-                      slices > 1
-                          ? substitute(kSplitKReduce,
-                                       {{"COUNTER_BYTES",
-                                         std::to_string(kSplitKCounterBytes)}})
-                          : std::string()});
+    addSplitKValues(*split, values);
     values.push_back({"BM", std::to_string(tile.bm)});
     values.push_back({"BN", std::to_string(tile.bn)});
     values.push_back({"BK", std::to_string(tile.bk)});
@@ -447,7 +380,8 @@ GemmEmitter::emitTensorCore(llvm::raw_ostream &os, EmittedKernel &result,
        << " tile, " << tile.warpsM << "x" << tile.warpsN << " warps, "
        << tile.stages << " stages";
     if (slices > 1)
-      os << ", split-K " << slices << " x " << tilesPerSlice << " K tiles";
+      os << ", split-K " << slices << " x " << split->tilesPerSlice
+         << " K tiles";
     os << "\n";
     os << kernelSignature(kernel, entry, tile.threads(),
                           /*reportsFaults=*/false,
@@ -464,10 +398,7 @@ GemmEmitter::emitTensorCore(llvm::raw_ostream &os, EmittedKernel &result,
             slices > 1 ? slices : std::clamp<int64_t>(batch, 1, kMaxGridYZ))};
     variant.block = {static_cast<int32_t>(tile.threads()), 1, 1};
     variant.sharedMemory = static_cast<int32_t>(tile.sharedBytes());
-    variant.scratchBytes = slices > 1
-                               ? kSplitKCounterBytes + gridX * gridY * slices *
-                                                           tile.bm * tile.bn * 4
-                               : 0;
+    variant.scratchBytes = split->scratchBytes;
     variant.description = effective.str();
     if (index > 0) {
       result.variants.push_back(std::move(variant));

@@ -269,6 +269,7 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
           OpPassManager &fn = pm.nest<func::FuncOp>();
           // Plans only: `dsc eval` interprets the imported graph as is.
           fn.addPass(graph::createConvertLayout());
+          fn.addPass(graph::createConvToMatmul());
           fn.addPass(graph::createFoldConstants());
           graph::ConvertPrecisionOptions precision;
           precision.precision = options.precision;

@@ -192,9 +192,9 @@ def Exec_TacticsOp : Exec_Op<"tactics", [
   let summary = "alternative tiles of a gemm or conv kernel that the runtime times";
   let description = [{
     Each candidate is a tensor-core tile of the gemm kernel `kernel`, or of
-    a data kernel whose first op is an implicit-GEMM convolution (bk = 32,
-    split_k = 1 there): `{bm, bn, bk, warps_m, warps_n, stages, split_k}`
-    (GemmTiles.h). The
+    a data kernel whose first op is an implicit-GEMM convolution (bk = 32
+    there): `{bm, bn, bk, warps_m, warps_n, stages, split_k}` (GemmTiles.h;
+    split_k > 1 sums K in grid z slices through the kernel scratch). The
     emitter generates one entry per candidate in the kernel's source; the
     plan runs the first (the compile-time heuristic's pick) unless the
     runtime's tuner timed the others and found a faster one. At most one

@@ -168,7 +168,7 @@ SmallVector<GemmTile> gemmTileCandidates(int64_t m, int64_t n, int64_t k,
 
 namespace {
 
-/// The conv tiles, largest first (bk 32, no split).
+/// The conv tiles, largest first (bk 32).
 constexpr GemmTile kConvTiles[] = {
     {128, 128, 32, 2, 4, 3}, {128, 64, 32, 4, 2, 3}, {64, 128, 32, 2, 4, 3},
     {64, 64, 32, 2, 2, 4},   {32, 64, 32, 1, 4, 4},  {32, 32, 32, 1, 2, 4},
@@ -178,24 +178,54 @@ bool convTileFits(const GemmTile &tile, int64_t m, int64_t n) {
   return (tile.bm <= 16 || tile.bm <= m) && (tile.bn <= 32 || tile.bn <= n);
 }
 
-} // namespace
-
-GemmTile chooseConvTile(int64_t m, int64_t n) {
-  for (const GemmTile &tile : kConvTiles)
-    if (convTileFits(tile, m, n) &&
-        ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn) >= kGemmNumSMs)
-      return tile;
-  return kConvTiles[std::size(kConvTiles) - 1];
+int64_t convOutputTiles(const GemmTile &tile, int64_t m, int64_t n) {
+  return ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn);
 }
 
-SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, unsigned max) {
+/// `tile` split as the heuristic splits it (unsplit unless `canSplit`).
+GemmTile withConvSplit(GemmTile tile, int64_t m, int64_t n, int64_t k,
+                       bool canSplit) {
+  tile.splitK = canSplit ? chooseGemmSplitK(convOutputTiles(tile, m, n),
+                                            ceilDiv(k, tile.bk))
+                         : 1;
+  return tile;
+}
+
+} // namespace
+
+GemmTile chooseConvTile(int64_t m, int64_t n, int64_t k, bool canSplit) {
+  for (const GemmTile &tile : kConvTiles)
+    if (convTileFits(tile, m, n) && convOutputTiles(tile, m, n) >= kGemmNumSMs)
+      return tile;
+  return withConvSplit(kConvTiles[std::size(kConvTiles) - 1], m, n, k,
+                       canSplit);
+}
+
+SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, int64_t k,
+                                         bool canSplit, unsigned max) {
   SmallVector<GemmTile> candidates;
   auto add = [&](const GemmTile &tile) {
     if (candidates.size() < max && ceilDiv(m, tile.bm) <= kGemmMaxGridYZ &&
         !llvm::is_contained(candidates, tile))
       candidates.push_back(tile);
   };
-  add(chooseConvTile(m, n));
+  GemmTile pick = chooseConvTile(m, n, k, canSplit);
+  add(pick);
+  // A split pick: twice its slices (more blocks, shorter slices) while
+  // each slice keeps the pipeline's depth of 4 K tiles, and no split (no
+  // partial sums through memory).
+  int64_t kTiles = ceilDiv(k, pick.bk);
+  if (pick.splitK > 1) {
+    auto [doubled, perSlice] = gemmSplitSlices(2 * pick.splitK, kTiles);
+    if (doubled > pick.splitK && perSlice >= 4) {
+      GemmTile more = pick;
+      more.splitK = doubled;
+      add(more);
+    }
+    GemmTile unsplit = pick;
+    unsplit.splitK = 1;
+    add(unsplit);
+  }
   // The others by how near their block count is to the SM count (the
   // ratio, either way): the tiles that fill the GPU about once first.
   SmallVector<GemmTile> others;
@@ -203,7 +233,7 @@ SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, unsigned max) {
     if (convTileFits(tile, m, n))
       others.push_back(tile);
   auto distance = [&](const GemmTile &tile) {
-    double blocks = double(ceilDiv(m, tile.bm) * ceilDiv(n, tile.bn));
+    double blocks = double(convOutputTiles(tile, m, n));
     return std::abs(std::log(blocks / double(kGemmNumSMs)));
   };
   std::stable_sort(others.begin(), others.end(),
@@ -211,15 +241,13 @@ SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, unsigned max) {
                      return distance(a) < distance(b);
                    });
   for (const GemmTile &tile : others)
-    add(tile);
+    add(withConvSplit(tile, m, n, k, canSplit));
   return candidates;
 }
 
 std::string checkConvTile(const GemmTile &tile) {
   if (tile.bk != 32)
     return "bk must be 32 for a convolution";
-  if (tile.splitK != 1)
-    return "split_k must be 1 for a convolution";
   return checkGemmTile(tile);
 }
 

@@ -86,21 +86,24 @@ llvm::SmallVector<GemmTile> gemmTileCandidates(int64_t m, int64_t n, int64_t k,
                                                unsigned max);
 
 /// The implicit-GEMM convolution's tile (codegen/cuda/ConvEmitter.cpp):
-/// BK = 32, no split-K. The largest that still gives every SM a block, among
-/// those not wider than the problem (64 output channels take BN = 64, not
-/// half of a 128); small problems (ResNet's 7x7 layers at batch 1: M = 49)
-/// take the smallest, 16 x 32, for the most blocks.
-GemmTile chooseConvTile(int64_t m, int64_t n);
+/// BK = 32. The largest that still gives every SM a block, among those not
+/// wider than the problem (64 output channels take BN = 64, not half of a
+/// 128); small problems (ResNet's 7x7 layers at batch 1: M = 49) take the
+/// smallest, 16 x 32, for the most blocks, and split K as chooseGemmSplitK
+/// does when `canSplit` (not per sample) and those still leave SMs idle.
+GemmTile chooseConvTile(int64_t m, int64_t n, int64_t k, bool canSplit);
 
-/// Conv tiles worth timing for M output pixels and N output channels: the
-/// heuristic's pick first, then the other tiles not taller or wider than
-/// the problem, those whose block count is nearest the SM count first; at
-/// most `max`.
-llvm::SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n,
-                                               unsigned max);
+/// Conv tiles worth timing for M output pixels, N output channels and a
+/// reduction of K: the heuristic's pick first, then, when its tiles leave
+/// SMs idle and `canSplit`, the pick with twice its slices and unsplit, then
+/// the other tiles not taller or wider than the problem (each split as the
+/// heuristic would), those whose block count is nearest the SM count first;
+/// at most `max`.
+llvm::SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, int64_t k,
+                                               bool canSplit, unsigned max);
 
-/// Why the convolution cannot take `tile` (BK other than 32, split-K);
-/// empty when it can.
+/// Why the convolution cannot take `tile` (BK other than 32); empty when it
+/// can.
 std::string checkConvTile(const GemmTile &tile);
 
 } // namespace dsc::exec

@@ -113,6 +113,7 @@ struct FusePass : dsc::graph::impl::FuseBase<FusePass> {
     options.maxLiveValues = maxLiveValues;
     options.libraryEpilogues = libraryEpilogues;
     options.libraryEpilogueMinMacs = libraryEpilogueMinMacs;
+    options.libraryEpilogueMinDepth = libraryEpilogueMinDepth;
     options.recomputeFlopsPerByte = recomputeFlopsPerByte;
 
     Block &body = func.getBody().front();

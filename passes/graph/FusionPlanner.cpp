@@ -458,15 +458,22 @@ void FusionPlanner::planAnchors() {
       continue;
     Value tail = op->getResult(0);
     auto shape = cast<ShapedType>(tail.getType()).getShape();
-    // A small GEMM is launch-bound: the generated kernel is as fast as the
-    // library, so it keeps the whole epilogue.
+    // A small GEMM is launch-bound and a shallow one (ResNet's 1x1 convs,
+    // K = 64..512) memory-bound: the generated kernel is about as fast as
+    // the library, so it keeps the whole epilogue rather than pay one more
+    // pass over the result.
     bool libraryOnly = false;
     if (auto matmul = dyn_cast<MatMulOp>(op);
         matmul && options.libraryEpilogues &&
         isa<FloatType>(getElementTypeOrSelf(tail.getType()))) {
       std::optional<int64_t> multiplyAdds = multiplyAddsOf(matmul);
+      auto lhs = cast<ShapedType>(matmul.getLhs().getType());
+      bool shallow = lhs.hasRank() && lhs.getRank() > 0 &&
+                     !ShapedType::isDynamic(lhs.getShape().back()) &&
+                     lhs.getShape().back() < options.libraryEpilogueMinDepth;
       libraryOnly =
-          !multiplyAdds || *multiplyAdds >= options.libraryEpilogueMinMacs;
+          !shallow &&
+          (!multiplyAdds || *multiplyAdds >= options.libraryEpilogueMinMacs);
     }
     LibraryEpilogue epilogue;
     while (tail.hasOneUse()) {

@@ -27,10 +27,12 @@ struct FusionPlanOptions {
   unsigned maxInputs = 8;
   /// Most values live at once in one kernel body, per element.
   unsigned maxLiveValues = 32;
-  /// Float matmuls of at least `libraryEpilogueMinMacs` multiply-adds take
-  /// only the epilogue cuBLASLt runs.
+  /// Float matmuls of at least `libraryEpilogueMinMacs` multiply-adds and a
+  /// reduction at least `libraryEpilogueMinDepth` deep take only the
+  /// epilogue cuBLASLt runs.
   bool libraryEpilogues = true;
   int64_t libraryEpilogueMinMacs = int64_t(1) << 27;
+  int64_t libraryEpilogueMinDepth = 768;
   /// FLOPs a recompute may add per byte of memory traffic it saves.
   double recomputeFlopsPerByte = 2.0;
 };

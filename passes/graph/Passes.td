@@ -46,6 +46,23 @@ def ConvertPrecision : Pass<"graph-convert-precision", "::mlir::func::FuncOp"> {
   ];
 }
 
+def ConvToMatmul : Pass<"graph-conv-to-matmul", "::mlir::func::FuncOp"> {
+  let summary = "rewrites channels-last 1x1 convolutions into matmuls";
+  let description = [{
+    A channels-last 2-D graph.conv with a 1x1 filter, stride 1, no padding,
+    group 1, static shapes and float elements computes
+    `x[N*H*W, C] x filter[M, C]^T`: it becomes a reshape of the input to
+    [N*H*W, C], a graph.matmul with the filter reshaped to [M, C] and
+    transposed (graph-fold-constants folds a constant filter), the bias
+    added to the [N*H*W, M] product, and a reshape back to N x H x W x M.
+    Reshapes are views; graph-sink-reshapes then moves the reshape below
+    the bias, activation and residual add so that they fuse as the GEMM's
+    epilogue. Runs after graph-convert-layout (which makes convs
+    channels-last).
+  }];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
 def HoistRowScale : Pass<"graph-hoist-row-scale", "::mlir::func::FuncOp"> {
   let summary = "moves a per-row scale of a matmul's result onto its input";
   let description = [{
@@ -122,7 +139,8 @@ def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
     op cuBLASLt's epilogues cannot express: on the H100 its large GEMMs are
     2-4x faster than the generated ones (bench/gemm_tiles.py), which
     outweighs one more pass over the result. Smaller GEMMs are
-    launch-bound, so they keep the whole epilogue in the generated kernel.
+    launch-bound, and shallow ones (K below `library-epilogue-min-depth`)
+    memory-bound, so they keep the whole epilogue in the generated kernel.
   }];
   let options = [
     Option<"maxInputs", "max-inputs", "unsigned", /*default=*/"8",
@@ -139,6 +157,12 @@ def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
            /*default=*/"int64_t(1) << 27",
            "the multiply-adds from which a matmul counts as large for "
            "library-epilogues (0: every matmul)">,
+    Option<"libraryEpilogueMinDepth", "library-epilogue-min-depth", "int64_t",
+           /*default=*/"768",
+           "the reduction depth (K) from which a matmul counts as large for "
+           "library-epilogues: a shallower one is memory-bound, and the "
+           "extra pass over its result costs more than the library saves "
+           "(0: any depth)">,
     Option<"recomputeFlopsPerByte", "recompute-flops-per-byte", "double",
            /*default=*/"2.0",
            "FLOPs (FMA-equivalent instructions) that recomputing an "

@@ -85,9 +85,11 @@ def SelectGemmTactics : Pass<"exec-select-gemm-tactics", "::mlir::ModuleOp"> {
     tiles that fit the problem (none much taller or wider than it, each
     within the shared memory limit), at most `max-candidates` in all.
     Implicit-GEMM convolutions on tensor cores (f16/bf16 data kernels) get
-    the conv heuristic's tile, then the other conv tiles that fit (bk = 32,
-    no split-K). A kernel that already has an exec.tactics keeps it; one
-    with a single candidate gets none.
+    the conv heuristic's tile, split-K when its tiles leave SMs idle, then
+    that tile with twice the slices and unsplit, then the other conv tiles
+    that fit (bk = 32, each split as the heuristic would). A kernel that
+    already has an exec.tactics keeps it; one with a single candidate gets
+    none.
   }];
   let options = [
     Option<"maxCandidates", "max-candidates", "unsigned", /*default=*/"5",

@@ -97,11 +97,16 @@ struct SelectGemmTacticsPass
             result[result.size() - 2], result.back(), lhs.back(), batch,
             /*canSplit=*/batch == 1, maxCandidates);
       } else if (graph::ConvOp conv = tensorCoreConv(kernel)) {
-        // An implicit GEMM of M = N * P * Q output pixels, N = Cout.
+        // An implicit GEMM of M = N * P * Q output pixels, N = Cout and
+        // K = R * S * C (the filter is Cout x R x S x C).
         ArrayRef<int64_t> result =
             cast<RankedTensorType>(conv.getType()).getShape();
+        ArrayRef<int64_t> filter =
+            cast<RankedTensorType>(conv.getFilter().getType()).getShape();
         tiles = exec::convTileCandidates(result[0] * result[1] * result[2],
-                                         result[3], maxCandidates);
+                                         result[3],
+                                         filter[1] * filter[2] * filter[3],
+                                         /*canSplit=*/true, maxCandidates);
       }
       if (tiles.size() < 2)
         continue;

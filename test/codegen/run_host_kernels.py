@@ -276,6 +276,54 @@ def cases():
         + f"\nexec.tactics @conv_tc [{conv_tiles}]\n",
         [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2,
         min_launches=8)
+    # Split-K (exec.tactics split_k): M = 35 pixels, N = 24, K = 144 in 5
+    # K tiles, summed in 2 slices (3 + 2 K tiles), 5 (one each) and, with
+    # 32x32 tiles, 3 (2 + 2 + 1); the bias and ReLU after the reduction.
+    x = (rng.standard_normal((1, 7, 5, 16)) / 4).astype(np.float16)
+    w = (rng.standard_normal((24, 3, 3, 16)) / 4).astype(np.float16)
+    b = rng.standard_normal(24).astype(np.float16)
+    y = np.maximum(nhwc_conv(x, w, [1, 1], [1, 1, 1, 1], [1, 1]) +
+                   b.astype(np.float64), 0)
+    split_tiles = [(16, 32, 1, 2, 4, 2), (16, 32, 1, 2, 4, 5),
+                   (32, 32, 1, 2, 4, 3), (16, 32, 1, 2, 4, 1)]
+    conv_split = kernel(
+        "conv_split", "%x: tensor<1x7x5x16xf16>, %w: tensor<24x3x3x16xf16>, "
+        "%b: tensor<24xf16>",
+        "graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, "
+        "dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
+        "group = 1 : i64} : (tensor<1x7x5x16xf16>, tensor<24x3x3x16xf16>, "
+        "tensor<24xf16>) -> tensor<1x7x5x24xf16>\n  %z = graph.relu %y : "
+        "tensor<1x7x5x24xf16> -> tensor<1x7x5x24xf16>",
+        "tensor<1x7x5x24xf16>").replace("exec.yield %y", "exec.yield %z")
+    add("conv-igemm-f16-split-k",
+        conv_split + "\nexec.tactics @conv_split [" + ", ".join(
+            f"{{bm = {bm}, bn = {bn}, bk = 32, warps_m = {wm}, warps_n = {wn}, "
+            f"stages = {st}, split_k = {sk}}}"
+            for bm, bn, wm, wn, st, sk in split_tiles) + "]\n",
+        [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2,
+        min_launches=len(split_tiles))
+    # Split-K through the element gathers (C = 12, not a multiple of 8;
+    # stride 2; K = 108 in 4 K tiles, 4 slices) with a residual.
+    x = (rng.standard_normal((2, 9, 8, 12)) / 4).astype(np.float16)
+    w = (rng.standard_normal((10, 3, 3, 12)) / 4).astype(np.float16)
+    r = rng.standard_normal((2, 4, 4, 10)).astype(np.float16)
+    y = nhwc_conv(x, w, [2, 2], [0, 1, 0, 1], [1, 1]) + r.astype(np.float64)
+    conv_gather_split = kernel(
+        "conv_gather_split", "%x: tensor<2x9x8x12xf16>, "
+        "%w: tensor<10x3x3x12xf16>, %r: tensor<2x4x4x10xf16>",
+        "graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, "
+        "dilations = array<i64: 1, 1>, pads = array<i64: 0, 1, 0, 1>, "
+        "group = 1 : i64} : (tensor<2x9x8x12xf16>, tensor<10x3x3x12xf16>) -> "
+        "tensor<2x4x4x10xf16>\n  %z = graph.add %y, %r : (tensor<2x4x4x10xf16>, "
+        "tensor<2x4x4x10xf16>) -> tensor<2x4x4x10xf16>",
+        "tensor<2x4x4x10xf16>").replace("exec.yield %y", "exec.yield %z")
+    add("conv-igemm-f16-gather-split-k",
+        conv_gather_split + "\nexec.tactics @conv_gather_split [{bm = 16, "
+        "bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 4}, "
+        "{bm = 32, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, "
+        "split_k = 2}]\n",
+        [x, w, r], [y.astype(np.float16)], rtol=1e-2, atol=1e-2,
+        min_launches=2)
     # Enough pixels for 64x64 tiles (2x2 warps, 2x4 fragments each).
     x = rng.standard_normal((1, 96, 90, 8)).astype(np.float16)
     w = (rng.standard_normal((64, 1, 1, 8)) / 2).astype(np.float16)

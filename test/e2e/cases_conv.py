@@ -149,6 +149,65 @@ def symbolic_resnet():
     return case
 
 
+def split_k_cases():
+    """f16 convs with too few output tiles for the SMs, which split K (grid z
+    slices summed through the kernel scratch): every exec.tactics variant
+    computes the same (run each with DSC_TUNE=variant:N on the GPU)."""
+    cases = []
+    # ResNet-50's stage 4 at batch 1: 7x7 pixels, 512 -> 512 channels, a 3x3
+    # filter (K = 4608), bias and Relu after the reduction.
+    net = Net(F16)
+    x_value = rand(1, 512, 7, 7).astype(F16)
+    y = net.relu(net.conv(("x", f64(x_value)), 512, 3, pad=1))
+    cases.append(net.case("conv_net-split-k-stage4", x_value, y,
+                          tolerance=(3e-2, 3e-2)))
+    # Odd sizes: 40 channels (16-byte copies), 72 outputs (edge tiles in N),
+    # 5x5 pixels, two images (M = 50), and a residual add.
+    net = Net(F16)
+    x_value = rand(2, 40, 5, 5).astype(F16)
+    x = ("x", f64(x_value))
+    y = net.conv(x, 72, 3, pad=1)
+    shortcut = net.conv(x, 72, 1, bias=False)
+    y = net.relu(net.add(y, shortcut))
+    cases.append(net.case("conv_net-split-k-odd-residual", x_value, y,
+                          tolerance=(3e-2, 3e-2)))
+    # 36 channels (element gathers), stride 2 and padding: 5x5 pixels of a
+    # 9x9 input, K = 324 in 11 K tiles; then 24 channels (which make
+    # graph-convert-layout take the network channels-last) to 40.
+    net = Net(F16)
+    x_value = rand(1, 36, 9, 9).astype(F16)
+    y = net.relu(net.conv(("x", f64(x_value)), 24, 3, stride=2, pad=1))
+    y = net.conv(y, 40, 3, pad=1)
+    cases.append(net.case("conv_net-split-k-gather-stride2", x_value, y,
+                          tolerance=(3e-2, 3e-2)))
+    return cases
+
+
+def pointwise_cases():
+    """Channels-last 1x1 convs with stride 1 run as GEMMs
+    (graph-conv-to-matmul): a bottleneck's reduce (bias, Relu) and expand
+    (bias, the residual add, Relu: the GEMM's epilogue) with odd pixel and
+    channel counts, in f16 and f32; then a 1x1 conv whose result is a graph output."""
+    cases = []
+    for dtype, tolerance, suffix in [(F16, (3e-2, 3e-2), "f16"),
+                                     (F32, None, "f32")]:
+        net = Net(dtype)
+        x_value = rand(2, 8, 5, 7).astype(dtype)
+        stem = net.relu(net.conv(("x", f64(x_value)), 24, 3, pad=1))
+        y = net.relu(net.conv(stem, 40, 1))
+        y = net.relu(net.conv(y, 40, 3, pad=1))
+        y = net.relu(net.add(net.conv(y, 24, 1), stem))
+        cases.append(net.case(f"conv_net-pointwise-bottleneck-{suffix}",
+                              x_value, y, tolerance=tolerance))
+    net = Net(F16)
+    x_value = rand(1, 16, 3, 9).astype(F16)
+    y = net.conv(("x", f64(x_value)), 16, 3, pad=1)
+    y = net.conv(y, 10, 1, bias=False)
+    cases.append(net.case("conv_net-pointwise-output", x_value, y,
+                          tolerance=(3e-2, 3e-2)))
+    return cases
+
+
 def conv_net_cases():
     cases = []
     # One conv-bn-relu, C = 3 (not a multiple of 8), stride 2, padding.
@@ -201,4 +260,4 @@ def conv_net_cases():
     cases.append(Case("conv_net-depthwise-pool-f16", model, {"x": x_value},
                       {"p": pooled.astype(F16), y[0]: y[1].astype(F16)},
                       tolerance=(3e-2, 3e-2)))
-    return cases
+    return cases + split_k_cases() + pointwise_cases()

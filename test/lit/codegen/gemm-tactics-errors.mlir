@@ -43,3 +43,14 @@ exec.kernel @conv_f32(%x: tensor<1x8x8x16xf32>, %w: tensor<32x3x3x16xf32>) -> te
 }
 // expected-error @+1 {{'exec.tactics' op lists tiles for the conv kernel 'conv_f32' of 'f32', which has no tensor-core path}}
 exec.tactics @conv_f32 [{bm = 16, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 1}]
+
+// -----
+
+// A split conv of 64 x 5 = 320 output tiles: more than the split-K counters
+// hold.
+// expected-error @+1 {{'exec.kernel' op split-K over 320 output tiles exceeds the limit of 256}}
+exec.kernel @conv_many_tiles(%x: tensor<1x32x32x16xf16>, %w: tensor<160x3x3x16xf16>) -> tensor<1x32x32x160xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x32x32x16xf16>, tensor<160x3x3x16xf16>) -> tensor<1x32x32x160xf16>
+  exec.yield %y : tensor<1x32x32x160xf16>
+}
+exec.tactics @conv_many_tiles [{bm = 16, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 2}]

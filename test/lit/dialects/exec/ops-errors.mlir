@@ -163,14 +163,5 @@ exec.kernel @c(%x: tensor<1x8x8x16xf16>, %w: tensor<32x3x3x16xf16>) -> tensor<1x
   %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x8x8x16xf16>, tensor<32x3x3x16xf16>) -> tensor<1x8x8x32xf16>
   exec.yield %y : tensor<1x8x8x32xf16>
 }
-// expected-error @+1 {{'exec.tactics' op candidate #1 split_k must be 1 for a convolution}}
-exec.tactics @c [{bm = 16, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 1}, {bm = 16, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 2}]
-
-// -----
-
-exec.kernel @c(%x: tensor<1x8x8x16xf16>, %w: tensor<32x3x3x16xf16>) -> tensor<1x8x8x32xf16> attributes {family = "data"} {
-  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x8x8x16xf16>, tensor<32x3x3x16xf16>) -> tensor<1x8x8x32xf16>
-  exec.yield %y : tensor<1x8x8x32xf16>
-}
 // expected-error @+1 {{'exec.tactics' op candidate #0 bk must be 32 for a convolution}}
 exec.tactics @c [{bm = 16, bn = 32, bk = 64, warps_m = 1, warps_n = 2, stages = 4, split_k = 1}]

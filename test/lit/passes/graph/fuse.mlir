@@ -1,6 +1,6 @@
 // RUN: dsc-opt %s -graph-fuse=library-epilogues=false | FileCheck %s
 // RUN: dsc-opt %s -graph-fuse="max-inputs=2 library-epilogues=false" | FileCheck %s --check-prefix=LIMIT
-// RUN: dsc-opt %s -graph-fuse=library-epilogue-min-macs=0 | FileCheck %s --check-prefix=LIB
+// RUN: dsc-opt %s -graph-fuse="library-epilogue-min-macs=0 library-epilogue-min-depth=0" | FileCheck %s --check-prefix=LIB
 // RUN: dsc-opt %s -graph-fuse | FileCheck %s --check-prefix=DEFAULT
 // RUN: dsc-opt %s -graph-fuse="max-live-values=2 library-epilogues=false" | FileCheck %s --check-prefix=LIVE
 // RUN: dsc-opt %s -graph-fuse="recompute-flops-per-byte=0 library-epilogues=false" | FileCheck %s --check-prefix=NORECOMPUTE
@@ -404,6 +404,33 @@ func.func @gemm_large(%x: tensor<512x1024xf32>, %w: tensor<1024x1024xf32>, %bias
   %1 = graph.add %0, %bias : (tensor<512x1024xf32>, tensor<1024xf32>) -> tensor<512x1024xf32>
   %2 = graph.gelu %1 : tensor<512x1024xf32> -> tensor<512x1024xf32>
   return %2 : tensor<512x1024xf32>
+}
+
+// ResNet-50's 1x1 expansion at batch 32 as a GEMM (graph-conv-to-matmul):
+// 100352 x 256 x 64 = 1.6e9 multiply-adds, but only 64 deep, so memory-bound:
+// by default the residual add and ReLU (which cuBLASLt cannot run in that
+// order) stay its epilogue rather than cost one more pass over the result.
+// CHECK-LABEL: func.func @gemm_shallow
+// DEFAULT-LABEL: func.func @gemm_shallow
+// DEFAULT: graph.fusion gemm anchor("matmul")
+// DEFAULT: graph.matmul
+// DEFAULT-NEXT: graph.add
+// DEFAULT-NEXT: graph.relu
+// DEFAULT-NEXT: graph.yield
+// DEFAULT-NEXT: }
+// DEFAULT-NEXT: return
+// LIB-LABEL: func.func @gemm_shallow
+// LIB: graph.matmul
+// LIB-NEXT: graph.add
+// LIB-NEXT: graph.yield
+// LIB: graph.fusion elementwise anchor("none")
+// LIB-NEXT: ^bb0
+// LIB-NEXT: graph.relu
+func.func @gemm_shallow(%x: tensor<100352x64xf16>, %w: tensor<64x256xf16>, %r: tensor<100352x256xf16>) -> tensor<100352x256xf16> {
+  %0 = graph.matmul %x, %w : (tensor<100352x64xf16>, tensor<64x256xf16>) -> tensor<100352x256xf16>
+  %1 = graph.add %0, %r : (tensor<100352x256xf16>, tensor<100352x256xf16>) -> tensor<100352x256xf16>
+  %2 = graph.relu %1 : tensor<100352x256xf16> -> tensor<100352x256xf16>
+  return %2 : tensor<100352x256xf16>
 }
 
 // Must not recompute: a clone runs once per element of its kernel, so

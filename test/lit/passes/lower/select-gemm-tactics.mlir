@@ -80,15 +80,42 @@ exec.tactics @given [{bm = 64, bn = 64, bk = 32, warps_m = 2, warps_n = 2, stage
 // -----
 
 // An implicit-GEMM conv (ResNet's stage 3 at batch 1: M = 196 pixels,
-// N = 256): the conv heuristic's 16x32 tile (104 blocks), then the conv
-// tiles whose block counts are nearest 132 SMs: 32x32 (56), 16x64 (52),
-// 32x64 (28), 64x64 (16); bk = 32 and no split-K.
+// N = 256, K = 2304 in 72 K tiles): the conv heuristic's 16x32 tile (104
+// blocks, too few for 132 SMs) split 3 ways, then split 6 ways and unsplit,
+// then the conv tiles whose block counts are nearest 132 SMs, each split as
+// the heuristic would: 32x32 (56 tiles, 5 slices), 16x64 (52, 6); bk = 32.
 // CHECK-LABEL: exec.kernel @conv_stage3
-// CHECK: exec.tactics @conv_stage3 [{bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 32 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}, {bk = 32 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}]
+// CHECK: exec.tactics @conv_stage3 [{bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 3 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 6 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 32 : i64, split_k = 5 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 64 : i64, split_k = 6 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}]
 exec.kernel @conv_stage3(%x: tensor<1x14x14x256xf16>, %w: tensor<256x3x3x256xf16>, %b: tensor<256xf16>) -> tensor<1x14x14x256xf16> attributes {family = "data"} {
   %c = graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x14x14x256xf16>, tensor<256x3x3x256xf16>, tensor<256xf16>) -> tensor<1x14x14x256xf16>
   %y = graph.relu %c : tensor<1x14x14x256xf16> -> tensor<1x14x14x256xf16>
   exec.yield %y : tensor<1x14x14x256xf16>
+}
+
+// -----
+
+// ResNet's stage 4 at batch 1 (M = 49, N = 512, K = 4608 in 144 K tiles):
+// 64 tiles of 16x32 split 5 ways (320 blocks), then 10 ways and unsplit;
+// with two candidates, the pick and its doubled split.
+// CHECK-LABEL: exec.kernel @conv_stage4
+// CHECK: exec.tactics @conv_stage4 [{bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 5 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 10 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 32 : i64, split_k = 9 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 64 : i64, split_k = 9 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}]
+// TWO-LABEL: exec.kernel @conv_stage4
+// TWO: exec.tactics @conv_stage4 [{bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 5 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 10 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}]
+exec.kernel @conv_stage4(%x: tensor<1x7x7x512xf16>, %w: tensor<512x3x3x512xf16>, %b: tensor<512xf16>) -> tensor<1x7x7x512xf16> attributes {family = "data"} {
+  %c = graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x7x7x512xf16>, tensor<512x3x3x512xf16>, tensor<512xf16>) -> tensor<1x7x7x512xf16>
+  %y = graph.relu %c : tensor<1x7x7x512xf16> -> tensor<1x7x7x512xf16>
+  exec.yield %y : tensor<1x7x7x512xf16>
+}
+
+// -----
+
+// Its 1x1 expansion to 2048 channels: 256 tiles of 16x32 fill the SMs (no
+// split); the others, fewer tiles, split over the 16 K tiles.
+// CHECK-LABEL: exec.kernel @conv_expand
+// CHECK: exec.tactics @conv_expand [{bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 32 : i64, split_k = 3 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 64 : i64, split_k = 3 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 64 : i64, split_k = 4 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}]
+exec.kernel @conv_expand(%x: tensor<1x7x7x512xf16>, %w: tensor<2048x1x1x512xf16>) -> tensor<1x7x7x2048xf16> attributes {family = "data"} {
+  %c = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : (tensor<1x7x7x512xf16>, tensor<2048x1x1x512xf16>) -> tensor<1x7x7x2048xf16>
+  exec.yield %c : tensor<1x7x7x2048xf16>
 }
 
 // -----
