@@ -7,6 +7,7 @@
 #ifndef DSC_RUNTIME_TEST_GPUTESTSUPPORT_H
 #define DSC_RUNTIME_TEST_GPUTESTSUPPORT_H
 
+#include "TempDir.h"
 #include "dsc/runtime.h"
 
 #include <gtest/gtest.h>
@@ -17,11 +18,8 @@
 
 namespace dsc::rt::test {
 
-/// A fresh directory for a runtime's kernel cache.
-inline std::string makeTempDir() {
-  char path[] = "/tmp/dsc-gpu-cache-XXXXXX";
-  return mkdtemp(path) ? std::string(path) : std::string();
-}
+/// A fresh directory for a runtime's kernel cache (removed at exit).
+inline std::string makeTempDir() { return makeTempDir("dsc-gpu-cache"); }
 
 } // namespace dsc::rt::test
 

@@ -6,6 +6,7 @@
 
 #include "KernelCache.h"
 #include "PlanBuilder.h"
+#include "TempDir.h"
 
 #include <gtest/gtest.h>
 
@@ -19,9 +20,10 @@ using namespace dsc::rt::test;
 
 namespace {
 
+/// A cache folder that does not exist yet, in a fresh directory.
 std::string makeTempDir() {
-  char path[] = "/tmp/dsc-kernel-cache-XXXXXX";
-  return mkdtemp(path) ? std::string(path) + "/kernels" : std::string();
+  std::string dir = dsc::rt::test::makeTempDir("dsc-kernel-cache");
+  return dir.empty() ? dir : dir + "/kernels";
 }
 
 bool exists(const std::string &path) {

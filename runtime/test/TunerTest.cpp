@@ -3,6 +3,7 @@
 #include "Tuner.h"
 #include "Blas.h"
 #include "PlanBuilder.h"
+#include "TempDir.h"
 
 #include <gtest/gtest.h>
 
@@ -14,10 +15,7 @@ using namespace dsc::rt;
 
 namespace {
 
-std::string makeTempDir() {
-  char path[] = "/tmp/dsc-tactics-XXXXXX";
-  return mkdtemp(path) ? std::string(path) : std::string();
-}
+std::string makeTempDir() { return dsc::rt::test::makeTempDir("dsc-tactics"); }
 
 std::string keyFor(const std::vector<uint8_t> &plan) {
   return tactics::cacheKey("NVIDIA H100 80GB HBM3", "sm_90", 13000, 130000,
