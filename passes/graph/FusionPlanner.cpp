@@ -158,8 +158,9 @@ std::optional<int64_t> multiplyAddsOf(MatMulOp matmul) {
   return result.getNumElements() * lhs.getShape().back();
 }
 
-/// What a float matmul's epilogue holds so far, in the order cuBLASLt
-/// applies them: bias, residual, then one activation (not after a residual).
+/// What a float matmul's epilogue holds so far: a bias and a residual (C,
+/// beta = 1) in either order, then one activation, as cuBLASLt computes
+/// act(A B + C + bias).
 struct LibraryEpilogue {
   bool bias = false, residual = false, activation = false;
 
@@ -183,8 +184,6 @@ struct LibraryEpilogue {
         return bias = true;
       return false;
     }
-    if (residual)
-      return false;
     if (isa<ReluOp>(user))
       return activation = true;
     if (auto gelu = dyn_cast<GeluOp>(user))

@@ -127,8 +127,9 @@ std::optional<LibraryGemm> match(exec::KernelOp kernel) {
     current = op.getResult(0);
   }
   auto yield = cast<exec::YieldOp>(body.getTerminator());
-  if (yield.getValues().size() != 1 || yield.getValues().front() != current ||
-      (activated && gemm.residual >= 0))
+  // An activation comes last, after the bias and the residual: cuBLASLt's
+  // act(A B + beta C + bias).
+  if (yield.getValues().size() != 1 || yield.getValues().front() != current)
     return std::nullopt;
 
   // Batches: whole on each side (strided), or one matrix for all of them.

@@ -290,9 +290,6 @@ Status checkLibraryGemm(const std::string &what,
       activation != dsc::plan::GemmActivation::GeluTanh)
     return invalid(prefix + "invalid activation " +
                    std::to_string(static_cast<int>(activation)));
-  if (gemm.residual_arg() >= 0 && activation != dsc::plan::GemmActivation::None)
-    return invalid(prefix + "a residual with an activation (cuBLASLt adds "
-                            "the residual before the activation)");
   if (gemm.bias_arg() < -1 || gemm.residual_arg() < -1)
     return invalid(prefix + "bias_arg and residual_arg must be -1 or an "
                             "argument number");

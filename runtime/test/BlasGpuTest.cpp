@@ -157,6 +157,9 @@ std::vector<GemmCase> everyEpilogue() {
     add(true, false, GemmActivation::GeluTanh);
     add(false, true, GemmActivation::None);
     add(true, true, GemmActivation::None);
+    // cuBLASLt adds C before the activation: ResNet's relu(conv + bias + x).
+    add(true, true, GemmActivation::Relu);
+    add(false, true, GemmActivation::GeluTanh);
     add(true, false, GemmActivation::Relu, /*batch=*/3);
   }
   return cases;

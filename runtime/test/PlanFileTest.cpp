@@ -396,6 +396,12 @@ TEST(PlanFile, LibraryGemmParses) {
   residual.bias = true;
   ASSERT_TRUE(PlanFile::fromBytes(gemmPlan(residual).build(), &file).isOk());
   EXPECT_EQ(file.raw()->kernels()->Get(0)->library_gemm()->residual_arg(), 3);
+
+  // A residual with an activation: act(A B + C + bias).
+  residual.activation = dsc::plan::GemmActivation::Relu;
+  ASSERT_TRUE(PlanFile::fromBytes(gemmPlan(residual).build(), &file).isOk());
+  EXPECT_EQ(file.raw()->kernels()->Get(0)->library_gemm()->activation(),
+            dsc::plan::GemmActivation::Relu);
 }
 
 TEST(PlanFile, RejectsLibraryGemmFields) {
@@ -429,11 +435,6 @@ TEST(PlanFile, RejectsLibraryGemmFields) {
                    g.activation = static_cast<dsc::plan::GemmActivation>(7);
                  }),
                  {"invalid activation 7"});
-  expectRejected(with([](TestGemm &g, TestPlan &) {
-                   g.residualArg = 2;
-                   g.activation = dsc::plan::GemmActivation::Relu;
-                 }),
-                 {"residual with an activation"});
   expectRejected(with([](TestGemm &g, TestPlan &) { g.biasArg = -2; }),
                  {"bias_arg and residual_arg must be -1"});
   expectRejected(with([](TestGemm &g, TestPlan &) { g.dArg = 4; }),

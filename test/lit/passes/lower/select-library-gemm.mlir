@@ -64,11 +64,11 @@ exec.kernel @bias_residual(%x: tensor<64x32xf16>, %w: tensor<32x48xf16>, %r: ten
   exec.yield %z : tensor<64x48xf16>
 }
 
-// A residual with an activation: the tactic offers the residual (beta = 1)
-// only without one, so relu(acc + r) stays generated.
+// A residual then an activation: cuBLASLt's relu(A B + C) with beta = 1.
 // CHECK-LABEL: exec.kernel @residual_then_relu
-// CHECK-NOT: exec.library_gemm
-// CHECK: exec.yield
+// CHECK: exec.library_gemm
+// CHECK-SAME: activation = "relu"
+// CHECK-SAME: residual = 2
 exec.kernel @residual_then_relu(%x: tensor<64x32xf16>, %w: tensor<32x48xf16>, %r: tensor<64x48xf16>) -> tensor<64x48xf16> attributes {family = "gemm"} {
   %y = graph.matmul %x, %w : (tensor<64x32xf16>, tensor<32x48xf16>) -> tensor<64x48xf16>
   %s = graph.add %y, %r : (tensor<64x48xf16>, tensor<64x48xf16>) -> tensor<64x48xf16>
