@@ -548,7 +548,7 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
     emitted.sharedMemory = single.sharedMemory;
     bool wholeBatch = depth <= 64 && !runsPerSample(kernel);
     auto nextEntry = [&] {
-      return emitted.entry + "_t" + std::to_string(emitted.variants.size() + 1);
+      return variantEntryName(emitted.entry, emitted.variants.size() + 1);
     };
     if (wholeBatch && planes * ((rows + 127) / 128) >= kBlocksToFill)
       emitted.variants.push_back(emitFlash(nextEntry(), 2, 0));

@@ -438,15 +438,8 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
       effective.splitK = split->slices;
       std::vector<std::pair<StringRef, std::string>> values = common;
       addSplitKValues(*split, values);
-      values.push_back({"BM", std::to_string(tile.bm)});
-      values.push_back({"BN", std::to_string(tile.bn)});
-      values.push_back({"STAGES", std::to_string(tile.stages)});
-      values.push_back({"WARPS_M", std::to_string(tile.warpsM)});
-      values.push_back({"WARPS_N", std::to_string(tile.warpsN)});
-      values.push_back({"THREADS", std::to_string(tile.threads())});
-      std::string entry = index == 0
-                              ? result.entry
-                              : result.entry + "_t" + std::to_string(index);
+      addTileValues(tile, values);
+      std::string entry = variantEntryName(result.entry, index);
       os << "// implicit-gemm convolution on tensor cores: M " << m << " N "
          << n << " K " << k << ", " << tile.bm << "x" << tile.bn << "x32 tile, "
          << tile.warpsM << "x" << tile.warpsN << " warps, " << tile.stages

@@ -314,6 +314,21 @@ FailureOr<SplitK> planSplitK(exec::KernelOp kernel, const exec::GemmTile &tile,
   return split;
 }
 
+std::string variantEntryName(StringRef entry, size_t index) {
+  return index == 0 ? entry.str() : (entry + "_t" + Twine(index)).str();
+}
+
+void addTileValues(const exec::GemmTile &tile,
+                   std::vector<std::pair<StringRef, std::string>> &values) {
+  values.push_back({"BM", std::to_string(tile.bm)});
+  values.push_back({"BN", std::to_string(tile.bn)});
+  values.push_back({"BK", std::to_string(tile.bk)});
+  values.push_back({"STAGES", std::to_string(tile.stages)});
+  values.push_back({"WARPS_M", std::to_string(tile.warpsM)});
+  values.push_back({"WARPS_N", std::to_string(tile.warpsN)});
+  values.push_back({"THREADS", std::to_string(tile.threads())});
+}
+
 void addSplitKValues(const SplitK &split,
                      std::vector<std::pair<StringRef, std::string>> &values) {
   values.push_back({"SPLIT_K", std::to_string(split.slices)});

@@ -59,14 +59,19 @@ std::string intLiteral(mlir::Type type, const llvm::APInt &value);
 /// PTX and a few type-generic math wrappers. Needs no header.
 llvm::StringRef getPrelude();
 
-/// PTX wrappers of the tensor-core paths (GEMM, attention): cp.async,
-/// ldmatrix (plain and .trans) and mma.sync.m16n8k16 with f32 accumulation
-/// on f16 or bf16 (`elementType`) operands.
 /// `text` with each `$NAME$` replaced (the kernel templates' parameters).
 std::string substitute(
     llvm::StringRef text,
     llvm::ArrayRef<std::pair<llvm::StringRef, std::string>> replacements);
+
+/// PTX wrappers of the tensor-core paths (GEMM, attention): cp.async,
+/// ldmatrix (plain and .trans) and mma.sync.m16n8k16 with f32 accumulation
+/// on f16 or bf16 (`elementType`) operands.
 std::string getTensorCoreHelpers(mlir::Type elementType);
+
+/// The entry of a kernel's variant `index` (exec.tactics): `entry` itself
+/// for the first, then `entry`_t1, _t2, ...
+std::string variantEntryName(llvm::StringRef entry, size_t index);
 
 /// Split-K of the tensor-core GEMM and implicit-GEMM conv: grid z slice
 /// `split` sums K tiles [ktBegin, ktBegin + ktCount) and the last slice of an
@@ -100,6 +105,12 @@ mlir::FailureOr<SplitK> planSplitK(exec::KernelOp kernel,
 /// entry's `scratch` parameter.
 void addSplitKValues(
     const SplitK &split,
+    std::vector<std::pair<llvm::StringRef, std::string>> &values);
+
+/// Appends a tensor-core tile's parameters to `values`: BM, BN, BK, STAGES,
+/// WARPS_M, WARPS_N and THREADS.
+void addTileValues(
+    const exec::GemmTile &tile,
     std::vector<std::pair<llvm::StringRef, std::string>> &values);
 
 /// The expression of the offset, in elements, of the element of a tensor of

@@ -367,15 +367,8 @@ GemmEmitter::emitTensorCore(llvm::raw_ostream &os, EmittedKernel &result,
     std::vector<std::pair<StringRef, std::string>> values(common.begin(),
                                                           common.end());
     addSplitKValues(*split, values);
-    values.push_back({"BM", std::to_string(tile.bm)});
-    values.push_back({"BN", std::to_string(tile.bn)});
-    values.push_back({"BK", std::to_string(tile.bk)});
-    values.push_back({"STAGES", std::to_string(tile.stages)});
-    values.push_back({"WARPS_M", std::to_string(tile.warpsM)});
-    values.push_back({"WARPS_N", std::to_string(tile.warpsN)});
-    values.push_back({"THREADS", std::to_string(tile.threads())});
-    std::string entry =
-        index == 0 ? result.entry : result.entry + "_t" + std::to_string(index);
+    addTileValues(tile, values);
+    std::string entry = variantEntryName(result.entry, index);
     os << "// tensor cores: " << tile.bm << "x" << tile.bn << "x" << tile.bk
        << " tile, " << tile.warpsM << "x" << tile.warpsN << " warps, "
        << tile.stages << " stages";
