@@ -2,8 +2,9 @@
 GEMM shapes of the benchmark models: the data behind GemmEmitter's tile choice.
 
 usage (GPU machine): python3 bench/gemm_tiles.py --dsc .carry/bin/dsc [--json OUT]
-Each candidate is BM,BN,BK,WARPS_M,WARPS_N,STAGES[,SPLIT_K] (`dsc compile --gemm-tile`);
-"auto" is the emitter's own choice.
+Each candidate is BM,BN,BK,WARPS_M,WARPS_N,STAGES[,SPLIT_K[,WGMMA]] (`dsc compile --gemm-tile`;
+WGMMA 1: Hopper's warpgroup MMA); "auto" is the emitter's own choice. Plans take and give fp16
+(`--io-precision=compute`), as torch.addmm does.
 """
 import argparse, json, os, re, statistics, subprocess, tempfile
 
@@ -24,7 +25,9 @@ SHAPES = {  # name: (M, K, N)
 }
 TILES = ["auto", "64,64,32,2,2,3", "64,64,64,2,2,4", "64,128,32,2,2,4", "128,64,32,2,2,4",
          "128,64,64,2,2,3", "128,128,32,2,4,4", "128,128,64,2,4,3", "128,256,32,2,4,3",
-         "256,128,32,4,2,3", "64,64,64,2,2,4,4", "128,64,64,2,2,3,4"]
+         "256,128,32,4,2,3", "64,64,64,2,2,4,4", "128,64,64,2,2,3,4",
+         "128,256,64,8,1,4,1,1", "128,128,64,8,1,4,1,1", "64,128,64,4,1,4,1,1",
+         "128,256,64,8,1,3,1,1", "128,128,64,8,1,5,1,1", "64,256,64,4,1,4,1,1"]
 
 
 def model(m, k, n, path):
@@ -64,7 +67,8 @@ def main():
         row = dict(shape=name, m=m, k=k, n=n, cublas_ms=round(statistics.median(times), 4))
         for tile in a.tiles.split(";"):
             plan = os.path.join(work, "p.plan")
-            args = [a.dsc, "compile", path, "-o", plan, "--precision=fp16", "--quiet"]
+            args = [a.dsc, "compile", path, "-o", plan, "--precision=fp16",
+                    "--io-precision=compute", "--quiet"]
             if tile != "auto":
                 args.append(f"--gemm-tile={tile}")
             p = subprocess.run(args, capture_output=True, text=True)

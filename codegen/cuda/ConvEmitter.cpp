@@ -42,8 +42,11 @@ constexpr int64_t kMaxGridY = 65535;
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-/// A and B stages of a conv tile, rows of BK = 32 halves padded by 8.
+/// A and B stages of a conv tile, rows of BK = 32 halves padded by 8
+/// (warpgroup-MMA tiles: 64 halves, swizzled, from a 1024-byte boundary).
 int64_t convSharedBytes(const exec::GemmTile &tile) {
+  if (tile.wgmma)
+    return tile.stages * (tile.bm + tile.bn) * 64 * 2 + 1024;
   return tile.stages * (tile.bm + tile.bn) * 40 * 2;
 }
 
@@ -202,6 +205,146 @@ $SPLIT_K_REDUCE$
             dsc_epilogue($ARGS$, m, n, acc[i][j][h * 2 + c]);
         }
       }
+)cuda";
+
+/// The warpgroup-MMA body (sm_90a), GemmEmitter's with the im2col loads:
+/// A [BM][64] and the filter B [BN][64] both K-major, each 128-byte line's
+/// 16-byte chunks XOR-swizzled by the line's row within 8 (the layout the
+/// descriptors name); warpgroup `wg` computes rows wg*64.. of the tile.
+constexpr StringLiteral kWgmmaBody = R"cuda(
+  constexpr int BM = $BM$, BN = $BN$, BK = 64, STAGES = $STAGES$;
+  constexpr int THREADS = $THREADS$, PREFETCH = STAGES - 2;
+  constexpr int A_STAGE = BM * BK, B_STAGE = BN * BK; // elements
+  constexpr index_t M = $M$, N = $N$, K = $K$;
+  extern __shared__ __align__(16) unsigned char dsc_smem[];
+  // The swizzle repeats every 1024 bytes: stages start on that boundary.
+  unsigned short* As = reinterpret_cast<unsigned short*>(
+      dsc_smem + ((1024u - (dsc_smem_addr(dsc_smem) & 1023u)) & 1023u));
+  unsigned short* Bs = As + STAGES * A_STAGE;
+  const unsigned short* __restrict__ X = $X$;
+  const unsigned short* __restrict__ F = $F$;
+  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
+  const int wg = warp / 4, wgWarp = warp % 4;
+  const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
+  const bool vecX = ($C$ % 8 == 0) && ((unsigned long long)X % 16 == 0);
+  const bool vecF = (K % 8 == 0) && ((unsigned long long)F % 16 == 0);
+  constexpr int numKTiles = (int)((K + BK - 1) / BK);
+
+  // A thread loads the same chunk column (tid % 8) of the same A rows in
+  // every K tile: their pixels' coordinates are computed once, and each K
+  // tile adds its tap's offset (rows past M start far outside the image).
+  constexpr int A_ROWS = BM * 8 / THREADS;
+  const int kcA = tid % 8;
+  sindex_t rowBase[A_ROWS];
+  int rowH[A_ROWS], rowW[A_ROWS];
+  #pragma unroll
+  for (int i = 0; i < A_ROWS; ++i) {
+    const index_t gm = m0 + tid / 8 + i * (THREADS / 8);
+    const index_t q = gm % $Q$, p = (gm / $Q$) % $P$, img = gm / ($P$ * $Q$);
+    rowBase[i] = (sindex_t)img * ($H$ * $W$ * $C$);
+    rowH[i] = gm < M ? (int)p * $SH$ - $PH$ : -(1 << 30);
+    rowW[i] = (int)q * $SW$ - $PW$;
+  }
+  auto pixelOffset = [&](int i, index_t gk) -> sindex_t {
+    const int ch = (int)(gk % $C$), tap = (int)(gk / $C$);
+    const int h = rowH[i] + (tap / $S$) * $DH$, w = rowW[i] + (tap % $S$) * $DW$;
+    if (gk >= K || (unsigned)h >= (unsigned)$H$ || (unsigned)w >= (unsigned)$W$)
+      return -1;
+    return rowBase[i] + ((sindex_t)h * $W$ + w) * $C$ + ch;
+  };
+
+  // Stage `stage` <- im2col(x)[m0:m0+BM, k0:k0+BK], filter[n0:n0+BN, k0:k0+BK].
+  auto loadTile = [&](int stage, index_t k0) {
+    unsigned short* as = As + stage * A_STAGE;
+    unsigned short* bs = Bs + stage * B_STAGE;
+    const index_t gk = k0 + kcA * 8;
+    #pragma unroll
+    for (int i = 0; i < A_ROWS; ++i) {
+      const int r = tid / 8 + i * (THREADS / 8);
+      unsigned short* dst = as + r * 64 + ((kcA ^ (r & 7)) * 8);
+      if (vecX) {
+        // 8 channels of one tap (C % 8 == 0).
+        const sindex_t offset = pixelOffset(i, gk);
+        if (offset >= 0) {
+          dsc_cp_async16(dst, X + offset);
+        } else {
+          unsigned* zero = reinterpret_cast<unsigned*>(dst);
+          zero[0] = zero[1] = zero[2] = zero[3] = 0u;
+        }
+      } else {
+        for (int e = 0; e < 8; ++e) {
+          const sindex_t offset = pixelOffset(i, gk + e);
+          dst[e] = offset >= 0 ? X[offset] : (unsigned short)0;
+        }
+      }
+    }
+    #pragma unroll
+    for (int c = tid; c < BN * 8; c += THREADS) {
+      const int r = c / 8, kc = c % 8;
+      const index_t gn = n0 + r, gk = k0 + kc * 8;
+      unsigned short* dst = bs + r * 64 + ((kc ^ (r & 7)) * 8);
+      if (vecF && gn < N && gk + 8 <= K) {
+        dsc_cp_async16(dst, F + gn * K + gk);
+      } else {
+        for (int e = 0; e < 8; ++e)
+          dst[e] = (gn < N && gk + e < K) ? F[gn * K + gk + e] : (unsigned short)0;
+      }
+    }
+  };
+
+  float acc[BN / 2];
+  #pragma unroll
+  for (int i = 0; i < BN / 2; ++i)
+    acc[i] = 0.0f;
+  const unsigned long long descA = dsc_wgmma_desc(As + wg * 64 * BK, 16, 1024);
+  const unsigned long long descB = dsc_wgmma_desc(Bs, 16, 1024);
+
+  #pragma unroll
+  for (int s = 0; s < PREFETCH; ++s) {
+    if (s < numKTiles)
+      loadTile(s, (index_t)s * BK);
+    dsc_cp_async_commit();
+  }
+  for (int kt = 0; kt < numKTiles; ++kt) {
+    // Tile kt has landed and is visible to the tensor cores; every
+    // warpgroup has retired the batch that read the stage refilled next.
+    dsc_cp_async_wait<PREFETCH - 1>();
+    dsc_fence_proxy_async();
+    dsc_wgmma_wait<1>();
+    __syncthreads();
+    const int next = kt + PREFETCH;
+    if (next < numKTiles)
+      loadTile(next % STAGES, (index_t)next * BK);
+    dsc_cp_async_commit();
+
+    // Both operands K-major: 32 bytes of their lines per k-step.
+    const unsigned stage = (unsigned)(kt % STAGES);
+    const unsigned long long da = descA + stage * (A_STAGE * 2 / 16);
+    const unsigned long long db = descB + stage * (B_STAGE * 2 / 16);
+    dsc_wgmma_fence();
+    #pragma unroll
+    for (int kk = 0; kk < BK / 16; ++kk)
+      dsc_wgmma_m64n$BN$k16<0>(acc, da + kk * (32 / 16), db + kk * (32 / 16));
+    dsc_wgmma_commit();
+  }
+  dsc_wgmma_wait<0>();
+  dsc_cp_async_wait<0>();
+  // Accumulator i = 4 j + 2 h + c: row 16 wgWarp + lane/4 + 8 h of the
+  // warpgroup's 64, column 8 j + 2 (lane % 4) + c.
+  const int row = dsc_opaque(wg * 64 + wgWarp * 16 + lane / 4);
+  const int col = dsc_opaque((lane % 4) * 2);
+  #pragma unroll
+  for (int j = 0; j < BN / 8; ++j)
+    #pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      const index_t m = m0 + row + h * 8;
+      #pragma unroll
+      for (int c = 0; c < 2; ++c) {
+        const index_t n = n0 + j * 8 + col + c;
+        if (m < M && n < N)
+          dsc_epilogue($ARGS$, m, n, acc[j * 4 + h * 2 + c]);
+      }
+    }
 )cuda";
 
 /// The SIMT body for f32: thread (ty, tx) owns rows ty + i*TY and columns
@@ -422,7 +565,14 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
     } else {
       tiles.push_back(exec::chooseConvTile(m, n, k, canSplit));
     }
-    os << getTensorCoreHelpers(type) << "\n";
+    os << getTensorCoreHelpers(type);
+    SmallVector<int64_t> widths;
+    for (const exec::GemmTile &tile : tiles)
+      if (tile.wgmma && !llvm::is_contained(widths, tile.bn))
+        widths.push_back(tile.bn);
+    if (!widths.empty())
+      os << getWgmmaHelpers(type, widths);
+    os << "\n";
     if (failed(emitEpilogue(os)))
       return failure();
     for (auto [index, tile] : llvm::enumerate(tiles)) {
@@ -440,10 +590,15 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
       addSplitKValues(*split, values);
       addTileValues(tile, values);
       std::string entry = variantEntryName(result.entry, index);
-      os << "// implicit-gemm convolution on tensor cores: M " << m << " N "
-         << n << " K " << k << ", " << tile.bm << "x" << tile.bn << "x32 tile, "
-         << tile.warpsM << "x" << tile.warpsN << " warps, " << tile.stages
-         << " stages";
+      os << "// implicit-gemm convolution on "
+         << (tile.wgmma ? "warpgroup mma" : "tensor cores") << ": M " << m
+         << " N " << n << " K " << k << ", " << tile.bm << "x" << tile.bn << "x"
+         << tile.bk << " tile, ";
+      if (tile.wgmma)
+        os << tile.bm / 64 << " warpgroups, ";
+      else
+        os << tile.warpsM << "x" << tile.warpsN << " warps, ";
+      os << tile.stages << " stages";
       if (split->slices > 1)
         os << ", split-K " << split->slices << " x " << split->tilesPerSlice
            << " K tiles";
@@ -452,7 +607,24 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
                             /*reportsFaults=*/false,
                             /*usesScratch=*/split->slices > 1)
          << " {";
-      os << substitute(kTensorCoreBody, values) << "}\n";
+      if (tile.wgmma) {
+        // Elsewhere than sm_90a, the mma.sync body of the same block tile
+        // (as many threads, less shared memory) stands in.
+        exec::GemmTile fallback = {tile.bm, tile.bn, 32, tile.bm / 32, 2, 3, 1};
+        SplitK whole;
+        whole.tilesPerSlice = ceilDiv(k, fallback.bk);
+        std::vector<std::pair<StringRef, std::string>> fallbackValues = common;
+        addSplitKValues(whole, fallbackValues);
+        addTileValues(fallback, fallbackValues);
+        os << "\n#if defined(__CUDA_ARCH_FEAT_SM90_ALL)";
+        os << substitute(kWgmmaBody, values);
+        os << "#else";
+        os << substitute(kTensorCoreBody, fallbackValues);
+        os << "#endif\n}\n";
+        result.archSpecific = true;
+      } else {
+        os << substitute(kTensorCoreBody, values) << "}\n";
+      }
       KernelVariant variant;
       variant.entry = entry;
       variant.grid = {static_cast<int32_t>(std::max<int64_t>(tileColumns, 1)),

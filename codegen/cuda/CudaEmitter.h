@@ -55,6 +55,9 @@ struct EmittedKernel {
   /// pointers offset per sample) or 1 (y: the samples are folded into the
   /// rows of one GEMM, GemmEmitter).
   int sampleGridAxis = 2;
+  /// Some entry uses the target's architecture-specific features (sm_90a's
+  /// wgmma): NVRTC compiles for `arch` + "a", the source guards them.
+  bool archSpecific = false;
   /// The tactic of `entry`, when the kernel has alternatives (else empty).
   std::string description;
   /// Alternatives to `entry` in the same source (exec.tactics candidates

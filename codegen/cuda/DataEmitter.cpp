@@ -23,7 +23,9 @@
 // of shared memory (padded by one element so that the column reads hit 32
 // banks): reads are coalesced along the input's innermost dimension and
 // writes along the output's. One that keeps it gathers each output element
-// directly, which is coalesced on both sides.
+// directly, which is coalesced on both sides; so does one whose moved
+// dimensions include one of fewer than 8 elements (NCHW images with 3
+// channels to NHWC), where a tile would leave most threads idle.
 //
 //===----------------------------------------------------------------------===//
 
@@ -161,10 +163,15 @@ static FailureOr<EmittedKernel> emitTranspose(exec::KernelOp kernel,
     if (outShape[i] != 1)
       outInnerInput = perm[i];
 
-  if (inInner < 0 || inInner == outInnerInput) {
+  // A tile along a dimension of fewer than 8 elements would idle most of
+  // its threads (an image's 3 channels to channels-last): gather instead.
+  bool narrow = inInner >= 0 && inInner != outInnerInput &&
+                std::min(inShape[inInner], inShape[outInnerInput]) < 8;
+  if (inInner < 0 || inInner == outInnerInput || narrow) {
     // The innermost dimension stays innermost: gather per output element.
     SmallVector<int64_t> outDimsAsInput(perm.begin(), perm.end());
-    os << "// transpose keeping the innermost dimension: gather\n";
+    os << (narrow ? "// transpose of a narrow dimension: gather\n"
+                  : "// transpose keeping the innermost dimension: gather\n");
     os << kernelSignature(kernel, emitted.entry, kThreads) << " {\n";
     os << "  const index_t stride = (index_t)gridDim.x * blockDim.x;\n";
     os << "  for (index_t o = (index_t)blockIdx.x * blockDim.x + threadIdx.x; "

@@ -216,6 +216,13 @@ static __device__ __forceinline__ unsigned dsc_smem_addr(const void* p) {
 static __device__ __forceinline__ void dsc_cp_async16(void* smem, const void* gmem) {
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" :: "r"(dsc_smem_addr(smem)), "l"(gmem));
 }
+/// `x`, opaque to the optimizer: epilogue indices built on it are not
+/// hoisted above the main loop, where they would hold registers throughout.
+static __device__ __forceinline__ int dsc_opaque(int x) {
+  int y;
+  asm volatile("mov.b32 %0, %1;\n" : "=r"(y) : "r"(x));
+  return y;
+}
 static __device__ __forceinline__ void dsc_cp_async_commit() {
   asm volatile("cp.async.commit_group;\n" ::);
 }
@@ -242,6 +249,61 @@ static __device__ __forceinline__ void dsc_mma_16816(float (&c)[4], const unsign
   for (size_t at = text.find(token.str()); at != std::string::npos;
        at = text.find(token.str(), at + mmaType.size()))
     text.replace(at, token.size(), mmaType.str());
+  return text;
+}
+
+std::string getWgmmaHelpers(Type elementType, ArrayRef<int64_t> widths) {
+  std::string text = R"cuda(
+#if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+/// A shared-memory matrix descriptor: start, leading and stride byte
+/// offsets (16-byte units) and the 128-byte swizzle (layout type 1).
+static __device__ __forceinline__ unsigned long long dsc_wgmma_desc(const void* smem, unsigned lbo, unsigned sbo) {
+  return (unsigned long long)((dsc_smem_addr(smem) & 0x3FFFF) >> 4) |
+         ((unsigned long long)((lbo >> 4) & 0x3FFF) << 16) |
+         ((unsigned long long)((sbo >> 4) & 0x3FFF) << 32) | (1ull << 62);
+}
+static __device__ __forceinline__ void dsc_wgmma_fence() {
+  asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+}
+static __device__ __forceinline__ void dsc_wgmma_commit() {
+  asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+}
+template <int N> static __device__ __forceinline__ void dsc_wgmma_wait() {
+  asm volatile("wgmma.wait_group.sync.aligned %0;\n" :: "n"(N) : "memory");
+}
+/// Shared memory that ordinary stores or cp.async wrote, made visible to
+/// the tensor cores (the async proxy).
+static __device__ __forceinline__ void dsc_fence_proxy_async() {
+  asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+}
+)cuda";
+  StringRef type = elementType.isBF16() ? "bf16" : "f16";
+  for (int64_t n : widths) {
+    int64_t regs = n / 2;
+    std::string list, constraints;
+    for (int64_t r = 0; r < regs; ++r) {
+      list += (r ? ", %" : "%") + std::to_string(r);
+      constraints +=
+          (r ? ", \"+f\"(d[" : "\"+f\"(d[") + std::to_string(r) + "])";
+    }
+    text += llvm::formatv(
+                "template <int TRANS_B>\n"
+                "static __device__ __forceinline__ void dsc_wgmma_m64n{0}k16("
+                "float (&d)[{1}], unsigned long long a, unsigned long long "
+                "b) {{\n"
+                "  asm volatile(\"{{\\n.reg .pred p;\\nsetp.ne.b32 p, "
+                "%{4}, 0;\\n\"\n"
+                "               \"wgmma.mma_async.sync.aligned.m64n{0}k16."
+                "f32.{2}.{2} {{{3}}, %{5}, %{6}, p, 1, 1, 0, %{7};\\n}\\n\"\n"
+                "               : {8}\n"
+                "               : \"r\"(1), \"l\"(a), \"l\"(b), "
+                "\"n\"(TRANS_B));\n"
+                "}\n",
+                n, regs, type, list, regs, regs + 1, regs + 2, regs + 3,
+                constraints)
+                .str();
+  }
+  text += "#endif\n";
   return text;
 }
 

@@ -69,6 +69,15 @@ std::string substitute(
 /// on f16 or bf16 (`elementType`) operands.
 std::string getTensorCoreHelpers(mlir::Type elementType);
 
+/// PTX wrappers of Hopper's warpgroup MMA (sm_90a), guarded by
+/// __CUDA_ARCH_FEAT_SM90_ALL: shared-memory matrix descriptors with the
+/// 128-byte swizzle, fence/commit/wait, the async-proxy fence, and one
+/// `dsc_wgmma_m64n<N>k16<TRANS_B>` per width in `widths` (A K-major, B
+/// N-major with TRANS_B = 1 or K-major with 0, both from shared memory, f32
+/// accumulators in place).
+std::string getWgmmaHelpers(mlir::Type elementType,
+                            llvm::ArrayRef<int64_t> widths);
+
 /// The entry of a kernel's variant `index` (exec.tactics): `entry` itself
 /// for the first, then `entry`_t1, _t2, ...
 std::string variantEntryName(llvm::StringRef entry, size_t index);

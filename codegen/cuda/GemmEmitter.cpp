@@ -176,20 +176,155 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
 $SPLIT_K_REDUCE$
     // Accumulator fragment: c[0..1] at (lane/4, 2*(lane%4) + {0,1}),
     // c[2..3] eight rows below.
+    const int row = dsc_opaque(warpM * WTM + lane / 4);
+    const int col = dsc_opaque(warpN * WTN + (lane % 4) * 2);
     #pragma unroll
     for (int i = 0; i < MT; ++i)
       #pragma unroll
       for (int j = 0; j < NT; ++j)
         #pragma unroll
         for (int h = 0; h < 2; ++h) {
-          const index_t m = m0 + warpM * WTM + i * 16 + lane / 4 + h * 8;
+          const index_t m = m0 + row + i * 16 + h * 8;
           #pragma unroll
           for (int c = 0; c < 2; ++c) {
-            const index_t n = n0 + warpN * WTN + j * 8 + (lane % 4) * 2 + c;
+            const index_t n = n0 + col + j * 8 + c;
             if (m < M && n < N)
               dsc_epilogue($ARGS$, z, m, n, acc[i][j][h * 2 + c]);
           }
         }
+    // The next batch reuses the stages.
+    __syncthreads();
+  }
+)cuda";
+
+/// The warpgroup-MMA body (sm_90a): warpgroup `wg` owns rows wg*64 ..
+/// wg*64+63 of the block tile and all BN columns, one m64nBNk16 per 16 of
+/// K. Stages hold A as [BM][64] (K-major) and B as [BN/64][64][64] (64
+/// columns of a K row in one 128-byte line, N-major), each line's 16-byte
+/// chunks XOR-swizzled by its row within 8, the layout the descriptors
+/// name. cp.async keeps STAGES - 2 tiles in flight; the stage it refills
+/// was read by the batch before last, which `dsc_wgmma_wait<1>` and the
+/// barrier retire in every warpgroup.
+constexpr StringLiteral kWgmmaBody = R"cuda(
+  constexpr int BM = $BM$, BN = $BN$, BK = 64, STAGES = $STAGES$;
+  constexpr int THREADS = $THREADS$, PREFETCH = STAGES - 2;
+  constexpr int A_STAGE = BM * BK, B_STAGE = BK * BN; // elements
+  const index_t M = $M$;
+  constexpr index_t N = $N$, K = $K$, BATCH = $BATCH$;
+  extern __shared__ __align__(16) unsigned char dsc_smem[];
+  // The swizzle repeats every 1024 bytes: stages start on that boundary.
+  unsigned short* As = reinterpret_cast<unsigned short*>(
+      dsc_smem + ((1024u - (dsc_smem_addr(dsc_smem) & 1023u)) & 1023u));
+  unsigned short* Bs = As + STAGES * A_STAGE;
+  const unsigned short* __restrict__ A = $A$;
+  const unsigned short* __restrict__ B = $B$;
+  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
+  const int wg = warp / 4, wgWarp = warp % 4;
+  const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
+  if (m0 >= M)
+    return; // a block past the rows (the grid is sized for the most samples)
+  const bool vecA = (K % 8 == 0) && ((unsigned long long)A % 16 == 0);
+  const bool vecB = (N % 8 == 0) && ((unsigned long long)B % 16 == 0);
+  constexpr int numKTiles = (int)((K + BK - 1) / BK);
+
+  for (index_t z = blockIdx.z; z < BATCH; z += gridDim.z) {
+    const unsigned short* __restrict__ Az = A + ($A_BATCH$) * (M * K);
+    const unsigned short* __restrict__ Bz = B + ($B_BATCH$) * (K * N);
+
+    // Whole tiles of aligned operands take cp.async only; edge tiles fill
+    // element by element, with zeros past the matrix.
+    auto loadTile = [&](int stage, index_t k0) {
+      unsigned short* as = As + stage * A_STAGE;
+      unsigned short* bs = Bs + stage * B_STAGE;
+      if (vecA && m0 + BM <= M && k0 + BK <= K) {
+        #pragma unroll
+        for (int c = tid; c < BM * 8; c += THREADS) {
+          const int r = c / 8, kc = c % 8;
+          dsc_cp_async16(as + r * 64 + ((kc ^ (r & 7)) * 8), Az + (m0 + r) * K + k0 + kc * 8);
+        }
+      } else {
+        #pragma unroll 1
+        for (int c = tid; c < BM * 8; c += THREADS) {
+          const int r = c / 8, kc = c % 8;
+          const index_t gm = m0 + r, gk = k0 + kc * 8;
+          unsigned short* dst = as + r * 64 + ((kc ^ (r & 7)) * 8);
+          for (int e = 0; e < 8; ++e)
+            dst[e] = (gm < M && gk + e < K) ? Az[gm * K + gk + e] : (unsigned short)0;
+        }
+      }
+      if (vecB && n0 + BN <= N && k0 + BK <= K) {
+        #pragma unroll
+        for (int c = tid; c < BK * (BN / 8); c += THREADS) {
+          const int r = c / (BN / 8), nc = c % (BN / 8);
+          dsc_cp_async16(bs + (nc / 8) * (BK * 64) + r * 64 + (((nc % 8) ^ (r & 7)) * 8),
+                         Bz + (k0 + r) * N + n0 + nc * 8);
+        }
+      } else {
+        #pragma unroll 1
+        for (int c = tid; c < BK * (BN / 8); c += THREADS) {
+          const int r = c / (BN / 8), nc = c % (BN / 8);
+          const index_t gk = k0 + r, gn = n0 + nc * 8;
+          unsigned short* dst = bs + (nc / 8) * (BK * 64) + r * 64 + (((nc % 8) ^ (r & 7)) * 8);
+          for (int e = 0; e < 8; ++e)
+            dst[e] = (gk < K && gn + e < N) ? Bz[gk * N + gn + e] : (unsigned short)0;
+        }
+      }
+    };
+
+    float acc[BN / 2];
+    #pragma unroll
+    for (int i = 0; i < BN / 2; ++i)
+      acc[i] = 0.0f;
+    const unsigned long long descA = dsc_wgmma_desc(As + wg * 64 * BK, 16, 1024);
+    const unsigned long long descB = dsc_wgmma_desc(Bs, BK * 128, 1024);
+
+    #pragma unroll
+    for (int s = 0; s < PREFETCH; ++s) {
+      if (s < numKTiles)
+        loadTile(s, (index_t)s * BK);
+      dsc_cp_async_commit();
+    }
+    for (int kt = 0; kt < numKTiles; ++kt) {
+      // Tile kt has landed and is visible to the tensor cores; every
+      // warpgroup has retired the batch that read the stage refilled next.
+      dsc_cp_async_wait<PREFETCH - 1>();
+      dsc_fence_proxy_async();
+      dsc_wgmma_wait<1>();
+      __syncthreads();
+      const int next = kt + PREFETCH;
+      if (next < numKTiles)
+        loadTile(next % STAGES, (index_t)next * BK);
+      dsc_cp_async_commit();
+
+      // Descriptors advance by the start address (16-byte units): 32 bytes
+      // of A's K-major lines, 16 lines of B's N-major stage per k-step.
+      const unsigned stage = (unsigned)(kt % STAGES);
+      const unsigned long long da = descA + stage * (A_STAGE * 2 / 16);
+      const unsigned long long db = descB + stage * (B_STAGE * 2 / 16);
+      dsc_wgmma_fence();
+      #pragma unroll
+      for (int kk = 0; kk < BK / 16; ++kk)
+        dsc_wgmma_m64n$BN$k16<1>(acc, da + kk * (32 / 16), db + kk * (16 * 128 / 16));
+      dsc_wgmma_commit();
+    }
+    dsc_wgmma_wait<0>();
+    dsc_cp_async_wait<0>();
+    // Accumulator i = 4 j + 2 h + c: row 16 wgWarp + lane/4 + 8 h of the
+    // warpgroup's 64, column 8 j + 2 (lane % 4) + c.
+    const int row = dsc_opaque(wg * 64 + wgWarp * 16 + lane / 4);
+    const int col = dsc_opaque((lane % 4) * 2);
+    #pragma unroll
+    for (int j = 0; j < BN / 8; ++j)
+      #pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const index_t m = m0 + row + h * 8;
+        #pragma unroll
+        for (int c = 0; c < 2; ++c) {
+          const index_t n = n0 + j * 8 + col + c;
+          if (m < M && n < N)
+            dsc_epilogue($ARGS$, z, m, n, acc[j * 4 + h * 2 + c]);
+        }
+      }
     // The next batch reuses the stages.
     __syncthreads();
   }
@@ -369,9 +504,14 @@ GemmEmitter::emitTensorCore(llvm::raw_ostream &os, EmittedKernel &result,
     addSplitKValues(*split, values);
     addTileValues(tile, values);
     std::string entry = variantEntryName(result.entry, index);
-    os << "// tensor cores: " << tile.bm << "x" << tile.bn << "x" << tile.bk
-       << " tile, " << tile.warpsM << "x" << tile.warpsN << " warps, "
-       << tile.stages << " stages";
+    if (tile.wgmma)
+      os << "// warpgroup mma: " << tile.bm << "x" << tile.bn << "x" << tile.bk
+         << " tile, " << tile.bm / 64 << " warpgroups, " << tile.stages
+         << " stages";
+    else
+      os << "// tensor cores: " << tile.bm << "x" << tile.bn << "x" << tile.bk
+         << " tile, " << tile.warpsM << "x" << tile.warpsN << " warps, "
+         << tile.stages << " stages";
     if (slices > 1)
       os << ", split-K " << slices << " x " << split->tilesPerSlice
          << " K tiles";
@@ -380,7 +520,25 @@ GemmEmitter::emitTensorCore(llvm::raw_ostream &os, EmittedKernel &result,
                           /*reportsFaults=*/false,
                           /*usesScratch=*/slices > 1)
        << " {";
-    os << substitute(kTensorCoreBody, values) << "}\n";
+    if (tile.wgmma) {
+      // Elsewhere than sm_90a, the mma.sync body of the same block tile (as
+      // many threads, less shared memory) stands in.
+      exec::GemmTile fallback = {tile.bm, tile.bn, 32, tile.bm / 32, 2, 3, 1};
+      std::vector<std::pair<StringRef, std::string>> fallbackValues(
+          common.begin(), common.end());
+      SplitK whole;
+      whole.tilesPerSlice = ceilDiv(k, fallback.bk);
+      addSplitKValues(whole, fallbackValues);
+      addTileValues(fallback, fallbackValues);
+      os << "\n#if defined(__CUDA_ARCH_FEAT_SM90_ALL)";
+      os << substitute(kWgmmaBody, values);
+      os << "#else";
+      os << substitute(kTensorCoreBody, fallbackValues);
+      os << "#endif\n}\n";
+      result.archSpecific = true;
+    } else {
+      os << substitute(kTensorCoreBody, values) << "}\n";
+    }
 
     KernelVariant variant;
     variant.entry = entry;
@@ -515,7 +673,8 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
     SmallVector<exec::GemmTile> tiles;
     if (forcedTile) {
       exec::GemmTile tile = *forcedTile;
-      tile.splitK = forcedSlices > 0
+      tile.splitK = tile.wgmma ? 1
+                    : forcedSlices > 0
                         ? forcedSlices
                         : exec::chooseGemmSplitK(ceilDiv(m, tile.bm) *
                                                      ceilDiv(n, tile.bn),
@@ -541,6 +700,12 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
       for (exec::GemmTile &tile : tiles)
         tile.splitK = 1;
     os << getTensorCoreHelpers(inputType);
+    SmallVector<int64_t> widths;
+    for (const exec::GemmTile &tile : tiles)
+      if (tile.wgmma && !llvm::is_contained(widths, tile.bn))
+        widths.push_back(tile.bn);
+    if (!widths.empty())
+      os << getWgmmaHelpers(inputType, widths);
     os << "\n";
     if (failed(emitEpilogue(os, "float")) ||
         failed(emitTensorCore(os, result, common, tiles)))
@@ -620,19 +785,21 @@ FailureOr<EmittedKernel> emitGemmKernel(exec::KernelOp kernel,
   if (!options.gemmTile.empty()) {
     ArrayRef<int64_t> t = options.gemmTile;
     exec::GemmTile tile;
-    if (t.size() == 6 || t.size() == 7)
+    if (t.size() >= 6 && t.size() <= 8)
       tile = {t[0], t[1], t[2], t[3], t[4], t[5]};
+    if (t.size() == 8)
+      tile.wgmma = t[7];
     // Warp tiles of whole 16x16 mma pairs, whole 16-deep K steps, and what
     // one block can hold.
-    if ((t.size() != 6 && t.size() != 7) || (t.size() == 7 && t[6] < 1) ||
+    if (t.size() < 6 || t.size() > 8 || (t.size() >= 7 && t[6] < 1) ||
         !exec::checkGemmTile(tile).empty())
       return kernel.emitOpError("invalid gemm tile (BM,BN,BK,WARPS_M,WARPS_N,"
-                                "STAGES): ")
+                                "STAGES[,SPLIT_K[,WGMMA]]): ")
              << llvm::join(llvm::map_range(
                                t, [](int64_t v) { return std::to_string(v); }),
                            ",");
     emitter.forcedTile = tile;
-    emitter.forcedSlices = t.size() == 7 ? t[6] : 0;
+    emitter.forcedSlices = t.size() >= 7 ? t[6] : 0;
   }
   return emitter.emit();
 }

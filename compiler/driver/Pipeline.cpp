@@ -390,15 +390,19 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
   bool nvrtcFailed = progress.stage("NVRTC " + options.arch, [&] {
     for (auto &entry : emitted) {
       const codegen::EmittedKernel &k = entry.second;
-      auto compiled = codegen::compileCuda(k.source, k.name, options.arch);
+      // sm_90a cubins load on sm_90 devices only; the source stays portable.
+      std::string arch = options.arch;
+      if (k.archSpecific && arch == "sm_90")
+        arch += "a";
+      auto compiled = codegen::compileCuda(k.source, k.name, arch);
       if (!compiled) {
         llvm::errs() << "dsc: NVRTC failed on kernel '" << k.name
                      << "': " << llvm::toString(compiled.takeError()) << "\n";
         return true;
       }
       binaries[k.name] = KernelBinary{
-          k.entry,        k.source,        options.arch, compiled->cubin,
-          compiled->ptx,  k.reportsFaults, k.perSample,  k.sampleGridAxis,
+          k.entry,        k.source,        arch,        compiled->cubin,
+          compiled->ptx,  k.reportsFaults, k.perSample, k.sampleGridAxis,
           k.scratchBytes, k.description,   k.variants};
     }
     return false;

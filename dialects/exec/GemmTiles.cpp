@@ -34,6 +34,8 @@ std::string GemmTile::str() const {
                          .str();
   if (splitK > 1)
     text += " k" + std::to_string(splitK);
+  if (wgmma)
+    text += " wgmma";
   return text;
 }
 
@@ -44,6 +46,9 @@ DictionaryAttr GemmTile::toAttr(MLIRContext *context) const {
   for (auto [i, name] : llvm::enumerate(kFieldNames))
     fields.push_back(
         builder.getNamedAttr(name, builder.getI64IntegerAttr(*field(copy, i))));
+  if (wgmma)
+    fields.push_back(
+        builder.getNamedAttr("wgmma", builder.getI64IntegerAttr(wgmma)));
   return builder.getDictionaryAttr(fields);
 }
 
@@ -58,9 +63,19 @@ std::optional<GemmTile> GemmTile::fromAttr(DictionaryAttr attr,
     }
     *field(tile, i) = value.getInt();
   }
-  if (attr.size() != std::size(kFieldNames)) {
+  // Optional: absent means mma.sync.
+  if (Attribute value = attr.get("wgmma")) {
+    auto integer = dyn_cast<IntegerAttr>(value);
+    if (!integer) {
+      *problem = "needs an integer 'wgmma'";
+      return std::nullopt;
+    }
+    tile.wgmma = integer.getInt();
+  }
+  if (attr.size() != std::size(kFieldNames) + (attr.get("wgmma") ? 1 : 0)) {
     for (NamedAttribute named : attr)
-      if (!llvm::is_contained(kFieldNames, named.getName().strref())) {
+      if (!llvm::is_contained(kFieldNames, named.getName().strref()) &&
+          named.getName() != "wgmma") {
         *problem =
             ("has the unknown field '" + named.getName().strref() + "'").str();
         return std::nullopt;
@@ -87,6 +102,22 @@ std::string checkGemmTile(const GemmTile &tile) {
     return "needs " + std::to_string(tile.sharedBytes()) +
            " bytes of shared memory, more than " +
            std::to_string(kGemmMaxSharedBytes);
+  if (tile.wgmma != 0 && tile.wgmma != 1)
+    return "wgmma must be 0 or 1";
+  if (tile.wgmma) {
+    // One warpgroup per 64 rows, one 128-byte swizzle row of K per stage,
+    // B in whole 64-column swizzle atoms, at most one m64n256 per k-step.
+    if (tile.bk != 64)
+      return "a wgmma tile needs bk 64";
+    if (tile.bm % 64 || tile.warpsM != tile.bm / 16 || tile.warpsN != 1)
+      return "a wgmma tile needs 4 warps (one warpgroup) per 64 rows";
+    if (tile.bn % 64 || tile.bn > 256)
+      return "a wgmma tile needs bn a multiple of 64, at most 256";
+    if (tile.stages < 3)
+      return "a wgmma tile needs at least 3 stages";
+    if (tile.splitK != 1)
+      return "a wgmma tile does not split K";
+  }
   return std::string();
 }
 
@@ -149,9 +180,13 @@ SmallVector<GemmTile> gemmTileCandidates(int64_t m, int64_t n, int64_t k,
   // or columns (a larger one computes mostly padding).
   SmallVector<GemmTile> pool;
   if (m > 32) {
-    pool = {{64, 64, 64, 2, 2, 4},   {128, 128, 64, 2, 4, 3},
-            {128, 64, 64, 2, 2, 3},  {64, 128, 64, 2, 2, 4},
-            {128, 256, 32, 2, 4, 3}, {256, 128, 32, 4, 2, 3}};
+    // Warpgroup MMA tiles first: on Hopper they run at several times the
+    // mma.sync rate once the problem fills the SMs.
+    pool = {{128, 256, 64, 8, 1, 4, 1, 1}, {128, 128, 64, 8, 1, 4, 1, 1},
+            {64, 128, 64, 4, 1, 4, 1, 1},  {64, 64, 64, 2, 2, 4},
+            {128, 128, 64, 2, 4, 3},       {128, 64, 64, 2, 2, 3},
+            {64, 128, 64, 2, 2, 4},        {128, 256, 32, 2, 4, 3},
+            {256, 128, 32, 4, 2, 3}};
   } else {
     int64_t bm = m <= 16 ? 16 : 32;
     pool = {{bm, 64, 32, 1, 4, 4},
@@ -240,14 +275,23 @@ SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, int64_t k,
                    [&](const GemmTile &a, const GemmTile &b) {
                      return distance(a) < distance(b);
                    });
+  // Warpgroup-MMA tiles where the problem fills the GPU at least half
+  // once with them (ResNet's 3x3 layers at batch 32).
+  for (GemmTile tile : {GemmTile{128, 128, 64, 8, 1, 4, 1, 1},
+                        GemmTile{128, 64, 64, 8, 1, 4, 1, 1},
+                        GemmTile{64, 128, 64, 4, 1, 4, 1, 1}})
+    if (convTileFits(tile, m, n) &&
+        2 * convOutputTiles(tile, m, n) >= kGemmNumSMs)
+      add(tile);
   for (const GemmTile &tile : others)
     add(withConvSplit(tile, m, n, k, canSplit));
   return candidates;
 }
 
 std::string checkConvTile(const GemmTile &tile) {
-  if (tile.bk != 32)
-    return "bk must be 32 for a convolution";
+  if (tile.bk != (tile.wgmma ? 64 : 32))
+    return tile.wgmma ? "bk must be 64 for a warpgroup-MMA convolution"
+                      : "bk must be 32 for a convolution";
   return checkGemmTile(tile);
 }
 

@@ -32,21 +32,29 @@ constexpr int64_t kGemmMaxGridYZ = 65535;
 struct GemmTile {
   int64_t bm = 0, bn = 0, bk = 0, warpsM = 0, warpsN = 0, stages = 0;
   int64_t splitK = 1;
+  /// 1: Hopper's warpgroup MMA (sm_90a), one warpgroup (warpsM = 4) per 64
+  /// rows, BK = 64, stages in 128-byte-swizzled shared memory; 0: mma.sync.
+  int64_t wgmma = 0;
 
   int64_t threads() const { return warpsM * warpsN * 32; }
-  /// f16/bf16 stages of A [BM][BK + 8] and B [BK][BN + 8].
+  /// f16/bf16 stages of A [BM][BK + 8] and B [BK][BN + 8]; wgmma stages are
+  /// unpadded (swizzled) and start on a 1024-byte boundary.
   int64_t sharedBytes() const {
+    if (wgmma)
+      return stages * (bm * bk + bk * bn) * 2 + 1024;
     return stages * (bm * (bk + 8) + bk * (bn + 8)) * 2;
   }
   bool operator==(const GemmTile &other) const {
     return bm == other.bm && bn == other.bn && bk == other.bk &&
            warpsM == other.warpsM && warpsN == other.warpsN &&
-           stages == other.stages && splitK == other.splitK;
+           stages == other.stages && splitK == other.splitK &&
+           wgmma == other.wgmma;
   }
-  /// E.g. "128x128x64 w2x4 s3" or "64x64x64 w2x2 s4 k2".
+  /// E.g. "128x128x64 w2x4 s3", "64x64x64 w2x2 s4 k2" or
+  /// "128x256x64 w8x1 s4 wgmma".
   std::string str() const;
-  /// {bm, bn, bk, warps_m, warps_n, stages, split_k}: an exec.tactics
-  /// candidate.
+  /// {bm, bn, bk, warps_m, warps_n, stages, split_k[, wgmma]}: an
+  /// exec.tactics candidate.
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *context) const;
   /// The tile of a candidate dictionary; nullopt with the reason in
   /// `problem` when a field is missing, unknown or not an integer.
@@ -102,8 +110,8 @@ GemmTile chooseConvTile(int64_t m, int64_t n, int64_t k, bool canSplit);
 llvm::SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, int64_t k,
                                                bool canSplit, unsigned max);
 
-/// Why the convolution cannot take `tile` (BK other than 32); empty when it
-/// can.
+/// Why the convolution cannot take `tile` (BK other than 32, or 64 for a
+/// warpgroup-MMA tile); empty when it can.
 std::string checkConvTile(const GemmTile &tile);
 
 } // namespace dsc::exec

@@ -82,8 +82,9 @@ def SelectGemmTactics : Pass<"exec-select-gemm-tactics", "::mlir::ModuleOp"> {
     For each f16/bf16 gemm kernel (not per sample), adds an exec.tactics op
     after it: the compile-time heuristic's tile first (what runs untuned),
     then split-K variants of it when its tiles leave SMs idle, then other
-    tiles that fit the problem (none much taller or wider than it, each
-    within the shared memory limit), at most `max-candidates` in all.
+    tiles that fit the problem (Hopper warpgroup-MMA tiles first) (none much taller or wider than it, each
+    within the shared memory limit), at most `max-candidates` in all
+    (`max-conv-candidates` for convolutions).
     Implicit-GEMM convolutions on tensor cores (f16/bf16 data kernels) get
     the conv heuristic's tile, split-K when its tiles leave SMs idle, then
     that tile with twice the slices and unsplit, then the other conv tiles
@@ -92,8 +93,12 @@ def SelectGemmTactics : Pass<"exec-select-gemm-tactics", "::mlir::ModuleOp"> {
     none.
   }];
   let options = [
-    Option<"maxCandidates", "max-candidates", "unsigned", /*default=*/"5",
-           "the most tiles listed per kernel (the heuristic's pick included)">
+    Option<"maxCandidates", "max-candidates", "unsigned", /*default=*/"8",
+           "the most tiles listed per gemm kernel (the heuristic's pick "
+           "included)">,
+    Option<"maxConvCandidates", "max-conv-candidates", "unsigned",
+           /*default=*/"6",
+           "the most tiles listed per implicit-GEMM convolution">
   ];
 }
 

@@ -106,7 +106,7 @@ struct SelectGemmTacticsPass
         tiles = exec::convTileCandidates(result[0] * result[1] * result[2],
                                          result[3],
                                          filter[1] * filter[2] * filter[3],
-                                         /*canSplit=*/true, maxCandidates);
+                                         /*canSplit=*/true, maxConvCandidates);
       }
       if (tiles.size() < 2)
         continue;

@@ -15,6 +15,9 @@
 // and ldmatrix and mma exchange their fragments through the warp's slots with
 // the PTX ISA's fragment layouts (DSC_MMA_BF16 selects bf16 operands).
 //
+// wgmma runs per thread from shared memory (below); a source using it is
+// run twice, with and without __CUDA_ARCH_FEAT_SM90_ALL.
+//
 // What this checks: index arithmetic, op semantics, the warp and block
 // reductions' logic, tensor-core fragment bookkeeping. What it does not:
 // timing, the memory model beyond barriers, the PTX itself (NVRTC compiles
@@ -226,6 +229,85 @@ static inline void dsc_mma_16816(float (&c)[4], const unsigned (&a)[4],
     c[e] = sum;
   }
 }
+// Dynamic shared memory: one buffer (one block runs at a time), aligned to
+// the 1024-byte period of the 128-byte swizzle; shared addresses are
+// offsets into it.
+alignas(1024) static unsigned char dsc_host_smem[232448 + 1024];
+static inline unsigned dsc_smem_addr(const void *p) {
+  return (unsigned)((const unsigned char *)p - dsc_host_smem);
+}
+static inline int dsc_opaque(int x) { return x; }
+
+// Warpgroup MMA (compiled with -D__CUDA_ARCH_FEAT_SM90_ALL): each thread
+// computes its own accumulators straight from shared memory, reading A
+// (64 x 16, K-major) and B (16 x N, N-major) through the descriptors as the
+// PTX ISA's canonical 128-byte-swizzled layouts define them: 16-byte chunk
+// bits [4:6] of an address XOR its 128-byte line bits [7:9].
+static inline void dsc_wgmma_fence() {}
+static inline void dsc_wgmma_commit() {}
+template <int N> static inline void dsc_wgmma_wait() {}
+static inline void dsc_fence_proxy_async() {}
+static inline unsigned long long dsc_wgmma_desc(const void *p, unsigned lbo,
+                                                unsigned sbo) {
+  return (unsigned long long)((dsc_smem_addr(p) & 0x3FFFF) >> 4) |
+         ((unsigned long long)((lbo >> 4) & 0x3FFF) << 16) |
+         ((unsigned long long)((sbo >> 4) & 0x3FFF) << 32) | (1ull << 62);
+}
+template <int N, int TRANS_B>
+static inline void dsc_wgmma_host(float (&d)[N / 2], unsigned long long a,
+                                  unsigned long long b) {
+  auto field = [](unsigned long long desc, int shift) {
+    return (unsigned)((desc >> shift) & 0x3FFF) << 4;
+  };
+  if ((a >> 62) != 1 || (b >> 62) != 1) {
+    std::fprintf(stderr, "wgmma: not a 128-byte swizzle descriptor\n");
+    std::abort();
+  }
+  auto load = [](unsigned addr) {
+    addr ^= ((addr >> 7) & 7) << 4;
+    unsigned short h;
+    std::memcpy(&h, dsc_host_smem + addr, 2);
+    return dsc_mma_half(h);
+  };
+  unsigned warp = (threadIdx.x / 32) % 4, lane = threadIdx.x % 32;
+  for (int j = 0; j < N / 8; ++j)
+    for (int h = 0; h < 2; ++h)
+      for (int c = 0; c < 2; ++c) {
+        unsigned row = 16 * warp + lane / 4 + 8 * h;
+        unsigned col = 8 * j + 2 * (lane % 4) + c;
+        float sum = d[4 * j + 2 * h + c];
+        for (unsigned k = 0; k < 16; ++k) {
+          // A: 8-row groups SBO apart, 128-byte lines, K contiguous.
+          unsigned ea =
+              field(a, 0) + (row / 8) * field(a, 32) + (row % 8) * 128 + k * 2;
+          // B N-major: 64-column groups LBO apart, 8-line K groups SBO
+          // apart; K-major: as A, a line per column.
+          unsigned eb = TRANS_B ? field(b, 0) + (col / 64) * field(b, 16) +
+                                      (k / 8) * field(b, 32) + (k % 8) * 128 +
+                                      (col % 64) * 2
+                                : field(b, 0) + (col / 8) * field(b, 32) +
+                                      (col % 8) * 128 + k * 2;
+          sum += load(ea) * load(eb);
+        }
+        d[4 * j + 2 * h + c] = sum;
+      }
+}
+template <int TRANS_B>
+static inline void dsc_wgmma_m64n64k16(float (&d)[32], unsigned long long a,
+                                       unsigned long long b) {
+  dsc_wgmma_host<64, TRANS_B>(d, a, b);
+}
+template <int TRANS_B>
+static inline void dsc_wgmma_m64n128k16(float (&d)[64], unsigned long long a,
+                                        unsigned long long b) {
+  dsc_wgmma_host<128, TRANS_B>(d, a, b);
+}
+template <int TRANS_B>
+static inline void dsc_wgmma_m64n256k16(float (&d)[128], unsigned long long a,
+                                        unsigned long long b) {
+  dsc_wgmma_host<256, TRANS_B>(d, a, b);
+}
+
 using std::max;
 using std::min;
 

@@ -276,6 +276,37 @@ def cases():
         + f"\nexec.tactics @conv_tc [{conv_tiles}]\n",
         [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2,
         min_launches=8)
+    # Warpgroup-MMA conv tiles (emulated, and their mma.sync fallbacks):
+    # the same conv, K = 144 in 64-deep slices (a short last one), N = 40
+    # (edge rows of the filter tile), then a strided conv with 3 channels
+    # (element gathers) and 2 images.
+    wgmma_conv_tiles = ", ".join(
+        f"{{bm = {bm}, bn = {bn}, bk = 64, warps_m = {bm // 16}, warps_n = 1, "
+        f"stages = {st}, split_k = 1, wgmma = 1}}" for bm, bn, st in
+        [(128, 64, 4), (64, 64, 3), (128, 128, 4)])
+    add("conv-igemm-f16-wgmma",
+        kernel("conv_tc", "%x: tensor<1x9x10x16xf16>, %w: tensor<40x3x3x16xf16>, "
+               "%b: tensor<40xf16>",
+               "graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
+               "group = 1 : i64} : (tensor<1x9x10x16xf16>, tensor<40x3x3x16xf16>, "
+               "tensor<40xf16>) -> tensor<1x9x10x40xf16>", "tensor<1x9x10x40xf16>")
+        + f"\nexec.tactics @conv_tc [{wgmma_conv_tiles}]\n",
+        [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2,
+        min_launches=3)
+    xs = (rng.standard_normal((2, 15, 13, 3)) / 2).astype(np.float16)
+    ws = (rng.standard_normal((64, 7, 7, 3)) / 4).astype(np.float16)
+    ys = nhwc_conv(xs, ws, [2, 2], [3, 3, 3, 3], [1, 1])
+    add("conv-igemm-f16-wgmma-stem",
+        kernel("conv_stem", "%x: tensor<2x15x13x3xf16>, %w: tensor<64x7x7x3xf16>",
+               "graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, "
+               "group = 1 : i64} : (tensor<2x15x13x3xf16>, tensor<64x7x7x3xf16>) "
+               "-> tensor<2x8x7x64xf16>", "tensor<2x8x7x64xf16>")
+        + "\nexec.tactics @conv_stem [{bm = 64, bn = 64, bk = 64, warps_m = 4, "
+        "warps_n = 1, stages = 3, split_k = 1, wgmma = 1}, {bm = 128, bn = 64, "
+        "bk = 64, warps_m = 8, warps_n = 1, stages = 4, split_k = 1, wgmma = 1}]\n",
+        [xs, ws], [ys.astype(np.float16)], rtol=1e-2, atol=1e-2, min_launches=2)
     # Split-K (exec.tactics split_k): M = 35 pixels, N = 24, K = 144 in 5
     # K tiles, summed in 2 slices (3 + 2 K tiles), 5 (one each) and, with
     # 32x32 tiles, 3 (2 + 2 + 1); the bias and ReLU after the reduction.
@@ -798,6 +829,56 @@ def cases():
         [(a.astype(np.float64) @ w.astype(np.float64) +
           bias.astype(np.float64)).astype(np.float16)],
         rtol=1e-2, atol=1e-2, min_launches=len(tiles))
+    # Warpgroup-MMA tiles (run emulated and through their mma.sync
+    # fallback): edges in M, N and K with N not a multiple of 8 (element
+    # loads), then whole aligned tiles through a ring of stages over more K
+    # tiles than stages, batched, and bf16.
+    def wgmma_tile(bm, bn, stages):
+        return (f"{{bm = {bm}, bn = {bn}, bk = 64, warps_m = {bm // 16}, "
+                f"warps_n = 1, stages = {stages}, split_k = 1, wgmma = 1}}")
+
+    a = rng.standard_normal((200, 100)).astype(np.float16)
+    w = rng.standard_normal((100, 130)).astype(np.float16)
+    bias = rng.standard_normal(130).astype(np.float16)
+    edges = kernel(
+        "gemm_wgmma", "%a: tensor<200x100xf16>, %w: tensor<100x130xf16>, "
+        "%b: tensor<130xf16>",
+        "graph.matmul %a, %w : (tensor<200x100xf16>, tensor<100x130xf16>) -> "
+        "tensor<200x130xf16>\n  %z = graph.add %y, %b : (tensor<200x130xf16>, "
+        "tensor<130xf16>) -> tensor<200x130xf16>", "tensor<200x130xf16>",
+        family="gemm").replace("exec.yield %y", "exec.yield %z")
+    tiles = [wgmma_tile(64, 64, 3), wgmma_tile(64, 128, 4),
+             wgmma_tile(128, 128, 4), wgmma_tile(128, 256, 4)]
+    add("gemm-wgmma-f16-edges", with_tactics(edges, "gemm_wgmma", tiles),
+        [a, w, bias],
+        [(a.astype(np.float64) @ w.astype(np.float64) +
+          bias.astype(np.float64)).astype(np.float16)],
+        rtol=1e-2, atol=1e-2, min_launches=len(tiles))
+    a = (rng.standard_normal((2, 128, 384)) / 4).astype(np.float16)
+    w = (rng.standard_normal((384, 256)) / 4).astype(np.float16)
+    aligned = kernel(
+        "gemm_wgmma_ring", "%a: tensor<2x128x384xf16>, %w: tensor<384x256xf16>",
+        "graph.matmul %a, %w : (tensor<2x128x384xf16>, tensor<384x256xf16>) -> "
+        "tensor<2x128x256xf16>", "tensor<2x128x256xf16>", family="gemm")
+    tiles = [wgmma_tile(128, 256, 4), wgmma_tile(64, 128, 3),
+             wgmma_tile(128, 64, 5)]
+    add("gemm-wgmma-f16-ring", with_tactics(aligned, "gemm_wgmma_ring", tiles),
+        [a, w], [(a.astype(np.float64) @ w.astype(np.float64)).astype(np.float16)],
+        rtol=1e-2, atol=1e-2, min_launches=len(tiles))
+    a = rng.standard_normal((64, 192)).astype(np.float32)
+    w = rng.standard_normal((192, 64)).astype(np.float32)
+    ab, wb = bf16(a), bf16(w)
+    from_bits = lambda t: (t.astype(np.uint32) << 16).view(np.float32)
+    wbf = kernel(
+        "gemm_wgmma_bf16", "%a: tensor<64x192xbf16>, %w: tensor<192x64xbf16>",
+        "graph.matmul %a, %w : (tensor<64x192xbf16>, tensor<192x64xbf16>) -> "
+        "tensor<64x64xbf16>", "tensor<64x64xbf16>", family="gemm")
+    tiles = [wgmma_tile(64, 64, 3), wgmma_tile(64, 64, 4)]
+    add("gemm-wgmma-bf16", with_tactics(wbf, "gemm_wgmma_bf16", tiles),
+        [ab, wb], [bf16(from_bits(ab).astype(np.float64) @
+                        from_bits(wb).astype(np.float64))],
+        bf16=True, rtol=2e-2, atol=2e-2, min_launches=len(tiles))
+
     a = rng.standard_normal((20, 200)).astype(np.float32)
     w = rng.standard_normal((200, 48)).astype(np.float32)
     bf = kernel(
@@ -887,13 +968,14 @@ def run_case(case, translate, harness):
         # The tensor-core helpers have host versions in the harness, and the
         # dynamic shared memory becomes a static buffer (one block at a time).
         bf16_mma = "f32.bf16.bf16.f32" in source
-        source = re.sub(r"(template <int N> )?static __device__ __forceinline__ "
+        source = re.sub(r"(template <int \w+>\s*)?static __device__ __forceinline__ "
                         r"[\w ]+ dsc_(smem_addr|cp_async16|cp_async_commit|"
                         r"cp_async_wait|ldmatrix_x4|ldmatrix_x4_trans|mma_16816|"
-                        r"pack2|exp2)\(.*?\n\}\n", "", source, flags=re.S)
+                        r"pack2|exp2|opaque|wgmma_desc|wgmma_fence|wgmma_commit|"
+                        r"wgmma_wait|fence_proxy_async|wgmma_m64n\d+k16)\(.*?\n\}\n",
+                        "", source, flags=re.S)
         source = source.replace("extern __shared__ __align__(16) unsigned char "
-                                "dsc_smem[];", "alignas(16) static unsigned char "
-                                "dsc_smem[232448];")
+                                "dsc_smem[];", "unsigned char* dsc_smem = dsc_host_smem;")
         signature = re.search(entry + r"\((.*)\)", source).group(1)
         signature = signature.replace(", unsigned char *__restrict__ scratch", "")
         params = [p.split("* __restrict__")[0] for p in signature.split(", ")]
@@ -948,36 +1030,50 @@ def run_case(case, translate, harness):
             main.append('  printf("fault=%u\\n", fault);')
         main.append("}")
         open(os.path.join(tmp, "m.cpp"), "w").write("\n".join(main))
-        result = subprocess.run(["g++", "-std=c++20", "-O1", "-w", "-pthread",
-                                 os.path.join(tmp, "m.cpp"), "-o",
-                                 os.path.join(tmp, "m")],
-                                capture_output=True, text=True)
-        if result.returncode:
-            return f"g++ failed:\n{result.stderr[:4000]}"
-        result = subprocess.run([os.path.join(tmp, "m")], capture_output=True,
-                                text=True, timeout=300)
-        if result.returncode:
-            return f"the kernel failed ({result.returncode}):\n{result.stderr}"
-        if reports_faults:
-            fault = int(re.search(r"fault=(\d+)", result.stdout).group(1))
-            if fault != case.fault:
-                return f"fault word {fault}, expected {case.fault}"
-        for (li, launch), (j, e) in itertools.product(
-                enumerate(launches), enumerate(case.outputs)):
-            e = np.asarray(e)
-            got = np.fromfile(os.path.join(tmp, f"o{li}_{j}.bin"),
-                              dtype=e.dtype).reshape(e.shape)
-            if case.bf16:
-                got, e = ((t.astype(np.uint32) << 16).view(np.float32)
-                          for t in (got, e))
-            if e.dtype.kind == "f":
-                good = np.allclose(got.astype(np.float64), e.astype(np.float64),
-                                   rtol=case.rtol, atol=case.atol, equal_nan=True)
-            else:
-                good = np.array_equal(got, e)
-            if not good:
-                return (f"entry {launch[0]}: output {j} differs\n got    "
-                        f"{got.ravel()[:32]}\n expect {e.ravel()[:32]}")
+        # Sources with Hopper paths run them (emulated) and their fallbacks.
+        targets = [[]]
+        if "__CUDA_ARCH_FEAT_SM90_ALL" in source:
+            targets.append(["-D__CUDA_ARCH_FEAT_SM90_ALL=1"])
+        for defines in targets:
+            error = run_harness(tmp, defines, case, launches, reports_faults)
+            if error:
+                return error + (" (sm_90a path)" if defines else "")
+    return None
+
+
+def run_harness(tmp, defines, case, launches, reports_faults):
+    """Builds m.cpp with `defines`, runs it, and compares each launch's
+    outputs with the case's; the error, or None."""
+    result = subprocess.run(["g++", "-std=c++20", "-O1", "-w", "-pthread"]
+                            + defines + [os.path.join(tmp, "m.cpp"), "-o",
+                                         os.path.join(tmp, "m")],
+                            capture_output=True, text=True)
+    if result.returncode:
+        return f"g++ failed:\n{result.stderr[:4000]}"
+    result = subprocess.run([os.path.join(tmp, "m")], capture_output=True,
+                            text=True, timeout=300)
+    if result.returncode:
+        return f"the kernel failed ({result.returncode}):\n{result.stderr}"
+    if reports_faults:
+        fault = int(re.search(r"fault=(\d+)", result.stdout).group(1))
+        if fault != case.fault:
+            return f"fault word {fault}, expected {case.fault}"
+    for (li, launch), (j, e) in itertools.product(
+            enumerate(launches), enumerate(case.outputs)):
+        e = np.asarray(e)
+        got = np.fromfile(os.path.join(tmp, f"o{li}_{j}.bin"),
+                          dtype=e.dtype).reshape(e.shape)
+        if case.bf16:
+            got, e = ((t.astype(np.uint32) << 16).view(np.float32)
+                      for t in (got, e))
+        if e.dtype.kind == "f":
+            good = np.allclose(got.astype(np.float64), e.astype(np.float64),
+                               rtol=case.rtol, atol=case.atol, equal_nan=True)
+        else:
+            good = np.array_equal(got, e)
+        if not good:
+            return (f"entry {launch[0]}: output {j} differs\n got    "
+                    f"{got.ravel()[:32]}\n expect {e.ravel()[:32]}")
     return None
 
 

@@ -81,11 +81,14 @@ int main(int argc, char **argv) {
 
   TranslateFromMLIRRegistration toCubin(
       "exec-to-cubin",
-      "compile every exec.kernel with NVRTC for sm_90 and print its sizes",
+      "compile every exec.kernel with NVRTC for sm_90 (sm_90a where it uses "
+      "wgmma) and print its sizes",
       [](Operation *op, raw_ostream &os) {
         return forEachKernel(op, [&](dsc::codegen::EmittedKernel &kernel) {
           llvm::Expected<dsc::codegen::CompiledKernel> compiled =
-              dsc::codegen::compileCuda(kernel.source, kernel.name, "sm_90");
+              dsc::codegen::compileCuda(kernel.source, kernel.name,
+                                        kernel.archSpecific ? "sm_90a"
+                                                            : "sm_90");
           if (!compiled) {
             std::string message = llvm::toString(compiled.takeError());
             Operation *kernelOp = SymbolTable::lookupSymbolIn(op, kernel.name);

@@ -51,7 +51,7 @@ static cl::opt<std::string> arch("arch",
 static cl::list<int64_t>
     gemmTile("gemm-tile", cl::CommaSeparated, cl::Hidden,
              cl::desc("force every fp16/bf16 GEMM's tile (tuning experiments): "
-                      "BM,BN,BK,WARPS_M,WARPS_N,STAGES[,SPLIT_K]"),
+                      "BM,BN,BK,WARPS_M,WARPS_N,STAGES[,SPLIT_K[,WGMMA]]"),
              cl::sub(compileCommand));
 static cl::opt<bool> quiet("quiet", cl::desc("no progress lines"),
                            cl::sub(compileCommand));

@@ -19,6 +19,17 @@ exec.kernel @transpose_last(%x: tensor<2x33x65xf32>) -> tensor<2x65x33xf32> attr
   exec.yield %y : tensor<2x65x33xf32>
 }
 
+// An image's 3 channels to channels-last: a 32x32 tile would idle 29 of
+// every 32 threads, so each output element gathers its input.
+// CHECK-LABEL: // kernel @transpose_narrow entry transpose_narrow
+// CHECK-SAME: block (256, 1, 1)
+// CHECK: // transpose of a narrow dimension: gather
+// CHECK: out0[o] = arg0[(o / 3072) * 3072 + ((o / 96) % 32) * 32 + ((o / 3) % 32) + (o % 3) * 1024];
+exec.kernel @transpose_narrow(%x: tensor<2x3x32x32xf16>) -> tensor<2x32x32x3xf16> attributes {family = "data"} {
+  %y = graph.transpose %x {perm = array<i64: 0, 2, 3, 1>} : tensor<2x3x32x32xf16> -> tensor<2x32x32x3xf16>
+  exec.yield %y : tensor<2x32x32x3xf16>
+}
+
 // A reshape is a copy, 16 bytes at a time when aligned.
 // CHECK-LABEL: // kernel @reshape entry reshape grid (1, 1, 1) block (256, 1, 1)
 // CHECK: const uint4* __restrict__ src = reinterpret_cast<const uint4*>(arg0);

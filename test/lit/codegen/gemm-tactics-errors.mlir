@@ -54,3 +54,21 @@ exec.kernel @conv_many_tiles(%x: tensor<1x32x32x16xf16>, %w: tensor<160x3x3x16xf
   exec.yield %y : tensor<1x32x32x160xf16>
 }
 exec.tactics @conv_many_tiles [{bm = 16, bn = 32, bk = 32, warps_m = 1, warps_n = 2, stages = 4, split_k = 2}]
+
+// -----
+
+exec.kernel @wgmma_split(%x: tensor<256x1024xf16>, %w: tensor<1024x256xf16>) -> tensor<256x256xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<256x1024xf16>, tensor<1024x256xf16>) -> tensor<256x256xf16>
+  exec.yield %y : tensor<256x256xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #0 a wgmma tile does not split K}}
+exec.tactics @wgmma_split [{bm = 64, bn = 128, bk = 64, warps_m = 4, warps_n = 1, stages = 4, split_k = 2, wgmma = 1}]
+
+// -----
+
+exec.kernel @wgmma_warps(%x: tensor<256x1024xf16>, %w: tensor<1024x256xf16>) -> tensor<256x256xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<256x1024xf16>, tensor<1024x256xf16>) -> tensor<256x256xf16>
+  exec.yield %y : tensor<256x256xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #0 a wgmma tile needs 4 warps (one warpgroup) per 64 rows}}
+exec.tactics @wgmma_warps [{bm = 128, bn = 128, bk = 64, warps_m = 2, warps_n = 4, stages = 4, split_k = 1, wgmma = 1}]

@@ -44,3 +44,32 @@ exec.kernel @untiled(%x: tensor<96x64xf16>, %w: tensor<64x200xf16>) -> tensor<96
   %y = graph.matmul %x, %w : (tensor<96x64xf16>, tensor<64x200xf16>) -> tensor<96x200xf16>
   exec.yield %y : tensor<96x200xf16>
 }
+
+// Warpgroup-MMA tiles: the source guards the sm_90a body and falls back to
+// an mma.sync body of the same block tile elsewhere; NVRTC compiles it for
+// sm_90a. The epilogue's indices stay out of the main loop (no spills with
+// 128 accumulators a thread).
+// CHECK-LABEL: // kernel @warpgroup entry warpgroup grid (2, 2, 1) block (256, 1, 1) shared_memory 197632 tactic 128x256x64 w8x1 s4 wgmma
+// CHECK-NEXT: // variant @warpgroup entry warpgroup_t1 grid (4, 4, 1) block (128, 1, 1) shared_memory 99328 tactic 64x128x64 w4x1 s4 wgmma
+// CHECK-NEXT: // variant @warpgroup entry warpgroup_t2 grid (8, 4, 1) block (128, 1, 1) shared_memory 73728 tactic 64x64x64 w2x2 s4
+// CHECK: #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+// CHECK: dsc_wgmma_m64n256k16(float (&d)[128]
+// CHECK: dsc_wgmma_m64n128k16(float (&d)[64]
+// CHECK: // warpgroup mma: 128x256x64 tile, 2 warpgroups, 4 stages
+// CHECK-NEXT: extern "C" __global__ void __launch_bounds__(256) warpgroup(
+// CHECK-NEXT: #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
+// CHECK: dsc_wgmma_m64n256k16<1>(acc, da + kk * (32 / 16), db + kk * (16 * 128 / 16));
+// CHECK: #else
+// CHECK: constexpr int BM = 128, BN = 256, BK = 32, STAGES = 3;
+// CHECK: #endif
+// CHECK: // warpgroup mma: 64x128x64 tile, 1 warpgroups, 4 stages
+// CHECK: // tensor cores: 64x64x64 tile, 2x2 warps, 4 stages
+// CUBIN: // kernel @warpgroup entry warpgroup cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{1?[0-9]?[0-9]}} stack 0 spill_stores 0 spill_loads 0
+exec.kernel @warpgroup(%x: tensor<256x512xf16>, %w: tensor<512x512xf16>) -> tensor<256x512xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<256x512xf16>, tensor<512x512xf16>) -> tensor<256x512xf16>
+  exec.yield %y : tensor<256x512xf16>
+}
+exec.tactics @warpgroup [
+  {bm = 128, bn = 256, bk = 64, warps_m = 8, warps_n = 1, stages = 4, split_k = 1, wgmma = 1},
+  {bm = 64, bn = 128, bk = 64, warps_m = 4, warps_n = 1, stages = 4, split_k = 1, wgmma = 1},
+  {bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}]

@@ -1,13 +1,13 @@
 // RUN: dsc-opt %s -exec-select-gemm-tactics -split-input-file | FileCheck %s
-// RUN: dsc-opt %s -exec-select-gemm-tactics="max-candidates=2" -split-input-file | FileCheck %s --check-prefix=TWO
+// RUN: dsc-opt %s -exec-select-gemm-tactics="max-candidates=2 max-conv-candidates=2" -split-input-file | FileCheck %s --check-prefix=TWO
 
 // bert's FFN at batch 4: 96 tiles of 128x128 cannot fill 132 SMs, so the
-// heuristic picks 64x64 (384 tiles, no split-K); larger tiles follow, the
-// first 5 candidates in all.
+// heuristic picks 64x64 (384 tiles, no split-K); the warpgroup-MMA tiles
+// follow, then the other mma.sync tiles, the first 8 candidates in all.
 // CHECK-LABEL: exec.kernel @large
-// CHECK: exec.tactics @large [{bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 128 : i64, bn = 256 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}]
+// CHECK: exec.tactics @large [{bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 256 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 4 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 128 : i64, bn = 256 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}]
 // TWO-LABEL: exec.kernel @large
-// TWO: exec.tactics @large [{bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}]
+// TWO: exec.tactics @large [{bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 256 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}]
 exec.kernel @large(%x: tensor<512x768xf16>, %w: tensor<768x3072xf16>) -> tensor<512x3072xf16> attributes {family = "gemm"} {
   %y = graph.matmul %x, %w : (tensor<512x768xf16>, tensor<768x3072xf16>) -> tensor<512x3072xf16>
   exec.yield %y : tensor<512x3072xf16>
@@ -18,7 +18,7 @@ exec.kernel @large(%x: tensor<512x768xf16>, %w: tensor<768x3072xf16>) -> tensor<
 // Few output tiles (128 x 768 in 64x64 tiles: 24 blocks): the heuristic
 // splits K's 12 tiles into 3 slices; then no split, 2 and 4 slices.
 // CHECK-LABEL: exec.kernel @few_tiles
-// CHECK: exec.tactics @few_tiles [{bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 3 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 2 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 4 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}]
+// CHECK: exec.tactics @few_tiles [{bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 3 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 2 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 4 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 256 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 4 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}]
 exec.kernel @few_tiles(%x: tensor<128x768xf16>, %w: tensor<768x768xf16>) -> tensor<128x768xf16> attributes {family = "gemm"} {
   %y = graph.matmul %x, %w : (tensor<128x768xf16>, tensor<768x768xf16>) -> tensor<128x768xf16>
   exec.yield %y : tensor<128x768xf16>
@@ -37,9 +37,9 @@ exec.kernel @skinny(%x: tensor<8x4096xbf16>, %w: tensor<4096x11008xbf16>) -> ten
 // -----
 
 // Batched (attention scores): K is not split across batches; no tile
-// taller or wider than 128.
+// taller or wider than 128 (no 128x256 warpgroup tile).
 // CHECK-LABEL: exec.kernel @batched
-// CHECK: exec.tactics @batched [{bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}]
+// CHECK: exec.tactics @batched [{bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 4 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}]
 exec.kernel @batched(%q: tensor<12x128x64xf16>, %k: tensor<12x64x128xf16>) -> tensor<12x128x128xf16> attributes {family = "gemm"} {
   %s = graph.matmul %q, %k : (tensor<12x128x64xf16>, tensor<12x64x128xf16>) -> tensor<12x128x128xf16>
   exec.yield %s : tensor<12x128x128xf16>
@@ -85,7 +85,7 @@ exec.tactics @given [{bm = 64, bn = 64, bk = 32, warps_m = 2, warps_n = 2, stage
 // then the conv tiles whose block counts are nearest 132 SMs, each split as
 // the heuristic would: 32x32 (56 tiles, 5 slices), 16x64 (52, 6); bk = 32.
 // CHECK-LABEL: exec.kernel @conv_stage3
-// CHECK: exec.tactics @conv_stage3 [{bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 3 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 6 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 32 : i64, split_k = 5 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 64 : i64, split_k = 6 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}]
+// CHECK: exec.tactics @conv_stage3 [{bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 3 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 6 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 32 : i64, split_k = 5 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 64 : i64, split_k = 6 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 64 : i64, split_k = 9 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}]
 exec.kernel @conv_stage3(%x: tensor<1x14x14x256xf16>, %w: tensor<256x3x3x256xf16>, %b: tensor<256xf16>) -> tensor<1x14x14x256xf16> attributes {family = "data"} {
   %c = graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<1x14x14x256xf16>, tensor<256x3x3x256xf16>, tensor<256xf16>) -> tensor<1x14x14x256xf16>
   %y = graph.relu %c : tensor<1x14x14x256xf16> -> tensor<1x14x14x256xf16>
@@ -94,11 +94,23 @@ exec.kernel @conv_stage3(%x: tensor<1x14x14x256xf16>, %w: tensor<256x3x3x256xf16
 
 // -----
 
+// The same layer at batch 32 (M = 6272 pixels): 128x128 tiles fill 98 of
+// the SMs, so the warpgroup-MMA tiles follow the pick (bk = 64), then the
+// other conv tiles.
+// CHECK-LABEL: exec.kernel @conv_stage3_b32
+// CHECK: exec.tactics @conv_stage3_b32 [{bk = 32 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 4 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 4 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 32 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 3 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}, {bk = 32 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}]
+exec.kernel @conv_stage3_b32(%x: tensor<32x14x14x256xf16>, %w: tensor<256x3x3x256xf16>) -> tensor<32x14x14x256xf16> attributes {family = "data"} {
+  %c = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<32x14x14x256xf16>, tensor<256x3x3x256xf16>) -> tensor<32x14x14x256xf16>
+  exec.yield %c : tensor<32x14x14x256xf16>
+}
+
+// -----
+
 // ResNet's stage 4 at batch 1 (M = 49, N = 512, K = 4608 in 144 K tiles):
 // 64 tiles of 16x32 split 5 ways (320 blocks), then 10 ways and unsplit;
 // with two candidates, the pick and its doubled split.
 // CHECK-LABEL: exec.kernel @conv_stage4
-// CHECK: exec.tactics @conv_stage4 [{bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 5 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 10 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 32 : i64, split_k = 9 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 64 : i64, split_k = 9 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}]
+// CHECK: exec.tactics @conv_stage4 [{bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 5 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 10 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 32 : i64, split_k = 9 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 64 : i64, split_k = 9 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 64 : i64, split_k = 16 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}]
 // TWO-LABEL: exec.kernel @conv_stage4
 // TWO: exec.tactics @conv_stage4 [{bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 5 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 16 : i64, bn = 32 : i64, split_k = 10 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 2 : i64}]
 exec.kernel @conv_stage4(%x: tensor<1x7x7x512xf16>, %w: tensor<512x3x3x512xf16>, %b: tensor<512xf16>) -> tensor<1x7x7x512xf16> attributes {family = "data"} {
