@@ -17,7 +17,9 @@
 // otherwise (the first conv of a network, C = 3) elements are gathered one
 // by one. Too few output tiles for the SMs (ResNet's 7x7 layers at batch 1)
 // split K across grid z as the GEMM does (EmitterSupport's SplitK): the last
-// slice of a tile sums the partial sums and runs the epilogue. f32: a SIMT
+// slice of a tile sums the partial sums and runs the epilogue. Hopper tiles
+// take warpgroup MMA as GemmEmitter's do, with the filter K-major and each
+// thread's pixel coordinates computed once (kWgmmaBody). f32: a SIMT
 // tile (no TF32: results stay within 1e-3 relative).
 //
 //===----------------------------------------------------------------------===//

@@ -12,6 +12,11 @@
 // groups. Edges (M, N, K not multiples of the tile, or operands that are not
 // 16-byte aligned) fall back to element loads with zero fill.
 //
+// Hopper (sm_90a) tiles use warpgroup MMA instead: 64 rows per warpgroup,
+// K slices of 64 in 128-byte-swizzled shared memory read through matrix
+// descriptors (kWgmmaBody), with the mma.sync body of the same block tile
+// as the source's fallback for other targets.
+//
 // f32/f64: a SIMT tile (no TF32: dsc promises 1e-3 relative error) with the
 // same epilogue. Integers (MatMulInteger and QLinearMatMul, whose importers
 // widen the 8-bit operands and subtract the zero points first) take the same
