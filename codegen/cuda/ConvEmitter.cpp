@@ -294,60 +294,7 @@ constexpr StringLiteral kWgmmaBody = R"cuda(
     }
   };
 
-  float acc[BN / 2];
-  #pragma unroll
-  for (int i = 0; i < BN / 2; ++i)
-    acc[i] = 0.0f;
-  const unsigned long long descA = dsc_wgmma_desc(As + wg * 64 * BK, 16, 1024);
-  const unsigned long long descB = dsc_wgmma_desc(Bs, 16, 1024);
-
-  #pragma unroll
-  for (int s = 0; s < PREFETCH; ++s) {
-    if (s < numKTiles)
-      loadTile(s, (index_t)s * BK);
-    dsc_cp_async_commit();
-  }
-  for (int kt = 0; kt < numKTiles; ++kt) {
-    // Tile kt has landed and is visible to the tensor cores; every
-    // warpgroup has retired the batch that read the stage refilled next.
-    dsc_cp_async_wait<PREFETCH - 1>();
-    dsc_fence_proxy_async();
-    dsc_wgmma_wait<1>();
-    __syncthreads();
-    const int next = kt + PREFETCH;
-    if (next < numKTiles)
-      loadTile(next % STAGES, (index_t)next * BK);
-    dsc_cp_async_commit();
-
-    // Both operands K-major: 32 bytes of their lines per k-step.
-    const unsigned stage = (unsigned)(kt % STAGES);
-    const unsigned long long da = descA + stage * (A_STAGE * 2 / 16);
-    const unsigned long long db = descB + stage * (B_STAGE * 2 / 16);
-    dsc_wgmma_fence();
-    #pragma unroll
-    for (int kk = 0; kk < BK / 16; ++kk)
-      dsc_wgmma_m64n$BN$k16<0>(acc, da + kk * (32 / 16), db + kk * (32 / 16));
-    dsc_wgmma_commit();
-  }
-  dsc_wgmma_wait<0>();
-  dsc_cp_async_wait<0>();
-  // Accumulator i = 4 j + 2 h + c: row 16 wgWarp + lane/4 + 8 h of the
-  // warpgroup's 64, column 8 j + 2 (lane % 4) + c.
-  const int row = dsc_opaque(wg * 64 + wgWarp * 16 + lane / 4);
-  const int col = dsc_opaque((lane % 4) * 2);
-  #pragma unroll
-  for (int j = 0; j < BN / 8; ++j)
-    #pragma unroll
-    for (int h = 0; h < 2; ++h) {
-      const index_t m = m0 + row + h * 8;
-      #pragma unroll
-      for (int c = 0; c < 2; ++c) {
-        const index_t n = n0 + j * 8 + col + c;
-        if (m < M && n < N)
-          dsc_epilogue($ARGS$, m, n, acc[j * 4 + h * 2 + c]);
-      }
-    }
-)cuda";
+$WGMMA_PIPELINE$)cuda";
 
 /// The SIMT body for f32: thread (ty, tx) owns rows ty + i*TY and columns
 /// tx + j*TX of a 64x64 tile; both tiles are stored k-major.
@@ -618,6 +565,9 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
         std::vector<std::pair<StringRef, std::string>> fallbackValues = common;
         addSplitKValues(whole, fallbackValues);
         addTileValues(fallback, fallbackValues);
+        values.insert(values.begin(),
+                      {"WGMMA_PIPELINE", getWgmmaPipeline(/*bNMajor=*/false,
+                                                          /*batched=*/false)});
         os << "\n#if defined(__CUDA_ARCH_FEAT_SM90_ALL)";
         os << substitute(kWgmmaBody, values);
         os << "#else";

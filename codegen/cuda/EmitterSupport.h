@@ -78,6 +78,13 @@ std::string getTensorCoreHelpers(mlir::Type elementType);
 std::string getWgmmaHelpers(mlir::Type elementType,
                             llvm::ArrayRef<int64_t> widths);
 
+/// The warpgroup-MMA main loop and epilogue shared by the GEMM and conv
+/// bodies, which define BM, BN, BK, STAGES, PREFETCH, A_STAGE, B_STAGE, As,
+/// Bs, wg, wgWarp, lane, m0, n0, M, N, numKTiles and loadTile(stage, k0)
+/// first; $BN$ and $ARGS$ are left for their substitution. B is N-major
+/// ([K, N] lines, `bNMajor`) or K-major; a `batched` epilogue takes z.
+std::string getWgmmaPipeline(bool bNMajor, bool batched);
+
 /// The entry of a kernel's variant `index` (exec.tactics): `entry` itself
 /// for the first, then `entry`_t1, _t2, ...
 std::string variantEntryName(llvm::StringRef entry, size_t index);
