@@ -255,11 +255,6 @@ static std::string storageOf(Value value) {
   return getElementInfo(elementTypeOf(value))->storage;
 }
 
-/// `argN` for a kernel argument, the name of its pointer.
-static std::string argName(Value value) {
-  return llvm::formatv("arg{0}", cast<BlockArgument>(value).getArgNumber());
-}
-
 EmittedKernel
 emitPerElement(exec::KernelOp kernel, EmittedKernel emitted,
                ArrayRef<int64_t> outShape, StringRef comment,
@@ -697,7 +692,7 @@ FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
   emitted.entry = entryName(kernel);
   // An op of several results yields those that are used, each once, in any
   // order: result r is written through outputs[r], if yielded.
-  if (auto topk = dyn_cast<graph::TopKOp>(op)) {
+  if (isa<graph::TopKOp, graph::MoeRouteOp>(op)) {
     SmallVector<std::string> outputs(op.getNumResults());
     for (auto [i, value] : llvm::enumerate(yield.getValues())) {
       auto result = dyn_cast<OpResult>(value);
@@ -707,7 +702,10 @@ FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
                << op.getName() << "', each once";
       outputs[result.getResultNumber()] = "out" + std::to_string(i);
     }
-    return emitTopKKernel(kernel, topk, outputs, std::move(emitted));
+    if (auto route = dyn_cast<graph::MoeRouteOp>(op))
+      return emitMoeRouteKernel(kernel, route, outputs, std::move(emitted));
+    return emitTopKKernel(kernel, cast<graph::TopKOp>(op), outputs,
+                          std::move(emitted));
   }
   if (yield.getValues().size() != 1)
     return kernel.emitOpError("data kernel must yield one value, not ")

@@ -194,6 +194,10 @@ static __device__ __forceinline__ unsigned short dsc_f64_to_bf16(double f) {
 )cuda";
 }
 
+std::string argName(Value value) {
+  return llvm::formatv("arg{0}", cast<BlockArgument>(value).getArgNumber());
+}
+
 /// Replaces each `$NAME$` of `text`.
 std::string
 substitute(StringRef text,

@@ -59,6 +59,9 @@ std::string intLiteral(mlir::Type type, const llvm::APInt &value);
 /// PTX and a few type-generic math wrappers. Needs no header.
 llvm::StringRef getPrelude();
 
+/// `argN`, the pointer of a kernel argument (a block argument of the body).
+std::string argName(mlir::Value value);
+
 /// `text` with each `$NAME$` replaced (the kernel templates' parameters).
 std::string substitute(
     llvm::StringRef text,
@@ -240,6 +243,10 @@ mlir::FailureOr<EmittedKernel> emitResizeKernel(exec::KernelOp kernel,
 mlir::FailureOr<EmittedKernel>
 emitTopKKernel(exec::KernelOp kernel, graph::TopKOp topk,
                llvm::ArrayRef<std::string> outputs, EmittedKernel emitted);
+/// graph.moe_route (MoeEmitter.cpp); `outputs` as for emitTopKKernel.
+mlir::FailureOr<EmittedKernel>
+emitMoeRouteKernel(exec::KernelOp kernel, graph::MoeRouteOp route,
+                   llvm::ArrayRef<std::string> outputs, EmittedKernel emitted);
 mlir::FailureOr<EmittedKernel> emitGatherNDKernel(exec::KernelOp kernel,
                                                   graph::GatherNDOp gather,
                                                   EmittedKernel emitted);

@@ -79,7 +79,7 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
   const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
   if (m0 >= M)
     return; // a block past the rows (the grid is sized for the most samples)
-  // 16-byte copies need 16-byte aligned rows: K and N multiples of 8 halves
+$GROUP$  // 16-byte copies need 16-byte aligned rows: K and N multiples of 8 halves
   // and aligned base pointers (arena offsets are not promised to be).
   const bool vecA = (K % 8 == 0) && ((unsigned long long)A % 16 == 0);
   const bool vecB = (N % 8 == 0) && ((unsigned long long)B % 16 == 0);
@@ -89,7 +89,7 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
   // adds up every slice's partial sums.
   const int split = SPLIT_K > 1 ? (int)blockIdx.z : 0;
   const int ktBegin = split * KT_PER_SPLIT;
-  const int ktCount = min(numKTiles - ktBegin, KT_PER_SPLIT);
+  const int ktCount = dsc_active ? min(numKTiles - ktBegin, KT_PER_SPLIT) : 0;
 
   for (index_t z = SPLIT_K > 1 ? 0 : blockIdx.z; z < BATCH;
        z += SPLIT_K > 1 ? 1 : gridDim.z) {
@@ -228,9 +228,9 @@ constexpr StringLiteral kWgmmaBody = R"cuda(
   const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
   if (m0 >= M)
     return; // a block past the rows (the grid is sized for the most samples)
-  const bool vecA = (K % 8 == 0) && ((unsigned long long)A % 16 == 0);
+$GROUP$  const bool vecA = (K % 8 == 0) && ((unsigned long long)A % 16 == 0);
   const bool vecB = (N % 8 == 0) && ((unsigned long long)B % 16 == 0);
-  constexpr int numKTiles = (int)((K + BK - 1) / BK);
+  const int numKTiles = dsc_active ? (int)((K + BK - 1) / BK) : 0;
 
   for (index_t z = blockIdx.z; z < BATCH; z += gridDim.z) {
     const unsigned short* __restrict__ Az = A + ($A_BATCH$) * (M * K);
@@ -297,7 +297,7 @@ constexpr StringLiteral kSimtBody = R"cuda(
   const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
   if (m0 >= M)
     return; // a block past the rows (the grid is sized for the most samples)
-
+$GROUP$
   for (index_t z = blockIdx.z; z < BATCH; z += gridDim.z) {
     const $S$* __restrict__ Az = A + ($A_BATCH$) * (M * K);
     const $S$* __restrict__ Bz = B + ($B_BATCH$) * (K * N);
@@ -308,7 +308,7 @@ constexpr StringLiteral kSimtBody = R"cuda(
       for (int j = 0; j < TN; ++j)
         acc[i][j] = 0;
 
-    for (index_t k0 = 0; k0 < K; k0 += BK) {
+    for (index_t k0 = 0; dsc_active && k0 < K; k0 += BK) {
       for (int e = tid; e < BM * BK; e += THREADS) {
         const int r = e / BK, k = e % BK;
         const index_t gm = m0 + r, gk = k0 + k;
@@ -361,7 +361,9 @@ private:
   bool foldsSamplesIntoRows(BlockArgument lhs, BlockArgument rhs);
 
   exec::KernelOp kernel;
-  graph::MatMulOp matmul;
+  /// The graph.matmul or graph.grouped_matmul.
+  Operation *product = nullptr;
+  graph::GroupedMatMulOp grouped;
   SmallVector<int64_t> resultShape;
   SmallVector<int64_t> batchShape;
   int64_t m = 0, n = 0, k = 0, batch = 1;
@@ -423,7 +425,7 @@ LogicalResult GemmEmitter::emitEpilogue(llvm::raw_ostream &os,
            << ";\n";
         return name;
       });
-  scalar.bind(matmul.getResult(), "acc");
+  scalar.bind(product->getResult(0), "acc");
   Value result = yield.getValues().front();
   FailureOr<std::string> expr = scalar.emit(result);
   if (failed(expr))
@@ -526,30 +528,34 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
     return kernel.emitOpError("gemm kernel must yield one value, not ")
            << yield.getValues().size();
   for (Operation &op : body.without_terminator()) {
-    if (auto mm = dyn_cast<graph::MatMulOp>(op)) {
-      if (matmul)
+    if (isa<graph::MatMulOp, graph::GroupedMatMulOp>(op)) {
+      if (product)
         return kernel.emitOpError("gemm kernel has more than one matmul");
-      matmul = mm;
+      product = &op;
       continue;
     }
     if (!ScalarExprEmitter::isScalarizable(&op))
       return kernel.emitOpError("unsupported op '")
              << op.getName() << "' in a gemm epilogue";
   }
-  if (!matmul)
+  if (!product)
     return kernel.emitOpError("gemm kernel has no graph.matmul");
-  auto lhs = dyn_cast<BlockArgument>(matmul.getLhs());
-  auto rhs = dyn_cast<BlockArgument>(matmul.getRhs());
-  if (!lhs || !rhs)
+  grouped = dyn_cast<graph::GroupedMatMulOp>(product);
+  auto lhs = dyn_cast<BlockArgument>(product->getOperand(0));
+  auto rhs = dyn_cast<BlockArgument>(product->getOperand(1));
+  auto groups =
+      grouped ? dyn_cast<BlockArgument>(grouped.getGroups()) : BlockArgument();
+  if (!lhs || !rhs || (grouped && !groups))
     return kernel.emitOpError(
         "matmul operands must be kernel arguments (no prologue)");
   ArrayRef<int64_t> lhsShape = shapeOf(lhs), rhsShape = shapeOf(rhs);
   if (lhsShape.size() < 2 || rhsShape.size() < 2)
     return kernel.emitOpError("1-d matmul operands are not supported");
-  resultShape = llvm::to_vector(shapeOf(matmul.getResult()));
+  Value productResult = product->getResult(0);
+  resultShape = llvm::to_vector(shapeOf(productResult));
   if (shapeOf(yield.getValues().front()) != ArrayRef<int64_t>(resultShape))
     return kernel.emitOpError("gemm epilogue changes the result shape from ")
-           << matmul.getResult().getType() << " to "
+           << productResult.getType() << " to "
            << yield.getValues().front().getType();
   m = lhsShape[lhsShape.size() - 2];
   k = lhsShape.back();
@@ -557,18 +563,20 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
   batchShape.assign(resultShape.begin(), resultShape.end() - 2);
   ArrayRef<int64_t> lhsBatch = lhsShape.drop_back(2);
   ArrayRef<int64_t> rhsBatch = rhsShape.drop_back(2);
+  // A grouped product's rhs batch is its experts: the group picks one.
   if (resultShape.size() < 2 || resultShape[resultShape.size() - 2] != m ||
       resultShape.back() != n || rhsShape[rhsShape.size() - 2] != k ||
       !broadcastsTo(lhsBatch, batchShape) ||
-      !broadcastsTo(rhsBatch, batchShape))
+      (grouped ? rhsShape.size() != 3 || resultShape.size() != 2
+               : !broadcastsTo(rhsBatch, batchShape)))
     return kernel.emitOpError("inconsistent matmul shapes: ")
            << lhs.getType() << " x " << rhs.getType() << " -> "
-           << matmul.getResult().getType();
+           << productResult.getType();
   for (int64_t d : batchShape)
     batch *= d;
 
   Type inputType = elementTypeOf(lhs);
-  Type resultType = elementTypeOf(matmul.getResult());
+  Type resultType = elementTypeOf(productResult);
   bool tensorCores = inputType.isF16() || inputType.isBF16();
   // Integers (not booleans) accumulate exactly in the result's type, which
   // wraps around as the reference's integers do.
@@ -581,7 +589,7 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
   // a per-sample [m, K] x shared [K, N] is one GEMM of m * samples rows
   // (sample-major rows are contiguous), instead of one small GEMM per
   // sample.
-  bool foldSamples = foldsSamplesIntoRows(lhs, rhs);
+  bool foldSamples = !grouped && foldsSamplesIntoRows(lhs, rhs);
   int64_t largest = 1;
   for (Type type : kernel.getArgumentTypes())
     largest = std::max(largest, cast<ShapedType>(type).getNumElements());
@@ -601,7 +609,18 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
     argNames.push_back("arg" + std::to_string(i));
   argNames.push_back("out0");
   std::string batchA = broadcastIndexFromLinear(lhsBatch, batchShape, "z");
-  std::string batchB = broadcastIndexFromLinear(rhsBatch, batchShape, "z");
+  std::string batchB =
+      grouped ? std::string("(dsc_active ? dsc_group : 0)")
+              : broadcastIndexFromLinear(rhsBatch, batchShape, "z");
+  // A grouped product's block reads its group's expert; a block of a
+  // group outside the experts leaves the K loop out (zero rows).
+  std::string group = "  constexpr bool dsc_active = true;\n";
+  int64_t groupRows = grouped ? grouped.getGroupRowsAttr().getInt() : 0;
+  if (grouped)
+    group = llvm::formatv("  const int dsc_group = {0}[m0 / {1}];\n"
+                          "  const bool dsc_active = dsc_group >= 0 && "
+                          "dsc_group < {2};\n",
+                          argName(groups), groupRows, rhsShape[0]);
   std::vector<std::pair<StringRef, std::string>> common = {
       {"M", foldSamples ? "(index_t)" + std::to_string(m) + " * dsc_samples"
                         : std::to_string(m)},
@@ -612,6 +631,7 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
       {"B", "arg" + std::to_string(rhs.getArgNumber())},
       {"A_BATCH", batchA},
       {"B_BATCH", batchB},
+      {"GROUP", group},
       {"ARGS", llvm::join(argNames, ", ")}};
 
   FailureOr<exec::TacticsOp> found =
@@ -623,7 +643,7 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
                         threads;
   if (tensorCores) {
     // Split-K sums slices across grid z: one batch, not per sample.
-    bool canSplit = batch == 1 && !runsPerSample(kernel);
+    bool canSplit = batch == 1 && !runsPerSample(kernel) && !grouped;
     SmallVector<exec::GemmTile> tiles;
     if (forcedTile) {
       exec::GemmTile tile = *forcedTile;
@@ -653,6 +673,16 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
     if (!canSplit)
       for (exec::GemmTile &tile : tiles)
         tile.splitK = 1;
+    if (grouped) {
+      // Row tiles within one group: the library's default tile may not be.
+      if (!forcedTile && !tactics && groupRows % tiles.front().bm != 0)
+        tiles.front() = exec::GemmTile{64, 64, 32, 2, 2, 3};
+      for (const exec::GemmTile &tile : tiles)
+        if (groupRows % tile.bm != 0)
+          return kernel.emitOpError("grouped matmul tile ")
+                 << tile.str() << " has rows (" << tile.bm
+                 << ") that do not divide group_rows (" << groupRows << ")";
+    }
     os << getTensorCoreHelpers(inputType);
     SmallVector<int64_t> widths;
     for (const exec::GemmTile &tile : tiles)
@@ -668,6 +698,13 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
     bool isDouble = inputType.isF64();
     bool wide = isDouble || (integer && getElementInfo(resultType)->bytes == 8);
     SimtTile tile = chooseSimtTile(m, n, batch, wide);
+    for (SimtTile smaller :
+         {SimtTile{64, 64, 16, 4, 4}, SimtTile{16, 64, 16, 1, 4}})
+      if (grouped && groupRows % tile.bm != 0)
+        tile = smaller;
+    if (grouped && groupRows % tile.bm != 0)
+      return kernel.emitOpError("grouped matmul: group_rows (")
+             << groupRows << ") is not a multiple of 16 rows";
     std::string computeType = isDouble ? "double" : "float";
     std::string storageType = computeType, fma = isDouble ? "fma" : "fmaf";
     if (integer) {

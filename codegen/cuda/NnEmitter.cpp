@@ -186,10 +186,6 @@ std::string accumulatorType(Type type) {
   return "long long";
 }
 
-std::string argName(Value value) {
-  return llvm::formatv("arg{0}", cast<BlockArgument>(value).getArgNumber());
-}
-
 /// Math on the accumulator type (f32 or f64).
 std::string mathCall(StringRef acc, StringRef fn) {
   return acc == "double" ? fn.str() : (fn + "f").str();

@@ -195,10 +195,6 @@ static int64_t product(ArrayRef<int64_t> shape) {
   return count;
 }
 
-static std::string argOf(Value value) {
-  return llvm::formatv("arg{0}", cast<BlockArgument>(value).getArgNumber());
-}
-
 /// `dsc_before(a, ia, b, ib)`: whether element (a, ia) of a row comes before
 /// (b, ib) in the top-k order: by value, NaN as the largest value as in the
 /// reference, equal values by the lower position. Positions from `n` on are
@@ -267,7 +263,7 @@ FailureOr<EmittedKernel> emitTopKKernel(exec::KernelOp kernel,
   int64_t threads =
       sorts ? std::clamp<int64_t>(padded / 2, 32, kThreads) : kSelectionThreads;
   const std::string &values = outputs[0], &indices = outputs[1];
-  std::string in = argOf(input), compute = info.compute;
+  std::string in = argName(input), compute = info.compute;
   std::string load = loadAsCompute(type, in + "[base + (index_t)e * INNER]");
 
   std::string source;
@@ -495,7 +491,7 @@ FailureOr<EmittedKernel> emitGatherNDKernel(exec::KernelOp kernel,
                          "    ");
         os << llvm::formatv(
             "    out0[o] = inside ? {0}[(index_t)offset + s] : ({1})0;\n",
-            argOf(gather.getInput()),
+            argName(gather.getInput()),
             getElementInfo(elementTypeOf(gather.getResult()))->storage);
       });
 }
@@ -523,8 +519,8 @@ FailureOr<EmittedKernel> emitScatterNDKernel(exec::KernelOp kernel,
   SmallVector<int64_t> slotStrides = getStrides(inShape.take_front(depth));
   Type type = elementTypeOf(scatter.getResult());
   std::string compute = getElementInfo(type)->compute;
-  std::string in = argOf(scatter.getInput());
-  std::string updates = argOf(scatter.getUpdates());
+  std::string in = argName(scatter.getInput());
+  std::string updates = argName(scatter.getUpdates());
 
   std::string source;
   llvm::raw_string_ostream os(source);

@@ -281,6 +281,12 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
           fn.addPass(graph::createHoistRowScale());
           fn.addPass(graph::createSinkReshapes());
           fn.addPass(graph::createStackExperts());
+          if (options.moeRouting != "never") {
+            graph::RouteExpertsOptions routing;
+            if (options.moeRouting == "always")
+              routing.costFactor = 0;
+            fn.addPass(graph::createRouteExperts(routing));
+          }
           fn.addPass(createCanonicalizerPass());
           fn.addPass(graph::createFuse());
         });

@@ -26,6 +26,10 @@ struct CompileOptions {
   /// `precision` (graph-convert-precision's io-precision).
   std::string ioPrecision = "model";
   std::string arch = "sm_90";
+  /// auto, always or never: whether a stacked MoE computes only the tokens
+  /// its router chose (graph-route-experts; auto where the cost model says
+  /// it pays).
+  std::string moeRouting = "auto";
   /// codegen::EmitOptions::gemmTile.
   std::vector<int64_t> gemmTile;
   /// One line per stage with its time, on `log`.

@@ -109,6 +109,9 @@ FamilyResults evaluateTensorOp(mlir::Operation *op,
 /// operands as if they were channels-first.
 FamilyResults evaluateNnOp(mlir::Operation *op, llvm::ArrayRef<Tensor> operands,
                            bool channelsLast = true);
+/// graph.moe_route, graph.grouped_matmul (MoeEvaluator.cpp).
+FamilyResults evaluateMoeOp(mlir::Operation *op,
+                            llvm::ArrayRef<Tensor> operands);
 /// graph.attention (AttentionEvaluator.cpp).
 FamilyResults evaluateAttentionOp(mlir::Operation *op,
                                   llvm::ArrayRef<Tensor> operands);

@@ -487,6 +487,8 @@ static FamilyResults evaluateFamilyOp(Operation *op,
     return results;
   if (FamilyResults results = evaluateAttentionOp(op, operands))
     return results;
+  if (FamilyResults results = evaluateMoeOp(op, operands))
+    return results;
   return std::nullopt;
 }
 

@@ -681,5 +681,6 @@ def Graph_YieldOp : Graph_Op<"yield", [Pure, Terminator, HasParent<"FusionOp">]>
 
 include "dialects/graph/GraphNnOps.td"
 include "dialects/graph/GraphTensorOps.td"
+include "dialects/graph/GraphMoeOps.td"
 
 #endif // DSC_GRAPH_OPS

@@ -89,6 +89,8 @@ std::optional<std::vector<Vertex>> dependencyOrder(const Digraph &graph) {
 std::optional<std::pair<FusionKind, StringRef>> anchorKind(Operation *op) {
   if (isa<MatMulOp>(op))
     return std::make_pair(FusionKind::Gemm, StringRef("matmul"));
+  if (isa<GroupedMatMulOp>(op))
+    return std::make_pair(FusionKind::Gemm, StringRef("grouped_matmul"));
   if (isa<SoftmaxOp>(op))
     return std::make_pair(FusionKind::RowReduction, StringRef("softmax"));
   if (isa<LogSoftmaxOp>(op))

@@ -116,6 +116,40 @@ def StackExperts : Pass<"graph-stack-experts", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::dsc::graph::GraphDialect"];
 }
 
+def RouteExperts : Pass<"graph-route-experts", "::mlir::func::FuncOp"> {
+  let summary = "computes a stacked mixture of experts on the routed tokens only";
+  let description = [{
+    After graph-stack-experts, a dense MoE computes every expert on every
+    token and multiplies by a gate that is zero for the experts the router
+    did not choose:
+
+      h = body(x @ W1, x @ W3, ...) * gate,   y = flat(h) @ W2
+
+    where gate[t, e] = sum_j w[t, j] * (choices[t, j] == e) over the top-k
+    `choices` of a graph.topk across the E experts. This pass computes the
+    same sum over the chosen (token, expert) pairs only: graph.moe_route
+    sorts the T * k choices into row groups per expert, the projections
+    become graph.grouped_matmul over the gathered token rows (each group
+    against its expert's [Dm, F] weights, rearranged at compile time), the
+    body runs once per routed row with that slot's weight w[t, j] as its
+    gate, the down projection is a grouped GEMM too, and each token sums
+    its k rows. Exact up to rounding: the skipped terms are products with
+    a zero gate.
+
+    Routing pays when the routed rows (T * k plus up to E * (G - 1) of
+    padding) times `cost-factor` are fewer than the dense rows T * E; the
+    factor covers the grouped GEMM being generated code where the dense one
+    is the library's, and the gathers. 0 routes every match.
+  }];
+  let options = [
+    Option<"costFactor", "cost-factor", "double", /*default=*/"2.5",
+           "route when routed rows times this are fewer than T * E (0: always)">,
+    Option<"groupRows", "group-rows", "int64_t", /*default=*/"128",
+           "rows per group of graph.moe_route; the grouped GEMM's row tiles divide it">
+  ];
+  let dependentDialects = ["::dsc::graph::GraphDialect"];
+}
+
 def Fuse : Pass<"graph-fuse", "::mlir::func::FuncOp"> {
   let summary = "groups ops into graph.fusion regions, one per future kernel";
   let description = [{

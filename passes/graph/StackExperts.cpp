@@ -14,6 +14,8 @@
 
 #include "passes/graph/Passes.h"
 
+#include "passes/graph/ConstantBytes.h"
+
 #include "compiler/reference/Reference.h"
 
 #include "mlir/IR/BuiltinDialect.h"
@@ -59,23 +61,6 @@ enum class LeafKind {
   /// One [T, 1] value per expert (a gate), concatenated at run time.
   StackedRowScale,
 };
-
-/// A constant's bytes as the plan stores them.
-std::optional<std::vector<char>> constantBytes(Value value) {
-  auto constant = value.getDefiningOp<ConstantOp>();
-  if (!constant)
-    return std::nullopt;
-  ElementsAttr attr = constant.getValue();
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
-    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
-      return std::vector<char>(blob->getData().begin(), blob->getData().end());
-  FailureOr<reference::Tensor> tensor = reference::fromAttr(attr);
-  if (failed(tensor))
-    return std::nullopt;
-  std::vector<char> bytes(tensor->sizeInBytes());
-  tensor->toBytes(bytes.data());
-  return bytes;
-}
 
 /// The constants `values`, each `rows` row-major rows, side by side: row r
 /// of the result is row r of each in turn (one row: one after another).

@@ -27,25 +27,25 @@ bool runsPerSample(exec::KernelOp kernel) {
   return false;
 }
 
-/// The tensor-core matmul of a gemm kernel the emitter generates from
-/// kernel arguments, or null.
-graph::MatMulOp tensorCoreMatmul(exec::KernelOp kernel) {
+/// The tensor-core product (graph.matmul or graph.grouped_matmul) of a gemm
+/// kernel the emitter generates from kernel arguments, or null.
+Operation *tensorCoreProduct(exec::KernelOp kernel) {
   if (kernel.getFamily() != "gemm")
     return nullptr;
-  graph::MatMulOp matmul;
+  Operation *product = nullptr;
   for (Operation &op : kernel.getBody().front().without_terminator()) {
-    if (auto mm = dyn_cast<graph::MatMulOp>(op)) {
-      if (matmul)
+    if (isa<graph::MatMulOp, graph::GroupedMatMulOp>(op)) {
+      if (product)
         return nullptr;
-      matmul = mm;
+      product = &op;
     }
   }
-  if (!matmul || !isa<BlockArgument>(matmul.getLhs()) ||
-      !isa<BlockArgument>(matmul.getRhs()))
+  if (!product || !isa<BlockArgument>(product->getOperand(0)) ||
+      !isa<BlockArgument>(product->getOperand(1)))
     return nullptr;
-  auto lhs = dyn_cast<RankedTensorType>(matmul.getLhs().getType());
-  auto rhs = dyn_cast<RankedTensorType>(matmul.getRhs().getType());
-  auto result = dyn_cast<RankedTensorType>(matmul.getResult().getType());
+  auto lhs = dyn_cast<RankedTensorType>(product->getOperand(0).getType());
+  auto rhs = dyn_cast<RankedTensorType>(product->getOperand(1).getType());
+  auto result = dyn_cast<RankedTensorType>(product->getResult(0).getType());
   if (!lhs || !rhs || !result || lhs.getRank() < 2 || rhs.getRank() < 2 ||
       result.getRank() < 2 || !lhs.hasStaticShape() || !rhs.hasStaticShape() ||
       !result.hasStaticShape())
@@ -53,7 +53,7 @@ graph::MatMulOp tensorCoreMatmul(exec::KernelOp kernel) {
   Type element = lhs.getElementType();
   if (!element.isF16() && !element.isBF16())
     return nullptr;
-  return matmul;
+  return product;
 }
 
 /// The implicit-GEMM convolution on tensor cores a data kernel starts
@@ -85,17 +85,23 @@ struct SelectGemmTacticsPass
       if (tuned.contains(kernel.getSymName()) || runsPerSample(kernel))
         continue;
       SmallVector<exec::GemmTile> tiles;
-      if (graph::MatMulOp matmul = tensorCoreMatmul(kernel)) {
+      if (Operation *product = tensorCoreProduct(kernel)) {
         ArrayRef<int64_t> lhs =
-            cast<RankedTensorType>(matmul.getLhs().getType()).getShape();
+            cast<RankedTensorType>(product->getOperand(0).getType()).getShape();
         ArrayRef<int64_t> result =
-            cast<RankedTensorType>(matmul.getResult().getType()).getShape();
+            cast<RankedTensorType>(product->getResult(0).getType()).getShape();
         int64_t batch = 1;
         for (int64_t d : result.drop_back(2))
           batch *= d;
+        auto grouped = dyn_cast<graph::GroupedMatMulOp>(product);
         tiles = exec::gemmTileCandidates(
             result[result.size() - 2], result.back(), lhs.back(), batch,
-            /*canSplit=*/batch == 1, maxCandidates);
+            /*canSplit=*/batch == 1 && !grouped, maxCandidates);
+        // A grouped product's row tiles stay within one group.
+        if (grouped)
+          llvm::erase_if(tiles, [&](const exec::GemmTile &tile) {
+            return grouped.getGroupRowsAttr().getInt() % tile.bm != 0;
+          });
       } else if (graph::ConvOp conv = tensorCoreConv(kernel)) {
         // An implicit GEMM of M = N * P * Q output pixels, N = Cout and
         // K = R * S * C (the filter is Cout x R x S x C).

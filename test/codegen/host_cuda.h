@@ -3,9 +3,10 @@
 // The subset of CUDA that dsc's generated kernels use, emulated on the CPU
 // so that their results can be checked without a GPU: blocks run one after
 // the other, each GPU thread of a block is a std::thread, __syncthreads is a
-// barrier of the block and __shfl_xor_sync exchanges values at a barrier of
-// the warp. Threads that return early drop out of both barriers (dsc's
-// kernels leave by whole warps, or by whole blocks around __syncthreads).
+// barrier of the block and __shfl_xor_sync/__shfl_up_sync exchange values at a
+// barrier of the warp. Threads that return early drop out of both barriers
+// (dsc's kernels leave by whole warps, or by whole blocks around
+// __syncthreads).
 // __shared__ variables are function statics: one block runs at a time.
 // The prelude's conversions (inline PTX) are replaced by host equivalents
 // (_Float16, round-to-nearest-even bf16); run_host_kernels.py strips them.
@@ -78,17 +79,25 @@ inline int __syncthreads_or(int p) {
   tlBlock->bar->arrive_and_wait();
   return tlBlock->any[n % 3].load();
 }
-template <class T> T __shfl_xor_sync(unsigned, T v, int off) {
+/// Each lane of the warp publishes `v` and reads lane `source`'s.
+template <class T> T dsc_host_warp_read(T v, int source) {
   static_assert(sizeof(T) <= 8, "");
   unsigned long long bits = 0;
   std::memcpy(&bits, &v, sizeof(T));
   tlWarp->slot[tlLane] = bits;
   tlWarp->bar->arrive_and_wait();
-  bits = tlWarp->slot[tlLane ^ off];
+  bits = tlWarp->slot[source];
   tlWarp->bar->arrive_and_wait();
   T r;
   std::memcpy(&r, &bits, sizeof(T));
   return r;
+}
+template <class T> T __shfl_xor_sync(unsigned, T v, int off) {
+  return dsc_host_warp_read(v, tlLane ^ off);
+}
+/// Lanes below `off` keep their own value, as on the GPU.
+template <class T> T __shfl_up_sync(unsigned, T v, int off) {
+  return dsc_host_warp_read(v, tlLane >= off ? tlLane - off : tlLane);
 }
 inline float __int_as_float(unsigned x) {
   float f;

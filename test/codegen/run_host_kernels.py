@@ -879,6 +879,91 @@ def cases():
                         from_bits(wb).astype(np.float64))],
         bf16=True, rtol=2e-2, atol=2e-2, min_launches=len(tiles))
 
+    # Grouped GEMMs (graph.grouped_matmul): each 128-row group takes its
+    # expert's weights; a group outside the experts (-1, or past them) is
+    # zeros, its epilogue still runs. Edges in K and N, mma.sync and
+    # warpgroup tiles; then the f32 SIMT tile with 16-row groups.
+    def grouped_reference(a, w, groups, rows):
+        y = np.zeros((a.shape[0], w.shape[2]))
+        for g, e in enumerate(groups):
+            if 0 <= e < w.shape[0]:
+                y[g * rows:(g + 1) * rows] = (
+                    a[g * rows:(g + 1) * rows].astype(np.float64) @
+                    w[e].astype(np.float64))
+        return y
+
+    a = rng.standard_normal((512, 100)).astype(np.float16)
+    w = rng.standard_normal((4, 100, 130)).astype(np.float16)
+    groups = np.array([2, -1, 0, 5], np.int32)
+    gate = rng.standard_normal((512, 1)).astype(np.float16)
+    grouped = kernel(
+        "gemm_grouped", "%a: tensor<512x100xf16>, %w: tensor<4x100x130xf16>, "
+        "%g: tensor<4xi32>, %s: tensor<512x1xf16>",
+        "graph.grouped_matmul %a, %w, %g {group_rows = 128 : i64} : "
+        "(tensor<512x100xf16>, tensor<4x100x130xf16>, tensor<4xi32>) -> "
+        "tensor<512x130xf16>\n  %z = graph.mul %y, %s : (tensor<512x130xf16>, "
+        "tensor<512x1xf16>) -> tensor<512x130xf16>", "tensor<512x130xf16>",
+        family="gemm").replace("exec.yield %y", "exec.yield %z")
+    tiles = [tile(64, 64, 32, 2, 2, 3), tile(128, 128, 32, 2, 4, 3),
+             wgmma_tile(64, 128, 3), wgmma_tile(128, 256, 4)]
+    add("gemm-grouped-f16-variants", with_tactics(grouped, "gemm_grouped",
+                                                  tiles), [a, w, groups, gate],
+        [(grouped_reference(a, w, groups, 128) *
+          gate.astype(np.float64)).astype(np.float16)],
+        rtol=1e-2, atol=1e-2, min_launches=len(tiles))
+    a = rng.standard_normal((48, 30)).astype(np.float32)
+    w = rng.standard_normal((2, 30, 20)).astype(np.float32)
+    groups = np.array([1, -1, 0], np.int32)
+    add("gemm-grouped-f32", kernel(
+        "gemm_grouped_f32", "%a: tensor<48x30xf32>, %w: tensor<2x30x20xf32>, "
+        "%g: tensor<3xi32>",
+        "graph.grouped_matmul %a, %w, %g {group_rows = 16 : i64} : "
+        "(tensor<48x30xf32>, tensor<2x30x20xf32>, tensor<3xi32>) -> "
+        "tensor<48x20xf32>", "tensor<48x20xf32>", family="gemm"),
+        [a, w, groups], [grouped_reference(a, w, groups, 16).astype(np.float32)],
+        rtol=1e-4, atol=1e-4)
+
+    # graph.moe_route: the slots sorted by expert (stable), each expert's
+    # rows from a multiple of G; one thread's chunk of several slots (5000
+    # tokens), experts without slots, choices outside the experts.
+    def route_reference(choices, experts, rows_per_group):
+        k, slots = choices.shape[1], choices.size
+        flat = choices.reshape(-1)
+        rows = (slots + experts * (rows_per_group - 1)) // rows_per_group * rows_per_group
+        row_tokens = np.zeros(rows, np.int32)
+        row_slots = np.zeros(rows, np.int32)
+        slot_rows = np.full(slots, -1, np.int32)
+        groups = np.full(rows // rows_per_group, -1, np.int32)
+        row = 0
+        for e in range(experts):
+            first = row
+            for s_ in np.nonzero(flat == e)[0]:
+                row_tokens[row], row_slots[row], slot_rows[s_] = s_ // k, s_, row
+                row += 1
+            row = first + -(-(row - first) // rows_per_group) * rows_per_group
+            groups[first // rows_per_group:row // rows_per_group] = e
+        return [row_tokens, row_slots, slot_rows.reshape(choices.shape), groups]
+
+    def route_kernel(name, tokens, k, experts, rows_per_group, index="i64"):
+        slots = tokens * k
+        rows = (slots + experts * (rows_per_group - 1)) // rows_per_group * rows_per_group
+        types = (f"tensor<{rows}xi32>, tensor<{rows}xi32>, "
+                 f"tensor<{tokens}x{k}xi32>, tensor<{rows // rows_per_group}xi32>")
+        return (f"exec.kernel @{name}(%c: tensor<{tokens}x{k}x{index}>) -> "
+                f"({types}) attributes {{family = \"data\"}} {{\n"
+                f"  %t, %s, %r, %g = graph.moe_route %c {{experts = {experts} : "
+                f"i64, group_rows = {rows_per_group} : i64}} : "
+                f"tensor<{tokens}x{k}x{index}> -> {types}\n"
+                f"  exec.yield %t, %s, %r, %g : {types}\n}}")
+
+    choices = np.stack([rng.permutation(8)[:2] for _ in range(5000)]).astype(np.int64)
+    add("moe-route-top2-of-8", route_kernel("route", 5000, 2, 8, 128),
+        [choices], route_reference(choices, 8, 128))
+    choices = rng.integers(-1, 7, (37, 3)).astype(np.int32)
+    choices[choices == 2] = 3  # expert 2 gets no slot
+    add("moe-route-sparse-i32", route_kernel("route_sparse", 37, 3, 6, 16, "i32"),
+        [choices], route_reference(choices, 6, 16))
+
     a = rng.standard_normal((20, 200)).astype(np.float32)
     w = rng.standard_normal((200, 48)).astype(np.float32)
     bf = kernel(

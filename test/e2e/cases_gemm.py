@@ -181,4 +181,16 @@ def fp16_gemm_cases():
         moe_case("moe-fp16-odd", 7, 24, 20, 3),
         moe_case("moe-fp32-odd", 7, 24, 20, 3, precision=["--precision=fp32"],
                  tolerance=(1e-4, 1e-5)),
+        # Routed by graph-route-experts (graph.moe_route, grouped GEMMs):
+        # forced at small sizes (experts with no tokens, groups of padding
+        # rows, a fp32 SIMT grouped GEMM), and chosen by the cost model at
+        # 2048 tokens of 8 experts.
+        moe_case("moe-fp16-routed", 16, 32, 48, 4,
+                 precision=FP16 + ["--moe-routing=always"]),
+        moe_case("moe-fp16-odd-routed", 7, 24, 20, 3,
+                 precision=FP16 + ["--moe-routing=always"]),
+        moe_case("moe-fp32-odd-routed", 7, 24, 20, 3,
+                 precision=["--precision=fp32", "--moe-routing=always"],
+                 tolerance=(1e-4, 1e-5)),
+        moe_case("moe-fp16-routed-auto", 2048, 64, 96, 8),
     ]

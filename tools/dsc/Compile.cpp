@@ -45,6 +45,12 @@ static cl::opt<std::string> ioPrecision(
              "converted at the edges) or compute (f32 ones take --precision: "
              "callers pass and get fp16/bf16 tensors)"),
     cl::init("model"), cl::sub(compileCommand));
+static cl::opt<std::string> moeRouting(
+    "moe-routing",
+    cl::desc("whether a dense mixture of experts computes only the tokens its "
+             "router chose: auto (where the cost model says it pays), always, "
+             "never"),
+    cl::init("auto"), cl::sub(compileCommand));
 static cl::opt<std::string> arch("arch",
                                  cl::desc("GPU architecture of the cubins"),
                                  cl::init("sm_90"), cl::sub(compileCommand));
@@ -130,6 +136,11 @@ int dsc::tools::runCompile() {
            << ioPrecision << "'\n";
     return kError;
   }
+  if (moeRouting != "auto" && moeRouting != "always" && moeRouting != "never") {
+    errs() << "dsc compile: --moe-routing must be auto, always or never, not '"
+           << moeRouting << "'\n";
+    return kError;
+  }
   if (!StringRef(arch).starts_with("sm_")) {
     errs() << "dsc compile: --arch must look like sm_90, not '" << arch
            << "'\n";
@@ -169,6 +180,7 @@ int dsc::tools::runCompile() {
   options.ioPrecision = ioPrecision;
   options.gemmTile.assign(gemmTile.begin(), gemmTile.end());
   options.arch = arch;
+  options.moeRouting = moeRouting;
   options.progress = !quiet;
   int code = driver::compileModel(inputPath, output, options, errs());
   if (code == 0 && emit == driver::EmitStage::Plan && !quiet)

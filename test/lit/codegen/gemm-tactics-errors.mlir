@@ -72,3 +72,13 @@ exec.kernel @wgmma_warps(%x: tensor<256x1024xf16>, %w: tensor<1024x256xf16>) -> 
 }
 // expected-error @+1 {{'exec.tactics' op candidate #0 a wgmma tile needs 4 warps (one warpgroup) per 64 rows}}
 exec.tactics @wgmma_warps [{bm = 128, bn = 128, bk = 64, warps_m = 2, warps_n = 4, stages = 4, split_k = 1, wgmma = 1}]
+
+// -----
+
+// A 128-row tile would straddle two 64-row groups of different experts.
+// expected-error @+1 {{'exec.kernel' op grouped matmul tile 128x64x64 w2x2 s3 has rows (128) that do not divide group_rows (64)}}
+exec.kernel @grouped_straddle(%x: tensor<256x64xf16>, %w: tensor<2x64x64xf16>, %g: tensor<4xi32>) -> tensor<256x64xf16> attributes {family = "gemm"} {
+  %y = graph.grouped_matmul %x, %w, %g {group_rows = 64 : i64} : (tensor<256x64xf16>, tensor<2x64x64xf16>, tensor<4xi32>) -> tensor<256x64xf16>
+  exec.yield %y : tensor<256x64xf16>
+}
+exec.tactics @grouped_straddle [{bm = 128, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 3, split_k = 1}]
