@@ -399,6 +399,42 @@ static FailureOr<EmittedKernel> emitGather(exec::KernelOp kernel,
   for (int64_t d : shapeOf(gather.getIndices()))
     count *= d;
   int64_t size = inShape[axis];
+  // Whole rows of 16 bytes (an embedding's, the routed rows of an MoE): one
+  // thread per 16 bytes, where both pointers are 16-byte aligned.
+  int64_t bytes = getElementInfo(elementTypeOf(gather.getResult()))->bytes;
+  int64_t vector = 16 / bytes;
+  int64_t numElements = inner * count;
+  for (int64_t d : inShape.take_front(axis))
+    numElements *= d;
+  if (bytes <= 8 && inner % vector == 0 && numElements > 0) {
+    std::string in = argName(gather.getInput());
+    return emitPerElement(
+        kernel, std::move(emitted), {numElements / vector},
+        "gather (an element here is 16 bytes)", [&](llvm::raw_ostream &os) {
+          os << llvm::formatv(
+              "    const index_t e = o * {0}, inner = e % {1}, j = (e / {1}) "
+              "% {2}, outer = e / {3};\n",
+              vector, inner, count, inner * count);
+          os << "    {\n" << loadIndex(gather.getIndices(), "j", "index", size);
+          os << llvm::formatv(
+              "      const bool valid = index >= 0 && index < {0}LL;\n"
+              "      const index_t from = (outer * {0} + (index_t)(valid ? "
+              "index : 0)) * {1} + inner;\n",
+              size, inner);
+          os << "      if ((((unsigned long long)" << in
+             << " | (unsigned long long)out0) & 15) == 0) {\n";
+          os << "        const uint4 zero = {0u, 0u, 0u, 0u};\n";
+          os << "        *reinterpret_cast<uint4*>(out0 + e) = valid ? "
+                "*reinterpret_cast<const uint4*>("
+             << in << " + from) : zero;\n";
+          os << "      } else {\n";
+          os << llvm::formatv("        for (int v = 0; v < {0}; ++v)\n",
+                              vector);
+          os << "          out0[e + v] = valid ? " << in << "[from + v] : ("
+             << storageOf(gather.getResult()) << ")0;\n";
+          os << "      }\n    }\n";
+        });
+  }
   return emitPerElement(
       kernel, std::move(emitted), shapeOf(gather.getResult()), "gather",
       [&](llvm::raw_ostream &os) {

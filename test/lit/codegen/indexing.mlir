@@ -40,16 +40,22 @@ exec.kernel @slice_neg(%x: tensor<5x6xf16>) -> tensor<2x3xf16> attributes {famil
   exec.yield %y : tensor<2x3xf16>
 }
 
-// Gather normalizes negative indices; out-of-range ones read 0.
+// Gather normalizes negative indices; out-of-range ones read 0. Rows of
+// 16 bytes move 16 bytes per thread where both pointers are aligned.
 // CHECK-LABEL: // kernel @gather_rows
 // CHECK: gather_rows(const unsigned short* __restrict__ arg0, const long long* __restrict__ arg1, unsigned short* __restrict__ out0, unsigned int *__restrict__ fault)
-// CHECK: const index_t inner = o % 8, j = (o / 8) % 6, outer = o / 48;
+// CHECK: o < 6; o += stride
+// CHECK: const index_t e = o * 8, inner = e % 8, j = (e / 8) % 6, outer = e / 48;
 // CHECK: long long index = (long long)arg1[j];
 // CHECK-NEXT: if (index < 0)
 // CHECK-NEXT: index += 10LL;
 // CHECK-NEXT: if (index < 0 || index >= 10LL)
 // CHECK-NEXT: *fault = 1u;
-// CHECK-NEXT: out0[o] = index >= 0 && index < 10LL ? arg0[(outer * 10 + (index_t)index) * 8 + inner] : (unsigned short)0;
+// CHECK-NEXT: const bool valid = index >= 0 && index < 10LL;
+// CHECK-NEXT: const index_t from = (outer * 10 + (index_t)(valid ? index : 0)) * 8 + inner;
+// CHECK-NEXT: if ((((unsigned long long)arg0 | (unsigned long long)out0) & 15) == 0) {
+// CHECK: *reinterpret_cast<uint4*>(out0 + e) = valid ? *reinterpret_cast<const uint4*>(arg0 + from) : zero;
+// CHECK: out0[e + v] = valid ? arg0[from + v] : (unsigned short)0;
 exec.kernel @gather_rows(%x: tensor<10x8xbf16>, %i: tensor<2x3xi64>) -> tensor<2x3x8xbf16> attributes {family = "data"} {
   %y = graph.gather %x, %i {axis = 0 : i64} : (tensor<10x8xbf16>, tensor<2x3xi64>) -> tensor<2x3x8xbf16>
   exec.yield %y : tensor<2x3x8xbf16>
