@@ -40,17 +40,31 @@ constexpr StringLiteral kRouteBody = R"cuda(
   for (int e = 0; e < E; ++e)
     counts[e * THREADS + t] = 0;
   __syncthreads();
-  // Eight loads in flight at a time: the chunk is a thread's serial work.
-  for (long long s0 = begin; s0 < end; s0 += 8) {
-    long long c[8];
-    #pragma unroll
-    for (int u = 0; u < 8; ++u)
-      c[u] = s0 + u < end ? (long long)$CHOICES$[s0 + u] : -1;
-    #pragma unroll
-    for (int u = 0; u < 8; ++u)
-      if (c[u] >= 0 && c[u] < E)
-        ++counts[c[u] * THREADS + t];
-  }
+  // The slots of this thread's chunk in order, eight loads in flight at a
+  // time (the chunk is a thread's serial work): counted, then assigned.
+  auto walkSlots = [&](bool assign) {
+    for (long long s0 = begin; s0 < end; s0 += 8) {
+      long long choice[8];
+      #pragma unroll
+      for (int u = 0; u < 8; ++u)
+        choice[u] = s0 + u < end ? (long long)$CHOICES$[s0 + u] : -1;
+      #pragma unroll
+      for (int u = 0; u < 8; ++u) {
+        const long long s = s0 + u, c = choice[u];
+        if (s >= end)
+          break;
+        const bool routed = c >= 0 && c < E;
+        if (!assign) {
+          if (routed)
+            ++counts[c * THREADS + t];
+        } else if (routed) {
+          const int row = shift[c] + counts[c * THREADS + t]++;
+$WRITE_SLOT$        } else {
+$WRITE_UNROUTED$        }
+      }
+    }
+  };
+  walkSlots(false);
   __syncthreads();
   // Exclusive scan of the E * THREADS counts: thread t takes positions
   // t * E ... t * E + E - 1, then the block scans the threads' sums.
@@ -99,22 +113,7 @@ constexpr StringLiteral kRouteBody = R"cuda(
     starts[E] = row;
   }
   __syncthreads();
-  for (long long s0 = begin; s0 < end; s0 += 8) {
-    long long choice[8];
-    #pragma unroll
-    for (int u = 0; u < 8; ++u)
-      choice[u] = s0 + u < end ? (long long)$CHOICES$[s0 + u] : -1;
-    #pragma unroll
-    for (int u = 0; u < 8; ++u) {
-      const long long s = s0 + u, c = choice[u];
-      if (s >= end)
-        break;
-      if (c >= 0 && c < E) {
-        const int row = shift[c] + counts[c * THREADS + t]++;
-$WRITE_SLOT$      } else {
-$WRITE_UNROUTED$      }
-    }
-  }
+  walkSlots(true);
   // The expert of row r: the last e with starts[e] <= r.
   auto expertOf = [&](long long r) {
     int lo = 0, hi = E - 1;
@@ -167,7 +166,7 @@ FailureOr<EmittedKernel> emitMoeRouteKernel(exec::KernelOp kernel,
     std::string text;
     for (const auto &[pointer, value] : writes)
       if (!pointer.empty())
-        text += "        " + pointer + "[" + value + "\n";
+        text += "          " + pointer + "[" + value + "\n";
     return text;
   };
   std::vector<std::pair<StringRef, std::string>> values = {
