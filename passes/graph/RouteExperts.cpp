@@ -419,12 +419,14 @@ private:
     // the canonicalizer.
     SmallVector<Operation *> dead = {down, match.flat, match.gated};
     llvm::append_range(dead, llvm::reverse(match.ops));
-    SmallVector<Operation *> weightConstants = {down.getRhs().getDefiningOp()};
+    // One constant may be several projections' weights.
+    llvm::SetVector<Operation *> weightConstants;
+    weightConstants.insert(down.getRhs().getDefiningOp());
     for (ReshapeOp reshape : match.projections) {
       auto projection = reshape.getInput().getDefiningOp<MatMulOp>();
       dead.push_back(reshape);
       dead.push_back(projection);
-      weightConstants.push_back(projection.getRhs().getDefiningOp());
+      weightConstants.insert(projection.getRhs().getDefiningOp());
     }
     for (Operation *op : dead)
       op->erase();

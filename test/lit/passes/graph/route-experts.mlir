@@ -104,3 +104,31 @@ func.func @projection_read_elsewhere(%x: tensor<8x2xf32>, %logits: tensor<8x2xf3
   %y = graph.matmul %flat, %w2 : (tensor<8x6xf32>, tensor<6x2xf32>) -> tensor<8x2xf32>
   return %y, %a : tensor<8x2xf32>, tensor<8x2x3xf32>
 }
+
+// Both projections read one constant (identical weights): routed, the
+// constant erased once.
+// CHECK-LABEL: func.func @shared_weight
+// CHECK: graph.moe_route
+// CHECK-COUNT-3: graph.grouped_matmul
+// CHECK-NOT: graph.matmul
+func.func @shared_weight(%x: tensor<8x2xf32>, %logits: tensor<8x2xf32>) -> tensor<8x2xf32> {
+  %values, %indices = graph.topk %logits {axis = -1 : i64, k = 1 : i64} : tensor<8x2xf32> -> tensor<8x1xf32>, tensor<8x1xi64>
+  %w = graph.constant dense<1.0> : tensor<2x6xf32>
+  %w2 = graph.constant dense<1.0> : tensor<6x2xf32>
+  %iota = graph.constant dense<[[[0], [1]]]> : tensor<1x2x1xi64>
+  %p1 = graph.matmul %x, %w : (tensor<8x2xf32>, tensor<2x6xf32>) -> tensor<8x6xf32>
+  %a = graph.reshape %p1 {allow_zero = true, shape = array<i64: 8, 2, 3>} : tensor<8x6xf32> -> tensor<8x2x3xf32>
+  %p3 = graph.matmul %x, %w : (tensor<8x2xf32>, tensor<2x6xf32>) -> tensor<8x6xf32>
+  %b = graph.reshape %p3 {allow_zero = true, shape = array<i64: 8, 2, 3>} : tensor<8x6xf32> -> tensor<8x2x3xf32>
+  %i3 = graph.reshape %indices {allow_zero = true, shape = array<i64: 8, 1, 1>} : tensor<8x1xi64> -> tensor<8x1x1xi64>
+  %v3 = graph.reshape %values {allow_zero = true, shape = array<i64: 8, 1, 1>} : tensor<8x1xf32> -> tensor<8x1x1xf32>
+  %eq = graph.compare eq, %i3, %iota : (tensor<8x1x1xi64>, tensor<1x2x1xi64>) -> tensor<8x2x1xi1>
+  %sel = graph.cast %eq : tensor<8x2x1xi1> -> tensor<8x2x1xf32>
+  %wsel = graph.mul %v3, %sel : (tensor<8x1x1xf32>, tensor<8x2x1xf32>) -> tensor<8x2x1xf32>
+  %gate = graph.reduce sum %wsel {axes = array<i64: 2>, keepdims = true} : tensor<8x2x1xf32> -> tensor<8x2x1xf32>
+  %h = graph.mul %a, %b : (tensor<8x2x3xf32>, tensor<8x2x3xf32>) -> tensor<8x2x3xf32>
+  %gh = graph.mul %h, %gate : (tensor<8x2x3xf32>, tensor<8x2x1xf32>) -> tensor<8x2x3xf32>
+  %flat = graph.reshape %gh {allow_zero = true, shape = array<i64: 8, 6>} : tensor<8x2x3xf32> -> tensor<8x6xf32>
+  %y = graph.matmul %flat, %w2 : (tensor<8x6xf32>, tensor<6x2xf32>) -> tensor<8x2xf32>
+  return %y : tensor<8x2xf32>
+}
