@@ -70,6 +70,20 @@ static __device__ __forceinline__ sindex_t dsc_im2col(index_t gm, index_t gk) {
 }
 )cuda";
 
+/// 8 channels of one tap (C % 8 == 0) into shared memory, zeros for a tap
+/// in the padding (offset -1).
+constexpr StringLiteral kCopyTap = R"cuda(
+static __device__ __forceinline__ void dsc_copy_tap(unsigned short* dst,
+    const unsigned short* __restrict__ x, sindex_t offset) {
+  if (offset >= 0) {
+    dsc_cp_async16(dst, x + offset);
+  } else {
+    unsigned* zero = reinterpret_cast<unsigned*>(dst);
+    zero[0] = zero[1] = zero[2] = zero[3] = 0u;
+  }
+}
+)cuda";
+
 /// The tensor-core kernel body.
 constexpr StringLiteral kTensorCoreBody = R"cuda(
   constexpr int BM = $BM$, BN = $BN$, BK = 32, STAGES = $STAGES$;
@@ -107,13 +121,7 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
       const index_t gm = m0 + r, gk = k0 + kc;
       unsigned short* dst = as + r * AS + kc;
       if (vecX) {
-        const sindex_t offset = dsc_im2col(gm, gk);
-        if (offset >= 0) {
-          dsc_cp_async16(dst, X + offset);
-        } else {
-          unsigned* zero = reinterpret_cast<unsigned*>(dst);
-          zero[0] = zero[1] = zero[2] = zero[3] = 0u;
-        }
+        dsc_copy_tap(dst, X, dsc_im2col(gm, gk));
       } else {
         #pragma unroll
         for (int e = 0; e < 8; ++e) {
@@ -265,14 +273,7 @@ constexpr StringLiteral kWgmmaBody = R"cuda(
       const int r = tid / 8 + i * (THREADS / 8);
       unsigned short* dst = as + r * 64 + ((kcA ^ (r & 7)) * 8);
       if (vecX) {
-        // 8 channels of one tap (C % 8 == 0).
-        const sindex_t offset = pixelOffset(i, gk);
-        if (offset >= 0) {
-          dsc_cp_async16(dst, X + offset);
-        } else {
-          unsigned* zero = reinterpret_cast<unsigned*>(dst);
-          zero[0] = zero[1] = zero[2] = zero[3] = 0u;
-        }
+        dsc_copy_tap(dst, X, pixelOffset(i, gk));
       } else {
         for (int e = 0; e < 8; ++e) {
           const sindex_t offset = pixelOffset(i, gk + e);
@@ -515,6 +516,7 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
       tiles.push_back(exec::chooseConvTile(m, n, k, canSplit));
     }
     os << getTensorCoreHelpers(type);
+    os << kCopyTap;
     SmallVector<int64_t> widths;
     for (const exec::GemmTile &tile : tiles)
       if (tile.wgmma && !llvm::is_contained(widths, tile.bn))
@@ -556,27 +558,9 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
                             /*reportsFaults=*/false,
                             /*usesScratch=*/split->slices > 1)
          << " {";
-      if (tile.wgmma) {
-        // Elsewhere than sm_90a, the mma.sync body of the same block tile
-        // (as many threads, less shared memory) stands in.
-        exec::GemmTile fallback = {tile.bm, tile.bn, 32, tile.bm / 32, 2, 3, 1};
-        SplitK whole;
-        whole.tilesPerSlice = ceilDiv(k, fallback.bk);
-        std::vector<std::pair<StringRef, std::string>> fallbackValues = common;
-        addSplitKValues(whole, fallbackValues);
-        addTileValues(fallback, fallbackValues);
-        values.insert(values.begin(),
-                      {"WGMMA_PIPELINE", getWgmmaPipeline(/*bNMajor=*/false,
-                                                          /*batched=*/false)});
-        os << "\n#if defined(__CUDA_ARCH_FEAT_SM90_ALL)";
-        os << substitute(kWgmmaBody, values);
-        os << "#else";
-        os << substitute(kTensorCoreBody, fallbackValues);
-        os << "#endif\n}\n";
-        result.archSpecific = true;
-      } else {
-        os << substitute(kTensorCoreBody, values) << "}\n";
-      }
+      os << tensorCoreTileBody(tile, kWgmmaBody, kTensorCoreBody, common,
+                               std::move(values), k, /*bNMajor=*/false,
+                               /*batched=*/false, result.archSpecific);
       KernelVariant variant;
       variant.entry = entry;
       variant.grid = {static_cast<int32_t>(std::max<int64_t>(tileColumns, 1)),

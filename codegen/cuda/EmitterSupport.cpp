@@ -370,6 +370,29 @@ constexpr StringLiteral kWgmmaPipeline = R"cuda(
     }
 )cuda";
 
+std::string
+tensorCoreTileBody(const exec::GemmTile &tile, StringRef wgmmaBody,
+                   StringRef mmaBody,
+                   ArrayRef<std::pair<StringRef, std::string>> common,
+                   std::vector<std::pair<StringRef, std::string>> values,
+                   int64_t k, bool bNMajor, bool batched, bool &archSpecific) {
+  if (!tile.wgmma)
+    return substitute(mmaBody, values) + "}\n";
+  exec::GemmTile fallback = {tile.bm, tile.bn, 32, tile.bm / 32, 2, 3, 1};
+  std::vector<std::pair<StringRef, std::string>> fallbackValues(common.begin(),
+                                                                common.end());
+  SplitK whole;
+  whole.tilesPerSlice = (k + fallback.bk - 1) / fallback.bk;
+  addSplitKValues(whole, fallbackValues);
+  addTileValues(fallback, fallbackValues);
+  values.insert(values.begin(),
+                {"WGMMA_PIPELINE", getWgmmaPipeline(bNMajor, batched)});
+  archSpecific = true;
+  return "\n#if defined(__CUDA_ARCH_FEAT_SM90_ALL)" +
+         substitute(wgmmaBody, values) + "#else" +
+         substitute(mmaBody, fallbackValues) + "#endif\n}\n";
+}
+
 std::string getWgmmaPipeline(bool bNMajor, bool batched) {
   return substitute(kWgmmaPipeline,
                     {{"B_LBO", bNMajor ? "BK * 128" : "16"},

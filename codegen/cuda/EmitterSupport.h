@@ -132,6 +132,19 @@ void addTileValues(
     const exec::GemmTile &tile,
     std::vector<std::pair<llvm::StringRef, std::string>> &values);
 
+/// The body of a tensor-core entry after its signature's `{`, closing brace
+/// included. A wgmma tile: `wgmmaBody` (with getWgmmaPipeline(bNMajor,
+/// batched)) under sm_90a, and elsewhere `mmaBody` for the mma.sync tile of
+/// the same block tile (as many threads, less shared memory, K unsplit);
+/// sets `archSpecific`. Other tiles: `mmaBody` with `values`. `common` holds
+/// the values both share, `values` the tile's own (common ones included).
+std::string tensorCoreTileBody(
+    const exec::GemmTile &tile, llvm::StringRef wgmmaBody,
+    llvm::StringRef mmaBody,
+    llvm::ArrayRef<std::pair<llvm::StringRef, std::string>> common,
+    std::vector<std::pair<llvm::StringRef, std::string>> values, int64_t k,
+    bool bNMajor, bool batched, bool &archSpecific);
+
 /// The expression of the offset, in elements, of the element of a tensor of
 /// `operandShape` that numpy broadcasting maps to element `linearIndex` of a
 /// tensor of `resultShape` (both dense row-major). Collapses runs of kept and

@@ -473,28 +473,9 @@ GemmEmitter::emitTensorCore(llvm::raw_ostream &os, EmittedKernel &result,
                           /*reportsFaults=*/false,
                           /*usesScratch=*/slices > 1)
        << " {";
-    if (tile.wgmma) {
-      // Elsewhere than sm_90a, the mma.sync body of the same block tile (as
-      // many threads, less shared memory) stands in.
-      exec::GemmTile fallback = {tile.bm, tile.bn, 32, tile.bm / 32, 2, 3, 1};
-      std::vector<std::pair<StringRef, std::string>> fallbackValues(
-          common.begin(), common.end());
-      SplitK whole;
-      whole.tilesPerSlice = ceilDiv(k, fallback.bk);
-      addSplitKValues(whole, fallbackValues);
-      addTileValues(fallback, fallbackValues);
-      values.insert(values.begin(),
-                    {"WGMMA_PIPELINE", getWgmmaPipeline(/*bNMajor=*/true,
-                                                        /*batched=*/true)});
-      os << "\n#if defined(__CUDA_ARCH_FEAT_SM90_ALL)";
-      os << substitute(kWgmmaBody, values);
-      os << "#else";
-      os << substitute(kTensorCoreBody, fallbackValues);
-      os << "#endif\n}\n";
-      result.archSpecific = true;
-    } else {
-      os << substitute(kTensorCoreBody, values) << "}\n";
-    }
+    os << tensorCoreTileBody(tile, kWgmmaBody, kTensorCoreBody, common,
+                             std::move(values), k, /*bNMajor=*/true,
+                             /*batched=*/true, result.archSpecific);
 
     KernelVariant variant;
     variant.entry = entry;

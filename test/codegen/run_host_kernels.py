@@ -250,13 +250,13 @@ def cases():
     w = (rng.standard_normal((40, 3, 3, 16)) / 4).astype(np.float16)
     b = rng.standard_normal(40).astype(np.float16)
     y = nhwc_conv(x, w, [1, 1], [1, 1, 1, 1], [1, 1]) + b.astype(np.float64)
-    add("conv-igemm-f16-tensor-cores",
-        kernel("conv_tc", "%x: tensor<1x9x10x16xf16>, %w: tensor<40x3x3x16xf16>, "
-               "%b: tensor<40xf16>",
-               "graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, "
-               "dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
-               "group = 1 : i64} : (tensor<1x9x10x16xf16>, tensor<40x3x3x16xf16>, "
-               "tensor<40xf16>) -> tensor<1x9x10x40xf16>", "tensor<1x9x10x40xf16>"),
+    conv_tc = kernel("conv_tc", "%x: tensor<1x9x10x16xf16>, %w: tensor<40x3x3x16xf16>, "
+                     "%b: tensor<40xf16>",
+                     "graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, "
+                     "dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
+                     "group = 1 : i64} : (tensor<1x9x10x16xf16>, tensor<40x3x3x16xf16>, "
+                     "tensor<40xf16>) -> tensor<1x9x10x40xf16>", "tensor<1x9x10x40xf16>")
+    add("conv-igemm-f16-tensor-cores", conv_tc,
         [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2)
     # The same conv through every conv tile (exec.tactics): M = 90 pixels,
     # N = 40 channels, K = 144 in 32-deep slices.
@@ -267,13 +267,7 @@ def cases():
          (64, 128, 2, 4, 3), (64, 64, 2, 2, 4), (32, 64, 1, 4, 4),
          (32, 32, 1, 2, 4), (16, 64, 1, 4, 4)])
     add("conv-igemm-f16-tactics-variants",
-        kernel("conv_tc", "%x: tensor<1x9x10x16xf16>, %w: tensor<40x3x3x16xf16>, "
-               "%b: tensor<40xf16>",
-               "graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, "
-               "dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
-               "group = 1 : i64} : (tensor<1x9x10x16xf16>, tensor<40x3x3x16xf16>, "
-               "tensor<40xf16>) -> tensor<1x9x10x40xf16>", "tensor<1x9x10x40xf16>")
-        + f"\nexec.tactics @conv_tc [{conv_tiles}]\n",
+        conv_tc + f"\nexec.tactics @conv_tc [{conv_tiles}]\n",
         [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2,
         min_launches=8)
     # Warpgroup-MMA conv tiles (emulated, and their mma.sync fallbacks):
@@ -285,13 +279,7 @@ def cases():
         f"stages = {st}, split_k = 1, wgmma = 1}}" for bm, bn, st in
         [(128, 64, 4), (64, 64, 3), (128, 128, 4)])
     add("conv-igemm-f16-wgmma",
-        kernel("conv_tc", "%x: tensor<1x9x10x16xf16>, %w: tensor<40x3x3x16xf16>, "
-               "%b: tensor<40xf16>",
-               "graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, "
-               "dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, "
-               "group = 1 : i64} : (tensor<1x9x10x16xf16>, tensor<40x3x3x16xf16>, "
-               "tensor<40xf16>) -> tensor<1x9x10x40xf16>", "tensor<1x9x10x40xf16>")
-        + f"\nexec.tactics @conv_tc [{wgmma_conv_tiles}]\n",
+        conv_tc + f"\nexec.tactics @conv_tc [{wgmma_conv_tiles}]\n",
         [x, w, b], [y.astype(np.float16)], rtol=1e-2, atol=1e-2,
         min_launches=3)
     xs = (rng.standard_normal((2, 15, 13, 3)) / 2).astype(np.float16)
