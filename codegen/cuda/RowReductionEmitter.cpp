@@ -44,6 +44,11 @@ public:
 
 private:
   void emitRowKernel(llvm::raw_ostream &os);
+  /// The row statistics of `reduction` over the values `forEach` visits
+  /// (the text it is given runs with `x` bound to each).
+  void emitRowStatistics(llvm::raw_ostream &os,
+                         llvm::function_ref<void(llvm::StringRef)> forEach);
+  void emitVectorRows(llvm::raw_ostream &os);
   void emitColumnKernel(llvm::raw_ostream &os);
   /// log_softmax's log of the row sum, once the sum is known.
   void emitLogSum(llvm::raw_ostream &os) {
@@ -65,6 +70,13 @@ private:
   int64_t rows = 1, rowSize = 1;
   std::string acc = "float";
   int64_t rowThreads = 32;
+  /// Rows of whole 16-byte vectors of 2-byte elements per lane (a warp a
+  /// row), contiguous in input and result: one 16-byte load and store per
+  /// 8 elements (when both tensors are 16-byte aligned at run time).
+  bool vectorRows = false;
+  /// In the vector rows, layer_norm parameters read as the row's elements
+  /// are: the storage expression of element e of the lane's vector.
+  llvm::DenseMap<Value, std::string> vectorParams;
 };
 
 } // namespace
@@ -93,6 +105,8 @@ std::string RowReductionEmitter::finish(StringRef x, StringRef j) {
       return broadcastIndexFromLinear(paramShape, normalized, j);
     };
     auto paramLoad = [&](Value param) {
+      if (auto it = vectorParams.find(param); it != vectorParams.end())
+        return loadAsCompute(elementTypeOf(param), it->second);
       return loadAsCompute(
           elementTypeOf(param),
           llvm::formatv("arg{0}[{1}]",
@@ -147,9 +161,6 @@ static std::string groupReduceHelpers(int64_t rowThreads, StringRef acc) {
 void RowReductionEmitter::emitRowKernel(llvm::raw_ostream &os) {
   int64_t items = (rowSize + rowThreads - 1) / rowThreads;
   bool cached = reduction != Reduction::Mean && items <= kMaxCachedItems;
-  std::string negInf = acc == "double"
-                           ? "__longlong_as_double(0xfff0000000000000LL)"
-                           : "__int_as_float(0xff800000)";
   std::string zero = acc == "double" ? "0.0" : "0.0f";
   std::string rowOffset = subspaceOffset(keptDims, shape, "row");
   std::string elemOffset = subspaceOffset(reducedDims, shape, "j");
@@ -168,6 +179,8 @@ void RowReductionEmitter::emitRowKernel(llvm::raw_ostream &os) {
   // Whole warps leave together: the shuffles see no missing lane.
   os << "  if (row >= ROWS)\n    return;\n";
   os << "  const index_t base = " << rowOffset << ";\n";
+  if (vectorRows)
+    emitVectorRows(os);
   auto elem = [&](StringRef var) {
     return llvm::formatv("base + {0}", subspaceOffset(reducedDims, shape, var))
         .str();
@@ -190,39 +203,13 @@ void RowReductionEmitter::emitRowKernel(llvm::raw_ostream &os) {
     os << "  " << acc << " cache[ITEMS];\n";
     forEach("      cache[it] = x;\n", false);
   }
+  if (reduction != Reduction::Mean)
+    emitRowStatistics(os, [&](StringRef text) { forEach(text, cached); });
   switch (reduction) {
   case Reduction::Softmax:
   case Reduction::LogSoftmax:
-    os << "  " << acc << " rowMax = " << negInf << ";\n";
-    forEach(acc == "double" ? "      rowMax = fmax(rowMax, x);\n"
-                            : "      rowMax = fmaxf(rowMax, x);\n",
-            cached);
-    os << "  rowMax = dsc_group_max(rowMax, scratch);\n";
-    os << "  " << acc << " rowSum = " << zero << ";\n";
-    forEach(llvm::formatv("      rowSum += {0}(x - rowMax);\n",
-                          acc == "double" ? "exp" : "expf")
-                .str(),
-            cached);
-    os << "  rowSum = dsc_group_sum(rowSum, scratch);\n";
-    emitLogSum(os);
+  case Reduction::LayerNorm:
     break;
-  case Reduction::LayerNorm: {
-    auto ln = cast<graph::LayerNormOp>(anchor);
-    os << "  " << acc << " rowMean = " << zero << ";\n";
-    forEach("      rowMean += x;\n", cached);
-    os << "  rowMean = dsc_group_sum(rowMean, scratch) / (" << acc << ")R;\n";
-    os << "  " << acc << " rowVar = " << zero << ";\n";
-    forEach("      rowVar += (x - rowMean) * (x - rowMean);\n", cached);
-    os << "  rowVar = dsc_group_sum(rowVar, scratch) / (" << acc << ")R;\n";
-    os << "  const " << acc << " rowRstd = (" << acc << ")1 / "
-       << (acc == "double" ? "sqrt" : "sqrtf") << "(rowVar + "
-       << floatLiteral(acc == "double"
-                           ? Builder(kernel.getContext()).getF64Type()
-                           : Builder(kernel.getContext()).getF32Type(),
-                       ln.getEpsilon())
-       << ");\n";
-    break;
-  }
   case Reduction::Mean:
     os << "  " << acc << " rowSum = " << zero << ";\n";
     forEach("      rowSum += x;\n", false);
@@ -237,6 +224,123 @@ void RowReductionEmitter::emitRowKernel(llvm::raw_ostream &os) {
                         finish("x", "j"))
               .str(),
           cached);
+}
+
+void RowReductionEmitter::emitRowStatistics(
+    llvm::raw_ostream &os, llvm::function_ref<void(StringRef)> forEach) {
+  std::string negInf = acc == "double"
+                           ? "__longlong_as_double(0xfff0000000000000LL)"
+                           : "__int_as_float(0xff800000)";
+  std::string zero = acc == "double" ? "0.0" : "0.0f";
+  switch (reduction) {
+  case Reduction::Softmax:
+  case Reduction::LogSoftmax:
+    os << "  " << acc << " rowMax = " << negInf << ";\n";
+    forEach(acc == "double" ? "      rowMax = fmax(rowMax, x);\n"
+                            : "      rowMax = fmaxf(rowMax, x);\n");
+    os << "  rowMax = dsc_group_max(rowMax, scratch);\n";
+    os << "  " << acc << " rowSum = " << zero << ";\n";
+    forEach(llvm::formatv("      rowSum += {0}(x - rowMax);\n",
+                          acc == "double" ? "exp" : "expf")
+                .str());
+    os << "  rowSum = dsc_group_sum(rowSum, scratch);\n";
+    emitLogSum(os);
+    return;
+  case Reduction::LayerNorm: {
+    auto ln = cast<graph::LayerNormOp>(anchor);
+    os << "  " << acc << " rowMean = " << zero << ";\n";
+    forEach("      rowMean += x;\n");
+    os << "  rowMean = dsc_group_sum(rowMean, scratch) / (" << acc << ")R;\n";
+    os << "  " << acc << " rowVar = " << zero << ";\n";
+    forEach("      rowVar += (x - rowMean) * (x - rowMean);\n");
+    os << "  rowVar = dsc_group_sum(rowVar, scratch) / (" << acc << ")R;\n";
+    os << "  const " << acc << " rowRstd = (" << acc << ")1 / "
+       << (acc == "double" ? "sqrt" : "sqrtf") << "(rowVar + "
+       << floatLiteral(acc == "double"
+                           ? Builder(kernel.getContext()).getF64Type()
+                           : Builder(kernel.getContext()).getF32Type(),
+                       ln.getEpsilon())
+       << ");\n";
+    return;
+  }
+  case Reduction::Mean:
+    break;
+  }
+  llvm_unreachable("the mean has no row statistics");
+}
+
+void RowReductionEmitter::emitVectorRows(llvm::raw_ostream &out) {
+  std::string in = "arg" + std::to_string(input.getArgNumber());
+  // Parameters of the row's shape load as vectors too: per element, a
+  // lane's 8 scalar loads would each touch 16 sectors.
+  SmallVector<std::pair<std::string, Value>> params;
+  if (auto ln = dyn_cast<graph::LayerNormOp>(anchor)) {
+    ArrayRef<int64_t> normalized =
+        ArrayRef<int64_t>(shape).take_back(reducedDims.size());
+    for (Value param : {ln.getScale(), ln.getBias()}) {
+      if (!param || getElementInfo(elementTypeOf(param))->bytes != 2)
+        continue;
+      ArrayRef<int64_t> paramShape = shapeOf(param);
+      while (paramShape.size() > normalized.size() && paramShape.front() == 1)
+        paramShape = paramShape.drop_front();
+      if (paramShape == normalized)
+        params.push_back(
+            {"arg" + std::to_string(cast<BlockArgument>(param).getArgNumber()),
+             param});
+    }
+  }
+  out << "  if (((unsigned long long)" << in;
+  for (auto &[name, param] : params)
+    out << " | (unsigned long long)" << name;
+  out << " | (unsigned long long)out0) % 16 == 0) {\n";
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "  constexpr int VECTORS = R / 256; // 16 bytes a lane each\n";
+  os << "  " << acc << " cache[VECTORS * 8];\n";
+  os << "  #pragma unroll\n";
+  os << "  for (int it = 0; it < VECTORS; ++it) {\n";
+  os << "    const uint4 raw = *reinterpret_cast<const uint4*>(" << in
+     << " + base + ((index_t)lane + (index_t)it * 32) * 8);\n";
+  os << "    const unsigned short* h = reinterpret_cast<const unsigned "
+        "short*>(&raw);\n";
+  os << "    #pragma unroll\n";
+  os << "    for (int e = 0; e < 8; ++e)\n";
+  os << "      cache[it * 8 + e] = "
+     << loadAsCompute(elementTypeOf(input), "h[e]") << ";\n";
+  os << "  }\n";
+  emitRowStatistics(os, [&](StringRef text) {
+    os << "  #pragma unroll\n";
+    os << "  for (int i = 0; i < VECTORS * 8; ++i) {\n";
+    os << "    {\n      const " << acc << " x = cache[i];\n";
+    os << text << "    }\n  }\n";
+  });
+  os << "  #pragma unroll\n";
+  os << "  for (int it = 0; it < VECTORS; ++it) {\n";
+  os << "    const index_t j0 = ((index_t)lane + (index_t)it * 32) * 8;\n";
+  for (auto [index, entry] : llvm::enumerate(params)) {
+    std::string vector = "p" + std::to_string(index);
+    os << "    const uint4 " << vector << " = *reinterpret_cast<const uint4*>("
+       << entry.first << " + j0);\n";
+    vectorParams[entry.second] =
+        "reinterpret_cast<const unsigned short*>(&" + vector + ")[e]";
+  }
+  os << "    uint4 packed;\n";
+  os << "    unsigned short* h = reinterpret_cast<unsigned short*>(&packed);\n";
+  os << "    #pragma unroll\n";
+  os << "    for (int e = 0; e < 8; ++e) {\n";
+  os << "      const index_t j = j0 + e;\n";
+  os << "      const " << acc << " x = cache[it * 8 + e];\n";
+  os << "      h[e] = dsc_epilogue_value($ARGS$, base + j, " << finish("x", "j")
+     << ");\n";
+  os << "    }\n";
+  vectorParams.clear();
+  os << "    *reinterpret_cast<uint4*>(out0 + base + j0) = packed;\n";
+  os << "  }\n";
+  os << "  return;\n";
+  // Indented under the alignment check.
+  for (StringRef line : llvm::split(StringRef(text).rtrim('\n'), '\n'))
+    out << "  " << line << "\n";
+  out << "  }\n";
 }
 
 void RowReductionEmitter::emitColumnKernel(llvm::raw_ostream &os) {
@@ -378,8 +482,21 @@ FailureOr<EmittedKernel> RowReductionEmitter::emit() {
   llvm::raw_string_ostream os(source);
   os << getPrelude();
   os << "typedef " << kernelIndexType(kernel) << " index_t;\n";
+  if (rowMode) {
+    rowThreads = rowSize <= 1024 ? 32 : rowSize <= 16384 ? 256 : 1024;
+    // The reduced dimensions trail (rows are contiguous runs), 8 elements
+    // of 2 bytes to a lane's vector, 32 lanes' vectors a whole number of
+    // times per row.
+    bool trailing =
+        !reducedDims.empty() && reducedDims.back() == rank - 1 &&
+        reducedDims.front() == rank - static_cast<int64_t>(reducedDims.size());
+    vectorRows = reduction != Reduction::Mean && rowThreads == 32 && trailing &&
+                 rowSize % 256 == 0 && getElementInfo(inputType)->bytes == 2 &&
+                 getElementInfo(elementTypeOf(result))->bytes == 2;
+  }
   if (failed(emitEpilogueFunction(kernel, anchor->getResult(0), acc,
-                                  "a row_reduction epilogue", os)))
+                                  "a row_reduction epilogue", os,
+                                  /*withValue=*/vectorRows)))
     return failure();
 
   std::string args = kernelArgumentNames(kernel);
@@ -388,7 +505,6 @@ FailureOr<EmittedKernel> RowReductionEmitter::emit() {
   llvm::raw_string_ostream bodyOs(kernelBody);
   int64_t threads, blocks;
   if (rowMode) {
-    rowThreads = rowSize <= 1024 ? 32 : rowSize <= 16384 ? 256 : 1024;
     threads = rowThreads == 32 ? 256 : rowThreads;
     int64_t rowsPerBlock = rowThreads == 32 ? 8 : 1;
     blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;

@@ -376,13 +376,19 @@ FailureOr<std::string> ScalarExprEmitter::emitOp(Operation *op) {
 
 LogicalResult emitEpilogueFunction(exec::KernelOp kernel, Value anchor,
                                    StringRef acc, StringRef what,
-                                   llvm::raw_ostream &os) {
+                                   llvm::raw_ostream &os, bool withValue) {
   Block &body = kernel.getBody().front();
   auto yield = cast<exec::YieldOp>(body.getTerminator());
   Value result = yield.getValues().front();
   ArrayRef<int64_t> resultShape = shapeOf(result);
-  os << "static __device__ __forceinline__ void dsc_epilogue("
-     << kernelParameters(kernel) << ", index_t o, " << acc << " y) {\n";
+  std::string storage = getElementInfo(elementTypeOf(result))->storage;
+  if (withValue)
+    os << "static __device__ __forceinline__ " << storage
+       << " dsc_epilogue_value(" << kernelParameters(kernel) << ", index_t o, "
+       << acc << " y) {\n";
+  else
+    os << "static __device__ __forceinline__ void dsc_epilogue("
+       << kernelParameters(kernel) << ", index_t o, " << acc << " y) {\n";
   ScalarExprEmitter scalar(
       kernel, what, os, "  ", [&](Value value) -> FailureOr<std::string> {
         auto arg = dyn_cast<BlockArgument>(value);
@@ -410,8 +416,17 @@ LogicalResult emitEpilogueFunction(exec::KernelOp kernel, Value anchor,
   FailureOr<std::string> expr = scalar.emit(result);
   if (failed(expr))
     return failure();
-  os << "  out0[o] = " << storeFromCompute(elementTypeOf(result), *expr)
-     << ";\n}\n\n";
+  if (!withValue) {
+    os << "  out0[o] = " << storeFromCompute(elementTypeOf(result), *expr)
+       << ";\n}\n\n";
+    return success();
+  }
+  os << "  return " << storeFromCompute(elementTypeOf(result), *expr)
+     << ";\n}\n";
+  os << "static __device__ __forceinline__ void dsc_epilogue("
+     << kernelParameters(kernel) << ", index_t o, " << acc << " y) {\n"
+     << "  out0[o] = dsc_epilogue_value(" << kernelArgumentNames(kernel)
+     << ", o, y);\n}\n\n";
   return success();
 }
 

@@ -74,12 +74,13 @@ private:
 /// elementwise ops between `anchor` (element `o` of it is `y`, in the
 /// compute type of its element type) and the yielded value, reading other
 /// kernel arguments broadcast to the result. `what` names the context in
-/// diagnostics.
-mlir::LogicalResult emitEpilogueFunction(exec::KernelOp kernel,
-                                         mlir::Value anchor,
-                                         llvm::StringRef acc,
-                                         llvm::StringRef what,
-                                         llvm::raw_ostream &os);
+/// diagnostics. With `withValue`, the ops go into `dsc_epilogue_value` (same
+/// parameters), which returns the element as stored, for a caller that packs
+/// several into one wide store; dsc_epilogue stores what it returns.
+mlir::LogicalResult
+emitEpilogueFunction(exec::KernelOp kernel, mlir::Value anchor,
+                     llvm::StringRef acc, llvm::StringRef what,
+                     llvm::raw_ostream &os, bool withValue = false);
 
 /// `arg0, ..., argN, out0`: the arguments that call dsc_epilogue.
 std::string kernelArgumentNames(exec::KernelOp kernel);

@@ -530,6 +530,38 @@ def cases():
         [x], [log_softmax(x.astype(np.float64), 1).astype(np.float32)],
         rtol=1e-5, atol=1e-5)
 
+    # f16 rows of whole 16-byte vectors per lane (768 = 3 x 256, and 512):
+    # a LayerNorm with scale, bias and a residual add after it, and a
+    # softmax; one 16-byte load and store per 8 elements.
+    x = rng.standard_normal((5, 768)).astype(np.float16)
+    g = (rng.standard_normal(768) + 1).astype(np.float16)
+    b = rng.standard_normal(768).astype(np.float16)
+    r = rng.standard_normal((5, 768)).astype(np.float16)
+    x64 = x.astype(np.float64)
+    ln = (x64 - x64.mean(1, keepdims=True)) / np.sqrt(x64.var(1, keepdims=True) + 1e-5)
+    add("layer-norm-f16-vector-rows", (
+        "exec.kernel @ln(%x: tensor<5x768xf16>, %g: tensor<768xf16>, "
+        "%b: tensor<768xf16>, %r: tensor<5x768xf16>) -> tensor<5x768xf16> "
+        "attributes {family = \"row_reduction\"} {\n"
+        "  %y = graph.layer_norm %x, %g, %b {axis = -1 : i64, epsilon = 1.0e-5 "
+        ": f32} : (tensor<5x768xf16>, tensor<768xf16>, tensor<768xf16>) -> "
+        "tensor<5x768xf16>\n"
+        "  %z = graph.add %y, %r : (tensor<5x768xf16>, tensor<5x768xf16>) -> "
+        "tensor<5x768xf16>\n"
+        "  exec.yield %z : tensor<5x768xf16>\n}"),
+        [x, g, b, r],
+        [(ln * g.astype(np.float64) + b.astype(np.float64) +
+          r.astype(np.float64)).astype(np.float16)], rtol=1e-2, atol=1e-2)
+    x = (rng.standard_normal((3, 512)) * 3).astype(np.float16)
+    e = np.exp(x.astype(np.float64) - x.astype(np.float64).max(1, keepdims=True))
+    add("softmax-f16-vector-rows",
+        kernel("sm", "%x: tensor<3x512xf16>",
+               "graph.softmax %x {axis = 1 : i64} : tensor<3x512xf16> "
+               "-> tensor<3x512xf16>", "tensor<3x512xf16>",
+               family="row_reduction"),
+        [x], [(e / e.sum(1, keepdims=True)).astype(np.float16)],
+        rtol=1e-2, atol=1e-3)
+
     # Elementwise math and logic (elementwise-logic.mlir).
     el = lambda name: lit_kernel("elementwise-logic.mlir", name)
     x = (rng.standard_normal((4, 8)) * 3).astype(np.float16)

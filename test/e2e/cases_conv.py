@@ -183,6 +183,17 @@ def split_k_cases():
     return cases
 
 
+def warpgroup_cases():
+    """f16 3x3 convs large enough for the warpgroup-MMA tiles (64 and 128
+    output channels over 9216 pixels: 72 blocks of 128 rows), among them the
+    warp-specialized ones (run each with DSC_TUNE=variant:N on the GPU)."""
+    net = Net(F16)
+    x_value = rand(4, 32, 48, 48).astype(F16)
+    y = net.relu(net.conv(("x", f64(x_value)), 64, 3, pad=1))
+    y = net.conv(y, 128, 3, pad=1)
+    return [net.case("conv_net-wgmma-3x3", x_value, y, tolerance=(3e-2, 3e-2))]
+
+
 def pointwise_cases():
     """Channels-last 1x1 convs with stride 1 run as GEMMs
     (graph-conv-to-matmul): a bottleneck's reduce (bias, Relu) and expand
@@ -260,4 +271,4 @@ def conv_net_cases():
     cases.append(Case("conv_net-depthwise-pool-f16", model, {"x": x_value},
                       {"p": pooled.astype(F16), y[0]: y[1].astype(F16)},
                       tolerance=(3e-2, 3e-2)))
-    return cases + split_k_cases() + pointwise_cases()
+    return cases + split_k_cases() + warpgroup_cases() + pointwise_cases()

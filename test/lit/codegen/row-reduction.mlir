@@ -28,6 +28,7 @@ exec.kernel @softmax_mid(%x: tensor<2x10x33xf32>) -> tensor<2x10x33xf32> attribu
 // layer_norm with bias and a cast epilogue, a warp per row of 768.
 // CHECK-LABEL: // kernel @ln_bias entry ln_bias grid (197, 1, 1) block (256, 1, 1)
 // CHECK: const float v0 = ((float)(dsc_f16_to_f32(dsc_f32_to_f16(y))));
+// CHECK-NOT: uint4
 // CHECK: // row mode: 1576 rows of 768
 // CHECK: constexpr int ROW_THREADS = 32, ITEMS = 24;
 // CHECK: const float rowRstd = (float)1 / sqrtf(rowVar + 9.99999975e-06f);
@@ -36,6 +37,30 @@ exec.kernel @ln_bias(%x: tensor<8x197x768xf16>, %s: tensor<768xf16>, %b: tensor<
   %y = graph.layer_norm %x, %s, %b {axis = -1 : i64, epsilon = 1.0e-5 : f32} : (tensor<8x197x768xf16>, tensor<768xf16>, tensor<768xf16>) -> tensor<8x197x768xf16>
   %c = graph.cast %y : tensor<8x197x768xf16> -> tensor<8x197x768xf32>
   exec.yield %c : tensor<8x197x768xf32>
+}
+
+// f16 in and out, rows of whole 16-byte vectors per lane (768 = 3 x 256):
+// when the tensors are 16-byte aligned, one load and one store of 8
+// elements (and one load of each parameter), the epilogue's value packed;
+// the element loop otherwise.
+// CHECK-LABEL: // kernel @ln_vector
+// CHECK: unsigned short dsc_epilogue_value(
+// CHECK: return dsc_f32_to_f16(v{{[0-9]+}});
+// CHECK: out0[o] = dsc_epilogue_value(arg0, arg1, arg2, arg3, out0, o, y);
+// CHECK: if (((unsigned long long)arg0 | (unsigned long long)arg1 | (unsigned long long)arg2 | (unsigned long long)out0) % 16 == 0) {
+// CHECK: constexpr int VECTORS = R / 256;
+// CHECK: const uint4 raw = *reinterpret_cast<const uint4*>(arg0 + base + ((index_t)lane + (index_t)it * 32) * 8);
+// CHECK: rowRstd
+// CHECK: const uint4 p0 = *reinterpret_cast<const uint4*>(arg1 + j0);
+// CHECK: const uint4 p1 = *reinterpret_cast<const uint4*>(arg2 + j0);
+// CHECK: h[e] = dsc_epilogue_value(arg0, arg1, arg2, arg3, out0, base + j, (x - rowMean) * rowRstd * dsc_f16_to_f32(reinterpret_cast<const unsigned short*>(&p0)[e]) + dsc_f16_to_f32(reinterpret_cast<const unsigned short*>(&p1)[e]));
+// CHECK: *reinterpret_cast<uint4*>(out0 + base + j0) = packed;
+// CHECK: return;
+// CHECK: float cache[ITEMS];
+exec.kernel @ln_vector(%x: tensor<4x768xf16>, %s: tensor<768xf16>, %b: tensor<768xf16>, %r: tensor<4x768xf16>) -> tensor<4x768xf16> attributes {family = "row_reduction"} {
+  %y = graph.layer_norm %x, %s, %b {axis = -1 : i64, epsilon = 1.0e-5 : f32} : (tensor<4x768xf16>, tensor<768xf16>, tensor<768xf16>) -> tensor<4x768xf16>
+  %z = graph.add %y, %r : (tensor<4x768xf16>, tensor<4x768xf16>) -> tensor<4x768xf16>
+  exec.yield %z : tensor<4x768xf16>
 }
 
 // layer_norm without bias over the last two dimensions.
