@@ -89,6 +89,16 @@ std::string RowReductionEmitter::load(StringRef offset) {
       llvm::formatv("arg{0}[{1}]", input.getArgNumber(), offset).str());
 }
 
+/// A layer_norm parameter's shape against the normalized dimensions:
+/// leading 1s beyond their rank dropped.
+static ArrayRef<int64_t> normalizedParamShape(Value param,
+                                              ArrayRef<int64_t> normalized) {
+  ArrayRef<int64_t> shape = shapeOf(param);
+  while (shape.size() > normalized.size() && shape.front() == 1)
+    shape = shape.drop_front();
+  return shape;
+}
+
 std::string RowReductionEmitter::finish(StringRef x, StringRef j) {
   switch (reduction) {
   case Reduction::Softmax:
@@ -101,10 +111,8 @@ std::string RowReductionEmitter::finish(StringRef x, StringRef j) {
     ArrayRef<int64_t> normalized =
         ArrayRef<int64_t>(shape).take_back(reducedDims.size());
     auto paramIndex = [&](Value param) {
-      ArrayRef<int64_t> paramShape = shapeOf(param);
-      while (paramShape.size() > normalized.size() && paramShape.front() == 1)
-        paramShape = paramShape.drop_front();
-      return broadcastIndexFromLinear(paramShape, normalized, j);
+      return broadcastIndexFromLinear(normalizedParamShape(param, normalized),
+                                      normalized, j);
     };
     auto paramLoad = [&](Value param) {
       if (auto it = vectorParams.find(param); it != vectorParams.end())
@@ -282,10 +290,7 @@ void RowReductionEmitter::emitVectorRows(llvm::raw_ostream &out) {
     for (Value param : {ln.getScale(), ln.getBias()}) {
       if (!param || getElementInfo(elementTypeOf(param))->bytes != 2)
         continue;
-      ArrayRef<int64_t> paramShape = shapeOf(param);
-      while (paramShape.size() > normalized.size() && paramShape.front() == 1)
-        paramShape = paramShape.drop_front();
-      if (paramShape == normalized)
+      if (normalizedParamShape(param, normalized) == normalized)
         params.push_back(
             {"arg" + std::to_string(cast<BlockArgument>(param).getArgNumber()),
              param});
@@ -439,10 +444,7 @@ FailureOr<EmittedKernel> RowReductionEmitter::emit() {
     for (Value param : {ln.getScale(), ln.getBias()}) {
       if (!param)
         continue;
-      ArrayRef<int64_t> paramShape = shapeOf(param);
-      while (paramShape.size() > normalized.size() && paramShape.front() == 1)
-        paramShape = paramShape.drop_front();
-      if (!broadcastsTo(paramShape, normalized))
+      if (!broadcastsTo(normalizedParamShape(param, normalized), normalized))
         return kernel.emitOpError("layer_norm parameter of type ")
                << param.getType() << " does not broadcast to the normalized "
                << "dimensions " << graph::formatShape(normalized);
