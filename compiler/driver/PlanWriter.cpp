@@ -163,7 +163,8 @@ struct Writer {
     std::vector<int64_t> shape(type.getShape().begin(), type.getShape().end());
     auto sampleAxis = op->getAttrOfType<IntegerAttr>("sample_axis");
     return plan::CreateTensorSigDirect(fbb, name.str().c_str(), *dtype, &shape,
-                                       sampleAxis ? sampleAxis.getInt() : -1);
+                                       sampleAxis ? sampleAxis.getInt() : -1,
+                                       op->hasAttr("string"));
   }
 
   FailureOr<std::vector<uint8_t>>

@@ -11,6 +11,7 @@
 #include "compiler/onnx/Importer.h"
 #include "compiler/onnx/NodeImporter.h"
 
+#include "compiler/reference/Npy.h"
 #include "compiler/reference/Reference.h"
 #include "dialects/graph/GraphOps.h"
 
@@ -162,9 +163,50 @@ static void packField(const Field &field, int64_t width,
   }
 }
 
+/// A STRING tensor's `string_data` as a u8 tensor of slots (the longest
+/// string's length).
+static FailureOr<ElementsAttr> importStrings(const ::onnx::TensorProto &tensor,
+                                             StringRef what,
+                                             ImportState &state) {
+  SmallVector<int64_t> shape;
+  int64_t count = 1;
+  for (int64_t dim : tensor.dims()) {
+    if (dim < 0 || (dim != 0 && count > (int64_t(1) << 30) / dim))
+      return state.fail(ImportStatus::Invalid, what + " has an invalid shape");
+    count *= dim;
+    shape.push_back(dim);
+  }
+  if (tensor.data_location() == ::onnx::TensorProto::EXTERNAL ||
+      tensor.has_raw_data())
+    return state.fail(ImportStatus::Invalid,
+                      what + " is a STRING tensor whose strings are not in "
+                             "string_data");
+  if (tensor.string_data_size() != count)
+    return state.fail(ImportStatus::Invalid,
+                      what + " has " + Twine(tensor.string_data_size()) +
+                          " strings but its shape holds " + Twine(count));
+  std::vector<std::string> strings(tensor.string_data().begin(),
+                                   tensor.string_data().end());
+  int64_t bytes = 0;
+  for (const std::string &s : strings)
+    bytes += s.size();
+  if (bytes > (int64_t(1) << 30))
+    return state.fail(ImportStatus::Invalid, what + " is too large");
+  return reference::toAttr(reference::stringTensor(shape, strings),
+                           &state.context,
+                           tensor.name().empty() ? "strings" : tensor.name());
+}
+
 FailureOr<ElementsAttr>
 importer::importTensor(const ::onnx::TensorProto &tensor, StringRef what,
-                       ImportState &state) {
+                       ImportState &state, bool allowStrings) {
+  if (tensor.data_type() == ::onnx::TensorProto::STRING) {
+    if (!allowStrings)
+      return state.fail(ImportStatus::Unsupported,
+                        what + " is a STRING tensor, which is only supported "
+                               "as a graph input, initializer or Constant");
+    return importStrings(tensor, what, state);
+  }
   Type elementType = elementTypeOf(tensor.data_type(), state.context);
   if (!elementType)
     return state.fail(ImportStatus::Unsupported,
@@ -359,7 +401,10 @@ GraphImporter::importValueType(const ::onnx::ValueInfoProto &info,
 FailureOr<Type>
 GraphImporter::importTensorType(const ::onnx::TypeProto::Tensor &tensorType,
                                 const std::string &name, bool namedDims) {
-  Type elementType = elementTypeOf(tensorType.elem_type(), state.context);
+  bool isString = tensorType.elem_type() == ::onnx::TensorProto::STRING;
+  Type elementType =
+      isString ? reference::mlirType(reference::DType::U8, &state.context)
+               : elementTypeOf(tensorType.elem_type(), state.context);
   if (!elementType)
     return state.fail(ImportStatus::Unsupported,
                       name + " has element type " +
@@ -383,6 +428,9 @@ GraphImporter::importTensorType(const ::onnx::TypeProto::Tensor &tensorType,
       shape.push_back(ShapedType::kDynamic);
     }
   }
+  // A string is a slot of UTF-8 bytes along an extra last dimension.
+  if (isString)
+    shape.push_back(state.stringBytes);
   return Type(RankedTensorType::get(shape, elementType));
 }
 
@@ -477,6 +525,8 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
   // optional input holds its value, or is left out by the caller (absent).
   SmallVector<Type> argumentTypes;
   SmallVector<std::string> argumentNames;
+  SmallVector<bool> argumentIsString;
+  llvm::StringMap<reference::Tensor> fixedStrings;
   SmallVector<std::string> fixedInputs;
   struct SequenceInput {
     std::string name;
@@ -505,6 +555,8 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
     }
     argumentTypes.push_back(type);
     argumentNames.push_back(name);
+    argumentIsString.push_back(proto.elem_type() ==
+                               ::onnx::TensorProto::STRING);
     if (auto ranked = dyn_cast<RankedTensorType>(type))
       for (auto [axis, dim] : llvm::enumerate(proto.shape().dim()))
         if (ranked.isDynamicDim(axis))
@@ -527,7 +579,19 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
       state.absent.insert(input.name());
       continue;
     }
+    bool isString = type->proto->elem_type() == ::onnx::TensorProto::STRING;
+    // The slot dimension goes after the declared ones.
+    if (isString && !isa<RankedTensorType>(type->tensor))
+      return state.fail(ImportStatus::Unsupported,
+                        "graph input '" + input.name() +
+                            "' is a STRING tensor without a declared shape, "
+                            "which dsc does not support");
     if (type->sequence) {
+      if (isString)
+        return state.fail(ImportStatus::Unsupported,
+                          "graph input '" + input.name() +
+                              "' is a sequence of STRING tensors, which dsc "
+                              "does not support");
       auto length = state.sequenceLengths
                         ? state.sequenceLengths->find(input.name())
                         : llvm::StringMap<int64_t>::const_iterator();
@@ -560,9 +624,26 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
       continue;
     }
     if (state.inputValues && state.inputValues->count(input.name())) {
-      if (failed(checkFixedValue(input.name(), type->tensor,
-                                 state.inputValues->lookup(input.name()))))
+      reference::Tensor value = state.inputValues->lookup(input.name());
+      if (value.text != isString)
+        return state.fail(ImportStatus::Invalid,
+                          "the value given for graph input '" + input.name() +
+                              "' " +
+                              (value.text ? "holds strings but the input is "
+                                            "not a STRING tensor"
+                                          : "holds no strings but the input "
+                                            "is a STRING tensor"));
+      if (isString) {
+        if (llvm::Error error = reference::fitStringSlots(
+                value, state.stringBytes,
+                "the value given for graph input '" + input.name() + "'"))
+          return state.fail(ImportStatus::Invalid,
+                            llvm::toString(std::move(error)));
+      }
+      if (failed(checkFixedValue(input.name(), type->tensor, value)))
         return failure();
+      if (isString)
+        fixedStrings[input.name()] = std::move(value);
       fixedInputs.push_back(input.name());
       continue;
     }
@@ -631,6 +712,10 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
   };
   for (auto [index, name] : llvm::enumerate(argumentNames)) {
     func.setArgAttr(index, "graph.name", builder.getStringAttr(name));
+    if (argumentIsString[index]) {
+      func.setArgAttr(index, "graph.string", builder.getUnitAttr());
+      state.strings.insert(body->getArgument(index));
+    }
     if (!inSequence(index) &&
         failed(defineValue(name, body->getArgument(index), "graph input")))
       return failure();
@@ -648,21 +733,29 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
 
   for (const std::string &name : fixedInputs) {
     Location loc = NameLoc::get(builder.getStringAttr(name), fileLoc);
+    auto fixedString = fixedStrings.find(name);
+    bool isString = fixedString != fixedStrings.end();
     auto constant = builder.create<graph::ConstantOp>(
-        loc,
-        reference::toAttr(state.inputValues->lookup(name), context, "input"));
+        loc, reference::toAttr(isString ? fixedString->second
+                                        : state.inputValues->lookup(name),
+                               context, "input"));
+    if (isString)
+      state.strings.insert(constant);
     if (failed(defineValue(name, constant, "graph input")))
       return failure();
   }
 
   for (const auto &initializer : graph.initializer()) {
     std::string what = "initializer '" + initializer.name() + "'";
-    FailureOr<ElementsAttr> value = importTensor(initializer, what, state);
+    FailureOr<ElementsAttr> value =
+        importTensor(initializer, what, state, /*allowStrings=*/true);
     if (failed(value))
       return failure();
     Location loc =
         NameLoc::get(builder.getStringAttr(initializer.name()), fileLoc);
     auto constant = builder.create<graph::ConstantOp>(loc, *value);
+    if (initializer.data_type() == ::onnx::TensorProto::STRING)
+      state.strings.insert(constant);
     if (failed(defineValue(initializer.name(), constant, "initializer")))
       return failure();
   }
@@ -678,6 +771,7 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
   // gives none (ImportResult::emptyOutputs).
   SmallVector<Value> results;
   SmallVector<std::string> resultNames;
+  llvm::DenseSet<size_t> stringResults;
   bool inferred = false;
   for (const auto &output : graph.output()) {
     const std::string &name = output.name();
@@ -725,17 +819,42 @@ FailureOr<OwningOpRef<ModuleOp>> GraphImporter::run() {
       return state.fail(ImportStatus::Invalid,
                         "graph output '" + name +
                             "' is a tensor but is declared a sequence");
-    if (output.has_type() && failed(checkDeclaredOutput(
-                                 it->second, name, declared->tensor, inferred)))
+    bool isString = state.strings.contains(it->second);
+    Type declaredTensor = declared->tensor;
+    if (output.has_type()) {
+      bool declaredString =
+          declared->proto->elem_type() == ::onnx::TensorProto::STRING;
+      if (declaredString != isString)
+        return state.fail(ImportStatus::Invalid,
+                          "graph output '" + name + "' is declared " +
+                              (declaredString ? "a STRING tensor but is not one"
+                                              : "with another element type "
+                                                "than STRING, which it is"));
+      // The slot of a computed string tensor is its own (a constant's is
+      // its longest string's length).
+      if (isString && isa<RankedTensorType>(declaredTensor)) {
+        auto ranked = cast<RankedTensorType>(declaredTensor);
+        SmallVector<int64_t> shape(ranked.getShape());
+        shape.back() = ShapedType::kDynamic;
+        declaredTensor = ranked.clone(shape);
+      }
+    }
+    if (output.has_type() &&
+        failed(checkDeclaredOutput(it->second, name, declaredTensor, inferred)))
       return failure();
+    if (isString)
+      stringResults.insert(results.size());
     results.push_back(it->second);
     resultNames.push_back(name);
   }
   builder.create<func::ReturnOp>(fileLoc, results);
   func.setType(
       builder.getFunctionType(argumentTypes, ValueRange(results).getTypes()));
-  for (auto [index, name] : llvm::enumerate(resultNames))
+  for (auto [index, name] : llvm::enumerate(resultNames)) {
     func.setResultAttr(index, "graph.name", builder.getStringAttr(name));
+    if (stringResults.contains(index))
+      func.setResultAttr(index, "graph.string", builder.getUnitAttr());
+  }
 
   if (failed(verify(*module)))
     return state.fail(ImportStatus::Invalid,
@@ -792,6 +911,12 @@ LogicalResult GraphImporter::importNode(const ::onnx::NodeProto &node,
       return importer.invalid("input " + Twine(i) + " ('" + input +
                               "') is an optional holding no value, which "
                               "this op does not take");
+    if (!opImporter->takesStrings && state.values.count(input) &&
+        state.strings.contains(state.values.lookup(input)))
+      return importer.unsupported(
+          "input " + Twine(i) + " ('" + input +
+          "') is a STRING tensor, which this op does not take (dsc runs "
+          "STRING tensors through StringNormalizer and Identity)");
   }
   if (opset < opImporter->sinceVersion)
     return importer.invalid("op_type '" + node.op_type() +
@@ -848,6 +973,7 @@ static ImportResult importParsed(llvm::StringRef bytes, StringRef baseDir,
   context.loadDialect<graph::GraphDialect, func::FuncDialect>();
   ImportState state(context);
   state.inputValues = &options.inputValues;
+  state.stringBytes = options.stringBytes;
   state.dimValues = &options.dimValues;
   state.sequenceLengths = &options.sequenceLengths;
   state.absentInputs = &options.absentInputs;

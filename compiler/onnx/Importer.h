@@ -47,6 +47,10 @@ struct ImportOptions {
   /// sequence input are named `S[i]`. The given shape must agree with the
   /// declared one.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// The slot of a STRING graph input: each string is held as up to this
+  /// many UTF-8 bytes, NUL-padded, along an extra last dimension of u8
+  /// (`--string-bytes`).
+  int64_t stringBytes = 64;
 };
 
 /// A dimension of a graph input that the model leaves open.

@@ -13,6 +13,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
@@ -108,6 +109,11 @@ struct ImportState {
   std::vector<std::string> emptyOutputs;
   /// The graph input whose value a node needed at import, when that failed.
   std::string inputNeededAtImport;
+  /// Values holding ONNX STRING tensors: u8 with one slot of UTF-8 bytes
+  /// per string as the last dimension (ImportOptions::stringBytes for graph
+  /// inputs, the longest string for constants).
+  llvm::DenseSet<mlir::Value> strings;
+  int64_t stringBytes = 64;
 };
 
 /// The MLIR element type of an ONNX TensorProto data type; nullptr when dsc
@@ -117,10 +123,11 @@ mlir::Type elementTypeOf(int32_t onnxType, mlir::MLIRContext &context);
 std::string onnxTypeName(int32_t onnxType);
 
 /// Converts an initializer or attribute tensor (inline or external data).
-/// `what` names it in messages.
+/// `what` names it in messages. A STRING tensor is refused unless
+/// `allowStrings` (its slots are the longest string's length).
 mlir::FailureOr<mlir::ElementsAttr>
 importTensor(const ::onnx::TensorProto &tensor, llvm::StringRef what,
-             ImportState &state);
+             ImportState &state, bool allowStrings = false);
 
 /// Refines the result types of the ops built so far, in order, as
 /// graph-infer-shapes would. Used where ONNX semantics depend on a rank
@@ -169,6 +176,16 @@ public:
   void setAbsentOutput(unsigned i) {
     if (static_cast<int>(i) < node.output_size() && !node.output(i).empty())
       state.absent.insert(node.output(i));
+  }
+
+  /// Whether input `i` holds a STRING tensor.
+  bool isStringInput(unsigned i) const {
+    return hasInput(i) && state.strings.contains(input(i));
+  }
+  /// Binds output `i` to `value`, a STRING tensor.
+  void setStringOutput(unsigned i, mlir::Value value) {
+    state.strings.insert(value);
+    setOutput(i, value);
   }
 
   /// Whether output `i` is named and read by a node or the graph.
@@ -241,6 +258,9 @@ struct OpImporter {
   /// Whether the op reads optionals that hold no value (the others reject
   /// them).
   bool takesAbsent = false;
+  /// Whether the op reads STRING tensors (the others reject them: their
+  /// slot dimension is no dimension of the ONNX tensor).
+  bool takesStrings = false;
 };
 
 /// The spelling of an element type, for messages.
@@ -273,6 +293,8 @@ llvm::StringMap<OpImporter> signalOpImporters();
 /// (ControlFlowImporters.cpp).
 llvm::StringMap<OpImporter> sequenceOpImporters();
 llvm::StringMap<OpImporter> controlFlowOpImporters();
+/// Ops on STRING tensors (StringImporters.cpp).
+llvm::StringMap<OpImporter> stringOpImporters();
 
 /// Imports `graph` (a subgraph of the node being imported) inline into the
 /// current block: its inputs are bound to `inputs`, outer-scope names stay

@@ -1878,14 +1878,17 @@ static LogicalResult importConstant(NodeImporter &node) {
   StringRef name = attr.name();
   reference::Tensor tensor;
   ElementsAttr value;
+  bool isString = false;
   if (name == "value") {
     if (!attr.has_t())
       return node.invalid("attribute 'value' must be a tensor");
-    FailureOr<ElementsAttr> imported = importTensor(
-        attr.t(), node.describe() + ": attribute 'value'", node.importState());
+    FailureOr<ElementsAttr> imported =
+        importTensor(attr.t(), node.describe() + ": attribute 'value'",
+                     node.importState(), /*allowStrings=*/true);
     if (failed(imported))
       return failure();
     value = *imported;
+    isString = attr.t().data_type() == ::onnx::TensorProto::STRING;
   } else if (name == "value_float" || name == "value_floats") {
     tensor.dtype = reference::DType::F32;
     if (name == "value_float") {
@@ -1903,16 +1906,30 @@ static LogicalResult importConstant(NodeImporter &node) {
       for (int64_t v : attr.ints())
         tensor.data.push_back(static_cast<double>(v));
     }
-  } else if (name == "sparse_value" || name == "value_string" ||
-             name == "value_strings") {
+  } else if (name == "value_string" || name == "value_strings") {
+    std::vector<std::string> strings(attr.strings().begin(),
+                                     attr.strings().end());
+    if (name == "value_string")
+      strings = {attr.s()};
+    SmallVector<int64_t> shape;
+    if (name == "value_strings")
+      shape.push_back(attr.strings_size());
+    value = reference::toAttr(reference::stringTensor(shape, strings),
+                              node.context(), "constant");
+    isString = true;
+  } else if (name == "sparse_value") {
     return node.unsupported("attribute '" + name + "' is not supported");
   } else {
     return node.invalid("unknown attribute '" + name + "'");
   }
   if (!value)
     value = reference::toAttr(tensor, node.context(), "constant");
-  node.setOutput(
-      0, node.builder().create<graph::ConstantOp>(node.location(), value));
+  Value constant =
+      node.builder().create<graph::ConstantOp>(node.location(), value);
+  if (isString)
+    node.setStringOutput(0, constant);
+  else
+    node.setOutput(0, constant);
   return success();
 }
 
@@ -1976,7 +1993,8 @@ static llvm::StringMap<OpImporter> coreOpImporters() {
       {"Gelu", {20, importGelu}},
       {"Cast", {1, importCast}},
       {"Identity",
-       {1, importIdentity, /*takesSequences=*/true, /*takesAbsent=*/true}},
+       {1, importIdentity, /*takesSequences=*/true, /*takesAbsent=*/true,
+        /*takesStrings=*/true}},
       {"MatMul", {1, importMatMul}},
       {"Gemm", {1, importGemm}},
       {"Softmax", {1, importSoftmax<graph::SoftmaxOp>}},
@@ -2088,9 +2106,9 @@ const OpImporter *importer::lookupOpImporter(StringRef opType) {
   static const llvm::StringMap<OpImporter> importers = [] {
     llvm::StringMap<OpImporter> table = coreOpImporters();
     // Families kept in their own files add theirs here.
-    for (auto family :
-         {nnOpImporters, recurrentOpImporters, tensorOpImporters,
-          signalOpImporters, sequenceOpImporters, controlFlowOpImporters})
+    for (auto family : {nnOpImporters, recurrentOpImporters, tensorOpImporters,
+                        signalOpImporters, sequenceOpImporters,
+                        controlFlowOpImporters, stringOpImporters})
       for (auto &entry : family())
         table.insert({entry.getKey(), entry.getValue()});
     return table;

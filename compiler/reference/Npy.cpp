@@ -6,6 +6,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
@@ -85,6 +86,60 @@ static StringRef headerValue(StringRef header, StringRef key) {
   return rest.ltrim();
 }
 
+/// numpy's fixed-width string dtypes: bytes ('|S<n>', taken as UTF-8) and
+/// unicode ('<U<n>', UTF-32). Sets `charBytes` and `chars`.
+static bool parseStringDescr(StringRef descr, int64_t &charBytes,
+                             int64_t &chars) {
+  if (descr.consume_front("|S") || descr.consume_front("S"))
+    charBytes = 1;
+  else if (descr.consume_front("<U") || descr.consume_front("=U") ||
+           descr.consume_front("U"))
+    charBytes = 4;
+  else
+    return false;
+  return !descr.getAsInteger(10, chars) && chars >= 0;
+}
+
+/// The strings of a numpy string array's data as a string tensor (slots of
+/// the longest string's UTF-8 length).
+static llvm::Expected<Tensor> parseStrings(StringRef data, int64_t count,
+                                           int64_t charBytes, int64_t chars,
+                                           llvm::ArrayRef<int64_t> shape,
+                                           StringRef name) {
+  uint64_t itemBytes = static_cast<uint64_t>(charBytes) * chars;
+  if (data.size() < itemBytes * count)
+    return npyError(name, "truncated data: " + llvm::Twine(count) +
+                              " strings of " + llvm::Twine(itemBytes) +
+                              " bytes need more than the file holds");
+  std::vector<std::string> strings;
+  for (int64_t i = 0; i < count; ++i) {
+    StringRef item = data.substr(i * itemBytes, itemBytes);
+    std::string utf8;
+    if (charBytes == 1) {
+      utf8 = item.take_until([](char c) { return c == 0; }).str();
+      const auto *begin = reinterpret_cast<const llvm::UTF8 *>(utf8.data());
+      if (!llvm::isLegalUTF8String(&begin, begin + utf8.size()))
+        return npyError(name,
+                        "string " + llvm::Twine(i) + " is not valid UTF-8");
+    } else {
+      llvm::SmallVector<llvm::UTF32> codePoints;
+      for (int64_t j = 0; j < chars; ++j) {
+        llvm::UTF32 c = 0;
+        for (int k = 3; k >= 0; --k)
+          c = (c << 8) | static_cast<unsigned char>(item[j * 4 + k]);
+        if (c == 0)
+          break;
+        codePoints.push_back(c);
+      }
+      if (!llvm::convertUTF32ToUTF8String(codePoints, utf8))
+        return npyError(name, "string " + llvm::Twine(i) +
+                                  " holds an invalid code point");
+    }
+    strings.push_back(std::move(utf8));
+  }
+  return stringTensor(shape, strings);
+}
+
 llvm::Expected<Tensor> dsc::reference::parseNpy(StringRef bytes,
                                                 StringRef name) {
   static constexpr StringRef magic("\x93NUMPY", 6);
@@ -121,10 +176,13 @@ llvm::Expected<Tensor> dsc::reference::parseNpy(StringRef bytes,
   if (descr.starts_with(">"))
     return npyError(name, "big-endian data ('" + descr +
                               "') is not supported; save it little-endian");
-  std::optional<DType> dtype = parseDescr(descr);
+  int64_t charBytes = 0, chars = 0;
+  bool strings = parseStringDescr(descr, charBytes, chars);
+  std::optional<DType> dtype = strings ? DType::U8 : parseDescr(descr);
   if (!dtype)
     return npyError(name, "unsupported dtype '" + descr +
-                              "' (expected <f4 <f2 <f8 <i8 <i4 |i1 |u1 |b1)");
+                              "' (expected <f4 <f2 <f8 <i8 <i4 |i1 |u1 |b1, or "
+                              "strings: |S<n> <U<n>)");
 
   StringRef fortran = headerValue(header, "fortran_order");
   if (fortran.starts_with("True"))
@@ -155,6 +213,8 @@ llvm::Expected<Tensor> dsc::reference::parseNpy(StringRef bytes,
     tensor.shape.push_back(size);
   }
   StringRef data = bytes.drop_front(headerStart + headerLength);
+  if (strings)
+    return parseStrings(data, count, charBytes, chars, tensor.shape, name);
   uint64_t expected = static_cast<uint64_t>(count) * byteSize(*dtype);
   if (data.size() < expected)
     return npyError(
@@ -172,12 +232,53 @@ llvm::Expected<Tensor> dsc::reference::readNpy(StringRef path) {
   return parseNpy((*buffer)->getBuffer(), path);
 }
 
+/// A string tensor's strings as numpy unicode items ('<U<n>', UTF-32) of
+/// the longest string's length; `chars` is set to it.
+static std::string encodeStrings(const Tensor &tensor, int64_t &chars) {
+  std::vector<std::vector<llvm::UTF32>> items;
+  chars = 1;
+  for (const std::string &s : stringsOf(tensor)) {
+    std::vector<llvm::UTF32> codePoints;
+    const auto *source = reinterpret_cast<const llvm::UTF8 *>(s.data());
+    const auto *end = source + s.size();
+    while (source < end) {
+      llvm::UTF32 c;
+      // Bytes that are not UTF-8 become U+FFFD rather than failing a write.
+      if (llvm::convertUTF8Sequence(&source, end, &c,
+                                    llvm::lenientConversion) !=
+          llvm::conversionOK) {
+        c = 0xFFFD;
+        ++source;
+      }
+      codePoints.push_back(c);
+    }
+    chars = std::max<int64_t>(chars, codePoints.size());
+    items.push_back(std::move(codePoints));
+  }
+  std::string data;
+  for (const auto &codePoints : items)
+    for (int64_t j = 0; j < chars; ++j) {
+      llvm::UTF32 c =
+          j < static_cast<int64_t>(codePoints.size()) ? codePoints[j] : 0;
+      for (int k = 0; k < 4; ++k)
+        data += static_cast<char>((c >> (8 * k)) & 0xff);
+    }
+  return data;
+}
+
 std::string dsc::reference::encodeNpy(const Tensor &tensor) {
   Tensor stored = tensor;
   if (stored.dtype == DType::BF16)
     stored.dtype = DType::F32;
+  int64_t chars = 0;
+  std::string stringData;
+  if (stored.text && !stored.shape.empty()) {
+    stringData = encodeStrings(stored, chars);
+    stored.shape.pop_back();
+  }
   std::string header = "{'descr': '";
-  header += descrOf(stored.dtype);
+  header += stored.text ? "<U" + std::to_string(chars)
+                        : std::string(descrOf(stored.dtype));
   header += "', 'fortran_order': False, 'shape': (";
   for (int64_t d : stored.shape)
     header += std::to_string(d) + (stored.shape.size() == 1 ? ",)" : ", ");
@@ -195,6 +296,8 @@ std::string dsc::reference::encodeNpy(const Tensor &tensor) {
   bytes += static_cast<char>(header.size() & 0xff);
   bytes += static_cast<char>(header.size() >> 8);
   bytes += header;
+  if (stored.text)
+    return bytes + stringData;
   size_t dataStart = bytes.size();
   bytes.resize(dataStart + stored.sizeInBytes());
   stored.toBytes(bytes.data() + dataStart);
@@ -213,9 +316,32 @@ llvm::Error dsc::reference::writeNpy(StringRef path, const Tensor &tensor) {
   return llvm::Error::success();
 }
 
+llvm::Error dsc::reference::fitStringSlots(Tensor &tensor, int64_t slotBytes,
+                                           StringRef name) {
+  std::vector<std::string> strings = stringsOf(tensor);
+  for (auto [i, s] : llvm::enumerate(strings))
+    if (static_cast<int64_t>(s.size()) > slotBytes)
+      return npyError(
+          name, "string " + llvm::Twine(i) + " takes " + llvm::Twine(s.size()) +
+                    " bytes, more than the " + llvm::Twine(slotBytes) +
+                    "-byte string slots of the model "
+                    "(compile with a larger --string-bytes)");
+  std::vector<int64_t> shape(tensor.shape.begin(), tensor.shape.end() - 1);
+  tensor = stringTensor(shape, strings, slotBytes);
+  return llvm::Error::success();
+}
+
 llvm::Error dsc::reference::checkCompatible(Tensor &tensor, DType dtype,
                                             llvm::ArrayRef<int64_t> shape,
                                             StringRef name) {
+  if (tensor.text) {
+    if (dtype != DType::U8 || shape.empty())
+      return npyError(name, llvm::Twine("holds strings but ") +
+                                dtypeName(dtype) + " is expected");
+    if (!mlir::ShapedType::isDynamic(shape.back()))
+      if (llvm::Error error = fitStringSlots(tensor, shape.back(), name))
+        return error;
+  }
   if (tensor.dtype != dtype) {
     if (!(dtype == DType::BF16 && tensor.dtype == DType::F32))
       return npyError(name, llvm::Twine("dtype is ") + dtypeName(tensor.dtype) +

@@ -257,6 +257,40 @@ int64_t Tensor::numElements() const {
   return count;
 }
 
+Tensor dsc::reference::stringTensor(llvm::ArrayRef<int64_t> shape,
+                                    llvm::ArrayRef<std::string> strings,
+                                    int64_t slotBytes) {
+  if (slotBytes == 0) {
+    slotBytes = 1;
+    for (const std::string &s : strings)
+      slotBytes = std::max<int64_t>(slotBytes, s.size());
+  }
+  Tensor tensor;
+  tensor.dtype = DType::U8;
+  tensor.text = true;
+  tensor.shape.assign(shape.begin(), shape.end());
+  tensor.shape.push_back(slotBytes);
+  tensor.data.assign(strings.size() * slotBytes, 0.0);
+  for (auto [i, s] : llvm::enumerate(strings))
+    for (auto [j, c] : llvm::enumerate(s))
+      tensor.data[i * slotBytes + j] = static_cast<unsigned char>(c);
+  return tensor;
+}
+
+std::vector<std::string> dsc::reference::stringsOf(const Tensor &tensor) {
+  std::vector<std::string> strings;
+  int64_t slot = tensor.shape.empty() ? 1 : tensor.shape.back();
+  if (slot <= 0)
+    return strings;
+  for (size_t start = 0; start + slot <= tensor.data.size(); start += slot) {
+    std::string s;
+    for (int64_t j = 0; j < slot && tensor.data[start + j] != 0; ++j)
+      s += static_cast<char>(static_cast<uint8_t>(tensor.data[start + j]));
+    strings.push_back(std::move(s));
+  }
+  return strings;
+}
+
 template <typename T> static T loadAs(const char *bytes) {
   T value;
   std::memcpy(&value, bytes, sizeof(T));

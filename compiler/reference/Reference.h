@@ -64,6 +64,10 @@ struct Tensor {
   std::vector<int64_t> shape;
   /// Row-major values, each already representable in `dtype`.
   std::vector<double> data;
+  /// A tensor of strings: dtype U8, and the last dimension is one slot per
+  /// string holding its UTF-8 bytes, NUL-padded (the layout the compiled
+  /// graph computes on; see stringTensor).
+  bool text = false;
 
   int64_t numElements() const;
   int64_t sizeInBytes() const { return numElements() * byteSize(dtype); }
@@ -74,6 +78,15 @@ struct Tensor {
                           const void *bytes);
   void toBytes(void *bytes) const;
 };
+
+/// A string tensor of `shape` holding `strings` (row-major) in slots of
+/// `slotBytes` bytes, or of the longest string's length (at least 1) when
+/// `slotBytes` is 0. Strings must fit their slot.
+Tensor stringTensor(llvm::ArrayRef<int64_t> shape,
+                    llvm::ArrayRef<std::string> strings, int64_t slotBytes = 0);
+/// The strings of a tensor laid out as stringTensor makes them: each slot's
+/// bytes up to its first NUL.
+std::vector<std::string> stringsOf(const Tensor &tensor);
 
 /// The value of a constant attribute (dense or dense_resource).
 mlir::FailureOr<Tensor> fromAttr(mlir::ElementsAttr attr);

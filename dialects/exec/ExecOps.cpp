@@ -99,10 +99,20 @@ LogicalResult ProgramOp::verifyRegions() {
                          "max");
   for (Operation &op : getBody().front()) {
     std::optional<int64_t> axis;
-    if (auto input = dyn_cast<InputOp>(op))
+    bool isString = false;
+    if (auto input = dyn_cast<InputOp>(op)) {
       axis = input.getSampleAxis();
-    else if (auto output = dyn_cast<OutputOp>(op))
+      isString = input.getString();
+    } else if (auto output = dyn_cast<OutputOp>(op)) {
       axis = output.getSampleAxis();
+      isString = output.getString();
+    }
+    if (isString) {
+      auto type = cast<BufferType>(op.getResult(0).getType());
+      if (type.getRank() < 1 || !type.getElementType().isInteger(8))
+        return op.emitOpError("holds strings but its buffer ")
+               << type << " is no 8-bit tensor with a slot dimension";
+    }
     if (!axis)
       continue;
     if (!getSymbolicDim())

@@ -120,8 +120,11 @@ def Exec_InputOp : Exec_Op<"input", [Pure, HasParent<"ProgramOp">]> {
   let summary = "the caller's input buffer at position `index` of the signature";
   /// `sample_axis`: in a program with a symbolic dimension, the axis of
   /// the caller's tensor that holds the samples (the buffer is one sample).
+  /// `string`: the tensor holds strings, a slot of UTF-8 bytes per string
+  /// along the last dimension (u8).
   let arguments = (ins StrAttr:$name, I64Attr:$index,
-                       OptionalAttr<I64Attr>:$sample_axis);
+                       OptionalAttr<I64Attr>:$sample_axis,
+                       UnitAttr:$string);
   let results = (outs Exec_AnyBuffer:$buffer);
   let assemblyFormat = "$name `index` `(` $index `)` attr-dict `:` type($buffer)";
 }
@@ -130,8 +133,11 @@ def Exec_OutputOp : Exec_Op<"output", [HasParent<"ProgramOp">]> {
   let summary = "the caller's output buffer at position `index` of the signature";
   /// `sample_axis`: in a program with a symbolic dimension, the axis of
   /// the caller's tensor that holds the samples (the buffer is one sample).
+  /// `string`: the tensor holds strings, a slot of UTF-8 bytes per string
+  /// along the last dimension (u8).
   let arguments = (ins StrAttr:$name, I64Attr:$index,
-                       OptionalAttr<I64Attr>:$sample_axis);
+                       OptionalAttr<I64Attr>:$sample_axis,
+                       UnitAttr:$string);
   let results = (outs Exec_AnyBuffer:$buffer);
   let assemblyFormat = "$name `index` `(` $index `)` attr-dict `:` type($buffer)";
 }

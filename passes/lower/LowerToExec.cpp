@@ -99,6 +99,12 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
       return attrs ? attrs.getAs<IntegerAttr>("graph.sample_axis")
                    : IntegerAttr();
     };
+    auto stringAttr = [&](bool result, unsigned index) -> UnitAttr {
+      DictionaryAttr attrs =
+          result ? func.getResultAttrDict(index) : func.getArgAttrDict(index);
+      return attrs && attrs.get("graph.string") ? UnitAttr::get(context)
+                                                : UnitAttr();
+    };
     Block *programBlock = new Block();
     program.getBody().push_back(programBlock);
     OpBuilder builder = OpBuilder::atBlockBegin(programBlock);
@@ -111,7 +117,8 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
       outputs.push_back(builder.create<exec::OutputOp>(
           loc, bufferTypeOf(value.getType()),
           builder.getStringAttr(nameOf(func, true, i)),
-          builder.getI64IntegerAttr(i), sampleAxis(true, i)));
+          builder.getI64IntegerAttr(i), sampleAxis(true, i),
+          stringAttr(true, i)));
       Value root = storageRoot(value);
       if (root.getDefiningOp<graph::FusionOp>() && !outputOfRoot.count(root))
         outputOfRoot[root] = i;
@@ -151,7 +158,8 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
           loc, bufferTypeOf(arg.getType()),
           builder.getStringAttr(nameOf(func, false, arg.getArgNumber())),
           builder.getI64IntegerAttr(arg.getArgNumber()),
-          sampleAxis(false, arg.getArgNumber()));
+          sampleAxis(false, arg.getArgNumber()),
+          stringAttr(false, arg.getArgNumber()));
 
     // A view with `type` of `buffer`, or the buffer itself when it matches.
     auto viewAs = [&](Value buffer, Type type, Location at) -> Value {

@@ -327,6 +327,13 @@ int32_t dsc_plan_sample_axis(const dsc_plan *plan, int output, size_t index) {
   return index < sig.size() ? sig[index].sampleAxis : -1;
 }
 
+int dsc_plan_is_string(const dsc_plan *plan, int output, size_t index) {
+  if (!plan)
+    return 0;
+  const auto &sig = output ? plan->plan->outputs() : plan->plan->inputs();
+  return index < sig.size() && sig[index].isString ? 1 : 0;
+}
+
 dsc_status dsc_context_run_host(dsc_context *context,
                                 const void *const *hostInputs,
                                 void *const *hostOutputs, CUstream stream,

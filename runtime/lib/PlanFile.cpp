@@ -117,6 +117,13 @@ Status readSignature(
     if (!status)
       return status;
     info.sampleAxis = sig->sample_axis();
+    info.isString = sig->is_string();
+    if (info.isString &&
+        (info.dtype != DType::kU8 || info.shape.empty() ||
+         info.sampleAxis == static_cast<int32_t>(info.shape.size()) - 1))
+      return invalid(what +
+                     ": a string tensor must be u8 with a slot dimension "
+                     "last (and no samples along it)");
     if (info.sampleAxis < -1 ||
         info.sampleAxis >= static_cast<int32_t>(info.shape.size()))
       return invalid(what + ": sample_axis " + std::to_string(info.sampleAxis) +

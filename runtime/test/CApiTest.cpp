@@ -97,6 +97,7 @@ TEST(CApi, NullArguments) {
   EXPECT_EQ(dsc_plan_symbolic_dim(nullptr, &name, nullptr, nullptr), 0);
   EXPECT_STREQ(name, "unchanged");
   EXPECT_EQ(dsc_plan_sample_axis(nullptr, 0, 0), -1);
+  EXPECT_EQ(dsc_plan_is_string(nullptr, 1, 0), 0);
 
   EXPECT_EQ(dsc_plan_num_inputs(nullptr), 0u);
   EXPECT_EQ(dsc_plan_num_outputs(nullptr), 0u);

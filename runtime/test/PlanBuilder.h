@@ -26,6 +26,7 @@ struct TestTensor {
   dsc::plan::DType dtype = dsc::plan::DType::F32;
   std::vector<int64_t> shape;
   int32_t sampleAxis = -1;
+  bool isString = false;
 };
 
 struct TestRef {
@@ -133,8 +134,8 @@ struct TestPlan {
     auto sigs = [&](const std::vector<TestTensor> &tensors) {
       std::vector<fb::Offset<p::TensorSig>> out;
       for (const TestTensor &t : tensors)
-        out.push_back(p::CreateTensorSigDirect(b, t.name.c_str(), t.dtype,
-                                               &t.shape, t.sampleAxis));
+        out.push_back(p::CreateTensorSigDirect(
+            b, t.name.c_str(), t.dtype, &t.shape, t.sampleAxis, t.isString));
       return b.CreateVector(out);
     };
     auto inputsOffset = sigs(inputs);

@@ -121,6 +121,18 @@ TEST(PlanFile, RejectsBadSymbolicDimensions) {
   rejects(outside, "sample_axis 1 is not an axis");
 }
 
+TEST(PlanFile, RejectsStringTensorsThatAreNotByteSlots) {
+  // A string tensor is u8 with its slot dimension last.
+  TestPlan floats = vectorAddPlan();
+  floats.inputs[0].isString = true;
+  expectRejected(floats, {"input 0", "a string tensor must be u8"});
+  TestPlan scalar = vectorAddPlan();
+  scalar.outputs[0].isString = true;
+  scalar.outputs[0].dtype = PlanDType::U8;
+  scalar.outputs[0].shape = {};
+  expectRejected(scalar, {"output 0", "slot dimension last"});
+}
+
 TEST(PlanFile, EmptyPlanParses) {
   TestPlan plan;
   PlanFile file;

@@ -1527,6 +1527,8 @@ def all_cases():
     builders.append(attention_cases)
     from cases_fusion import fusion_cases
     builders.append(fusion_cases)
+    from cases_strings import string_cases
+    builders.append(string_cases)
     cases = []
     for build in builders:
         cases.extend(build())

@@ -345,6 +345,19 @@ def tail(output, lines=6):
 
 def compare(name, actual, expected, elem_type, tolerances):
     """'' when `actual` matches `expected`, else why not."""
+    if expected.dtype.kind in "SU":
+        # Strings: dsc writes numpy unicode (<U), the test data bytes (|S).
+        if actual.dtype.kind not in "SU":
+            return f"{name}: dtype {actual.dtype}, expected strings"
+        if actual.shape != expected.shape:
+            return f"{name}: shape {actual.shape}, expected {expected.shape}"
+        def text(array):
+            return [v.decode("utf-8") if isinstance(v, bytes) else v
+                    for v in array.ravel().tolist()]
+        if text(actual) != text(expected):
+            return (f"{name}: strings differ: {text(actual)[:6]} vs expected "
+                    f"{text(expected)[:6]}")
+        return ""
     if actual.dtype != expected.dtype:
         return f"{name}: dtype {actual.dtype}, expected {expected.dtype}"
     if actual.shape != expected.shape:

@@ -68,6 +68,13 @@ static cl::list<std::string> inputValues(
              "inputs that determine shapes, e.g. a Reshape target)"),
     cl::value_desc("NAME=FILE.npy"), cl::sub(compileCommand));
 
+static cl::opt<int64_t> stringBytes(
+    "string-bytes",
+    cl::desc("bytes of UTF-8 each string of a STRING input can take: the "
+             "plan holds such an input as u8 with a slot of this size per "
+             "string"),
+    cl::init(64), cl::sub(compileCommand));
+
 static cl::list<std::string> dims(
     "dim",
     cl::desc("a named dimension of the inputs (ONNX dim_param): NAME=N fixes "
@@ -164,6 +171,11 @@ int dsc::tools::runCompile() {
     return kError;
   }
   options.import.inputValues = std::move(*values);
+  if (Error error = checkStringBytes(stringBytes)) {
+    errs() << "dsc compile: error: " << toString(std::move(error)) << "\n";
+    return kError;
+  }
+  options.import.stringBytes = stringBytes;
   if (Error error = readBoundaryOptions(sequenceLengths, absentInputs,
                                         inputShapes, options.import)) {
     errs() << "dsc compile: error: " << toString(std::move(error)) << "\n";

@@ -56,6 +56,11 @@ static cl::list<std::string> sequenceLengths(
 static cl::list<std::string>
     absentInputs("absent", cl::desc("Optional input NAME holds no value"),
                  cl::value_desc("NAME"), cl::sub(tools::evalCommand));
+static cl::opt<int64_t> stringBytes(
+    "string-bytes",
+    cl::desc("bytes of UTF-8 each string of a STRING input can take (the "
+             "slot the compiled graph holds it in)"),
+    cl::init(64), cl::sub(tools::evalCommand));
 static cl::opt<uint64_t> seed("seed", cl::init(0),
                               cl::desc("Seed of the random inputs"),
                               cl::sub(tools::evalCommand));
@@ -139,7 +144,9 @@ bindModelInputs(func::FuncOp func, ArrayRef<std::string> files) {
       specs.push_back({name, *dtype, {}, /*unranked=*/true});
       continue;
     }
-    specs.push_back({name, *dtype, std::vector<int64_t>(type.getShape())});
+    specs.push_back({name, *dtype, std::vector<int64_t>(type.getShape()),
+                     /*unranked=*/false,
+                     func.getArgAttr(i, "graph.string") != nullptr});
   }
   auto inputs = tools::bindInputs(specs, files, seed);
   if (!inputs) {
@@ -168,6 +175,9 @@ int dsc::tools::runEval() {
   // a graph input) is fixed to the given value, and the import retried: eval
   // runs the model on these inputs only, so this specializes nothing away.
   onnx::ImportOptions importOptions;
+  if (llvm::Error error = tools::checkStringBytes(stringBytes))
+    return fail(llvm::toString(std::move(error)));
+  importOptions.stringBytes = stringBytes;
   if (llvm::Error error = tools::readBoundaryOptions(
           sequenceLengths, absentInputs, {}, importOptions))
     return fail(llvm::toString(std::move(error)));
@@ -282,6 +292,7 @@ int dsc::tools::runEval() {
   std::vector<std::string> names;
   for (auto [index, tensor] : llvm::enumerate(*outputs)) {
     names.push_back(nameOf(func.getResultAttrDict(index), index));
+    tensor.text = func.getResultAttr(index, "graph.string") != nullptr;
     tools::printSummary(llvm::outs(), names.back(), tensor);
   }
   if (!outputDir.empty())

@@ -23,8 +23,13 @@ static cl::opt<std::string> planPath(cl::Positional, cl::Required,
 /// the samples' own extent along it when that is not one).
 static void printTensor(raw_ostream &os, const rt::TensorInfo &info,
                         const std::optional<rt::SymbolicDimInfo> &dim) {
-  os << "  " << info.name << ": " << rt::dtypeName(info.dtype) << "[";
-  for (auto [axis, size] : llvm::enumerate(info.shape)) {
+  // A string tensor shows the ONNX shape; its slot is the last dimension.
+  llvm::ArrayRef<int64_t> shape(info.shape);
+  if (info.isString)
+    shape = shape.drop_back();
+  os << "  " << info.name << ": "
+     << (info.isString ? "string" : rt::dtypeName(info.dtype)) << "[";
+  for (auto [axis, size] : llvm::enumerate(shape)) {
     if (axis)
       os << "x";
     if (dim && static_cast<int32_t>(axis) == info.sampleAxis)
@@ -32,8 +37,11 @@ static void printTensor(raw_ostream &os, const rt::TensorInfo &info,
     else
       os << size;
   }
-  os << "] (" << info.byteSize << " bytes"
-     << (info.sampleAxis >= 0 ? " per sample" : "") << ")\n";
+  os << "] (";
+  if (info.isString)
+    os << info.shape.back() << "-byte string slots, ";
+  os << info.byteSize << " bytes" << (info.sampleAxis >= 0 ? " per sample" : "")
+     << ")\n";
 }
 
 static const char *spaceName(plan::Space space) {

@@ -90,8 +90,8 @@ int dsc::tools::runRun() {
           return StringRef(arg).split('=').first == info.name;
         }))
       shape[info.sampleAxis] = mlir::ShapedType::kDynamic;
-    specs.push_back(
-        {info.name, static_cast<reference::DType>(info.dtype), shape});
+    specs.push_back({info.name, static_cast<reference::DType>(info.dtype),
+                     shape, /*unranked=*/false, info.isString});
   }
   auto inputs = bindInputs(specs, inputArgs, seed);
   if (!inputs) {
@@ -205,8 +205,10 @@ int dsc::tools::runRun() {
   }
 
   std::vector<std::string> names;
-  for (const rt::TensorInfo &info : plan.outputs())
+  for (auto [info, tensor] : llvm::zip(plan.outputs(), outputs)) {
     names.push_back(info.name);
+    tensor.text = info.isString;
+  }
   for (auto [name, tensor] : llvm::zip(names, outputs))
     printSummary(outs(), name, tensor);
   if (!outputsDir.empty())

@@ -9,6 +9,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
@@ -109,6 +110,19 @@ dsc::tools::bindInputs(llvm::ArrayRef<InputSpec> specs,
       return inputError("input '" + spec.name + "' of shape " +
                         graph::formatShape(shape) +
                         " is too large for a random input");
+    if (spec.text && !shape.empty()) {
+      std::uniform_int_distribution<int> length(
+          1, static_cast<int>(std::min<int64_t>(8, shape.back())));
+      std::uniform_int_distribution<int> letter('a', 'z');
+      std::vector<std::string> strings(count /
+                                       std::max<int64_t>(1, shape.back()));
+      for (std::string &s : strings)
+        for (int n = length(generator); n > 0; --n)
+          s += static_cast<char>(letter(generator));
+      tensors.push_back(reference::stringTensor(
+          llvm::ArrayRef<int64_t>(shape).drop_back(), strings, shape.back()));
+      continue;
+    }
     tensors.push_back(randomTensor(spec.dtype, shape, generator));
   }
   return tensors;
@@ -160,8 +174,38 @@ dsc::tools::writeOutputs(llvm::StringRef dir, llvm::ArrayRef<std::string> names,
   return llvm::Error::success();
 }
 
+llvm::Error dsc::tools::checkStringBytes(int64_t bytes) {
+  if (bytes < 1 || bytes > 65536)
+    return inputError("--string-bytes must be in [1, 65536], got " +
+                      llvm::Twine(bytes));
+  return llvm::Error::success();
+}
+
 void dsc::tools::printSummary(llvm::raw_ostream &os, llvm::StringRef name,
                               const reference::Tensor &tensor) {
+  if (tensor.text && !tensor.shape.empty()) {
+    llvm::ArrayRef<int64_t> shape(tensor.shape);
+    os << "  " << name << ": string[" << graph::formatShape(shape.drop_back())
+       << "] = [";
+    std::vector<std::string> strings = reference::stringsOf(tensor);
+    size_t shown = std::min<size_t>(strings.size(), 6);
+    for (size_t i = 0; i < shown; ++i) {
+      // UTF-8 as it is; control characters, quotes and backslashes escaped.
+      os << (i ? ", " : "") << '"';
+      for (char c : strings[i]) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '"' ||
+            c == '\\')
+          os << "\\x" << llvm::format_hex_no_prefix(c & 0xff, 2);
+        else
+          os << c;
+      }
+      os << '"';
+    }
+    if (shown < strings.size())
+      os << ", ...";
+    os << "]\n";
+    return;
+  }
   os << "  " << name << ": " << reference::dtypeName(tensor.dtype) << "["
      << graph::formatShape(tensor.shape) << "] = [";
   size_t shown = std::min<size_t>(tensor.data.size(), 6);

@@ -25,11 +25,14 @@ struct InputSpec {
   std::vector<int64_t> shape;
   /// No declared rank: the given file's shape is taken (`shape` unused).
   bool unranked = false;
+  /// A STRING input: U8 with a slot per string as the last dimension.
+  bool text = false;
 };
 
 /// Binds `--input NAME=FILE.npy` arguments to the specs, drawing a random
 /// tensor (seeded) for every input not given: floats uniform in [-1, 1),
-/// integers in [0, 4] (valid as indices, sizes and counts), booleans 0/1.
+/// integers in [0, 4] (valid as indices, sizes and counts), booleans 0/1,
+/// strings of 1 to 8 ASCII letters.
 /// Errors name the input at fault.
 llvm::Expected<std::vector<reference::Tensor>>
 bindInputs(llvm::ArrayRef<InputSpec> specs,
@@ -56,7 +59,11 @@ std::string sanitizeFileName(llvm::StringRef name);
 llvm::Error writeOutputs(llvm::StringRef dir, llvm::ArrayRef<std::string> names,
                          llvm::ArrayRef<reference::Tensor> tensors);
 
-/// One line per tensor: name, dtype, shape, the first values.
+/// Checks the option `--string-bytes` (1 to 65536).
+llvm::Error checkStringBytes(int64_t bytes);
+
+/// One line per tensor: name, dtype, shape, the first values (strings for
+/// a string tensor).
 void printSummary(llvm::raw_ostream &os, llvm::StringRef name,
                   const reference::Tensor &tensor);
 

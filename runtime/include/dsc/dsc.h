@@ -131,6 +131,11 @@ DSC_API int dsc_plan_symbolic_dim(const dsc_plan *plan, const char **name,
                                   int64_t *min, int64_t *max);
 DSC_API int32_t dsc_plan_sample_axis(const dsc_plan *plan, int output,
                                      size_t index);
+/* 1 when input (output = 0) or output (output = 1) `index` is an ONNX STRING
+ * tensor, else 0. Its dtype is u8 and its last dimension a slot per string:
+ * the string's UTF-8 bytes, then NUL bytes to the slot's end (dsc compile
+ * --string-bytes sets the slot of string inputs). */
+DSC_API int dsc_plan_is_string(const dsc_plan *plan, int output, size_t index);
 
 /* workspace: 0, or caller-owned device memory of at least
  * dsc_plan_workspace_size bytes, 256-byte aligned. */

@@ -102,6 +102,9 @@ struct TensorInfo {
   uint64_t byteSize = 0;
   /// The axis that N samples extend N times, or -1.
   int32_t sampleAxis = -1;
+  /// A tensor of strings: U8, the last dimension a slot of UTF-8 bytes per
+  /// string, NUL-padded.
+  bool isString = false;
 
   /// Bytes for `samples` samples.
   uint64_t bytesFor(int64_t samples) const {

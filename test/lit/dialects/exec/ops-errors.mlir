@@ -82,6 +82,20 @@ exec.program @main attributes {symbolic_dim = "batch", symbolic_range = array<i6
 
 // -----
 
+exec.program @main {
+  // expected-error @+1 {{'exec.input' op holds strings but its buffer '!exec.buffer<4x8xf32>' is no 8-bit tensor with a slot dimension}}
+  %x = exec.input "x" index(0) {string} : !exec.buffer<4x8xf32>
+}
+
+// -----
+
+exec.program @main {
+  // expected-error @+1 {{'exec.output' op holds strings but its buffer '!exec.buffer<ui8>' is no 8-bit tensor with a slot dimension}}
+  %y = exec.output "y" index(0) {string} : !exec.buffer<ui8>
+}
+
+// -----
+
 exec.kernel @g(%x: tensor<64x64xf16>, %w: tensor<64x64xf16>) -> tensor<64x64xf16> attributes {family = "gemm"} {
   %y = graph.matmul %x, %w : (tensor<64x64xf16>, tensor<64x64xf16>) -> tensor<64x64xf16>
   exec.yield %y : tensor<64x64xf16>

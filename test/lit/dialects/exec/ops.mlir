@@ -33,3 +33,12 @@ exec.kernel @tiled_gemm(%x: tensor<64x512xf16>, %w: tensor<512x64xf16>) -> tenso
   exec.yield %y : tensor<64x64xf16>
 }
 exec.tactics @tiled_gemm [{bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}, {bm = 64, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 4, split_k = 2}]
+
+// CHECK-LABEL: exec.program @strings
+// CHECK: exec.input "words" index(0) {string} : !exec.buffer<3x16xui8>
+// CHECK: exec.output "same" index(0) {string} : !exec.buffer<3x16xui8>
+exec.program @strings {
+  %x = exec.input "words" index(0) {string} : !exec.buffer<3x16xui8>
+  %y = exec.output "same" index(0) {string} : !exec.buffer<3x16xui8>
+  exec.copy %x to %y : !exec.buffer<3x16xui8> to !exec.buffer<3x16xui8>
+}

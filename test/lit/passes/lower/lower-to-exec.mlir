@@ -55,3 +55,20 @@ func.func @main(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf3
   }
   return %0, %0, %x : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
 }
+
+// -----
+
+// STRING tensors (u8 with a slot per string last) keep their mark on the
+// caller's buffers: the plan's signature tells tools and callers.
+// CHECK-LABEL: exec.program @main
+// CHECK: exec.output "upper" index(0) {string} : !exec.buffer<3x16xui8>
+// CHECK: exec.input "words" index(0) {string} : !exec.buffer<3x16xui8>
+func.func @main(%x: tensor<3x16xui8> {graph.name = "words", graph.string}) -> (tensor<3x16xui8> {graph.name = "upper", graph.string}) {
+  %0 = graph.fusion elementwise anchor("none") (%x : tensor<3x16xui8>) -> tensor<3x16xui8> {
+  ^bb0(%a: tensor<3x16xui8>):
+    %c = graph.constant dense<32> : tensor<ui8>
+    %s = graph.sub %a, %c : (tensor<3x16xui8>, tensor<ui8>) -> tensor<3x16xui8>
+    graph.yield %s : tensor<3x16xui8>
+  }
+  return %0 : tensor<3x16xui8>
+}
