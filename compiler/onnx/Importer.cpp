@@ -32,6 +32,8 @@ using namespace dsc::onnx::importer;
 /// The newest opset of the default domain whose semantics the op importers
 /// know. Opsets 18-22 changed only the type lists of the supported ops.
 static constexpr int64_t kMaxOpset = 22;
+/// The longest string a constant may hold (the `--string-bytes` limit).
+static constexpr int64_t kMaxStringSlotBytes = 65536;
 /// Tensors a sequence graph input may hold, at most.
 static constexpr int64_t kMaxSequenceInputLength = 4096;
 
@@ -187,14 +189,24 @@ static FailureOr<ElementsAttr> importStrings(const ::onnx::TensorProto &tensor,
                           " strings but its shape holds " + Twine(count));
   std::vector<std::string> strings(tensor.string_data().begin(),
                                    tensor.string_data().end());
-  int64_t bytes = 0;
+  return importer::stringConstant(shape, strings, what, state);
+}
+
+FailureOr<ElementsAttr> importer::stringConstant(ArrayRef<int64_t> shape,
+                                                 ArrayRef<std::string> strings,
+                                                 StringRef what,
+                                                 ImportState &state) {
+  // Every string takes the longest one's slot.
+  int64_t longest = 1;
   for (const std::string &s : strings)
-    bytes += s.size();
-  if (bytes > (int64_t(1) << 30))
-    return state.fail(ImportStatus::Invalid, what + " is too large");
+    longest = std::max<int64_t>(longest, s.size());
+  int64_t count = strings.size();
+  if (longest > kMaxStringSlotBytes || count > (int64_t(1) << 28) / longest)
+    return state.fail(ImportStatus::Unsupported,
+                      what + " is too large: " + Twine(count) +
+                          " strings in slots of " + Twine(longest) + " bytes");
   return reference::toAttr(reference::stringTensor(shape, strings),
-                           &state.context,
-                           tensor.name().empty() ? "strings" : tensor.name());
+                           &state.context, "strings");
 }
 
 FailureOr<ElementsAttr>

@@ -129,6 +129,13 @@ mlir::FailureOr<mlir::ElementsAttr>
 importTensor(const ::onnx::TensorProto &tensor, llvm::StringRef what,
              ImportState &state, bool allowStrings = false);
 
+/// The u8 slots of `strings` (row-major, of `shape`) as a constant's value,
+/// each slot the longest string's length; refuses sizes too large to hold.
+mlir::FailureOr<mlir::ElementsAttr>
+stringConstant(llvm::ArrayRef<int64_t> shape,
+               llvm::ArrayRef<std::string> strings, llvm::StringRef what,
+               ImportState &state);
+
 /// Refines the result types of the ops built so far, in order, as
 /// graph-infer-shapes would. Used where ONNX semantics depend on a rank
 /// (legacy opsets) and to check the output shapes a model declares.

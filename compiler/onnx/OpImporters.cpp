@@ -1914,8 +1914,12 @@ static LogicalResult importConstant(NodeImporter &node) {
     SmallVector<int64_t> shape;
     if (name == "value_strings")
       shape.push_back(attr.strings_size());
-    value = reference::toAttr(reference::stringTensor(shape, strings),
-                              node.context(), "constant");
+    FailureOr<ElementsAttr> imported = stringConstant(
+        shape, strings, (node.describe() + ": attribute '" + name + "'").str(),
+        node.importState());
+    if (failed(imported))
+      return failure();
+    value = *imported;
     isString = true;
   } else if (name == "sparse_value") {
     return node.unsupported("attribute '" + name + "' is not supported");

@@ -108,6 +108,19 @@ def refused_op_case():
                               "which this op does not take"])
 
 
+def huge_constant_case():
+    """A constant string longer than any slot may be is refused, not
+    expanded into slots for every string."""
+    m = string_model(
+        [helper.make_node("Constant", [], ["y"],
+                          value_strings=["short", "x" * 70000])],
+        [], [("y", [2])])
+    return Case("strings-constant-too-large", m, {}, expect_rc=2,
+                expect_error=["attribute 'value_strings'", "is too large",
+                              "slots of 70000 bytes"])
+
+
 def string_cases():
     return [upper_case(), lower_2d_case(), stopwords_case(),
-            stopwords_need_value_case(), too_long_case(), refused_op_case()]
+            stopwords_need_value_case(), too_long_case(), refused_op_case(),
+            huge_constant_case()]

@@ -19,6 +19,8 @@ using namespace dsc;
 using namespace dsc::tools;
 
 static constexpr int64_t kMaxRandomElements = int64_t(1) << 28;
+/// Bytes of each string a summary line shows.
+static constexpr size_t kSummaryStringBytes = 40;
 
 static llvm::Error inputError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
@@ -192,14 +194,15 @@ void dsc::tools::printSummary(llvm::raw_ostream &os, llvm::StringRef name,
     for (size_t i = 0; i < shown; ++i) {
       // UTF-8 as it is; control characters, quotes and backslashes escaped.
       os << (i ? ", " : "") << '"';
-      for (char c : strings[i]) {
+      llvm::StringRef text(strings[i]);
+      for (char c : text.take_front(kSummaryStringBytes)) {
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '"' ||
             c == '\\')
           os << "\\x" << llvm::format_hex_no_prefix(c & 0xff, 2);
         else
           os << c;
       }
-      os << '"';
+      os << (text.size() > kSummaryStringBytes ? "...\"" : "\"");
     }
     if (shown < strings.size())
       os << ", ...";
