@@ -32,8 +32,6 @@ using namespace dsc::onnx::importer;
 /// The newest opset of the default domain whose semantics the op importers
 /// know. Opsets 18-22 changed only the type lists of the supported ops.
 static constexpr int64_t kMaxOpset = 22;
-/// The longest string a constant may hold (the `--string-bytes` limit).
-static constexpr int64_t kMaxStringSlotBytes = 65536;
 /// Tensors a sequence graph input may hold, at most.
 static constexpr int64_t kMaxSequenceInputLength = 4096;
 
@@ -201,7 +199,7 @@ FailureOr<ElementsAttr> importer::stringConstant(ArrayRef<int64_t> shape,
   for (const std::string &s : strings)
     longest = std::max<int64_t>(longest, s.size());
   int64_t count = strings.size();
-  if (longest > kMaxStringSlotBytes || count > (int64_t(1) << 28) / longest)
+  if (longest > kMaxStringBytes || count > (int64_t(1) << 28) / longest)
     return state.fail(ImportStatus::Unsupported,
                       what + " is too large: " + Twine(count) +
                           " strings in slots of " + Twine(longest) + " bytes");

@@ -27,6 +27,10 @@ enum class ImportStatus {
   Invalid,
 };
 
+/// The largest string slot: of a STRING input (`--string-bytes`) and of a
+/// constant (its longest string).
+constexpr int64_t kMaxStringBytes = 65536;
+
 struct ImportOptions {
   /// Graph inputs fixed to a value: each becomes a constant instead of an
   /// argument, which specializes the model to it. This is how a model whose

@@ -113,8 +113,8 @@ static llvm::Expected<Tensor> parseStrings(StringRef data, int64_t count,
                               " bytes need more than the file holds");
   // A string tensor holds every string in a slot of the longest one's
   // UTF-8 length (up to 4 bytes per character).
-  if (itemBytes != 0 && static_cast<uint64_t>(count) >
-                            (uint64_t(1) << 28) / (itemBytes / charBytes * 4))
+  if (chars != 0 &&
+      static_cast<uint64_t>(count) > (uint64_t(1) << 28) / (chars * 4))
     return npyError(name, llvm::Twine(count) + " strings of up to " +
                               llvm::Twine(chars) +
                               " characters are too many to hold");

@@ -93,17 +93,17 @@ struct LowerToExecPass : dsc::lower::impl::LowerToExecBase<LowerToExecPass> {
         func->getAttrOfType<StringAttr>("graph.symbolic_dim"),
         func->getAttrOfType<DenseI64ArrayAttr>("graph.symbolic_range"));
     bool perSample = program.getSymbolicDim().has_value();
-    auto sampleAxis = [&](bool result, unsigned index) -> IntegerAttr {
+    auto boundaryAttrs = [&](bool result, unsigned index) {
       DictionaryAttr attrs =
           result ? func.getResultAttrDict(index) : func.getArgAttrDict(index);
-      return attrs ? attrs.getAs<IntegerAttr>("graph.sample_axis")
-                   : IntegerAttr();
+      return attrs ? attrs : DictionaryAttr::get(context);
     };
-    auto stringAttr = [&](bool result, unsigned index) -> UnitAttr {
-      DictionaryAttr attrs =
-          result ? func.getResultAttrDict(index) : func.getArgAttrDict(index);
-      return attrs && attrs.get("graph.string") ? UnitAttr::get(context)
-                                                : UnitAttr();
+    auto sampleAxis = [&](bool result, unsigned index) {
+      return boundaryAttrs(result, index)
+          .getAs<IntegerAttr>("graph.sample_axis");
+    };
+    auto stringAttr = [&](bool result, unsigned index) {
+      return boundaryAttrs(result, index).getAs<UnitAttr>("graph.string");
     };
     Block *programBlock = new Block();
     program.getBody().push_back(programBlock);

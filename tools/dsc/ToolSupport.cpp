@@ -177,8 +177,9 @@ dsc::tools::writeOutputs(llvm::StringRef dir, llvm::ArrayRef<std::string> names,
 }
 
 llvm::Error dsc::tools::checkStringBytes(int64_t bytes) {
-  if (bytes < 1 || bytes > 65536)
-    return inputError("--string-bytes must be in [1, 65536], got " +
+  if (bytes < 1 || bytes > onnx::kMaxStringBytes)
+    return inputError("--string-bytes must be in [1, " +
+                      llvm::Twine(onnx::kMaxStringBytes) + "], got " +
                       llvm::Twine(bytes));
   return llvm::Error::success();
 }

@@ -59,7 +59,7 @@ std::string sanitizeFileName(llvm::StringRef name);
 llvm::Error writeOutputs(llvm::StringRef dir, llvm::ArrayRef<std::string> names,
                          llvm::ArrayRef<reference::Tensor> tensors);
 
-/// Checks the option `--string-bytes` (1 to 65536).
+/// Checks the option `--string-bytes` (1 to onnx::kMaxStringBytes).
 llvm::Error checkStringBytes(int64_t bytes);
 
 /// One line per tensor: name, dtype, shape, the first values (strings for
