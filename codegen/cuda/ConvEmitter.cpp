@@ -19,8 +19,11 @@
 // split K across grid z as the GEMM does (EmitterSupport's SplitK): the last
 // slice of a tile sums the partial sums and runs the epilogue. Hopper tiles
 // take warpgroup MMA as GemmEmitter's do, with the filter K-major and each
-// thread's pixel coordinates computed once (kWgmmaBody). f32: a SIMT
-// tile (no TF32: results stay within 1e-3 relative).
+// thread's pixel coordinates computed once (kWgmmaThreadCopies), or, for
+// inputs of whole 64-channel K tiles, the input tile copied by the Tensor
+// Memory Accelerator in im2col mode (kWgmmaTmaCopies: one copy per K tile,
+// no address arithmetic in the warps; the entry takes the tensor map). f32:
+// a SIMT tile (no TF32: results stay within 1e-3 relative).
 //
 //===----------------------------------------------------------------------===//
 
@@ -217,11 +220,13 @@ $SPLIT_K_REDUCE$
       }
 )cuda";
 
-/// The warpgroup-MMA body (sm_90a), GemmEmitter's with the im2col loads:
+/// The warpgroup-MMA bodies (sm_90a), GemmEmitter's with the im2col loads:
 /// A [BM][64] and the filter B [BN][64] both K-major, each 128-byte line's
 /// 16-byte chunks XOR-swizzled by the line's row within 8 (the layout the
 /// descriptors name); warpgroup `wg` computes rows wg*64.. of the tile.
-constexpr StringLiteral kWgmmaBody = R"cuda(
+/// kWgmmaPrologue, then the A loads of kWgmmaThreadCopies or
+/// kWgmmaTmaCopies, then kWgmmaFilterCopies (wgmmaConvBody).
+constexpr StringLiteral kWgmmaPrologue = R"cuda(
   constexpr int BM = $BM$, BN = $BN$, BK = 64, STAGES = $STAGES$;
   constexpr int THREADS = $THREADS$, PREFETCH = STAGES - 2;
   constexpr int A_STAGE = BM * BK, B_STAGE = BN * BK; // elements
@@ -236,10 +241,14 @@ constexpr StringLiteral kWgmmaBody = R"cuda(
   const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
   const int wg = warp / 4, wgWarp = warp % 4;
   const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
-  const bool vecX = ($C$ % 8 == 0) && ((unsigned long long)X % 16 == 0);
   const bool vecF = (K % 8 == 0) && ((unsigned long long)F % 16 == 0);
   constexpr int numKTiles = (int)((K + BK - 1) / BK);
+)cuda";
 
+/// Every thread copies 16-byte chunks of A rows (or gathers elements when C
+/// is not a multiple of 8).
+constexpr StringLiteral kWgmmaThreadCopies = R"cuda(
+  const bool vecX = ($C$ % 8 == 0) && ((unsigned long long)X % 16 == 0);
   // A thread loads the same chunk column (tid % 8) of the same A rows in
   // every K tile: their pixels' coordinates are computed once, and each K
   // tile adds its tap's offset (rows past M start far outside the image).
@@ -281,7 +290,42 @@ constexpr StringLiteral kWgmmaBody = R"cuda(
         }
       }
     }
-    #pragma unroll
+)cuda";
+
+/// The A tile by TMA: per K tile, thread 0 issues one im2col bulk copy of
+/// BM pixels x 64 channels of one tap into the A stage, which the copy
+/// engine swizzles as the descriptors expect and completes on the stage's
+/// mbarrier; the padding is the map's out-of-bounds zeros. The tile's first
+/// output pixel is the copy's base pixel: the map walks on through rows and
+/// images as the GEMM's rows do (C is a multiple of 64: whole K tiles).
+constexpr StringLiteral kWgmmaTmaCopies = R"cuda(
+  __shared__ unsigned long long dsc_full[STAGES];
+  const int w0 = (int)(m0 % $Q$) * $SW$ - $PW$;
+  const int h0 = (int)((m0 / $Q$) % $P$) * $SH$ - $PH$;
+  const int img0 = (int)(m0 / ($P$ * $Q$));
+  if (tid == 0) {
+    for (int s = 0; s < STAGES; ++s)
+      dsc_mbarrier_init(&dsc_full[s], 1);
+    dsc_mbarrier_init_fence();
+  }
+  __syncthreads();
+
+  // Stage `stage` <- im2col(x)[m0:m0+BM, k0:k0+BK], filter[n0:n0+BN, k0:k0+BK].
+  auto loadTile = [&](int stage, index_t k0) {
+    unsigned short* as = As + stage * A_STAGE;
+    unsigned short* bs = Bs + stage * B_STAGE;
+    if (tid == 0) {
+      const int tap = (int)(k0 / $C$), c0 = (int)(k0 % $C$);
+      dsc_mbarrier_expect_tx(&dsc_full[stage], A_STAGE * 2);
+      dsc_tma_im2col_4d<BM, $C$, $W$, $H$, $IMAGES$, -$PW$, -$PH$, $HIGH_W$,
+                        $HIGH_H$, $SW$, $SH$>(
+          as, &$TMAP$, X, c0, w0, h0, img0, (unsigned short)((tap % $S$) * $DW$),
+          (unsigned short)((tap / $S$) * $DH$), &dsc_full[stage]);
+    }
+)cuda";
+
+/// Every thread copies 16-byte chunks of filter rows, then the pipeline.
+constexpr StringLiteral kWgmmaFilterCopies = R"cuda(    #pragma unroll
     for (int c = tid; c < BN * 8; c += THREADS) {
       const int r = c / 8, kc = c % 8;
       const index_t gn = n0 + r, gk = k0 + kc * 8;
@@ -296,6 +340,12 @@ constexpr StringLiteral kWgmmaBody = R"cuda(
   };
 
 $WGMMA_PIPELINE$)cuda";
+
+std::string wgmmaConvBody(bool tma) {
+  return (kWgmmaPrologue + (tma ? kWgmmaTmaCopies : kWgmmaThreadCopies) +
+          kWgmmaFilterCopies)
+      .str();
+}
 
 /// The SIMT body for f32: thread (ty, tx) owns rows ty + i*TY and columns
 /// tx + j*TX of a 64x64 tile; both tiles are stored k-major.
@@ -357,6 +407,30 @@ constexpr StringLiteral kSimtBody = R"cuda(
         dsc_epilogue($ARGS$, m, n, acc[i][j]);
     }
 )cuda";
+
+/// The input's im2col tensor map for kWgmmaTmaCopies: N x H x W x C, 64
+/// channels of `pixels` output pixels per copy, the window of base pixels
+/// from -pad to (out - 1) * stride - pad in each spatial dimension.
+TensorMapSpec im2colMap(unsigned arg, ArrayRef<int64_t> x,
+                        ArrayRef<int64_t> result, ArrayRef<WindowDim> dims,
+                        int64_t pixels) {
+  TensorMapSpec map;
+  map.arg = arg;
+  map.elementBytes = 2;
+  map.dims = {uint64_t(x[3]), uint64_t(x[2]), uint64_t(x[1]), uint64_t(x[0])};
+  map.strides = {uint64_t(x[3] * 2), uint64_t(x[2] * x[3] * 2),
+                 uint64_t(x[1] * x[2] * x[3] * 2)};
+  map.lowerCorner = {int32_t(-dims[1].padBegin), int32_t(-dims[0].padBegin)};
+  map.upperCorner = {
+      int32_t((result[2] - 1) * dims[1].stride - dims[1].padBegin - (x[2] - 1)),
+      int32_t((result[1] - 1) * dims[0].stride - dims[0].padBegin -
+              (x[1] - 1))};
+  map.elementStrides = {1, uint32_t(dims[1].stride), uint32_t(dims[0].stride),
+                        1};
+  map.channelsPerPixel = 64;
+  map.pixelsPerColumn = uint32_t(pixels);
+  return map;
+}
 
 class ConvEmitter {
 public:
@@ -448,6 +522,12 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
 
   ArrayRef<int64_t> x = shapeOf(input), f = shapeOf(filter);
   SmallVector<WindowDim> dims = windowDimsOf(conv);
+  SmallVector<int64_t> strides, pads, dilations;
+  for (const WindowDim &dim : dims) {
+    strides.push_back(dim.stride);
+    pads.push_back(dim.padBegin);
+    dilations.push_back(dim.dilation);
+  }
   int64_t m = resultShape[0] * resultShape[1] * resultShape[2];
   int64_t n = resultShape[3];
   int64_t k = f[1] * f[2] * f[3];
@@ -481,6 +561,14 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
       {"PW", std::to_string(dims[1].padBegin)},
       {"DH", std::to_string(dims[0].dilation)},
       {"DW", std::to_string(dims[1].dilation)},
+      {"IMAGES", std::to_string(x[0])},
+      // The last base pixel of the map's window: (out - 1) * stride - pad,
+      // as an offset from the image's last pixel.
+      {"HIGH_H", std::to_string((resultShape[1] - 1) * dims[0].stride -
+                                dims[0].padBegin - (x[1] - 1))},
+      {"HIGH_W", std::to_string((resultShape[2] - 1) * dims[1].stride -
+                                dims[1].padBegin - (x[2] - 1))},
+      {"TMAP", "tmap0"},
       {"X", "arg" + std::to_string(input.getArgNumber())},
       {"F", "arg" + std::to_string(filter.getArgNumber())}};
   SmallVector<std::string> argNames;
@@ -510,6 +598,19 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
           problem = exec::checkConvTile(*tile);
         if (!problem.empty())
           return tactics.emitOpError("candidate ") << attr << " " << problem;
+        if (tile->tma && tiles.empty())
+          return tactics.emitOpError("candidate ")
+                 << tile->str()
+                 << " takes TMA copies, which the first candidate (the "
+                    "entry every GPU runs untuned) cannot";
+        if (tile->tma && !exec::convTakesTmaInput(x, f, resultShape,
+                                                  type.getIntOrFloatBitWidth(),
+                                                  strides, pads, dilations))
+          return tactics.emitOpError("candidate ")
+                 << tile->str()
+                 << " takes TMA copies, which this convolution cannot (it "
+                    "needs 16-bit elements, channels a multiple of 64, "
+                    "strides up to 8, window corners within 8 bits)";
         tiles.push_back(*tile);
       }
     } else {
@@ -554,14 +655,23 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
         os << ", split-K " << split->slices << " x " << split->tilesPerSlice
            << " K tiles";
       os << "\n";
-      os << kernelSignature(kernel, entry, tile.threads(),
-                            /*reportsFaults=*/false,
-                            /*usesScratch=*/split->slices > 1)
-         << " {";
-      os << tensorCoreTileBody(tile, kWgmmaBody, kTensorCoreBody, common,
-                               std::move(values), k, /*bNMajor=*/false,
+      std::string signature =
+          kernelSignature(kernel, entry, tile.threads(),
+                          /*reportsFaults=*/false,
+                          /*usesScratch=*/split->slices > 1);
+      // The input's tensor map comes last, by value.
+      if (tile.tma)
+        signature.insert(signature.size() - 1,
+                         ", const __grid_constant__ dsc_tensor_map tmap0");
+      os << signature << " {";
+      os << tensorCoreTileBody(tile, wgmmaConvBody(tile.tma != 0),
+                               kTensorCoreBody, common, std::move(values), k,
+                               /*bNMajor=*/false,
                                /*batched=*/false, result.archSpecific);
       KernelVariant variant;
+      if (tile.tma)
+        variant.tensorMaps.push_back(
+            im2colMap(input.getArgNumber(), x, resultShape, dims, tile.bm));
       variant.entry = entry;
       variant.grid = {static_cast<int32_t>(std::max<int64_t>(tileColumns, 1)),
                       static_cast<int32_t>(std::max<int64_t>(tileRows, 1)),

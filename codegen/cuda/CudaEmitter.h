@@ -20,6 +20,19 @@ struct EmitOptions {
   std::vector<int64_t> gemmTile;
 };
 
+/// A TMA tensor map an entry takes by value after its other parameters
+/// (plan.fbs TensorMap): the runtime encodes it over launch argument `arg`
+/// in im2col mode, 128-byte swizzled, zeros out of bounds. Sizes and
+/// corners innermost first; strides in bytes, of dimensions 1 and up.
+struct TensorMapSpec {
+  unsigned arg = 0;
+  unsigned elementBytes = 2;
+  std::vector<uint64_t> dims, strides;
+  std::vector<int32_t> lowerCorner, upperCorner;
+  std::vector<uint32_t> elementStrides;
+  uint32_t channelsPerPixel = 0, pixelsPerColumn = 0;
+};
+
 /// Another entry of a kernel's source computing the same thing with other
 /// tactics (exec.tactics): the runtime may time it and launch it instead.
 struct KernelVariant {
@@ -30,6 +43,8 @@ struct KernelVariant {
   uint64_t scratchBytes = 0;
   /// The tactic, e.g. "128x128x64 w2x4 s3".
   std::string description;
+  /// Tensor maps the entry takes after its pointers, in order.
+  std::vector<TensorMapSpec> tensorMaps;
 };
 
 /// The CUDA C++ for one exec.kernel and how to launch it.

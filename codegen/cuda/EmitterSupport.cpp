@@ -258,6 +258,11 @@ static __device__ __forceinline__ void dsc_mma_16816(float (&c)[4], const unsign
 
 std::string getWgmmaHelpers(Type elementType, ArrayRef<int64_t> widths) {
   std::string text = R"cuda(
+/// A TMA tensor map (CUtensorMap), passed by value as a __grid_constant__
+/// parameter: the runtime encodes it (plan TensorMap).
+struct __align__(64) dsc_tensor_map {
+  unsigned long long opaque[16];
+};
 #if defined(__CUDA_ARCH_FEAT_SM90_ALL)
 /// A shared-memory matrix descriptor: start, leading and stride byte
 /// offsets (16-byte units) and the 128-byte swizzle (layout type 1).
@@ -279,6 +284,39 @@ template <int N> static __device__ __forceinline__ void dsc_wgmma_wait() {
 /// the tensor cores (the async proxy).
 static __device__ __forceinline__ void dsc_fence_proxy_async() {
   asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+}
+/// mbarriers that TMA copies complete (transaction bytes), one per stage.
+static __device__ __forceinline__ void dsc_mbarrier_init(unsigned long long* bar, unsigned count) {
+  asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" :: "r"(dsc_smem_addr(bar)), "r"(count) : "memory");
+}
+/// Initialized barriers, made visible to the copy engine.
+static __device__ __forceinline__ void dsc_mbarrier_init_fence() {
+  asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+}
+/// The calling thread's arrival, announcing `bytes` of copies to come.
+static __device__ __forceinline__ void dsc_mbarrier_expect_tx(unsigned long long* bar, unsigned bytes) {
+  asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" :: "r"(dsc_smem_addr(bar)), "r"(bytes) : "memory");
+}
+/// Waits for phase `parity` of `bar` to complete.
+static __device__ __forceinline__ void dsc_mbarrier_wait(unsigned long long* bar, unsigned parity) {
+  unsigned done = 0;
+  do {
+    asm volatile("{\n.reg .pred p;\nmbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\nselp.u32 %0, 1, 0, p;\n}\n"
+                 : "=r"(done) : "r"(dsc_smem_addr(bar)), "r"(parity) : "memory");
+  } while (!done);
+}
+/// An im2col bulk copy of a 4-D NHWC tensor: PIXELS pixels from (c, w, h,
+/// n) on, each at tap offset (offW, offH), 128-byte swizzled into `dst`,
+/// completing on `bar`. The template parameters describe the map's
+/// geometry for host emulation; the copy engine reads it from `map`.
+template <int PIXELS, int C, int W, int H, int IMAGES, int LOW_W, int LOW_H,
+          int HIGH_W, int HIGH_H, int STRIDE_W, int STRIDE_H>
+static __device__ __forceinline__ void dsc_tma_im2col_4d(void* dst, const dsc_tensor_map* map, const void* x,
+    int c, int w, int h, int n, unsigned short offW, unsigned short offH, unsigned long long* bar) {
+  asm volatile("cp.async.bulk.tensor.4d.shared::cluster.global.im2col.mbarrier::complete_tx::bytes"
+               " [%0], [%1, {%2, %3, %4, %5}], [%6], {%7, %8};\n"
+               :: "r"(dsc_smem_addr(dst)), "l"((unsigned long long)map), "r"(c), "r"(w), "r"(h), "r"(n),
+                  "r"(dsc_smem_addr(bar)), "h"(offW), "h"(offH) : "memory");
 }
 )cuda";
   StringRef type = elementType.isBF16() ? "bf16" : "f16";
@@ -331,7 +369,7 @@ constexpr StringLiteral kWgmmaPipeline = R"cuda(
     // Tile kt has landed and is visible to the tensor cores; every
     // warpgroup has retired the batch that read the stage refilled next.
     dsc_cp_async_wait<PREFETCH - 1>();
-    dsc_fence_proxy_async();
+$WAIT_A$    dsc_fence_proxy_async();
     dsc_wgmma_wait<1>();
     __syncthreads();
     const int next = kt + PREFETCH;
@@ -385,17 +423,21 @@ tensorCoreTileBody(const exec::GemmTile &tile, StringRef wgmmaBody,
   whole.tilesPerSlice = (k + fallback.bk - 1) / fallback.bk;
   addSplitKValues(whole, fallbackValues);
   addTileValues(fallback, fallbackValues);
-  values.insert(values.begin(),
-                {"WGMMA_PIPELINE", getWgmmaPipeline(bNMajor, batched)});
+  values.insert(
+      values.begin(),
+      {"WGMMA_PIPELINE", getWgmmaPipeline(bNMajor, batched, tile.tma != 0)});
   archSpecific = true;
   return "\n#if defined(__CUDA_ARCH_FEAT_SM90_ALL)" +
          substitute(wgmmaBody, values) + "#else" +
          substitute(mmaBody, fallbackValues) + "#endif\n}\n";
 }
 
-std::string getWgmmaPipeline(bool bNMajor, bool batched) {
+std::string getWgmmaPipeline(bool bNMajor, bool batched, bool tmaA) {
   return substitute(kWgmmaPipeline,
-                    {{"B_LBO", bNMajor ? "BK * 128" : "16"},
+                    {{"WAIT_A", tmaA ? "    dsc_mbarrier_wait(&dsc_full[kt % "
+                                       "STAGES], (kt / STAGES) & 1);\n"
+                                     : ""},
+                     {"B_LBO", bNMajor ? "BK * 128" : "16"},
                      {"B_KSTEP", bNMajor ? "16 * 128 / 16" : "32 / 16"},
                      {"TRANS_B", bNMajor ? "1" : "0"},
                      {"EPILOGUE_BATCH", batched ? "z, " : ""}});

@@ -74,7 +74,8 @@ std::string getTensorCoreHelpers(mlir::Type elementType);
 
 /// PTX wrappers of Hopper's warpgroup MMA (sm_90a), guarded by
 /// __CUDA_ARCH_FEAT_SM90_ALL: shared-memory matrix descriptors with the
-/// 128-byte swizzle, fence/commit/wait, the async-proxy fence, and one
+/// 128-byte swizzle, fence/commit/wait, the async-proxy fence, mbarriers
+/// and the TMA im2col copy (a dsc_tensor_map parameter), and one
 /// `dsc_wgmma_m64n<N>k16<TRANS_B>` per width in `widths` (A K-major, B
 /// N-major with TRANS_B = 1 or K-major with 0, both from shared memory, f32
 /// accumulators in place).
@@ -86,7 +87,9 @@ std::string getWgmmaHelpers(mlir::Type elementType,
 /// Bs, wg, wgWarp, lane, m0, n0, M, N, numKTiles and loadTile(stage, k0)
 /// first; $BN$ and $ARGS$ are left for their substitution. B is N-major
 /// ([K, N] lines, `bNMajor`) or K-major; a `batched` epilogue takes z.
-std::string getWgmmaPipeline(bool bNMajor, bool batched);
+/// `tmaA`: A arrives by TMA, completing on the stage's mbarrier in
+/// dsc_full[STAGES] (B by cp.async still).
+std::string getWgmmaPipeline(bool bNMajor, bool batched, bool tmaA = false);
 
 /// The entry of a kernel's variant `index` (exec.tactics): `entry` itself
 /// for the first, then `entry`_t1, _t2, ...

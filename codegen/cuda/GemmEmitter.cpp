@@ -642,6 +642,10 @@ FailureOr<EmittedKernel> GemmEmitter::emit() {
             exec::GemmTile::fromAttr(cast<DictionaryAttr>(attr), &problem);
         if (!tile)
           return tactics.emitOpError("candidate ") << attr << " " << problem;
+        if (tile->tma)
+          return tactics.emitOpError("candidate ")
+                 << tile->str()
+                 << " takes TMA im2col copies, which only convolutions have";
         if (tile->splitK > 1 && !canSplit)
           return tactics.emitOpError("candidate ")
                  << tile->str()

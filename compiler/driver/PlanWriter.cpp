@@ -253,10 +253,16 @@ struct Writer {
         std::vector<uint32_t> grid(variant.grid.begin(), variant.grid.end());
         std::vector<uint32_t> blockDims(variant.block.begin(),
                                         variant.block.end());
+        std::vector<flatbuffers::Offset<plan::TensorMap>> maps;
+        for (const codegen::TensorMapSpec &map : variant.tensorMaps)
+          maps.push_back(plan::CreateTensorMapDirect(
+              fbb, map.arg, map.elementBytes, &map.dims, &map.strides,
+              &map.lowerCorner, &map.upperCorner, &map.elementStrides,
+              map.channelsPerPixel, map.pixelsPerColumn));
         variants.push_back(plan::CreateKernelVariantDirect(
             fbb, variant.entry.c_str(), &grid, &blockDims,
             static_cast<uint32_t>(variant.sharedMemory), variant.scratchBytes,
-            variant.description.c_str()));
+            variant.description.c_str(), maps.empty() ? nullptr : &maps));
       }
       kernelIndex[kernel.getSymName()] = kernels.size();
       kernels.push_back(plan::CreateKernelDirect(

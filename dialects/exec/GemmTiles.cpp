@@ -36,6 +36,8 @@ std::string GemmTile::str() const {
     text += " k" + std::to_string(splitK);
   if (wgmma)
     text += " wgmma";
+  if (tma)
+    text += " tma";
   return text;
 }
 
@@ -49,6 +51,9 @@ DictionaryAttr GemmTile::toAttr(MLIRContext *context) const {
   if (wgmma)
     fields.push_back(
         builder.getNamedAttr("wgmma", builder.getI64IntegerAttr(wgmma)));
+  if (tma)
+    fields.push_back(
+        builder.getNamedAttr("tma", builder.getI64IntegerAttr(tma)));
   return builder.getDictionaryAttr(fields);
 }
 
@@ -63,19 +68,25 @@ std::optional<GemmTile> GemmTile::fromAttr(DictionaryAttr attr,
     }
     *field(tile, i) = value.getInt();
   }
-  // Optional: absent means mma.sync.
-  if (Attribute value = attr.get("wgmma")) {
+  // Optional: absent means mma.sync (wgmma) and per-thread copies (tma).
+  size_t optionals = 0;
+  for (auto [name, flag] : {std::make_pair("wgmma", &tile.wgmma),
+                            std::make_pair("tma", &tile.tma)}) {
+    Attribute value = attr.get(name);
+    if (!value)
+      continue;
     auto integer = dyn_cast<IntegerAttr>(value);
     if (!integer) {
-      *problem = "needs an integer 'wgmma'";
+      *problem = std::string("needs an integer '") + name + "'";
       return std::nullopt;
     }
-    tile.wgmma = integer.getInt();
+    *flag = integer.getInt();
+    ++optionals;
   }
-  if (attr.size() != std::size(kFieldNames) + (attr.get("wgmma") ? 1 : 0)) {
+  if (attr.size() != std::size(kFieldNames) + optionals) {
     for (NamedAttribute named : attr)
       if (!llvm::is_contained(kFieldNames, named.getName().strref()) &&
-          named.getName() != "wgmma") {
+          named.getName() != "wgmma" && named.getName() != "tma") {
         *problem =
             ("has the unknown field '" + named.getName().strref() + "'").str();
         return std::nullopt;
@@ -104,6 +115,8 @@ std::string checkGemmTile(const GemmTile &tile) {
            std::to_string(kGemmMaxSharedBytes);
   if (tile.wgmma != 0 && tile.wgmma != 1)
     return "wgmma must be 0 or 1";
+  if (tile.tma != 0 && tile.tma != 1)
+    return "tma must be 0 or 1";
   if (tile.wgmma) {
     // One warpgroup per 64 rows, one 128-byte swizzle row of K per stage,
     // B in whole 64-column swizzle atoms, at most one m64n256 per k-step.
@@ -237,7 +250,8 @@ GemmTile chooseConvTile(int64_t m, int64_t n, int64_t k, bool canSplit) {
 }
 
 SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, int64_t k,
-                                         bool canSplit, unsigned max) {
+                                         bool canSplit, bool tmaInput,
+                                         unsigned max) {
   SmallVector<GemmTile> candidates;
   auto add = [&](const GemmTile &tile) {
     if (candidates.size() < max && ceilDiv(m, tile.bm) <= kGemmMaxGridYZ &&
@@ -281,14 +295,48 @@ SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, int64_t k,
                         GemmTile{128, 64, 64, 8, 1, 4, 1, 1},
                         GemmTile{64, 128, 64, 4, 1, 4, 1, 1}})
     if (convTileFits(tile, m, n) &&
-        2 * convOutputTiles(tile, m, n) >= kGemmNumSMs)
+        2 * convOutputTiles(tile, m, n) >= kGemmNumSMs) {
+      // TMA copies first: they leave the warps only the MMAs to issue.
+      if (tmaInput) {
+        GemmTile copied = tile;
+        copied.tma = 1;
+        add(copied);
+      }
       add(tile);
+    }
   for (const GemmTile &tile : others)
     add(withConvSplit(tile, m, n, k, canSplit));
   return candidates;
 }
 
+bool convTakesTmaInput(ArrayRef<int64_t> input, ArrayRef<int64_t> filter,
+                       ArrayRef<int64_t> output, unsigned elementBits,
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> padsBegin,
+                       ArrayRef<int64_t> dilations) {
+  if (input.size() != 4 || filter.size() != 4 || output.size() != 4 ||
+      elementBits != 16 || strides.size() != 2 || padsBegin.size() != 2 ||
+      dilations.size() != 2)
+    return false;
+  // One K tile is 64 channels of one tap: 128 bytes, the swizzle's row.
+  if (input[3] % 64 != 0)
+    return false;
+  for (int d = 0; d < 2; ++d) {
+    int64_t size = input[1 + d], taps = filter[1 + d], out = output[1 + d];
+    if (strides[d] < 1 || strides[d] > 8 || dilations[d] < 1)
+      return false;
+    // Tap offsets are 16-bit; a 4-D map's window corners 8-bit.
+    int64_t lower = -padsBegin[d];
+    int64_t upper = (out - 1) * strides[d] - padsBegin[d] - (size - 1);
+    if ((taps - 1) * dilations[d] >= (1 << 16) || lower < -128 || lower > 127 ||
+        upper < -128 || upper > 127)
+      return false;
+  }
+  return true;
+}
+
 std::string checkConvTile(const GemmTile &tile) {
+  if (tile.tma && !tile.wgmma)
+    return "tma needs a warpgroup-MMA (wgmma) tile";
   if (tile.bk != (tile.wgmma ? 64 : 32))
     return tile.wgmma ? "bk must be 64 for a warpgroup-MMA convolution"
                       : "bk must be 32 for a convolution";

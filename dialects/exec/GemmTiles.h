@@ -35,6 +35,11 @@ struct GemmTile {
   /// 1: Hopper's warpgroup MMA (sm_90a), one warpgroup (warpsM = 4) per 64
   /// rows, BK = 64, stages in 128-byte-swizzled shared memory; 0: mma.sync.
   int64_t wgmma = 0;
+  /// 1 (convolutions, wgmma tiles only): the input tile arrives by the
+  /// Tensor Memory Accelerator in im2col mode, one bulk copy per K tile that
+  /// one thread issues, instead of per-thread address arithmetic and
+  /// cp.async; the kernel takes the input's tensor map (plan TensorMap).
+  int64_t tma = 0;
 
   int64_t threads() const { return warpsM * warpsN * 32; }
   /// f16/bf16 stages of A [BM][BK + 8] and B [BK][BN + 8]; wgmma stages are
@@ -48,12 +53,12 @@ struct GemmTile {
     return bm == other.bm && bn == other.bn && bk == other.bk &&
            warpsM == other.warpsM && warpsN == other.warpsN &&
            stages == other.stages && splitK == other.splitK &&
-           wgmma == other.wgmma;
+           wgmma == other.wgmma && tma == other.tma;
   }
-  /// E.g. "128x128x64 w2x4 s3", "64x64x64 w2x2 s4 k2" or
-  /// "128x256x64 w8x1 s4 wgmma".
+  /// E.g. "128x128x64 w2x4 s3", "64x64x64 w2x2 s4 k2",
+  /// "128x256x64 w8x1 s4 wgmma" or "128x64x64 w8x1 s4 wgmma tma".
   std::string str() const;
-  /// {bm, bn, bk, warps_m, warps_n, stages, split_k[, wgmma]}: an
+  /// {bm, bn, bk, warps_m, warps_n, stages, split_k[, wgmma][, tma]}: an
   /// exec.tactics candidate.
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *context) const;
   /// The tile of a candidate dictionary; nullopt with the reason in
@@ -104,14 +109,28 @@ GemmTile chooseConvTile(int64_t m, int64_t n, int64_t k, bool canSplit);
 /// Conv tiles worth timing for M output pixels, N output channels and a
 /// reduction of K: the heuristic's pick first, then, when its tiles leave
 /// SMs idle and `canSplit`, the pick with twice its slices and unsplit, then
-/// the other tiles not taller or wider than the problem (each split as the
-/// heuristic would), those whose block count is nearest the SM count first;
-/// at most `max`.
+/// the warpgroup-MMA tiles (each also with TMA im2col copies when
+/// `tmaInput`), then the other tiles not taller or wider than the problem
+/// (each split as the heuristic would), those whose block count is nearest
+/// the SM count first; at most `max`.
 llvm::SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, int64_t k,
-                                               bool canSplit, unsigned max);
+                                               bool canSplit, bool tmaInput,
+                                               unsigned max);
+
+/// Whether a channels-last 2-D convolution can take its input through a TMA
+/// im2col tensor map: 16-bit elements in whole 64-channel K tiles, strides
+/// of at most 8 (the map's element strides), window corners within the
+/// 8-bit range of a 4-D map. `input` is N x H x W x C, `filter` M x R x S x
+/// C, `output` N x P x Q x M.
+bool convTakesTmaInput(llvm::ArrayRef<int64_t> input,
+                       llvm::ArrayRef<int64_t> filter,
+                       llvm::ArrayRef<int64_t> output, unsigned elementBits,
+                       llvm::ArrayRef<int64_t> strides,
+                       llvm::ArrayRef<int64_t> padsBegin,
+                       llvm::ArrayRef<int64_t> dilations);
 
 /// Why the convolution cannot take `tile` (BK other than 32, or 64 for a
-/// warpgroup-MMA tile); empty when it can.
+/// warpgroup-MMA tile, TMA without wgmma); empty when it can.
 std::string checkConvTile(const GemmTile &tile);
 
 } // namespace dsc::exec

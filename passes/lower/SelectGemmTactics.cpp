@@ -109,10 +109,21 @@ struct SelectGemmTacticsPass
             cast<RankedTensorType>(conv.getType()).getShape();
         ArrayRef<int64_t> filter =
             cast<RankedTensorType>(conv.getFilter().getType()).getShape();
-        tiles = exec::convTileCandidates(result[0] * result[1] * result[2],
-                                         result[3],
-                                         filter[1] * filter[2] * filter[3],
-                                         /*canSplit=*/true, maxConvCandidates);
+        auto input = cast<RankedTensorType>(conv.getInput().getType());
+        SmallVector<int64_t> strides, pads, dilations;
+        for (const graph::WindowDim &dim : graph::windowDimsOf(conv)) {
+          strides.push_back(dim.stride);
+          pads.push_back(dim.padBegin);
+          dilations.push_back(dim.dilation);
+        }
+        bool tmaInput = exec::convTakesTmaInput(
+            input.getShape(), filter, result,
+            input.getElementType().getIntOrFloatBitWidth(), strides, pads,
+            dilations);
+        tiles = exec::convTileCandidates(
+            result[0] * result[1] * result[2], result[3],
+            filter[1] * filter[2] * filter[3],
+            /*canSplit=*/true, tmaInput, maxConvCandidates);
       }
       if (tiles.size() < 2)
         continue;

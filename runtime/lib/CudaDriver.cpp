@@ -2,6 +2,8 @@
 
 #include "CudaDriver.h"
 
+#include "plan_generated.h"
+
 #include <dlfcn.h>
 
 namespace dsc::rt {
@@ -31,7 +33,45 @@ Status CudaDriver::load(const char *libraryName) {
                              " (driver too old?)");
   DSC_CUDA_DRIVER_ENTRIES(DSC_RESOLVE_ENTRY)
 #undef DSC_RESOLVE_ENTRY
+  cuTensorMapEncodeIm2col = reinterpret_cast<decltype(cuTensorMapEncodeIm2col)>(
+      dlsym(library, "cuTensorMapEncodeIm2col"));
   return Status::ok();
+}
+
+Status CudaDriver::encodeTensorMap(const dsc::plan::TensorMap &spec,
+                                   CUdeviceptr base, void *out) const {
+  if (!cuTensorMapEncodeIm2col)
+    return Status::error(StatusCode::kUnavailable,
+                         "the CUDA driver has no cuTensorMapEncodeIm2col");
+  // PlanFile checked the ranks and ranges.
+  cuuint32_t rank = spec.dims()->size();
+  cuuint64_t dims[5], strides[4];
+  cuuint32_t elementStrides[5];
+  int lower[3], upper[3];
+  for (cuuint32_t d = 0; d < rank; ++d) {
+    dims[d] = spec.dims()->Get(d);
+    elementStrides[d] = spec.element_strides()->Get(d);
+    if (d + 1 < rank)
+      strides[d] = spec.strides()->Get(d);
+    if (d + 2 < rank) {
+      lower[d] = spec.lower_corner()->Get(d);
+      upper[d] = spec.upper_corner()->Get(d);
+    }
+  }
+  CUtensorMapDataType type =
+      spec.element_bytes() == 1   ? CU_TENSOR_MAP_DATA_TYPE_UINT8
+      : spec.element_bytes() == 2 ? CU_TENSOR_MAP_DATA_TYPE_UINT16
+      : spec.element_bytes() == 4 ? CU_TENSOR_MAP_DATA_TYPE_UINT32
+                                  : CU_TENSOR_MAP_DATA_TYPE_UINT64;
+  return check(cuTensorMapEncodeIm2col(
+                   static_cast<CUtensorMap *>(out), type, rank,
+                   reinterpret_cast<void *>(base), dims, strides, lower, upper,
+                   spec.channels_per_pixel(), spec.pixels_per_column(),
+                   elementStrides, CU_TENSOR_MAP_INTERLEAVE_NONE,
+                   CU_TENSOR_MAP_SWIZZLE_128B,
+                   CU_TENSOR_MAP_L2_PROMOTION_L2_128B,
+                   CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE),
+               "encoding a TMA tensor map");
 }
 
 Status CudaDriver::check(CUresult result, const std::string &what) const {
@@ -51,6 +91,25 @@ Status CudaDriver::check(CUresult result, const std::string &what) const {
                         ? StatusCode::kOutOfMemory
                         : StatusCode::kCudaError;
   return Status::error(code, std::move(message));
+}
+
+/// Whether the tensor maps of `variant` can be encoded once, at context
+/// creation: over arena or weights arguments, in a plan whose arena
+/// offsets do not move with a symbolic dimension, by a driver with TMA.
+bool tensorMapsResolvable(const dsc::plan::KernelVariant &variant,
+                          const dsc::plan::Launch &launch, bool symbolic,
+                          const CudaDriver &driver) {
+  const auto *maps = variant.tensor_maps();
+  if (!maps || maps->size() == 0)
+    return true;
+  if (symbolic || !driver.cuTensorMapEncodeIm2col)
+    return false;
+  for (const dsc::plan::TensorMap *map : *maps) {
+    dsc::plan::Space space = launch.args()->Get(map->arg())->space();
+    if (space != dsc::plan::Space::Arena && space != dsc::plan::Space::Weights)
+      return false;
+  }
+  return true;
 }
 
 ScopedContext::ScopedContext(const CudaDriver &driver, CUcontext context)

@@ -16,6 +16,11 @@
 
 #include <string>
 
+namespace dsc::plan {
+struct KernelVariant;
+struct Launch;
+} // namespace dsc::plan
+
 namespace dsc::rt {
 
 #define DSC_CUDA_DRIVER_ENTRIES(X)                                             \
@@ -66,6 +71,9 @@ struct CudaDriver {
   DSC_CUDA_DRIVER_ENTRIES(DSC_DECLARE_ENTRY)
 #undef DSC_DECLARE_ENTRY
 
+  /// Optional (drivers of CUDA 12 and later): TMA variants need it.
+  decltype(&::cuTensorMapEncodeIm2col) cuTensorMapEncodeIm2col = nullptr;
+
   void *library = nullptr;
 
   CudaDriver() = default;
@@ -79,7 +87,21 @@ struct CudaDriver {
 
   /// Ok, or kCudaError "<what>: CUDA_ERROR_X (description)".
   Status check(CUresult result, const std::string &what) const;
+
+  /// Encodes the im2col tensor map `spec` (plan.fbs TensorMap) over the
+  /// tensor at `base` into `out`, a 64-byte aligned CUtensorMap; an error
+  /// where the driver or GPU has no TMA or refuses the map.
+  Status encodeTensorMap(const dsc::plan::TensorMap &spec, CUdeviceptr base,
+                         void *out) const;
 };
+
+/// Whether the tensor maps of `variant` can be encoded once, at context
+/// creation: over arena or weights arguments of `launch`, in a plan whose
+/// arena offsets do not move with a symbolic dimension, by a driver with
+/// TMA. Elsewhere the kernel's entry runs instead.
+bool tensorMapsResolvable(const dsc::plan::KernelVariant &variant,
+                          const dsc::plan::Launch &launch, bool symbolic,
+                          const CudaDriver &driver);
 
 /// Makes a context current on this thread for the guard's lifetime.
 class ScopedContext {

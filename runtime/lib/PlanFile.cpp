@@ -195,6 +195,100 @@ Status checkDims(const std::string &what, const char *field,
 /// run on (sm_90: 227 KiB); the device's own limit is checked at load.
 constexpr uint32_t kMaxSharedMemory = 227 * 1024;
 
+/// A tensor map's own fields within what cuTensorMapEncodeIm2col takes;
+/// its tensor's extent, the product of the outermost size and stride.
+Status checkTensorMap(const std::string &what, const dsc::plan::TensorMap &map,
+                      uint64_t *extent) {
+  const auto *dims = map.dims();
+  size_t rank = dims ? dims->size() : 0;
+  if (rank < 3 || rank > 5)
+    return invalid(what + ": rank " + std::to_string(rank) +
+                   " (an im2col map has 3 to 5 dimensions)");
+  auto size = [](const auto *vector) { return vector ? vector->size() : 0u; };
+  if (size(map.strides()) != rank - 1 || size(map.element_strides()) != rank ||
+      size(map.lower_corner()) != rank - 2 ||
+      size(map.upper_corner()) != rank - 2)
+    return invalid(what +
+                   ": strides, element strides or corners do not "
+                   "match rank " +
+                   std::to_string(rank));
+  unsigned bytes = map.element_bytes();
+  if (bytes != 1 && bytes != 2 && bytes != 4 && bytes != 8)
+    return invalid(what + ": element_bytes " + std::to_string(bytes) +
+                   " is not 1, 2, 4 or 8");
+  for (flatbuffers::uoffset_t d = 0; d < rank; ++d) {
+    if (dims->Get(d) == 0 || dims->Get(d) > (uint64_t(1) << 32))
+      return invalid(what + ": size " + std::to_string(dims->Get(d)) +
+                     " of dimension " + std::to_string(d) +
+                     " is not within 1..2^32");
+    uint32_t step = map.element_strides()->Get(d);
+    if (step < 1 || step > 8)
+      return invalid(what + ": element stride " + std::to_string(step) +
+                     " is not within 1..8");
+  }
+  // Each stride holds at least the dimensions inside it, so that the
+  // extent below bounds every element the map can reach.
+  uint64_t inner = dims->Get(0) * bytes;
+  for (flatbuffers::uoffset_t d = 0; d + 1 < rank; ++d) {
+    uint64_t stride = map.strides()->Get(d);
+    if (stride % 16 || stride >= (uint64_t(1) << 40) || stride < inner)
+      return invalid(what + ": stride " + std::to_string(stride) +
+                     " of dimension " + std::to_string(d + 1) +
+                     " is not a multiple of 16 below 2^40 covering the "
+                     "dimensions inside it");
+    inner = stride * dims->Get(d + 1);
+  }
+  // Corners are 16-bit in a 3-D map, 8-bit in 4-D, 5-bit in 5-D.
+  int cornerBits = rank == 3 ? 16 : rank == 4 ? 8 : 5;
+  for (flatbuffers::uoffset_t d = 0; d + 2 < rank; ++d)
+    for (int corner : {map.lower_corner()->Get(d), map.upper_corner()->Get(d)})
+      if (corner < -(1 << (cornerBits - 1)) ||
+          corner >= (1 << (cornerBits - 1)))
+        return invalid(what + ": corner " + std::to_string(corner) +
+                       " is outside the " + std::to_string(cornerBits) +
+                       "-bit range of a rank-" + std::to_string(rank) + " map");
+  if (map.channels_per_pixel() < 1 || map.channels_per_pixel() > 256 ||
+      map.pixels_per_column() < 1 || map.pixels_per_column() > 256)
+    return invalid(what + ": channels_per_pixel and pixels_per_column must "
+                          "be within 1..256");
+  if (map.channels_per_pixel() * bytes > 128)
+    return invalid(what + ": a pixel's channels exceed the 128-byte swizzle");
+  *extent = inner;
+  return Status::ok();
+}
+
+/// Every tensor map of a launch's variants lies within the launch argument
+/// it reads.
+Status checkTensorMapArgs(
+    const std::string &what, const dsc::plan::Kernel &kernel,
+    const flatbuffers::Vector<const dsc::plan::BufferRef *> *args) {
+  const auto *variants = kernel.variants();
+  if (!variants)
+    return Status::ok();
+  size_t numArgs = args ? args->size() : 0;
+  for (flatbuffers::uoffset_t v = 0; v < variants->size(); ++v) {
+    const auto *maps = variants->Get(v)->tensor_maps();
+    for (flatbuffers::uoffset_t i = 0; maps && i < maps->size(); ++i) {
+      const dsc::plan::TensorMap *map = maps->Get(i);
+      std::string mapWhat = what + " variant " + std::to_string(v + 1) +
+                            " tensor map " + std::to_string(i);
+      if (map->arg() >= numArgs)
+        return invalid(mapWhat + ": argument " + std::to_string(map->arg()) +
+                       " out of range (" + std::to_string(numArgs) +
+                       " arguments)");
+      uint64_t extent = 0;
+      if (Status status = checkTensorMap(mapWhat, *map, &extent); !status)
+        return status;
+      uint64_t size = args->Get(map->arg())->size();
+      if (extent > size)
+        return invalid(mapWhat + ": the tensor's " + std::to_string(extent) +
+                       " bytes exceed argument " + std::to_string(map->arg()) +
+                       " (" + std::to_string(size) + " bytes)");
+    }
+  }
+  return Status::ok();
+}
+
 /// A kernel's generated variants: each a named entry with a launch
 /// configuration CUDA accepts and a scratch within the limit.
 Status checkVariants(const std::string &kernelWhat,
@@ -500,6 +594,9 @@ Status checkSemantics(const dsc::plan::Plan &plan,
         if (Status status = checkLibraryGemmArgs(what, *gemm, launch->args());
             !status)
           return status;
+      if (Status status = checkTensorMapArgs(what, *kernel, launch->args());
+          !status)
+        return status;
       break;
     }
     case dsc::plan::Step::Copy: {

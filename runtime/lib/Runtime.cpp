@@ -520,9 +520,13 @@ Status Context::resolveSteps() {
       bool reportsFaults = kernel->reports_faults();
       uint64_t scratchBytes = kernel->scratch_bytes();
       // Another generated variant: its entry and configuration.
-      if (int v = plan_.variant(launch->kernel()); v > 0) {
-        const dsc::plan::KernelVariant *variant =
-            kernel->variants()->Get(v - 1);
+      int v = plan_.variant(launch->kernel());
+      const dsc::plan::KernelVariant *variant =
+          v > 0 ? kernel->variants()->Get(v - 1) : nullptr;
+      if (variant && !tensorMapsResolvable(*variant, *launch, symbolic,
+                                           plan_.runtime().driver()))
+        variant = nullptr;
+      if (variant) {
         step.function = plan_.variantFunction(launch->kernel(), v);
         for (int d = 0; d < 3; ++d) {
           step.grid[d] = variant->grid()->Get(d);
@@ -541,6 +545,20 @@ Status Context::resolveSteps() {
       step.argPointers.resize(step.argValues.size());
       for (size_t a = 0; a < numArgs; ++a)
         step.argValues[a] = resolve(*launch->args()->Get(a), s, a);
+      if (variant && variant->tensor_maps()) {
+        for (const dsc::plan::TensorMap *map : *variant->tensor_maps())
+          step.mapSpecs.push_back(map);
+        step.maps.resize(step.mapSpecs.size());
+        for (size_t i = 0; i < step.mapSpecs.size(); ++i)
+          if (Status status = plan_.runtime().driver().encodeTensorMap(
+                  *step.mapSpecs[i], step.argValues[step.mapSpecs[i]->arg()],
+                  &step.maps[i]);
+              !status)
+            return Status::error(status.code(),
+                                 "kernel '" + kernel->name()->str() +
+                                     "' variant " + std::to_string(v) + ": " +
+                                     status.message());
+      }
       // The scratch's and the fault word's addresses are set once they are
       // allocated.
       if (usesScratch) {
@@ -551,6 +569,8 @@ Status Context::resolveSteps() {
         faultSteps_.push_back(s);
       for (size_t a = 0; a < step.argValues.size(); ++a)
         step.argPointers[a] = &step.argValues[a];
+      for (ResolvedStep::TensorMapBytes &map : step.maps)
+        step.argPointers.push_back(&map);
     } else if (const dsc::plan::Copy *copy = entry->step_as_Copy()) {
       step.copySource =
           resolve(*copy->source(), s, 0, &step.copySourcePerSample);

@@ -576,6 +576,23 @@ Status Tuner::tune(Plan &plan) {
       std::vector<void *> pointers;
       for (CUdeviceptr &value : values)
         pointers.push_back(&value);
+      // Tensor maps over the step's arguments, as the context would encode
+      // them; a variant whose maps cannot be is no candidate.
+      std::vector<Context::ResolvedStep::TensorMapBytes> maps;
+      if (const auto *specs = variant->tensor_maps()) {
+        bool encoded = tensorMapsResolvable(
+            *variant, *launch, plan.file().symbolicDim().has_value(), cu);
+        maps.resize(specs->size());
+        for (flatbuffers::uoffset_t i = 0; encoded && i < specs->size(); ++i)
+          encoded = bool(cu.encodeTensorMap(
+              *specs->Get(i), step.argValues[specs->Get(i)->arg()], &maps[i]));
+        if (!encoded) {
+          entry.variants[v].usable = false;
+          continue;
+        }
+        for (auto &map : maps)
+          pointers.push_back(&map);
+      }
       const auto *grid = variant->grid();
       const auto *block = variant->block();
       float ms = -1;

@@ -70,6 +70,16 @@ struct TestGemm {
   dsc::plan::GemmActivation activation = dsc::plan::GemmActivation::None;
 };
 
+/// An im2col tensor map a variant takes (plan.fbs TensorMap).
+struct TestTensorMap {
+  uint32_t arg = 0;
+  uint32_t elementBytes = 2;
+  std::vector<uint64_t> dims, strides;
+  std::vector<int32_t> lowerCorner, upperCorner;
+  std::vector<uint32_t> elementStrides;
+  uint32_t channelsPerPixel = 64, pixelsPerColumn = 128;
+};
+
 /// A kernel's generated variant (plan.fbs KernelVariant).
 struct TestVariant {
   std::string entry;
@@ -78,6 +88,7 @@ struct TestVariant {
   uint32_t sharedMemory = 0;
   uint64_t scratchBytes = 0;
   std::string description;
+  std::vector<TestTensorMap> tensorMaps;
 };
 
 struct TestKernel {
@@ -157,11 +168,18 @@ struct TestPlan {
             g->outputType, g->aArg, g->bArg, g->dArg, g->biasArg,
             g->residualArg, g->activation);
       std::vector<fb::Offset<p::KernelVariant>> variantOffsets;
-      for (const TestVariant &v : k.variants)
+      for (const TestVariant &v : k.variants) {
+        std::vector<fb::Offset<p::TensorMap>> maps;
+        for (const TestTensorMap &m : v.tensorMaps)
+          maps.push_back(p::CreateTensorMapDirect(
+              b, m.arg, m.elementBytes, &m.dims, &m.strides, &m.lowerCorner,
+              &m.upperCorner, &m.elementStrides, m.channelsPerPixel,
+              m.pixelsPerColumn));
         variantOffsets.push_back(p::CreateKernelVariantDirect(
             b, v.entry.c_str(), v.grid ? &*v.grid : nullptr,
             v.block ? &*v.block : nullptr, v.sharedMemory, v.scratchBytes,
-            v.description.c_str()));
+            v.description.c_str(), maps.empty() ? nullptr : &maps));
+      }
       kernelOffsets.push_back(p::CreateKernelDirect(
           b, k.name.c_str(), k.entry.c_str(), k.source.c_str(),
           k.arch.empty() ? nullptr : k.arch.c_str(),

@@ -380,6 +380,70 @@ TEST(PlanFile, RejectsBadVariants) {
                  {"kernel 0 'add'", "per-sample kernel cannot have variants"});
 }
 
+/// The variant plan whose first variant takes an im2col map of its second
+/// argument (4000 bytes): one image of 3 x 5 pixels of 64 halves.
+TestPlan tensorMapPlan() {
+  TestPlan plan = variantPlan();
+  TestTensorMap map;
+  map.arg = 1;
+  map.dims = {64, 5, 3, 1};
+  map.strides = {128, 640, 1920};
+  map.lowerCorner = {-1, -1};
+  map.upperCorner = {-1, -1};
+  map.elementStrides = {1, 1, 1, 1};
+  plan.kernels[0].variants[0].tensorMaps = {map};
+  return plan;
+}
+
+TEST(PlanFile, TensorMapsParse) {
+  PlanFile file;
+  Status status = PlanFile::fromBytes(tensorMapPlan().build(), &file);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+  const auto *maps =
+      file.raw()->kernels()->Get(0)->variants()->Get(0)->tensor_maps();
+  ASSERT_NE(maps, nullptr);
+  ASSERT_EQ(maps->size(), 1u);
+  EXPECT_EQ(maps->Get(0)->arg(), 1u);
+  EXPECT_EQ(maps->Get(0)->dims()->Get(0), 64u);
+  EXPECT_EQ(maps->Get(0)->upper_corner()->Get(1), -1);
+  EXPECT_EQ(maps->Get(0)->pixels_per_column(), 128u);
+}
+
+TEST(PlanFile, RejectsBadTensorMaps) {
+  auto rejected = [](auto edit, std::initializer_list<const char *> fragments) {
+    TestPlan plan = tensorMapPlan();
+    edit(plan.kernels[0].variants[0].tensorMaps[0]);
+    expectRejected(plan, {"variant 1 tensor map 0"});
+    expectRejected(plan, fragments);
+  };
+  rejected([](TestTensorMap &m) { m.arg = 3; },
+           {"argument 3 out of range (3 arguments)"});
+  rejected([](TestTensorMap &m) { m.dims = {64, 5}; }, {"rank 2"});
+  rejected([](TestTensorMap &m) { m.strides.pop_back(); },
+           {"do not match rank 4"});
+  rejected([](TestTensorMap &m) { m.elementBytes = 3; }, {"element_bytes 3"});
+  rejected([](TestTensorMap &m) { m.dims[2] = 0; }, {"size 0 of dimension 2"});
+  rejected([](TestTensorMap &m) { m.elementStrides[1] = 9; },
+           {"element stride 9"});
+  rejected([](TestTensorMap &m) { m.strides[0] = 120; },
+           {"stride 120 of dimension 1"});
+  // A stride that does not cover the dimensions inside it would let the
+  // extent understate what the map reaches.
+  rejected(
+      [](TestTensorMap &m) {
+        m.strides = {128, 320, 1920};
+      },
+      {"stride 320 of dimension 2"});
+  rejected([](TestTensorMap &m) { m.lowerCorner[0] = -200; },
+           {"corner -200", "8-bit range of a rank-4 map"});
+  rejected([](TestTensorMap &m) { m.channelsPerPixel = 300; },
+           {"within 1..256"});
+  rejected([](TestTensorMap &m) { m.channelsPerPixel = 128; },
+           {"exceed the 128-byte swizzle"});
+  rejected([](TestTensorMap &m) { m.dims[3] = 3; },
+           {"5760 bytes exceed argument 1 (4000 bytes)"});
+}
+
 TEST(PlanFile, LibraryGemmParses) {
   GemmCase gemm;
   gemm.f16 = true;

@@ -317,6 +317,52 @@ static inline void dsc_wgmma_m64n256k16(float (&d)[128], unsigned long long a,
   dsc_wgmma_host<256, TRANS_B>(d, a, b);
 }
 
+// TMA (sm_90a): an mbarrier needs no waiting when copies happen at once,
+// and the im2col copy walks the window as the PTX ISA's im2col mode does.
+#define __grid_constant__
+struct alignas(64) dsc_tensor_map {
+  unsigned long long opaque[16];
+};
+static inline void dsc_mbarrier_init(unsigned long long *, unsigned) {}
+static inline void dsc_mbarrier_init_fence() {}
+static inline void dsc_mbarrier_expect_tx(unsigned long long *, unsigned) {}
+static inline void dsc_mbarrier_wait(unsigned long long *, unsigned) {}
+/// PIXELS base pixels from (w, h) of image n on, each a 128-byte row of 64
+/// channels from c on, read at the tap offset (offW, offH): the base pixel
+/// steps STRIDE_W along [LOW_W, W - 1 + HIGH_W], then STRIDE_H along
+/// [LOW_H, H - 1 + HIGH_H], then to the next image; elements outside the
+/// tensor are zeros. Rows are 128-byte swizzled by their address.
+template <int PIXELS, int C, int W, int H, int IMAGES, int LOW_W, int LOW_H,
+          int HIGH_W, int HIGH_H, int STRIDE_W, int STRIDE_H>
+static inline void dsc_tma_im2col_4d(void *dst, const dsc_tensor_map *,
+                                     const void *x, int c, int w, int h, int n,
+                                     unsigned short offW, unsigned short offH,
+                                     unsigned long long *) {
+  const unsigned short *input = static_cast<const unsigned short *>(x);
+  unsigned base = dsc_smem_addr(dst);
+  for (int pixel = 0; pixel < PIXELS; ++pixel) {
+    int iw = w + offW, ih = h + offH;
+    for (int e = 0; e < 64; ++e) {
+      int ch = c + e;
+      unsigned short value = 0;
+      if (n < IMAGES && iw >= 0 && iw < W && ih >= 0 && ih < H && ch < C)
+        value = input[((size_t(n) * H + ih) * W + iw) * C + ch];
+      unsigned addr = base + pixel * 128 + e * 2;
+      addr ^= ((addr >> 7) & 7) << 4;
+      std::memcpy(dsc_host_smem + addr, &value, 2);
+    }
+    w += STRIDE_W;
+    if (w > W - 1 + HIGH_W) {
+      w = LOW_W;
+      h += STRIDE_H;
+      if (h > H - 1 + HIGH_H) {
+        h = LOW_H;
+        ++n;
+      }
+    }
+  }
+}
+
 using std::max;
 using std::min;
 

@@ -295,6 +295,42 @@ def cases():
         "warps_n = 1, stages = 3, split_k = 1, wgmma = 1}, {bm = 128, bn = 64, "
         "bk = 64, warps_m = 8, warps_n = 1, stages = 4, split_k = 1, wgmma = 1}]\n",
         [xs, ws], [ys.astype(np.float16)], rtol=1e-2, atol=1e-2, min_launches=2)
+    # TMA im2col input copies (emulated as the PTX ISA's im2col mode walks):
+    # 64 and 128 channels; stride 1, then stride 2 with uneven pads, then
+    # dilation 2; 2-3 images so that copies walk across image boundaries
+    # and past the last one; N = 40/72 leaves edge rows of the filter tile.
+    for name, xshape, wshape, strides, pads, dilations in [
+            ("conv_tma", (2, 9, 10, 64), (40, 3, 3, 64), [1, 1], [1, 1, 1, 1],
+             [1, 1]),
+            ("conv_tma_strided", (2, 11, 9, 128), (72, 3, 3, 128), [2, 2],
+             [1, 0, 0, 1], [1, 1]),
+            ("conv_tma_dilated", (3, 7, 6, 64), (64, 3, 3, 64), [1, 1],
+             [2, 2, 2, 2], [2, 2])]:
+        xt = (rng.standard_normal(xshape) / 4).astype(np.float16)
+        wt = (rng.standard_normal(wshape) / 8).astype(np.float16)
+        bt = rng.standard_normal(wshape[0]).astype(np.float16)
+        yt = nhwc_conv(xt, wt, strides, pads, dilations) + \
+            bt.astype(np.float64)
+        shape = lambda a: "x".join(map(str, a.shape)) + "xf16"
+        attrs = (f"{{channels_last, strides = array<i64: {strides[0]}, "
+                 f"{strides[1]}>, dilations = array<i64: {dilations[0]}, "
+                 f"{dilations[1]}>, pads = array<i64: "
+                 f"{', '.join(map(str, pads))}>, group = 1 : i64}}")
+        tiles = ", ".join(
+            f"{{bm = {bm}, bn = {bn}, bk = 64, warps_m = {bm // 16}, "
+            f"warps_n = 1, stages = {st}, split_k = 1, wgmma = 1"
+            + (", tma = 1}" if tma else "}") for bm, bn, st, tma in
+            [(64, 64, 3, 0), (128, 64, 4, 1), (64, 64, 3, 1),
+             (128, 128, 4, 1)])
+        add(f"conv-igemm-f16-{name.replace('_', '-')}",
+            kernel(name, f"%x: tensor<{shape(xt)}>, %w: tensor<{shape(wt)}>, "
+                   f"%b: tensor<{shape(bt)}>",
+                   f"graph.conv %x, %w, %b {attrs} : (tensor<{shape(xt)}>, "
+                   f"tensor<{shape(wt)}>, tensor<{shape(bt)}>) -> "
+                   f"tensor<{shape(yt)}>", f"tensor<{shape(yt)}>")
+            + f"\nexec.tactics @{name} [{tiles}]\n",
+            [xt, wt, bt], [yt.astype(np.float16)], rtol=1e-2, atol=1e-2,
+            min_launches=4)
     # Split-K (exec.tactics split_k): M = 35 pixels, N = 24, K = 144 in 5
     # K tiles, summed in 2 slices (3 + 2 K tiles), 5 (one each) and, with
     # 32x32 tiles, 3 (2 + 2 + 1); the bias and ReLU after the reduction.
@@ -1073,11 +1109,15 @@ def run_case(case, translate, harness):
         # The tensor-core helpers have host versions in the harness, and the
         # dynamic shared memory becomes a static buffer (one block at a time).
         bf16_mma = "f32.bf16.bf16.f32" in source
-        source = re.sub(r"(template <int \w+>\s*)?static __device__ __forceinline__ "
+        source = re.sub(r"(template <[^>]*>\s*)?static __device__ __forceinline__ "
                         r"[\w ]+ dsc_(smem_addr|cp_async16|cp_async_commit|"
                         r"cp_async_wait|ldmatrix_x4|ldmatrix_x4_trans|mma_16816|"
                         r"pack2|exp2|opaque|wgmma_desc|wgmma_fence|wgmma_commit|"
-                        r"wgmma_wait|fence_proxy_async|wgmma_m64n\d+k16)\(.*?\n\}\n",
+                        r"wgmma_wait|fence_proxy_async|wgmma_m64n\d+k16|"
+                        r"mbarrier_init|mbarrier_init_fence|mbarrier_expect_tx|"
+                        r"mbarrier_wait|tma_im2col_4d)\(.*?\n\}\n",
+                        "", source, flags=re.S)
+        source = re.sub(r"struct __align__\(64\) dsc_tensor_map \{.*?\n\};\n",
                         "", source, flags=re.S)
         source = source.replace("extern __shared__ __align__(16) unsigned char "
                                 "dsc_smem[];", "unsigned char* dsc_smem = dsc_host_smem;")
@@ -1112,11 +1152,16 @@ def run_case(case, translate, harness):
             main.append("  static unsigned int fault = 0;")
         for li, (name, grid, block, scratch) in enumerate(launches):
             call = args
+            # Tensor maps (TMA variants) come last; the emulated copies read
+            # the input argument itself.
+            maps = re.search(name + r"\((.*)\)", source).group(1).count(
+                "dsc_tensor_map")
             if scratch:
                 main.append(f"  std::vector<unsigned char> scratch{li}({scratch});")
                 call += f", scratch{li}.data()"
             if reports_faults:
                 call += ", &fault"
+            call += ", dsc_tensor_map{}" * maps
             for j, e in enumerate(case.outputs):
                 main.append(f"  memset(bufs[{len(case.inputs) + j}], 0xAB, "
                             f"{np.asarray(e).nbytes});")

@@ -186,12 +186,21 @@ def split_k_cases():
 def warpgroup_cases():
     """f16 3x3 convs large enough for the warpgroup-MMA tiles (64 and 128
     output channels over 9216 pixels: 72 blocks of 128 rows), among them the
-    warp-specialized ones (run each with DSC_TUNE=variant:N on the GPU)."""
+    ones whose input arrives by TMA im2col copies (64 and more channels:
+    the second conv, and a stride-2 conv of 2 images whose copies cross
+    rows and images; run each with DSC_TUNE=variant:N on the GPU)."""
     net = Net(F16)
     x_value = rand(4, 32, 48, 48).astype(F16)
     y = net.relu(net.conv(("x", f64(x_value)), 64, 3, pad=1))
     y = net.conv(y, 128, 3, pad=1)
-    return [net.case("conv_net-wgmma-3x3", x_value, y, tolerance=(3e-2, 3e-2))]
+    cases = [net.case("conv_net-wgmma-3x3", x_value, y,
+                      tolerance=(3e-2, 3e-2))]
+    net = Net(F16)
+    x_value = rand(2, 64, 94, 90).astype(F16)
+    y = net.relu(net.conv(("x", f64(x_value)), 128, 3, stride=2, pad=1))
+    cases.append(net.case("conv_net-tma-stride2", x_value, y,
+                          tolerance=(3e-2, 3e-2)))
+    return cases
 
 
 def pointwise_cases():

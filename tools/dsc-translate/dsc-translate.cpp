@@ -17,6 +17,7 @@
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 #include "mlir/Tools/mlir-translate/Translation.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
@@ -48,6 +49,19 @@ static void printLaunch(const dsc::codegen::EmittedKernel &kernel,
     if (variant.scratchBytes)
       os << " scratch " << variant.scratchBytes;
     os << " tactic " << variant.description << "\n";
+    auto list = [](const auto &values) {
+      return llvm::join(
+          llvm::map_range(values, [](auto v) { return std::to_string(v); }),
+          " ");
+    };
+    for (const dsc::codegen::TensorMapSpec &map : variant.tensorMaps)
+      os << llvm::formatv("//   tensor map of arg {0}: im2col dims [{1}] "
+                          "strides [{2}] corners [{3}] [{4}] element strides "
+                          "[{5}] {6} channels x {7} pixels\n",
+                          map.arg, list(map.dims), list(map.strides),
+                          list(map.lowerCorner), list(map.upperCorner),
+                          list(map.elementStrides), map.channelsPerPixel,
+                          map.pixelsPerColumn);
   }
 }
 

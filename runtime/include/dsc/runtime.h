@@ -28,6 +28,7 @@
 
 namespace dsc::plan {
 struct Plan;
+struct TensorMap;
 } // namespace dsc::plan
 
 namespace dsc::rt {
@@ -478,6 +479,13 @@ private:
     int32_t library = -1;
     /// Kernel arguments, then the fault word's address if it reports faults.
     std::vector<CUdeviceptr> argValues;
+    /// TMA descriptors (CUtensorMap) the entry takes after those, encoded
+    /// over the arguments their specs name.
+    struct alignas(64) TensorMapBytes {
+      uint64_t words[16];
+    };
+    std::vector<TensorMapBytes> maps;
+    std::vector<const dsc::plan::TensorMap *> mapSpecs;
     std::vector<void *> argPointers;
     CUdeviceptr copySource = 0, copyTarget = 0;
     /// One sample's bytes when the copy's ends are per-sample.

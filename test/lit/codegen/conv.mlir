@@ -61,3 +61,28 @@ exec.kernel @conv_f16_stem_batch1(%x: tensor<1x224x224x3xf16>, %w: tensor<64x7x7
   %y = graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, group = 1 : i64} : (tensor<1x224x224x3xf16>, tensor<64x7x7x3xf16>) -> tensor<1x112x112x64xf16>
   exec.yield %y : tensor<1x112x112x64xf16>
 }
+
+// A variant whose input arrives by TMA im2col copies (ResNet's stage-2 3x3
+// conv at batch 32: 128 channels, two 64-channel K tiles per tap): the entry
+// takes the tensor map last, thread 0 issues one copy per K tile with the
+// tap as the map's offsets, and the window's corners are the pads and the
+// last base pixel (27 - 1 - 27 = -1). sm_90a compiles it.
+// CHECK-LABEL: // kernel @conv_f16_tma entry conv_f16_tma
+// CHECK-NEXT: // variant @conv_f16_tma entry conv_f16_tma_t1 grid (2, 196, 1) block (256, 1, 1) shared_memory 99328 tactic 128x64x64 w8x1 s4 wgmma tma
+// CHECK-NEXT: //   tensor map of arg 0: im2col dims [128 28 28 32] strides [256 7168 200704] corners [-1 -1] [-1 -1] element strides [1 1 1 1] 64 channels x 128 pixels
+// CHECK: struct __align__(64) dsc_tensor_map {
+// CHECK: mbarrier.arrive.expect_tx.shared::cta.b64
+// CHECK: cp.async.bulk.tensor.4d.shared::cluster.global.im2col.mbarrier::complete_tx::bytes
+// CHECK: conv_f16_tma_t1(const unsigned short* __restrict__ arg0, const unsigned short* __restrict__ arg1, unsigned short* __restrict__ out0, const __grid_constant__ dsc_tensor_map tmap0) {
+// CHECK: const int tap = (int)(k0 / 128), c0 = (int)(k0 % 128);
+// CHECK: dsc_tma_im2col_4d<BM, 128, 28, 28, 32, -1, -1, -1,
+// CHECK-NEXT: -1, 1, 1>(
+// CHECK: dsc_mbarrier_wait(&dsc_full[kt % STAGES], (kt / STAGES) & 1);
+// CUBIN: // kernel @conv_f16_tma entry conv_f16_tma cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
+exec.kernel @conv_f16_tma(%x: tensor<32x28x28x128xf16>, %w: tensor<128x3x3x128xf16>) -> tensor<32x28x28x128xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<32x28x28x128xf16>, tensor<128x3x3x128xf16>) -> tensor<32x28x28x128xf16>
+  exec.yield %y : tensor<32x28x28x128xf16>
+}
+exec.tactics @conv_f16_tma [
+  {bm = 128, bn = 64, bk = 32, warps_m = 4, warps_n = 2, stages = 3, split_k = 1},
+  {bm = 128, bn = 64, bk = 64, warps_m = 8, warps_n = 1, stages = 4, split_k = 1, wgmma = 1, tma = 1}]

@@ -82,3 +82,41 @@ exec.kernel @grouped_straddle(%x: tensor<256x64xf16>, %w: tensor<2x64x64xf16>, %
   exec.yield %y : tensor<256x64xf16>
 }
 exec.tactics @grouped_straddle [{bm = 128, bn = 64, bk = 64, warps_m = 2, warps_n = 2, stages = 3, split_k = 1}]
+
+// -----
+
+// TMA copies are the convolution's: a GEMM candidate cannot take them.
+exec.kernel @gemm_tma(%x: tensor<256x1024xf16>, %w: tensor<1024x256xf16>) -> tensor<256x256xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<256x1024xf16>, tensor<1024x256xf16>) -> tensor<256x256xf16>
+  exec.yield %y : tensor<256x256xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate 128x128x64 w8x1 s4 wgmma tma takes TMA im2col copies, which only convolutions have}}
+exec.tactics @gemm_tma [{bm = 128, bn = 128, bk = 64, warps_m = 8, warps_n = 1, stages = 4, split_k = 1, wgmma = 1, tma = 1}]
+
+// -----
+
+exec.kernel @conv_tma_first(%x: tensor<2x16x16x64xf16>, %w: tensor<64x3x3x64xf16>) -> tensor<2x16x16x64xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<2x16x16x64xf16>, tensor<64x3x3x64xf16>) -> tensor<2x16x16x64xf16>
+  exec.yield %y : tensor<2x16x16x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate 128x64x64 w8x1 s4 wgmma tma takes TMA copies, which the first candidate (the entry every GPU runs untuned) cannot}}
+exec.tactics @conv_tma_first [{bm = 128, bn = 64, bk = 64, warps_m = 8, warps_n = 1, stages = 4, split_k = 1, wgmma = 1, tma = 1}]
+
+// -----
+
+// 48 channels are not whole 64-channel K tiles of one tap.
+exec.kernel @conv_tma_channels(%x: tensor<2x16x16x48xf16>, %w: tensor<64x3x3x48xf16>) -> tensor<2x16x16x64xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<2x16x16x48xf16>, tensor<64x3x3x48xf16>) -> tensor<2x16x16x64xf16>
+  exec.yield %y : tensor<2x16x16x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate 128x64x64 w8x1 s4 wgmma tma takes TMA copies, which this convolution cannot (it needs 16-bit elements, channels a multiple of 64, strides up to 8, window corners within 8 bits)}}
+exec.tactics @conv_tma_channels [{bm = 128, bn = 64, bk = 64, warps_m = 8, warps_n = 1, stages = 4, split_k = 1, wgmma = 1}, {bm = 128, bn = 64, bk = 64, warps_m = 8, warps_n = 1, stages = 4, split_k = 1, wgmma = 1, tma = 1}]
+
+// -----
+
+exec.kernel @conv_tma_mma_sync(%x: tensor<2x16x16x64xf16>, %w: tensor<64x3x3x64xf16>) -> tensor<2x16x16x64xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<2x16x16x64xf16>, tensor<64x3x3x64xf16>) -> tensor<2x16x16x64xf16>
+  exec.yield %y : tensor<2x16x16x64xf16>
+}
+// expected-error @+1 {{tma needs a warpgroup-MMA (wgmma) tile}}
+exec.tactics @conv_tma_mma_sync [{bm = 128, bn = 64, bk = 32, warps_m = 4, warps_n = 2, stages = 3, split_k = 1}, {bm = 128, bn = 64, bk = 32, warps_m = 4, warps_n = 2, stages = 3, split_k = 1, tma = 1}]

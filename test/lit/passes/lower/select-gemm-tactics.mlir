@@ -95,10 +95,11 @@ exec.kernel @conv_stage3(%x: tensor<1x14x14x256xf16>, %w: tensor<256x3x3x256xf16
 // -----
 
 // The same layer at batch 32 (M = 6272 pixels): 128x128 tiles fill 98 of
-// the SMs, so the warpgroup-MMA tiles follow the pick (bk = 64), then the
-// other conv tiles.
+// the SMs, so the warpgroup-MMA tiles follow the pick (bk = 64), each first
+// with its input through TMA im2col copies (256 channels: whole 64-channel
+// K tiles), up to six candidates.
 // CHECK-LABEL: exec.kernel @conv_stage3_b32
-// CHECK: exec.tactics @conv_stage3_b32 [{bk = 32 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 4 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 4 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 32 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 3 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}, {bk = 32 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 2 : i64, warps_n = 4 : i64}]
+// CHECK: exec.tactics @conv_stage3_b32 [{bk = 32 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 4 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, tma = 1 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, tma = 1 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 128 : i64, split_k = 1 : i64, stages = 4 : i64, tma = 1 : i64, warps_m = 4 : i64, warps_n = 1 : i64, wgmma = 1 : i64}]
 exec.kernel @conv_stage3_b32(%x: tensor<32x14x14x256xf16>, %w: tensor<256x3x3x256xf16>) -> tensor<32x14x14x256xf16> attributes {family = "data"} {
   %c = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<32x14x14x256xf16>, tensor<256x3x3x256xf16>) -> tensor<32x14x14x256xf16>
   exec.yield %c : tensor<32x14x14x256xf16>
