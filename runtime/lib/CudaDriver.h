@@ -19,6 +19,7 @@
 namespace dsc::plan {
 struct KernelVariant;
 struct Launch;
+struct TensorMap;
 } // namespace dsc::plan
 
 namespace dsc::rt {

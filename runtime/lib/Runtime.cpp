@@ -545,20 +545,13 @@ Status Context::resolveSteps() {
       step.argPointers.resize(step.argValues.size());
       for (size_t a = 0; a < numArgs; ++a)
         step.argValues[a] = resolve(*launch->args()->Get(a), s, a);
-      if (variant && variant->tensor_maps()) {
-        for (const dsc::plan::TensorMap *map : *variant->tensor_maps())
-          step.mapSpecs.push_back(map);
-        step.maps.resize(step.mapSpecs.size());
-        for (size_t i = 0; i < step.mapSpecs.size(); ++i)
-          if (Status status = plan_.runtime().driver().encodeTensorMap(
-                  *step.mapSpecs[i], step.argValues[step.mapSpecs[i]->arg()],
-                  &step.maps[i]);
-              !status)
-            return Status::error(status.code(),
-                                 "kernel '" + kernel->name()->str() +
-                                     "' variant " + std::to_string(v) + ": " +
-                                     status.message());
-      }
+      if (variant)
+        if (Status status = encodeTensorMaps(plan_.runtime().driver(), *variant,
+                                             step.argValues.data(), &step.maps);
+            !status)
+          return Status::error(
+              status.code(), "kernel '" + kernel->name()->str() + "' variant " +
+                                 std::to_string(v) + ": " + status.message());
       // The scratch's and the fault word's addresses are set once they are
       // allocated.
       if (usesScratch) {
@@ -582,6 +575,19 @@ Status Context::resolveSteps() {
                            "step " + std::to_string(s) + " has no kind");
     }
   }
+  return Status::ok();
+}
+
+Status Context::encodeTensorMaps(
+    const CudaDriver &driver, const dsc::plan::KernelVariant &variant,
+    const CUdeviceptr *args, std::vector<ResolvedStep::TensorMapBytes> *maps) {
+  const auto *specs = variant.tensor_maps();
+  maps->assign(specs ? specs->size() : 0, {});
+  for (size_t i = 0; i < maps->size(); ++i)
+    if (Status status = driver.encodeTensorMap(
+            *specs->Get(i), args[specs->Get(i)->arg()], &(*maps)[i]);
+        !status)
+      return status;
   return Status::ok();
 }
 

@@ -579,20 +579,15 @@ Status Tuner::tune(Plan &plan) {
       // Tensor maps over the step's arguments, as the context would encode
       // them; a variant whose maps cannot be is no candidate.
       std::vector<Context::ResolvedStep::TensorMapBytes> maps;
-      if (const auto *specs = variant->tensor_maps()) {
-        bool encoded = tensorMapsResolvable(
-            *variant, *launch, plan.file().symbolicDim().has_value(), cu);
-        maps.resize(specs->size());
-        for (flatbuffers::uoffset_t i = 0; encoded && i < specs->size(); ++i)
-          encoded = bool(cu.encodeTensorMap(
-              *specs->Get(i), step.argValues[specs->Get(i)->arg()], &maps[i]));
-        if (!encoded) {
-          entry.variants[v].usable = false;
-          continue;
-        }
-        for (auto &map : maps)
-          pointers.push_back(&map);
+      if (!tensorMapsResolvable(*variant, *launch,
+                                plan.file().symbolicDim().has_value(), cu) ||
+          !Context::encodeTensorMaps(cu, *variant, step.argValues.data(),
+                                     &maps)) {
+        entry.variants[v].usable = false;
+        continue;
       }
+      for (auto &map : maps)
+        pointers.push_back(&map);
       const auto *grid = variant->grid();
       const auto *block = variant->block();
       float ms = -1;

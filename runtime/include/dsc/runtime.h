@@ -28,7 +28,7 @@
 
 namespace dsc::plan {
 struct Plan;
-struct TensorMap;
+struct KernelVariant;
 } // namespace dsc::plan
 
 namespace dsc::rt {
@@ -485,7 +485,6 @@ private:
       uint64_t words[16];
     };
     std::vector<TensorMapBytes> maps;
-    std::vector<const dsc::plan::TensorMap *> mapSpecs;
     std::vector<void *> argPointers;
     CUdeviceptr copySource = 0, copyTarget = 0;
     /// One sample's bytes when the copy's ends are per-sample.
@@ -503,6 +502,12 @@ private:
     bool perSample;
   };
   void place(const Patch &patch, CUdeviceptr base);
+  /// Encodes every tensor map of `variant` over the launch arguments
+  /// `args` into `maps` (the context's steps and the tuner's timings).
+  static Status encodeTensorMaps(
+      const CudaDriver &driver, const dsc::plan::KernelVariant &variant,
+      const CUdeviceptr *args, std::vector<ResolvedStep::TensorMapBytes> *maps);
+
   /// Enqueues every step on `stream` (a capturing one, or the caller's).
   Status enqueueSteps(CUstream stream);
   /// Captures the steps into graphExec_ for these pointers and samples.
