@@ -14,16 +14,17 @@
 // ldmatrix (GemmEmitter's helpers); both tiles are [rows][BK] with K
 // contiguous, so B fragments come from ldmatrix without .trans. With C a
 // multiple of 8, 8 consecutive k share one tap and are one 16-byte copy;
-// otherwise (the first conv of a network, C = 3) elements are gathered one
-// by one. Too few output tiles for the SMs (ResNet's 7x7 layers at batch 1)
-// split K across grid z as the GEMM does (EmitterSupport's SplitK): the last
-// slice of a tile sums the partial sums and runs the epilogue. Hopper tiles
-// take warpgroup MMA as GemmEmitter's do, with the filter K-major and each
-// thread's pixel coordinates computed once (kWgmmaThreadCopies), or, for
-// inputs of whole 64-channel K tiles, the input tile copied by the Tensor
-// Memory Accelerator in im2col mode (kWgmmaTmaCopies: one copy per K tile,
-// no address arithmetic in the warps; the entry takes the tensor map). f32:
-// a SIMT tile (no TF32: results stay within 1e-3 relative).
+// with C a multiple of 4 (the first conv of a network, its 3 colours padded
+// to 4 by graph-pad-channels) two taps are two 8-byte copies; otherwise
+// elements are gathered one by one. Too few output tiles for the SMs (ResNet's
+// 7x7 layers at batch 1) split K across grid z as the GEMM does
+// (EmitterSupport's SplitK): the last slice of a tile sums the partial sums and
+// runs the epilogue. Hopper tiles take warpgroup MMA as GemmEmitter's do, with
+// the filter K-major and each thread's pixel coordinates computed once
+// (kWgmmaThreadCopies), or, for inputs of whole 64-channel K tiles, the input
+// tile copied by the Tensor Memory Accelerator in im2col mode (kWgmmaTmaCopies:
+// one copy per K tile, no address arithmetic in the warps; the entry takes the
+// tensor map). f32: a SIMT tile (no TF32: results stay within 1e-3 relative).
 //
 //===----------------------------------------------------------------------===//
 
@@ -85,6 +86,31 @@ static __device__ __forceinline__ void dsc_copy_tap(unsigned short* dst,
     zero[0] = zero[1] = zero[2] = zero[3] = 0u;
   }
 }
+/// 4 channels of one tap (C % 4 == 0: an image's channels padded to 4 by
+/// graph-pad-channels), 8 bytes.
+static __device__ __forceinline__ void dsc_copy_tap4(unsigned short* dst,
+    const unsigned short* __restrict__ x, sindex_t offset) {
+  if (offset >= 0) {
+    dsc_cp_async8(dst, x + offset);
+  } else {
+    unsigned* zero = reinterpret_cast<unsigned*>(dst);
+    zero[0] = zero[1] = 0u;
+  }
+}
+/// 8 elements of filter row `row` from column `gk` (rows of K % 4 == 0
+/// elements start on 8-byte boundaries: two 8-byte copies), zeros past K.
+static __device__ __forceinline__ void dsc_copy_filter4(unsigned short* dst,
+    const unsigned short* __restrict__ f, index_t row, index_t gk, index_t K) {
+  #pragma unroll
+  for (int h = 0; h < 2; ++h) {
+    if (gk + 4 * h + 4 <= K) {
+      dsc_cp_async8(dst + 4 * h, f + row * K + gk + 4 * h);
+    } else {
+      unsigned* zero = reinterpret_cast<unsigned*>(dst + 4 * h);
+      zero[0] = zero[1] = 0u;
+    }
+  }
+}
 )cuda";
 
 /// The tensor-core kernel body.
@@ -105,9 +131,12 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
   const int warpM = warp / WARPS_N, warpN = warp % WARPS_N;
   const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
   // 16-byte copies: 8 channels of one tap (C % 8 == 0), 8 taps of a filter
-  // row (K % 8 == 0), from 16-byte aligned bases.
+  // row (K % 8 == 0), from 16-byte aligned bases; else 8-byte copies of 4
+  // channels (C % 4 == 0, K % 4 == 0).
   const bool vecX = ($C$ % 8 == 0) && ((unsigned long long)X % 16 == 0);
   const bool vecF = (K % 8 == 0) && ((unsigned long long)F % 16 == 0);
+  const bool vecX4 = ($C$ % 4 == 0) && ((unsigned long long)X % 8 == 0);
+  const bool vecF4 = (K % 4 == 0) && ((unsigned long long)F % 8 == 0);
   constexpr int numKTiles = (int)((K + BK - 1) / BK);
   // Split-K: grid z slice `split` sums K tiles [ktBegin, ktBegin + ktCount)
   // (EmitterSupport's SplitK).
@@ -125,6 +154,9 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
       unsigned short* dst = as + r * AS + kc;
       if (vecX) {
         dsc_copy_tap(dst, X, dsc_im2col(gm, gk));
+      } else if (vecX4) {
+        dsc_copy_tap4(dst, X, dsc_im2col(gm, gk));
+        dsc_copy_tap4(dst + 4, X, dsc_im2col(gm, gk + 4));
       } else {
         #pragma unroll
         for (int e = 0; e < 8; ++e) {
@@ -139,6 +171,8 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
       unsigned short* dst = bs + r * AS + kc;
       if (vecF && gn < N && gk + 8 <= K) {
         dsc_cp_async16(dst, F + gn * K + gk);
+      } else if (vecF4 && gn < N) {
+        dsc_copy_filter4(dst, F, gn, gk, K);
       } else {
         #pragma unroll
         for (int e = 0; e < 8; ++e)
@@ -242,13 +276,15 @@ constexpr StringLiteral kWgmmaPrologue = R"cuda(
   const int wg = warp / 4, wgWarp = warp % 4;
   const index_t m0 = (index_t)blockIdx.y * BM, n0 = (index_t)blockIdx.x * BN;
   const bool vecF = (K % 8 == 0) && ((unsigned long long)F % 16 == 0);
+  const bool vecF4 = (K % 4 == 0) && ((unsigned long long)F % 8 == 0);
   constexpr int numKTiles = (int)((K + BK - 1) / BK);
 )cuda";
 
-/// Every thread copies 16-byte chunks of A rows (or gathers elements when C
-/// is not a multiple of 8).
+/// Every thread copies 16-byte chunks of A rows (two 8-byte taps when C is
+/// a multiple of 4 only; element gathers otherwise).
 constexpr StringLiteral kWgmmaThreadCopies = R"cuda(
   const bool vecX = ($C$ % 8 == 0) && ((unsigned long long)X % 16 == 0);
+  const bool vecX4 = ($C$ % 4 == 0) && ((unsigned long long)X % 8 == 0);
   // A thread loads the same chunk column (tid % 8) of the same A rows in
   // every K tile: their pixels' coordinates are computed once, and each K
   // tile adds its tap's offset (rows past M start far outside the image).
@@ -283,6 +319,9 @@ constexpr StringLiteral kWgmmaThreadCopies = R"cuda(
       unsigned short* dst = as + r * 64 + ((kcA ^ (r & 7)) * 8);
       if (vecX) {
         dsc_copy_tap(dst, X, pixelOffset(i, gk));
+      } else if (vecX4) {
+        dsc_copy_tap4(dst, X, pixelOffset(i, gk));
+        dsc_copy_tap4(dst + 4, X, pixelOffset(i, gk + 4));
       } else {
         for (int e = 0; e < 8; ++e) {
           const sindex_t offset = pixelOffset(i, gk + e);
@@ -332,6 +371,8 @@ constexpr StringLiteral kWgmmaFilterCopies = R"cuda(    #pragma unroll
       unsigned short* dst = bs + r * 64 + ((kc ^ (r & 7)) * 8);
       if (vecF && gn < N && gk + 8 <= K) {
         dsc_cp_async16(dst, F + gn * K + gk);
+      } else if (vecF4 && gn < N) {
+        dsc_copy_filter4(dst, F, gn, gk, K);
       } else {
         for (int e = 0; e < 8; ++e)
           dst[e] = (gn < N && gk + e < K) ? F[gn * K + gk + e] : (unsigned short)0;

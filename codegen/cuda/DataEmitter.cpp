@@ -599,16 +599,68 @@ emitTile(exec::KernelOp kernel, graph::TileOp tile, EmittedKernel emitted) {
                         });
 }
 
-static FailureOr<EmittedKernel> emitPad(exec::KernelOp kernel, graph::PadOp pad,
-                                        EmittedKernel emitted) {
+/// graph.pad of `source`, a kernel argument whose dimension d of the pad's
+/// input lies at stride `sourceStrides[d]`: the pad's own input, or the
+/// input of a transpose the pad follows (graph-pad-channels' zero channels
+/// after the NCHW-to-NHWC transpose, one kernel).
+static FailureOr<EmittedKernel> emitPadOf(exec::KernelOp kernel,
+                                          graph::PadOp pad, Value source,
+                                          ArrayRef<int64_t> sourceStrides,
+                                          EmittedKernel emitted) {
   ArrayRef<int64_t> inShape = shapeOf(pad.getInput());
+  ArrayRef<int64_t> outShape = shapeOf(pad.getResult());
   ArrayRef<int64_t> pads = pad.getPads();
   int64_t rank = inShape.size();
-  SmallVector<int64_t> inStrides = getStrides(inShape);
   graph::PadMode mode = pad.getMode();
+  std::string sourceName = argName(source);
+
+  // Zeros appended to a short last dimension (4 channels of a pixel): one
+  // thread writes each row of it as one 4-, 8- or 16-byte vector.
+  Type elementType = elementTypeOf(pad.getResult());
+  int64_t rowBytes =
+      rank > 0 && elementType.isIntOrFloat()
+          ? outShape.back() * elementType.getIntOrFloatBitWidth() / 8
+          : 0;
+  bool endOfLastOnly = rank > 0 && mode == graph::PadMode::Constant &&
+                       llvm::all_of(llvm::seq<int64_t>(0, 2 * rank - 1),
+                                    [&](int64_t i) { return pads[i] == 0; }) &&
+                       pads[2 * rank - 1] > 0;
+  StringRef vector = rowBytes == 4    ? "unsigned"
+                     : rowBytes == 8  ? "uint2"
+                     : rowBytes == 16 ? "uint4"
+                                      : "";
+  if (endOfLastOnly && !vector.empty() &&
+      elementType.getIntOrFloatBitWidth() >= 8) {
+    int64_t width = outShape.back(), kept = inShape.back();
+    std::string storage = storageOf(pad.getResult());
+    return emitPerElement(
+        kernel, std::move(emitted), outShape.drop_back(),
+        llvm::formatv("pad of the last dimension to {0}, {1}-byte rows", width,
+                      rowBytes)
+            .str(),
+        [&](llvm::raw_ostream &os) {
+          os << "    index_t offset = 0;\n";
+          for (int64_t d = 0; d + 1 < rank; ++d)
+            if (sourceStrides[d] != 0 && inShape[d] != 1)
+              os << llvm::formatv("    offset += c{0} * {1};\n", d,
+                                  sourceStrides[d]);
+          os << llvm::formatv("    union {{ {0} v; {1} e[{2}]; } row;\n",
+                              vector, storage, width);
+          for (int64_t e = 0; e < width; ++e) {
+            if (e < kept)
+              os << llvm::formatv("    row.e[{0}] = {1}[offset + {2}];\n", e,
+                                  sourceName, e * sourceStrides[rank - 1]);
+            else
+              os << llvm::formatv("    row.e[{0}] = {1}[0];\n", e,
+                                  argName(pad.getValue()));
+          }
+          os << llvm::formatv("    reinterpret_cast<{0}*>(out0)[o] = row.v;\n",
+                              vector);
+        });
+  }
+
   return emitPerElement(
-      kernel, std::move(emitted), shapeOf(pad.getResult()), "pad",
-      [&](llvm::raw_ostream &os) {
+      kernel, std::move(emitted), outShape, "pad", [&](llvm::raw_ostream &os) {
         os << "    long long offset = 0;\n";
         if (mode == graph::PadMode::Constant)
           os << "    bool inside = true;\n";
@@ -642,18 +694,42 @@ static FailureOr<EmittedKernel> emitPad(exec::KernelOp kernel, graph::PadOp pad,
                                 std::max<int64_t>(n, 1));
             break;
           }
-          if (inStrides[d] != 0)
-            os << llvm::formatv("      offset += j * {0}LL;\n", inStrides[d]);
+          if (sourceStrides[d] != 0)
+            os << llvm::formatv("      offset += j * {0}LL;\n",
+                                sourceStrides[d]);
           os << "    }\n";
         }
-        std::string read =
-            llvm::formatv("{0}[(index_t)offset]", argName(pad.getInput()));
+        std::string read = llvm::formatv("{0}[(index_t)offset]", sourceName);
         if (mode == graph::PadMode::Constant)
           os << llvm::formatv("    out0[o] = inside ? {0} : {1}[0];\n", read,
                               argName(pad.getValue()));
         else
           os << "    out0[o] = " << read << ";\n";
       });
+}
+
+static FailureOr<EmittedKernel> emitPad(exec::KernelOp kernel, graph::PadOp pad,
+                                        EmittedKernel emitted) {
+  return emitPadOf(kernel, pad, pad.getInput(),
+                   getStrides(shapeOf(pad.getInput())), std::move(emitted));
+}
+
+/// A transpose whose result only a constant pad reads (graph-fuse groups
+/// them): the pad reads the transpose's input through permuted strides.
+static FailureOr<EmittedKernel>
+emitPaddedTranspose(exec::KernelOp kernel, graph::TransposeOp transpose,
+                    graph::PadOp pad, EmittedKernel emitted) {
+  auto input = dyn_cast<BlockArgument>(transpose.getInput());
+  if (!input || !isa<BlockArgument>(pad.getValue()))
+    return kernel.emitOpError(
+        "a padded transpose must read kernel arguments only");
+  if (pad.getMode() != graph::PadMode::Constant)
+    return kernel.emitOpError("a transpose takes constant pads only");
+  SmallVector<int64_t> inputStrides = getStrides(shapeOf(input));
+  SmallVector<int64_t> strides;
+  for (int64_t d : transpose.getPerm())
+    strides.push_back(inputStrides[d]);
+  return emitPadOf(kernel, pad, input, strides, std::move(emitted));
 }
 
 static FailureOr<EmittedKernel>
@@ -713,6 +789,23 @@ FailureOr<EmittedKernel> emitDataKernel(exec::KernelOp kernel,
   if (ops.empty())
     return kernel.emitOpError("data kernel body has no op");
   Operation &op = *ops.begin();
+  // A transpose and the constant pad of its result (graph-pad-channels).
+  if (auto transpose = dyn_cast<graph::TransposeOp>(op);
+      transpose && std::distance(ops.begin(), ops.end()) == 2) {
+    auto pad = dyn_cast<graph::PadOp>(*std::next(ops.begin()));
+    if (!pad || pad.getInput() != transpose.getResult() ||
+        yield.getValues().size() != 1 ||
+        yield.getValues().front() != pad.getResult())
+      return kernel.emitOpError(
+          "a data kernel of two ops must be a transpose and the pad of its "
+          "result, which it yields");
+    if (elementTypeOf(transpose.getInput()) != elementTypeOf(pad.getResult()))
+      return kernel.emitOpError("data kernel changes the element type");
+    EmittedKernel emitted;
+    emitted.name = kernel.getSymName().str();
+    emitted.entry = entryName(kernel);
+    return emitPaddedTranspose(kernel, transpose, pad, std::move(emitted));
+  }
   // graph.reduce takes an elementwise epilogue (ReductionEmitter.cpp); the
   // other data ops stand alone.
   bool takesEpilogue = isa<graph::ReduceOp>(op);

@@ -220,6 +220,11 @@ static __device__ __forceinline__ unsigned dsc_smem_addr(const void* p) {
 static __device__ __forceinline__ void dsc_cp_async16(void* smem, const void* gmem) {
   asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\n" :: "r"(dsc_smem_addr(smem)), "l"(gmem));
 }
+/// 8 bytes (4 channels of one tap): only the L1-allocating form takes
+/// fewer than 16.
+static __device__ __forceinline__ void dsc_cp_async8(void* smem, const void* gmem) {
+  asm volatile("cp.async.ca.shared.global [%0], [%1], 8;\n" :: "r"(dsc_smem_addr(smem)), "l"(gmem));
+}
 /// `x`, opaque to the optimizer: epilogue indices built on it are not
 /// hoisted above the main loop, where they would hold registers throughout.
 static __device__ __forceinline__ int dsc_opaque(int x) {

@@ -276,6 +276,9 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
           precision.ioPrecision = options.ioPrecision;
           fn.addPass(graph::createConvertPrecision(precision));
           fn.addPass(createCanonicalizerPass());
+          // After precision: only 16-bit convs take 8-byte taps.
+          fn.addPass(graph::createPadChannels());
+          fn.addPass(graph::createFoldConstants());
           fn.addPass(graph::createFuseAttention());
           fn.addPass(graph::createAttentionLayout());
           fn.addPass(graph::createHoistRowScale());

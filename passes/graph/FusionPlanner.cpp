@@ -453,6 +453,16 @@ void FusionPlanner::planAnchors() {
     if (!kind)
       continue;
     unsigned id = newGroup(kind->first, kind->second, op);
+    // A transpose writes a constant pad of its result (graph-pad-channels'
+    // zero channels) as it goes: one pass over the image instead of two.
+    if (auto transpose = dyn_cast<TransposeOp>(op);
+        transpose && transpose->hasOneUse()) {
+      auto pad = dyn_cast<PadOp>(*transpose->getUsers().begin());
+      if (pad && pad.getInput() == transpose.getResult() &&
+          pad.getMode() == PadMode::Constant && !groupsOf.count(pad))
+        tryExtend(id, pad);
+      continue;
+    }
     // The data-movement emitter takes one op; graph.reduce an epilogue.
     if (kind->first == FusionKind::Data && !isa<ReduceOp>(op) &&
         !isImplicitGemmConv(op))

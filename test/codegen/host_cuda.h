@@ -164,6 +164,9 @@ static inline float dsc_mma_half(unsigned short h) {
 static inline void dsc_cp_async16(void *dst, const void *src) {
   std::memcpy(dst, src, 16);
 }
+static inline void dsc_cp_async8(void *dst, const void *src) {
+  std::memcpy(dst, src, 8);
+}
 static inline void dsc_cp_async_commit() {}
 template <int N> static inline void dsc_cp_async_wait() {}
 static inline unsigned dsc_pack2(float lo, float hi) {

@@ -295,6 +295,26 @@ def cases():
         "warps_n = 1, stages = 3, split_k = 1, wgmma = 1}, {bm = 128, bn = 64, "
         "bk = 64, warps_m = 8, warps_n = 1, stages = 4, split_k = 1, wgmma = 1}]\n",
         [xs, ws], [ys.astype(np.float16)], rtol=1e-2, atol=1e-2, min_launches=2)
+    # The stem with its 3 channels padded to 4 (graph-pad-channels): each
+    # tap and each filter row's 4 channels are 8-byte copies (K = 196 is
+    # not a multiple of 8), through mma.sync tiles (one split K 3 ways) and
+    # warpgroup tiles.
+    xs4 = np.pad(xs, [(0, 0), (0, 0), (0, 0), (0, 1)])
+    ws4 = np.pad(ws, [(0, 0), (0, 0), (0, 0), (0, 1)])
+    add("conv-igemm-f16-stem-4-channels",
+        kernel("conv_stem4", "%x: tensor<2x15x13x4xf16>, %w: tensor<64x7x7x4xf16>",
+               "graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, "
+               "group = 1 : i64} : (tensor<2x15x13x4xf16>, tensor<64x7x7x4xf16>) "
+               "-> tensor<2x8x7x64xf16>", "tensor<2x8x7x64xf16>")
+        + "\nexec.tactics @conv_stem4 [{bm = 64, bn = 64, bk = 32, warps_m = 2, "
+        "warps_n = 2, stages = 4, split_k = 1}, {bm = 16, bn = 32, bk = 32, "
+        "warps_m = 1, warps_n = 2, stages = 4, split_k = 3}, {bm = 64, bn = 64, "
+        "bk = 64, warps_m = 4, warps_n = 1, stages = 3, split_k = 1, wgmma = 1}, "
+        "{bm = 128, bn = 64, bk = 64, warps_m = 8, warps_n = 1, stages = 4, "
+        "split_k = 1, wgmma = 1}]\n",
+        [xs4, ws4], [ys.astype(np.float16)], rtol=1e-2, atol=1e-2,
+        min_launches=4)
     # TMA im2col input copies (emulated as the PTX ISA's im2col mode walks):
     # 64 and 128 channels; stride 1, then stride 2 with uneven pads, then
     # dilation 2; 2-3 images so that copies walk across image boundaries
@@ -409,6 +429,29 @@ def cases():
         "\n  exec.yield %y : tensor<2x3x2x20xbf16>\n}",
         [xb, wb, rb], [bf16(np.maximum(y + from_bf16(rb), 0).astype(np.float32))],
         rtol=2e-2, atol=2e-2)
+    # A transpose and the constant pad of its result in one kernel
+    # (graph-pad-channels after the NCHW-to-NHWC transpose): the channels
+    # padded at the end (one 8- or 16-byte row per thread, f16 and f32),
+    # then pads elsewhere (one element per thread, permuted strides).
+    for name, dtype, pads, ctype in [
+            ("tpad_f16", np.float16, [0, 0, 0, 0, 0, 0, 0, 1], "f16"),
+            ("tpad_f32", np.float32, [0, 0, 0, 0, 0, 0, 0, 1], "f32"),
+            ("tpad_spatial", np.float16, [0, 1, 0, 0, 0, 0, 2, 1], "f16")]:
+        x = rng.standard_normal((2, 3, 5, 7)).astype(dtype)
+        fill = np.array(1.5, dtype)
+        width = [(pads[i], pads[i + 4]) for i in range(4)]
+        y = np.pad(x.transpose(0, 2, 3, 1), width, constant_values=fill)
+        shape = "x".join(map(str, y.shape)) + "x" + ctype
+        add(f"transpose-pad-{name.split('_')[1]}",
+            f"exec.kernel @{name}(%x: tensor<2x3x5x7x{ctype}>, %v: tensor<{ctype}>) "
+            f"-> tensor<{shape}> attributes {{family = \"data\"}} {{\n"
+            f"  %t = graph.transpose %x {{perm = array<i64: 0, 2, 3, 1>}} : "
+            f"tensor<2x3x5x7x{ctype}> -> tensor<2x5x7x3x{ctype}>\n"
+            f"  %y = graph.pad constant %t, %v {{pads = array<i64: "
+            f"{', '.join(map(str, pads))}>}} : (tensor<2x5x7x3x{ctype}>, "
+            f"tensor<{ctype}>) -> tensor<{shape}>\n"
+            f"  exec.yield %y : tensor<{shape}>\n}}",
+            [x, fill], [y])
     # Indexing (indexing.mlir).
     ix = lambda name: lit_kernel("indexing.mlir", name)
     a = rng.standard_normal((2, 3, 4)).astype(np.float32)
@@ -1110,7 +1153,7 @@ def run_case(case, translate, harness):
         # dynamic shared memory becomes a static buffer (one block at a time).
         bf16_mma = "f32.bf16.bf16.f32" in source
         source = re.sub(r"(template <[^>]*>\s*)?static __device__ __forceinline__ "
-                        r"[\w ]+ dsc_(smem_addr|cp_async16|cp_async_commit|"
+                        r"[\w ]+ dsc_(smem_addr|cp_async16|cp_async8|cp_async_commit|"
                         r"cp_async_wait|ldmatrix_x4|ldmatrix_x4_trans|mma_16816|"
                         r"pack2|exp2|opaque|wgmma_desc|wgmma_fence|wgmma_commit|"
                         r"wgmma_wait|fence_proxy_async|wgmma_m64n\d+k16|"

@@ -62,6 +62,28 @@ exec.kernel @conv_f16_stem_batch1(%x: tensor<1x224x224x3xf16>, %w: tensor<64x7x7
   exec.yield %y : tensor<1x112x112x64xf16>
 }
 
+// The stem with its channels padded to 4 (graph-pad-channels): a tap's 4
+// channels and 4 of a filter row's taps (K = 196) are 8-byte copies, in
+// the mma.sync tile and in the warpgroup tile; sm_90a compiles both.
+// CHECK-LABEL: // kernel @conv_f16_stem4 entry conv_f16_stem4
+// CHECK: static __device__ __forceinline__ void dsc_cp_async8(
+// CHECK-NEXT: cp.async.ca.shared.global [%0], [%1], 8;
+// CHECK: // implicit-gemm convolution on tensor cores: M 401408 N 64 K 196, 128x64x32 tile
+// CHECK: const bool vecX4 = (4 % 4 == 0) && ((unsigned long long)X % 8 == 0);
+// CHECK: dsc_copy_tap4(dst, X, dsc_im2col(gm, gk));
+// CHECK-NEXT: dsc_copy_tap4(dst + 4, X, dsc_im2col(gm, gk + 4));
+// CHECK: dsc_copy_filter4(dst, F, gn, gk, K);
+// CHECK: // implicit-gemm convolution on warpgroup mma: M 401408 N 64 K 196, 128x64x64 tile
+// CHECK: dsc_copy_tap4(dst, X, pixelOffset(i, gk));
+// CHECK-NEXT: dsc_copy_tap4(dst + 4, X, pixelOffset(i, gk + 4));
+// CHECK: dsc_copy_filter4(dst, F, gn, gk, K);
+// CUBIN: // kernel @conv_f16_stem4 entry conv_f16_stem4 cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
+exec.kernel @conv_f16_stem4(%x: tensor<32x224x224x4xf16>, %w: tensor<64x7x7x4xf16>) -> tensor<32x112x112x64xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, group = 1 : i64} : (tensor<32x224x224x4xf16>, tensor<64x7x7x4xf16>) -> tensor<32x112x112x64xf16>
+  exec.yield %y : tensor<32x112x112x64xf16>
+}
+exec.tactics @conv_f16_stem4 [{bm = 128, bn = 64, bk = 32, warps_m = 4, warps_n = 2, stages = 3, split_k = 1}, {bm = 128, bn = 64, bk = 64, warps_m = 8, warps_n = 1, stages = 4, split_k = 1, wgmma = 1}]
+
 // A variant whose input arrives by TMA im2col copies (ResNet's stage-2 3x3
 // conv at batch 32: 128 channels, two 64-channel K tiles per tap): the entry
 // takes the tensor map last, thread 0 issues one copy per K tile with the

@@ -2,9 +2,37 @@
 
 // expected-error @+1 {{'exec.kernel' op data kernel body must be one op}}
 exec.kernel @two_ops(%x: tensor<2x3xf32>) -> tensor<3x2xf32> attributes {family = "data"} {
+  %t = graph.tile %x {repeats = array<i64: 1, 1>} : tensor<2x3xf32> -> tensor<2x3xf32>
+  %y = graph.transpose %t {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  exec.yield %y : tensor<3x2xf32>
+}
+
+// -----
+
+// A transpose takes a pad of its result, nothing else.
+// expected-error @+1 {{'exec.kernel' op a data kernel of two ops must be a transpose and the pad of its result, which it yields}}
+exec.kernel @transpose_tile(%x: tensor<2x3xf32>) -> tensor<3x2xf32> attributes {family = "data"} {
   %t = graph.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
   %y = graph.tile %t {repeats = array<i64: 1, 1>} : tensor<3x2xf32> -> tensor<3x2xf32>
   exec.yield %y : tensor<3x2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'exec.kernel' op a data kernel of two ops must be a transpose and the pad of its result, which it yields}}
+exec.kernel @transpose_pad_yields_transpose(%x: tensor<2x3xf32>, %v: tensor<f32>) -> tensor<3x2xf32> attributes {family = "data"} {
+  %t = graph.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  %y = graph.pad constant %t, %v {pads = array<i64: 0, 0, 0, 1>} : (tensor<3x2xf32>, tensor<f32>) -> tensor<3x3xf32>
+  exec.yield %t : tensor<3x2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'exec.kernel' op a transpose takes constant pads only}}
+exec.kernel @transpose_reflect_pad(%x: tensor<2x3xf32>, %v: tensor<f32>) -> tensor<3x4xf32> attributes {family = "data"} {
+  %t = graph.transpose %x {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  %y = graph.pad reflect %t, %v {pads = array<i64: 0, 1, 0, 1>} : (tensor<3x2xf32>, tensor<f32>) -> tensor<3x4xf32>
+  exec.yield %y : tensor<3x4xf32>
 }
 
 // -----

@@ -30,6 +30,38 @@ exec.kernel @transpose_narrow(%x: tensor<2x3x32x32xf16>) -> tensor<2x32x32x3xf16
   exec.yield %y : tensor<2x32x32x3xf16>
 }
 
+// The same with its channels padded to 4 (graph-pad-channels): each thread
+// writes one pixel's 4 channels as one 8-byte vector, the fourth the pad
+// value.
+// CHECK-LABEL: // kernel @transpose_pad entry transpose_pad grid (8, 1, 1) block (256, 1, 1)
+// CHECK: // pad of the last dimension to 4, 8-byte rows: one thread per output element
+// CHECK: for (index_t o = {{.*}}; o < 2048; o += stride) {
+// CHECK: offset += c0 * 3072;
+// CHECK: offset += c1 * 32;
+// CHECK: offset += c2 * 1;
+// CHECK: union { uint2 v; unsigned short e[4]; } row;
+// CHECK: row.e[0] = arg0[offset + 0];
+// CHECK: row.e[1] = arg0[offset + 1024];
+// CHECK: row.e[2] = arg0[offset + 2048];
+// CHECK: row.e[3] = arg1[0];
+// CHECK: reinterpret_cast<uint2*>(out0)[o] = row.v;
+exec.kernel @transpose_pad(%x: tensor<2x3x32x32xf16>, %v: tensor<f16>) -> tensor<2x32x32x4xf16> attributes {family = "data"} {
+  %t = graph.transpose %x {perm = array<i64: 0, 2, 3, 1>} : tensor<2x3x32x32xf16> -> tensor<2x32x32x3xf16>
+  %y = graph.pad constant %t, %v {pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 1>} : (tensor<2x32x32x3xf16>, tensor<f16>) -> tensor<2x32x32x4xf16>
+  exec.yield %y : tensor<2x32x32x4xf16>
+}
+
+// Pads elsewhere: per element, through the transpose's strides.
+// CHECK-LABEL: // kernel @transpose_pad_rows
+// CHECK: // pad: one thread per output element
+// CHECK: offset += j * 32LL;
+// CHECK: out0[o] = inside ? arg0[(index_t)offset] : arg1[0];
+exec.kernel @transpose_pad_rows(%x: tensor<2x3x32x32xf16>, %v: tensor<f16>) -> tensor<2x34x32x3xf16> attributes {family = "data"} {
+  %t = graph.transpose %x {perm = array<i64: 0, 2, 3, 1>} : tensor<2x3x32x32xf16> -> tensor<2x32x32x3xf16>
+  %y = graph.pad constant %t, %v {pads = array<i64: 0, 1, 0, 0, 0, 1, 0, 0>} : (tensor<2x32x32x3xf16>, tensor<f16>) -> tensor<2x34x32x3xf16>
+  exec.yield %y : tensor<2x34x32x3xf16>
+}
+
 // A reshape is a copy, 16 bytes at a time when aligned.
 // CHECK-LABEL: // kernel @reshape entry reshape grid (1, 1, 1) block (256, 1, 1)
 // CHECK: const uint4* __restrict__ src = reinterpret_cast<const uint4*>(arg0);

@@ -110,6 +110,27 @@ func.func @views(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
   return %2 : tensor<4x6xf32>
 }
 
+// A transpose writes the constant pad of its result (graph-pad-channels'
+// zero channels) in the same kernel; a pad of a transpose that is also
+// read elsewhere stays a kernel of its own.
+// CHECK-LABEL: func.func @padded_transpose
+// CHECK: %[[Z:.*]] = graph.constant dense<0.000000e+00> : tensor<f16>
+// CHECK: graph.fusion data anchor("transpose") (%arg0, %[[Z]] : tensor<1x3x4x4xf16>, tensor<f16>) -> tensor<1x4x4x4xf16>
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: graph.transpose
+// CHECK-NEXT: graph.pad constant
+// CHECK-NEXT: graph.yield
+// CHECK: %[[T:.*]] = graph.fusion data anchor("transpose") (%arg0 : tensor<1x3x4x4xf16>) -> tensor<1x4x4x3xf16>
+// CHECK: graph.fusion data anchor("pad") (%[[T]], %[[Z]] : tensor<1x4x4x3xf16>, tensor<f16>)
+func.func @padded_transpose(%x: tensor<1x3x4x4xf16>) -> (tensor<1x4x4x4xf16>, tensor<1x4x4x4xf16>, tensor<1x4x4x3xf16>) {
+  %z = graph.constant dense<0.0> : tensor<f16>
+  %0 = graph.transpose %x {perm = array<i64: 0, 2, 3, 1>} : tensor<1x3x4x4xf16> -> tensor<1x4x4x3xf16>
+  %1 = graph.pad constant %0, %z {pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 1>} : (tensor<1x4x4x3xf16>, tensor<f16>) -> tensor<1x4x4x4xf16>
+  %2 = graph.transpose %x {perm = array<i64: 0, 2, 3, 1>} : tensor<1x3x4x4xf16> -> tensor<1x4x4x3xf16>
+  %3 = graph.pad constant %2, %z {pads = array<i64: 0, 0, 0, 0, 0, 0, 0, 1>} : (tensor<1x4x4x3xf16>, tensor<f16>) -> tensor<1x4x4x4xf16>
+  return %1, %3, %2 : tensor<1x4x4x4xf16>, tensor<1x4x4x4xf16>, tensor<1x4x4x3xf16>
+}
+
 // graph.reduce absorbs its elementwise epilogue; other data ops stand alone.
 // CHECK-LABEL: func.func @reduce_epilogue
 // CHECK: graph.fusion data anchor("reduce")
