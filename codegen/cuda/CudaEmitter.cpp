@@ -113,16 +113,56 @@ static FailureOr<EmittedKernel> emitByFamily(exec::KernelOp kernel,
   return kernel.emitOpError("unsupported kernel family '") << family << "'";
 }
 
+/// Programmatic dependent launch (sm_90): this grid waits until the
+/// previous one has finished and its writes are visible, then lets the next
+/// kernel's blocks be scheduled as its own last ones run (after the wait,
+/// so that at most one grid's blocks wait at a time). Both are no-ops in a
+/// launch without programmatic stream serialization.
+static constexpr llvm::StringLiteral kAwaitPreviousGrid = R"cuda(
+static __device__ __forceinline__ void dsc_await_previous_grid() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;\n" ::: "memory");
+  asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
+#endif
+}
+)cuda";
+
+/// Makes every entry of `emitted` (its variants too) wait for the previous
+/// grid before its first instruction, so that the runtime may overlap its
+/// launch with that grid's tail. Every family's entry is written by
+/// kernelSignature followed by `{`.
+static LogicalResult awaitPreviousGrid(exec::KernelOp kernel,
+                                       EmittedKernel &emitted) {
+  SmallVector<StringRef> entries = {emitted.entry};
+  for (const KernelVariant &variant : emitted.variants)
+    entries.push_back(variant.entry);
+  for (StringRef entry : entries) {
+    std::string signature = (" " + entry + "(").str();
+    size_t at = emitted.source.find(signature);
+    size_t open = at == std::string::npos ? at : emitted.source.find('{', at);
+    if (open == std::string::npos)
+      return kernel.emitOpError("has no entry '") << entry << "'";
+    emitted.source.insert(open + 1, "\n  dsc_await_previous_grid();");
+  }
+  emitted.source = (kAwaitPreviousGrid + emitted.source).str();
+  emitted.awaitsPreviousGrid = true;
+  return success();
+}
+
 FailureOr<EmittedKernel> emitKernel(exec::KernelOp kernel,
                                     const EmitOptions &options) {
   if (failed(verifyKernelTypes(kernel)))
     return failure();
   FailureOr<EmittedKernel> emitted = emitByFamily(kernel, options);
-  if (failed(emitted) || !runsPerSample(kernel))
-    return emitted;
-  if (failed(makePerSample(kernel, *emitted)))
+  if (failed(emitted))
     return failure();
-  emitted->perSample = true;
+  if (runsPerSample(kernel)) {
+    if (failed(makePerSample(kernel, *emitted)))
+      return failure();
+    emitted->perSample = true;
+  }
+  if (failed(awaitPreviousGrid(kernel, *emitted)))
+    return failure();
   return emitted;
 }
 

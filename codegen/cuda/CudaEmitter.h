@@ -73,6 +73,9 @@ struct EmittedKernel {
   /// Some entry uses the target's architecture-specific features (sm_90a's
   /// wgmma): NVRTC compiles for `arch` + "a", the source guards them.
   bool archSpecific = false;
+  /// Every entry starts with dsc_await_previous_grid (emitKernel adds it):
+  /// the runtime may launch it with programmatic stream serialization.
+  bool awaitsPreviousGrid = false;
   /// The tactic of `entry`, when the kernel has alternatives (else empty).
   std::string description;
   /// Alternatives to `entry` in the same source (exec.tactics candidates

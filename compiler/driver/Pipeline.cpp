@@ -412,7 +412,7 @@ int dsc::driver::compileModel(llvm::StringRef inputPath,
       binaries[k.name] = KernelBinary{
           k.entry,        k.source,        arch,        compiled->cubin,
           compiled->ptx,  k.reportsFaults, k.perSample, k.sampleGridAxis,
-          k.scratchBytes, k.description,   k.variants};
+          k.scratchBytes, k.description,   k.variants,  k.awaitsPreviousGrid};
     }
     return false;
   });

@@ -272,7 +272,7 @@ struct Writer {
           static_cast<uint8_t>(binary.sampleGridAxis), binary.scratchBytes,
           *gemm,
           binary.description.empty() ? nullptr : binary.description.c_str(),
-          variants.empty() ? nullptr : &variants));
+          variants.empty() ? nullptr : &variants, binary.awaitsPreviousGrid));
     }
 
     std::vector<flatbuffers::Offset<plan::StepEntry>> steps;

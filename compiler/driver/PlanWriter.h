@@ -33,6 +33,9 @@ struct KernelBinary {
   /// Kernel.description, Kernel.variants).
   std::string description;
   std::vector<codegen::KernelVariant> variants;
+  /// Every entry waits for the previous grid (plan.fbs
+  /// Kernel.awaits_previous_grid).
+  bool awaitsPreviousGrid = false;
 };
 
 /// Serializes a planned exec module (launch configurations set, arena

@@ -304,6 +304,15 @@ SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, int64_t k,
       }
       add(tile);
     }
+  // A shallow reduction (a network's first conv: K = 7 x 7 x 4) gives each
+  // block a few K tiles only, so its pipeline's fill and its epilogue are
+  // latency that other blocks on the SM hide: fewer stages, more blocks.
+  if (ceilDiv(k, 64) <= 4)
+    for (GemmTile tile : {GemmTile{128, 64, 64, 8, 1, 3, 1, 1},
+                          GemmTile{64, 64, 64, 4, 1, 3, 1, 1}})
+      if (convTileFits(tile, m, n) &&
+          2 * convOutputTiles(tile, m, n) >= kGemmNumSMs)
+        add(tile);
   for (const GemmTile &tile : others)
     add(withConvSplit(tile, m, n, k, canSplit));
   return candidates;

@@ -35,6 +35,8 @@ Status CudaDriver::load(const char *libraryName) {
 #undef DSC_RESOLVE_ENTRY
   cuTensorMapEncodeIm2col = reinterpret_cast<decltype(cuTensorMapEncodeIm2col)>(
       dlsym(library, "cuTensorMapEncodeIm2col"));
+  cuLaunchKernelEx = reinterpret_cast<decltype(cuLaunchKernelEx)>(
+      dlsym(library, DSC_STRINGIFY_EXPANDED(cuLaunchKernelEx)));
   return Status::ok();
 }
 

@@ -74,6 +74,8 @@ struct CudaDriver {
 
   /// Optional (drivers of CUDA 12 and later): TMA variants need it.
   decltype(&::cuTensorMapEncodeIm2col) cuTensorMapEncodeIm2col = nullptr;
+  /// Optional (CUDA 12 and later): programmatic dependent launches need it.
+  decltype(&::cuLaunchKernelEx) cuLaunchKernelEx = nullptr;
 
   void *library = nullptr;
 

@@ -233,6 +233,85 @@ TEST(Gpu, CudaGraphReplaysAndFollowsNewPointers) {
     cu.cuMemFree(pointer);
 }
 
+/// 16 kernels that await the previous grid, launched back to back (with
+/// programmatic stream serialization where the GPU has it, and without):
+/// each reads a scattered permutation of what every block of the one before
+/// wrote into one ping-pong buffer and overwrites the other, which the one
+/// before read, so a grid that ran ahead of its predecessor would read or
+/// clobber stale values.
+TEST(Gpu, ProgrammaticLaunchesKeepStreamOrder) {
+  std::string cacheDir = makeTempDir();
+  CREATE_RUNTIME_OR_SKIP(runtime, cacheDir);
+  constexpr uint32_t kLength = 1 << 20, kSteps = 16;
+  const uint64_t bytes = kLength * sizeof(float);
+  TestPlan testPlan;
+  testPlan.inputs = {{"a", dsc::plan::DType::F32, {kLength}}};
+  testPlan.outputs = {{"out", dsc::plan::DType::F32, {kLength}}};
+  testPlan.arenaSize = testPlan.arenaLowerBound = 2 * bytes;
+  TestKernel kernel{"step", "step",
+                    "#define N " + std::to_string(kLength) + "u\n" + R"(
+extern "C" __global__ void step(const float *in, float *out) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;\n" ::: "memory");
+  asm volatile("griddepcontrol.launch_dependents;\n" ::: "memory");
+#endif
+  unsigned i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < N)
+    out[i] = in[(i * 7919u + 13u) % N] + 1.0f;
+}
+)"};
+  kernel.awaitsPreviousGrid = true;
+  testPlan.kernels = {kernel};
+  for (uint32_t s = 0; s < kSteps; ++s) {
+    TestLaunch launch;
+    launch.grid = std::vector<uint32_t>{kLength / 256, 1, 1};
+    launch.block = std::vector<uint32_t>{256, 1, 1};
+    launch.args = {s == 0 ? inputRef(0, 0, bytes)
+                          : arenaRef((s + 1) % 2 * bytes, bytes),
+                   arenaRef(s % 2 * bytes, bytes)};
+    testPlan.steps.push_back(launch);
+  }
+  testPlan.steps.push_back(TestCopy{arenaRef((kSteps - 1) % 2 * bytes, bytes),
+                                    outputRef(0, 0, bytes)});
+  testPlan.execIr = "exec.program {}";
+  PlanFile file;
+  ASSERT_TRUE(PlanFile::fromBytes(testPlan.build(), &file).isOk());
+  std::unique_ptr<Plan> plan;
+  Status status = Plan::load(*runtime, std::move(file), &plan);
+  ASSERT_TRUE(status.isOk()) << status.toString();
+
+  // Hopper's driver has cuLaunchKernelEx (CUDA 12 and later).
+  if (runtime->arch() == "sm_90")
+    EXPECT_TRUE(runtime->programmaticLaunches());
+  std::vector<float> a(kLength), expected(kLength), out(kLength);
+  for (uint32_t i = 0; i < kLength; ++i)
+    a[i] = float(i % 1000);
+  for (uint32_t i = 0; i < kLength; ++i) {
+    uint32_t j = i;
+    for (uint32_t s = 0; s < kSteps; ++s)
+      j = uint32_t((uint64_t(j) * 7919u + 13u) % kLength);
+    expected[i] = a[j] + float(kSteps);
+  }
+  for (bool programmatic : {true, false})
+    for (bool graphs : {true, false}) {
+      SCOPED_TRACE(std::string(programmatic ? "programmatic" : "plain") +
+                   (graphs ? ", graph" : ", launches"));
+      std::unique_ptr<Context> context;
+      ASSERT_TRUE(Context::create(*plan, &context).isOk());
+      context->setUseCudaGraphs(graphs);
+      context->setUseProgrammaticLaunches(programmatic);
+      EXPECT_EQ(context->usesProgrammaticLaunches(),
+                programmatic && runtime->programmaticLaunches());
+      for (int repeat = 0; repeat < 3; ++repeat) {
+        std::fill(out.begin(), out.end(), -1.0f);
+        status = context->runHost({a.data()}, {out.data()}, nullptr);
+        ASSERT_TRUE(status.isOk()) << status.toString();
+        for (uint32_t i = 0; i < kLength; ++i)
+          ASSERT_EQ(out[i], expected[i]) << "at " << i;
+      }
+    }
+}
+
 TEST(Gpu, CApiEndToEnd) {
   std::string cacheDir = makeTempDir();
   dsc_runtime *runtime = nullptr;

@@ -103,6 +103,7 @@ struct TestKernel {
   uint64_t scratchBytes = 0;
   std::string description;
   std::vector<TestVariant> variants;
+  bool awaitsPreviousGrid = false;
 };
 
 struct TestLaunch {
@@ -186,7 +187,8 @@ struct TestPlan {
           k.cubin.empty() ? nullptr : &k.cubin, nullptr, false, k.perSample,
           k.perSampleAxis, k.scratchBytes, gemmOffset,
           k.description.empty() ? nullptr : k.description.c_str(),
-          variantOffsets.empty() ? nullptr : &variantOffsets));
+          variantOffsets.empty() ? nullptr : &variantOffsets,
+          k.awaitsPreviousGrid));
     }
     auto kernelsOffset = b.CreateVector(kernelOffsets);
     std::vector<fb::Offset<p::StepEntry>> stepOffsets;

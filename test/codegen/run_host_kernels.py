@@ -1164,7 +1164,7 @@ def run_case(case, translate, harness):
                         "", source, flags=re.S)
         source = source.replace("extern __shared__ __align__(16) unsigned char "
                                 "dsc_smem[];", "unsigned char* dsc_smem = dsc_host_smem;")
-        signature = re.search(entry + r"\((.*)\)", source).group(1)
+        signature = re.search(r"\b" + entry + r"\((.*)\)", source).group(1)
         signature = signature.replace(", unsigned char *__restrict__ scratch", "")
         params = [p.split("* __restrict__")[0] for p in signature.split(", ")]
         reports_faults = params[-1].startswith("unsigned int") and \
@@ -1197,7 +1197,7 @@ def run_case(case, translate, harness):
             call = args
             # Tensor maps (TMA variants) come last; the emulated copies read
             # the input argument itself.
-            maps = re.search(name + r"\((.*)\)", source).group(1).count(
+            maps = re.search(r"\b" + name + r"\((.*)\)", source).group(1).count(
                 "dsc_tensor_map")
             if scratch:
                 main.append(f"  std::vector<unsigned char> scratch{li}({scratch});")

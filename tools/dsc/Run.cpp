@@ -197,10 +197,11 @@ int dsc::tools::runRun() {
     outs() << "ran " << planPath << " on " << runtime->deviceName() << " ("
            << runtime->arch() << ")";
     if (!times.empty())
-      outs() << formatv(": median {0:f3} ms over {1} runs, {2} launches{3}",
-                        times[times.size() / 2], times.size(),
-                        context->launchesPerRun(),
-                        context->usesCudaGraphs() ? " in a CUDA graph" : "");
+      outs() << formatv(
+          ": median {0:f3} ms over {1} runs, {2} launches{3}{4}",
+          times[times.size() / 2], times.size(), context->launchesPerRun(),
+          context->usesCudaGraphs() ? " in a CUDA graph" : "",
+          context->usesProgrammaticLaunches() ? ", programmatic" : "");
     outs() << "\n";
   }
 

@@ -302,6 +302,10 @@ public:
   const CudaDriver &driver() const { return *driver_; }
   KernelCache &kernelCache() const { return *cache_; }
   int maxSharedMemoryOptin() const { return maxSharedOptin_; }
+  /// Compute capability 9.0 or later with a driver that has
+  /// cuLaunchKernelEx: kernels that await the previous grid may be
+  /// launched with programmatic stream serialization.
+  bool programmaticLaunches() const { return programmaticLaunches_; }
 
 private:
   Runtime() = default;
@@ -316,6 +320,7 @@ private:
   CUcontext context_ = nullptr;
   std::string arch_, deviceName_;
   int maxSharedOptin_ = 0;
+  bool programmaticLaunches_ = false;
 };
 
 class Plan {
@@ -427,6 +432,14 @@ public:
   /// DSC_CUDA_GRAPHS=0) or launches each kernel itself.
   void setUseCudaGraphs(bool use) { useCudaGraphs_ = use; }
   bool usesCudaGraphs() const { return useCudaGraphs_; }
+  /// Whether a kernel that awaits the previous grid, launched right after
+  /// another generated kernel, overlaps its launch with that kernel's last
+  /// blocks (programmatic dependent launch, where the device and driver
+  /// support it; off unless the environment sets DSC_PDL=1).
+  void setUseProgrammaticLaunches(bool use) {
+    useProgrammaticLaunches_ = use && plan_.runtime().programmaticLaunches();
+  }
+  bool usesProgrammaticLaunches() const { return useProgrammaticLaunches_; }
   /// The kernel launches one run makes.
   size_t launchesPerRun() const;
 
@@ -477,6 +490,9 @@ private:
     /// The step's entry in `librarySteps_` when its kernel runs in
     /// cuBLASLt, else -1.
     int32_t library = -1;
+    /// The kernel awaits the previous grid (plan.fbs
+    /// Kernel.awaits_previous_grid).
+    bool awaitsPreviousGrid = false;
     /// Kernel arguments, then the fault word's address if it reports faults.
     std::vector<CUdeviceptr> argValues;
     /// TMA descriptors (CUtensorMap) the entry takes after those, encoded
@@ -514,6 +530,7 @@ private:
   Status captureGraph(const CUdeviceptr *inputs, const CUdeviceptr *outputs,
                       CUstream stream);
   bool useCudaGraphs_ = true;
+  bool useProgrammaticLaunches_ = false;
   /// The stream graphs are captured on (capture is not possible on the
   /// legacy default stream callers may pass); the graph launches on theirs.
   CUstream captureStream_ = nullptr;

@@ -5,6 +5,7 @@
 // further per sample; the weight (no exec.per_sample) stays shared.
 // CHECK-LABEL: // kernel @add_bias entry add_bias grid (1, 1, 1)
 // CHECK: add_bias(const float* __restrict__ arg0, const float* __restrict__ arg1, float* __restrict__ out0) {
+// CHECK-NEXT: dsc_await_previous_grid();
 // CHECK-NEXT: // One sample of N: blockIdx.z / 1.
 // CHECK-NEXT: const unsigned int dsc_sample = blockIdx.z / 1u;
 // CHECK-NEXT: arg0 += (unsigned long long)dsc_sample * 32ull;
@@ -35,6 +36,7 @@ exec.kernel @bmm(%a: tensor<3x4x8xf32> {exec.per_sample}, %b: tensor<3x8x5xf32> 
 // pointers stay at the first sample.
 // CHECK-LABEL: // kernel @linear entry linear grid (1, 1, 1)
 // CHECK: linear(const float* __restrict__ arg0, const float* __restrict__ arg1, const float* __restrict__ arg2, float* __restrict__ out0) {
+// CHECK-NEXT: dsc_await_previous_grid();
 // CHECK-NEXT: // Samples folded into rows: gridDim.y / 1.
 // CHECK-NEXT: const unsigned int dsc_samples = gridDim.y / 1u;
 // CHECK: const index_t M = (index_t)3 * dsc_samples;
