@@ -6,7 +6,8 @@
 // to a multiple of 4 (the input through a constant graph.pad, which fuses
 // into the NCHW-to-NHWC transpose that produces it; the filter's extra
 // channels zeros too, folded) makes each tap one 8-byte copy. The zeros add
-// nothing to any output: results are unchanged.
+// nothing to any output: results are unchanged. Inputs that no transpose
+// of their own produces are left alone (the pad would be one more kernel).
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,7 +62,11 @@ struct PadChannelsPass : dsc::graph::impl::PadChannelsBase<PadChannelsPass> {
           filter.getElementType() != input.getElementType())
         return;
       int64_t channels = input.getShape().back();
-      if (channels % 4 == 0)
+      // Only where the pad fuses into the transpose that produces the
+      // input (graph-fuse): a pad kernel of its own costs a launch and a
+      // pass over the input, more than the gathers it saves on small convs.
+      auto transpose = conv.getInput().getDefiningOp<TransposeOp>();
+      if (channels % 4 == 0 || !transpose || !transpose->hasOneUse())
         return;
       int64_t padded = llvm::alignTo(channels, 4);
       OpBuilder builder(conv);

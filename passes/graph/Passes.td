@@ -281,12 +281,13 @@ def PadChannels : Pass<"graph-pad-channels", "::mlir::func::FuncOp"> {
   let summary = "pads a 16-bit channels-last conv's input channels with zeros to a multiple of 4";
   let description = [{
     A channels-last graph.conv with group 1, 16-bit elements and input
-    channels not a multiple of 4 (an image's 3 colours) reads its input and
-    filter through constant zero graph.pads on the channel dimension, up to
-    the next multiple of 4: each tap of the implicit GEMM is then one 8-byte
-    copy instead of element gathers. The input's pad fuses into the
-    transpose that produces it (graph-fuse); graph-fold-constants folds the
-    filter's. Results are unchanged.
+    channels not a multiple of 4 (an image's 3 colours), whose input is a
+    transpose read by nothing else (the NCHW-to-NHWC one), reads its input
+    and filter through constant zero graph.pads on the channel dimension, up
+    to the next multiple of 4: each tap of the implicit GEMM is then one
+    8-byte copy instead of element gathers. The input's pad fuses into the
+    transpose (graph-fuse); graph-fold-constants folds the filter's.
+    Results are unchanged.
   }];
   let dependentDialects = ["::dsc::graph::GraphDialect"];
 }
