@@ -15,6 +15,11 @@
 // padded by 16 bytes so that the 8 row addresses of an ldmatrix fall in 8
 // distinct bank groups.
 //
+// On sm_90 with D = Dv = 64, variants the runtime times replace mma.sync
+// with the warpgroup MMA: one or two warpgroups of 64 query rows per block,
+// Q, K and V in 128-byte swizzled shared memory the tensor cores read
+// through descriptors, P from registers, two or three K and V stages.
+//
 // Anything else (f32, f64, other depths): one warp per query row, the same
 // online softmax in f32 (f64 for f64), the lanes splitting D for the dot
 // products (a shuffle reduction per key) and Dv for the accumulators.
@@ -52,9 +57,8 @@ std::string floatText(double value) {
   return llvm::formatv("{0:e9}f", value).str();
 }
 
-/// The FlashAttention-2 body. Q, K, V: [planes, rows, D] with D = DV.
-constexpr StringLiteral kFlashBody = R"cuda(
-  constexpr int MT = $MT$, BM = 64 * MT, BN = 64, D = $D$, DS = D + 8, THREADS = 128;
+/// The shapes and the softmax's constants of both flash bodies.
+constexpr StringLiteral kFlashConstants = R"cuda(
   constexpr int S = $S$, SK = $SK$, H = $H$;
   constexpr bool CAUSAL = $CAUSAL$, HAS_MASK = $HAS_MASK$;
   // Scores live in log2 units: exp(x - max) = exp2(x * LOG2E - max * LOG2E).
@@ -63,16 +67,11 @@ constexpr StringLiteral kFlashBody = R"cuda(
   // With a positive scale the row max of the raw scores scales to the max
   // of the scaled ones, and exp2(s * SCALE_LOG2 - max) is one FFMA.
   constexpr bool RAW_MAX = SCALE_LOG2 > 0.0f;
-  const float NEG_INF = __int_as_float(0xff800000);
-  // Stage st of the K and V tiles at (2 st) and (2 st + 1) x BN x DS; the Q
-  // tile (at most 2 x BN rows) shares stage 1, which the first prefetch
-  // overwrites once Q is in registers.
-  extern __shared__ __align__(16) unsigned char dsc_smem[];
-  static_assert(BM <= 2 * BN, "the Q tile fits one K and V stage");
-  unsigned short* Ks = reinterpret_cast<unsigned short*>(dsc_smem);
-  unsigned short* Vs = Ks + BN * DS;
-  unsigned short* Qs = Ks + 2 * BN * DS;
-  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
+  const float NEG_INF = __int_as_float(0xff800000);)cuda";
+
+/// The start of both flash bodies: the plane and query tile of the block,
+/// the plane's Q, K and V, and the copy of rows of them into shared memory.
+constexpr StringLiteral kFlashLoads = R"cuda(
   const int plane = blockIdx.z;
   const int b = plane / H, h = plane % H;
   // Causal: the query tiles with the most keys start first, so that the
@@ -89,22 +88,148 @@ constexpr StringLiteral kFlashBody = R"cuda(
   const bool vecKV = ((unsigned long long)K % 16) == 0 && ((unsigned long long)V % 16) == 0;
 
   // rows x D from `src` (rows from `row0`, `limit` rows exist, `stride`
-  // apart) into `dst`, zero past the limit.
+  // apart) into `dst` (the layout places 16-byte chunk dc of row r), zero
+  // past the limit.
   auto loadRows = [&](unsigned short* dst, const unsigned short* __restrict__ src,
                       int row0, int rows, int limit, bool vec, int stride) {
     for (int c = tid; c < rows * (D / 8); c += THREADS) {
-      const int r = c / (D / 8), dc = (c % (D / 8)) * 8;
-      unsigned short* d = dst + r * DS + dc;
+      const int r = c / (D / 8), dc = c % (D / 8);
+      unsigned short* d = dst + $SMEM_CHUNK$;
       if (vec && row0 + r < limit) {
-        dsc_cp_async16(d, src + (long long)(row0 + r) * stride + dc);
+        dsc_cp_async16(d, src + (long long)(row0 + r) * stride + dc * 8);
       } else {
         #pragma unroll
         for (int e = 0; e < 8; ++e)
-          d[e] = row0 + r < limit ? src[(long long)(row0 + r) * stride + dc + e] : (unsigned short)0;
+          d[e] = row0 + r < limit ? src[(long long)(row0 + r) * stride + dc * 8 + e] : (unsigned short)0;
       }
     }
   };
+)cuda";
 
+/// The online softmax of one key tile, shared by both flash bodies: s
+/// (the scores of the warp's MT m16 tiles, mma accumulator layout) scaled to
+/// log2 units and masked, the running max and sum updated, o rescaled, and
+/// P = exp(S - max) rounded to 16 bits as the A fragments of P V in pf.
+constexpr StringLiteral kFlashSoftmax = R"cuda(
+    // Only tiles past the keys, on the causal diagonal or under a mask
+    // tensor look at each score's position (warp-uniform).
+    const bool maskTile = HAS_MASK || n0 + BN > SK || (CAUSAL && n0 + BN - 1 > warpRow0);
+    unsigned pf[MT][BN / 16][4];
+    #pragma unroll
+    for (int mt = 0; mt < MT; ++mt) {
+      // Scale (to log2 units), mask, and the new running max of each row.
+      float tileMax[2] = {NEG_INF, NEG_INF};
+      if (maskTile) {
+        #pragma unroll
+        for (int j = 0; j < BN / 8; ++j)
+          #pragma unroll
+          for (int c = 0; c < 4; ++c) {
+            const int i = row[mt][c / 2];
+            const int key = n0 + j * 8 + (lane % 4) * 2 + c % 2;
+            float x = s[mt][j][c] * SCALE;
+            if (key >= SK || (CAUSAL && key > i) || i >= S)
+              x = NEG_INF;
+            else
+              x = ($MASK$) * LOG2E;
+            s[mt][j][c] = x;
+            tileMax[c / 2] = fmaxf(tileMax[c / 2], x);
+          }
+      } else {
+        #pragma unroll
+        for (int j = 0; j < BN / 8; ++j)
+          #pragma unroll
+          for (int c = 0; c < 4; ++c) {
+            if (!RAW_MAX)
+              s[mt][j][c] *= SCALE_LOG2;
+            tileMax[c / 2] = fmaxf(tileMax[c / 2], s[mt][j][c]);
+          }
+      }
+      // The factor that takes this tile's s to log2 units.
+      const float toLog2 = maskTile || !RAW_MAX ? 1.0f : SCALE_LOG2;
+      float correction[2];
+      #pragma unroll
+      for (int r = 0; r < 2; ++r) {
+        tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 1));
+        tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 2));
+        tileMax[r] *= toLog2;
+        const float newMax = fmaxf(rowMax[mt][r], tileMax[r]);
+        // A row with no key yet subtracts 0 rather than -inf (no NaN).
+        const float base = newMax == NEG_INF ? 0.0f : newMax;
+        correction[r] = dsc_exp2(rowMax[mt][r] - base);
+        rowMax[mt][r] = newMax;
+        rowSum[mt][r] *= correction[r];
+        tileMax[r] = base;
+      }
+      #pragma unroll
+      for (int j = 0; j < D / 8; ++j)
+        #pragma unroll
+        for (int c = 0; c < 4; ++c)
+          o[mt][j][c] *= correction[c / 2];
+
+      // P = exp(S - max), rounded to 16 bits as the A fragments of P V.
+      #pragma unroll
+      for (int j = 0; j < BN / 8; ++j) {
+        float p[4];
+        #pragma unroll
+        for (int c = 0; c < 4; ++c) {
+          p[c] = dsc_exp2(fmaf(s[mt][j][c], toLog2, -tileMax[c / 2]));
+          rowSum[mt][c / 2] += p[c];
+        }
+        pf[mt][j / 2][(j % 2) * 2 + 0] = dsc_pack2(p[0], p[1]);
+        pf[mt][j / 2][(j % 2) * 2 + 1] = dsc_pack2(p[2], p[3]);
+      }
+    }
+)cuda";
+
+/// The end of both flash bodies: each row's sum over its 4 lanes, then the
+/// rescale and the store, a thread's two adjacent columns as one 32-bit
+/// store where aligned.
+constexpr StringLiteral kFlashEpilogue =
+    R"cuda(  $T$* __restrict__ O = out0 + $OPLANE$;
+  const bool pairO = ORS % 2 == 0 && ((unsigned long long)O % 4) == 0;
+  #pragma unroll
+  for (int mt = 0; mt < MT; ++mt)
+    #pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      float sum = rowSum[mt][r];
+      sum += __shfl_xor_sync(0xffffffffu, sum, 1);
+      sum += __shfl_xor_sync(0xffffffffu, sum, 2);
+      if (row[mt][r] >= S)
+        continue;
+      // No key took part (every score -inf): $EMPTY_ROW_COMMENT$.
+      const float inv = sum > 0.0f ? 1.0f / sum : $EMPTY_ROW$;
+      #pragma unroll
+      for (int j = 0; j < D / 8; ++j) {
+        const int d = j * 8 + (lane % 4) * 2;
+        const float v0 = sum > 0.0f ? o[mt][j][r * 2] * inv : inv;
+        const float v1 = sum > 0.0f ? o[mt][j][r * 2 + 1] * inv : inv;
+        $T$* dst = O + (long long)row[mt][r] * ORS + d;
+        if (pairO) {
+          *reinterpret_cast<unsigned*>(dst) = dsc_pack2(v0, v1);
+        } else {
+          float value = v0;
+          dst[0] = $STORE$;
+          value = v1;
+          dst[1] = $STORE$;
+        }
+      }
+    }
+)cuda";
+
+/// The FlashAttention-2 body. Q, K, V: [planes, rows, D] with D = DV.
+constexpr StringLiteral kFlashBody = R"cuda(
+  constexpr int MT = $MT$, BM = 64 * MT, BN = 64, D = $D$, DS = D + 8, THREADS = 128;
+$CONSTANTS$
+  // Stage st of the K and V tiles at (2 st) and (2 st + 1) x BN x DS; the Q
+  // tile (at most 2 x BN rows) shares stage 1, which the first prefetch
+  // overwrites once Q is in registers.
+  extern __shared__ __align__(16) unsigned char dsc_smem[];
+  static_assert(BM <= 2 * BN, "the Q tile fits one K and V stage");
+  unsigned short* Ks = reinterpret_cast<unsigned short*>(dsc_smem);
+  unsigned short* Vs = Ks + BN * DS;
+  unsigned short* Qs = Ks + 2 * BN * DS;
+  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
+$LOADS$
   // Causal: key tiles wholly above the last row of this query tile are
   // skipped.
   const int keyEnd = CAUSAL ? min(SK, m0 + BM) : SK;
@@ -193,74 +318,7 @@ constexpr StringLiteral kFlashBody = R"cuda(
         }
       }
 
-    // Only tiles past the keys, on the causal diagonal or under a mask
-    // tensor look at each score's position (warp-uniform).
-    const bool maskTile = HAS_MASK || n0 + BN > SK || (CAUSAL && n0 + BN - 1 > warpRow0);
-    unsigned pf[MT][BN / 16][4];
-    #pragma unroll
-    for (int mt = 0; mt < MT; ++mt) {
-      // Scale (to log2 units), mask, and the new running max of each row.
-      float tileMax[2] = {NEG_INF, NEG_INF};
-      if (maskTile) {
-        #pragma unroll
-        for (int j = 0; j < BN / 8; ++j)
-          #pragma unroll
-          for (int c = 0; c < 4; ++c) {
-            const int i = row[mt][c / 2];
-            const int key = n0 + j * 8 + (lane % 4) * 2 + c % 2;
-            float x = s[mt][j][c] * SCALE;
-            if (key >= SK || (CAUSAL && key > i) || i >= S)
-              x = NEG_INF;
-            else
-              x = ($MASK$) * LOG2E;
-            s[mt][j][c] = x;
-            tileMax[c / 2] = fmaxf(tileMax[c / 2], x);
-          }
-      } else {
-        #pragma unroll
-        for (int j = 0; j < BN / 8; ++j)
-          #pragma unroll
-          for (int c = 0; c < 4; ++c) {
-            if (!RAW_MAX)
-              s[mt][j][c] *= SCALE_LOG2;
-            tileMax[c / 2] = fmaxf(tileMax[c / 2], s[mt][j][c]);
-          }
-      }
-      // The factor that takes this tile's s to log2 units.
-      const float toLog2 = maskTile || !RAW_MAX ? 1.0f : SCALE_LOG2;
-      float correction[2];
-      #pragma unroll
-      for (int r = 0; r < 2; ++r) {
-        tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 1));
-        tileMax[r] = fmaxf(tileMax[r], __shfl_xor_sync(0xffffffffu, tileMax[r], 2));
-        tileMax[r] *= toLog2;
-        const float newMax = fmaxf(rowMax[mt][r], tileMax[r]);
-        // A row with no key yet subtracts 0 rather than -inf (no NaN).
-        const float base = newMax == NEG_INF ? 0.0f : newMax;
-        correction[r] = dsc_exp2(rowMax[mt][r] - base);
-        rowMax[mt][r] = newMax;
-        rowSum[mt][r] *= correction[r];
-        tileMax[r] = base;
-      }
-      #pragma unroll
-      for (int j = 0; j < D / 8; ++j)
-        #pragma unroll
-        for (int c = 0; c < 4; ++c)
-          o[mt][j][c] *= correction[c / 2];
-
-      // P = exp(S - max), rounded to 16 bits as the A fragments of P V.
-      #pragma unroll
-      for (int j = 0; j < BN / 8; ++j) {
-        float p[4];
-        #pragma unroll
-        for (int c = 0; c < 4; ++c) {
-          p[c] = dsc_exp2(fmaf(s[mt][j][c], toLog2, -tileMax[c / 2]));
-          rowSum[mt][c / 2] += p[c];
-        }
-        pf[mt][j / 2][(j % 2) * 2 + 0] = dsc_pack2(p[0], p[1]);
-        pf[mt][j / 2][(j % 2) * 2 + 1] = dsc_pack2(p[2], p[3]);
-      }
-    }
+$SOFTMAX$
 
     // O += P V: V is [keys, D] with D contiguous, read with ldmatrix.trans.
     #pragma unroll
@@ -280,37 +338,108 @@ constexpr StringLiteral kFlashBody = R"cuda(
   }
   dsc_cp_async_wait<0>();
 
-  // The sum of each row over its 4 lanes, then the rescale and the store:
-  // a thread's two adjacent columns as one 32-bit store where aligned.
-  $T$* __restrict__ O = out0 + $OPLANE$;
-  const bool pairO = ORS % 2 == 0 && ((unsigned long long)O % 4) == 0;
-  #pragma unroll
-  for (int mt = 0; mt < MT; ++mt)
-    #pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      float sum = rowSum[mt][r];
-      sum += __shfl_xor_sync(0xffffffffu, sum, 1);
-      sum += __shfl_xor_sync(0xffffffffu, sum, 2);
-      if (row[mt][r] >= S)
-        continue;
-      // No key took part (every score -inf): $EMPTY_ROW_COMMENT$.
-      const float inv = sum > 0.0f ? 1.0f / sum : $EMPTY_ROW$;
-      #pragma unroll
-      for (int j = 0; j < D / 8; ++j) {
-        const int d = j * 8 + (lane % 4) * 2;
-        const float v0 = sum > 0.0f ? o[mt][j][r * 2] * inv : inv;
-        const float v1 = sum > 0.0f ? o[mt][j][r * 2 + 1] * inv : inv;
-        $T$* dst = O + (long long)row[mt][r] * ORS + d;
-        if (pairO) {
-          *reinterpret_cast<unsigned*>(dst) = dsc_pack2(v0, v1);
-        } else {
-          float value = v0;
-          dst[0] = $STORE$;
-          value = v1;
-          dst[1] = $STORE$;
-        }
-      }
+$EPILOGUE$
+)cuda";
+
+/// FlashAttention with Hopper's warpgroup MMA (sm_90a), D = Dv = 64: WG
+/// warpgroups of 4 warps, each owning 64 query rows (warp w of a warpgroup
+/// its rows 16 w.., as in the mma.sync body, so the softmax and the
+/// epilogue are shared). S = Q Kt takes Q and K from shared memory, O += P V
+/// takes P from registers and V as an N-major operand; every tile is rows of
+/// 64 halves in 128-byte lines whose 16-byte chunks are XOR-swizzled by the
+/// row within 8, the layout the descriptors name. No ldmatrix, no per-warp
+/// fragment loads: the tensor cores read shared memory themselves.
+constexpr StringLiteral kFlashWgmmaBody = R"cuda(
+  constexpr int WG = $WG$, MT = 1, BM = 64 * WG, BN = 64, D = 64, THREADS = 128 * WG;
+  constexpr int STAGES = $STAGES$;
+$CONSTANTS$
+  // Q [BM][64], then STAGES stages of K [BN][64] and V [BN][64]; the
+  // swizzle repeats every 1024 bytes, so every tile starts on that
+  // boundary.
+  extern __shared__ __align__(16) unsigned char dsc_smem[];
+  unsigned short* Qs = reinterpret_cast<unsigned short*>(
+      dsc_smem + ((1024u - (dsc_smem_addr(dsc_smem) & 1023u)) & 1023u));
+  unsigned short* Ks = Qs + BM * 64;
+  unsigned short* Vs = Ks + BN * 64;
+  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
+  const int wg = warp / 4, wgWarp = warp % 4;
+$LOADS$
+  const int keyEnd = CAUSAL ? min(SK, m0 + BM) : SK;
+  const int numTiles = (keyEnd + BN - 1) / BN;
+  // Tile t in stage t % STAGES; one commit group per tile (Q joins the
+  // first), STAGES - 1 of them in flight.
+  auto loadTile = [&](int t) {
+    if (t < numTiles) {
+      const int stage = t % STAGES;
+      loadRows(Ks + stage * 2 * BN * 64, K, t * BN, BN, SK, vecKV, KRS);
+      loadRows(Vs + stage * 2 * BN * 64, V, t * BN, BN, SK, vecKV, VRS);
     }
+    dsc_cp_async_commit();
+  };
+  loadRows(Qs, Q, m0, BM, S, vecQ, QRS);
+  #pragma unroll
+  for (int t = 0; t < STAGES - 1; ++t)
+    loadTile(t);
+
+  const int wgRowLast = m0 + wg * 64 + 63;
+  const int warpRow0 = m0 + wg * 64 + wgWarp * 16;
+  float o[MT][D / 8][4];
+  #pragma unroll
+  for (int j = 0; j < D / 8; ++j)
+    #pragma unroll
+    for (int c = 0; c < 4; ++c)
+      o[0][j][c] = 0.0f;
+  float rowMax[MT][2], rowSum[MT][2];
+  int row[MT][2];
+  #pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    rowMax[0][r] = NEG_INF;
+    rowSum[0][r] = 0.0f;
+    row[0][r] = warpRow0 + lane / 4 + r * 8;
+  }
+  // K-major Q and K advance 32 bytes per k-step; N-major V 16 lines.
+  const unsigned long long descQ = dsc_wgmma_desc(Qs + wg * 64 * 64, 16, 1024);
+  const unsigned long long descK = dsc_wgmma_desc(Ks, 16, 1024);
+  const unsigned long long descV = dsc_wgmma_desc(Vs, BN * 128, 1024);
+
+  for (int kt = 0; kt < numTiles; ++kt) {
+    // Tile kt has landed and is visible to the tensor cores, and every
+    // warpgroup is done with the stage the next prefetch overwrites.
+    dsc_cp_async_wait<STAGES - 2>();
+    dsc_fence_proxy_async();
+    __syncthreads();
+    // The stage of tile kt - 1, which every warpgroup has retired.
+    loadTile(kt + STAGES - 1);
+    const int n0 = kt * BN;
+    // Causal: a key tile wholly past this warpgroup's rows adds nothing.
+    if (CAUSAL && n0 > wgRowLast)
+      continue;
+    const unsigned long long stageStep = (unsigned long long)((kt % STAGES) * 2 * BN * 64 * 2 / 16);
+
+    float s[MT][BN / 8][4];
+    #pragma unroll
+    for (int j = 0; j < BN / 8; ++j)
+      #pragma unroll
+      for (int c = 0; c < 4; ++c)
+        s[0][j][c] = 0.0f;
+    dsc_wgmma_fence();
+    #pragma unroll
+    for (int k = 0; k < D / 16; ++k)
+      dsc_wgmma_m64n64k16<0>(*reinterpret_cast<float (*)[32]>(&s[0][0][0]), descQ + k * 2,
+                             descK + stageStep + k * 2);
+    dsc_wgmma_commit();
+    dsc_wgmma_wait<0>();
+$SOFTMAX$
+    dsc_wgmma_fence();
+    #pragma unroll
+    for (int k = 0; k < BN / 16; ++k)
+      dsc_wgmma_rs_m64n64k16<1>(*reinterpret_cast<float (*)[32]>(&o[0][0][0]), pf[0][k],
+                                descV + stageStep + k * (16 * 128 / 16));
+    dsc_wgmma_commit();
+    dsc_wgmma_wait<0>();
+  }
+  dsc_cp_async_wait<0>();
+$EPILOGUE$
 )cuda";
 
 /// The row-per-warp body: any D and Dv, any float type.
@@ -386,8 +515,9 @@ static __device__ __forceinline__ float dsc_exp2(float x) {
 
 class AttentionEmitter {
 public:
-  AttentionEmitter(exec::KernelOp kernel, AttentionOp op)
-      : kernel(kernel), op(op) {}
+  AttentionEmitter(exec::KernelOp kernel, AttentionOp op,
+                   const EmitOptions &options)
+      : kernel(kernel), op(op), options(options) {}
   FailureOr<EmittedKernel> emit();
 
 private:
@@ -401,6 +531,7 @@ private:
 
   exec::KernelOp kernel;
   AttentionOp op;
+  const EmitOptions &options;
   int64_t batch = 0, heads = 0, rows = 0, keys = 0, depth = 0, valueDepth = 0;
 };
 
@@ -506,10 +637,16 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
     common.push_back({strideKeys[i], std::to_string(g.rowStride(i))});
   }
   float scale = op.getScale().convertToFloat();
+  // Hopper's warpgroup MMA for the depth whose rows fill one 128-byte
+  // swizzle line.
+  bool warpgroupMma = tensorCores && depth == 64 &&
+                      (options.arch == "sm_90" || options.arch == "sm_90a");
   if (tensorCores) {
     os << getTensorCoreHelpers(type);
     os << substitute(kPackHelper,
                      {{"MMA_TYPE", type.isBF16() ? "bf16" : "f16"}});
+    if (warpgroupMma)
+      os << getWgmmaHelpers(type, {64}) << getWgmmaRegisterAHelpers(type, {64});
     common.push_back({"SCALE", floatText(scale)});
     common.push_back({"MASK", maskExpr("x", "float", "i", "key")});
     common.push_back({"HAS_MASK", op.getMask() ? "true" : "false"});
@@ -521,6 +658,23 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
     // blocks per SM instead of the four that 128 registers a thread allow
     // hide more latency if the capped registers do not spill.
     int64_t paddedRow = depth + 8;
+    // The bodies' shared pieces go first: their parameters are substituted
+    // with the body's.
+    auto withPieces = [](std::vector<std::pair<StringRef, std::string>> values,
+                         StringRef smemChunk) {
+      // Each piece replaces a line of its own.
+      auto piece = [](StringRef text) { return text.ltrim('\n').str(); };
+      values.insert(values.begin(), {{"CONSTANTS", piece(kFlashConstants)},
+                                     {"LOADS", piece(kFlashLoads)},
+                                     {"SMEM_CHUNK", smemChunk.str()},
+                                     {"SOFTMAX", piece(kFlashSoftmax)},
+                                     {"EPILOGUE", piece(kFlashEpilogue)}});
+      return values;
+    };
+    // Where 16-byte chunk dc of row r goes: rows padded by 16 bytes
+    // (ldmatrix), or 128-byte lines swizzled by the row within 8 (wgmma).
+    constexpr StringLiteral paddedChunk = "r * DS + dc * 8";
+    constexpr StringLiteral swizzledChunk = "r * 64 + ((dc ^ (r & 7)) * 8)";
     auto emitFlash = [&](StringRef entry, int64_t mTiles, int64_t minBlocks) {
       int64_t blockRows = 64 * mTiles;
       std::vector<std::pair<StringRef, std::string>> values = common;
@@ -530,7 +684,7 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
       os << kernelSignature(kernel, entry, 128, /*reportsFaults=*/false,
                             /*usesScratch=*/false, minBlocks)
          << " {";
-      os << substitute(kFlashBody, values) << "}\n";
+      os << substitute(kFlashBody, withPieces(values, paddedChunk)) << "}\n";
       KernelVariant variant;
       variant.entry = entry.str();
       variant.grid = {static_cast<int32_t>((rows + blockRows - 1) / blockRows),
@@ -554,6 +708,55 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
       emitted.variants.push_back(emitFlash(nextEntry(), 2, 0));
     if (wholeBatch && planes * ((rows + 63) / 64) >= 4 * kBlocksToFill)
       emitted.variants.push_back(emitFlash(nextEntry(), 1, 5));
+    // Warpgroup MMA: one warpgroup per 64 query rows, or two sharing each
+    // K and V tile (half the blocks; the tuner weighs that).
+    auto emitWarpgroupFlash = [&](StringRef entry, int64_t warpgroups,
+                                  int64_t stages) {
+      int64_t blockRows = 64 * warpgroups;
+      std::vector<std::pair<StringRef, std::string>> values = common;
+      values.push_back({"WG", std::to_string(warpgroups)});
+      values.push_back({"STAGES", std::to_string(stages)});
+      // The fallback (compiled for the host harness, never for a device:
+      // the variant exists for sm_90 targets only) runs 64 rows per warp
+      // group on the first 4 warps.
+      std::vector<std::pair<StringRef, std::string>> fallback = common;
+      fallback.push_back({"MT", std::to_string(warpgroups)});
+      os << "\n// flash attention (warpgroup MMA): " << blockRows
+         << " query rows x 64 keys per tile, " << warpgroups
+         << (warpgroups == 1 ? " warpgroup, " : " warpgroups, ") << stages
+         << " stages\n";
+      os << kernelSignature(kernel, entry, 128 * warpgroups,
+                            /*reportsFaults=*/false, /*usesScratch=*/false)
+         << " {\n#if defined(__CUDA_ARCH_FEAT_SM90_ALL)"
+         << substitute(kFlashWgmmaBody, withPieces(values, swizzledChunk))
+         << "#else\n"
+         << (warpgroups > 1 ? "  if (threadIdx.x >= 128)\n    return;" : "")
+         << substitute(kFlashBody, withPieces(fallback, paddedChunk))
+         << "#endif\n}\n";
+      KernelVariant variant;
+      variant.entry = entry.str();
+      variant.grid = {static_cast<int32_t>((rows + blockRows - 1) / blockRows),
+                      1, static_cast<int32_t>(planes)};
+      variant.block = {static_cast<int32_t>(128 * warpgroups), 1, 1};
+      // Q, the stages of K and V, and the slack that aligns them to the
+      // swizzle's 1024 bytes; the mma.sync fallback needs less.
+      variant.sharedMemory =
+          static_cast<int32_t>(1024 + (blockRows + 2 * stages * 64) * 64 * 2);
+      variant.description =
+          llvm::formatv("{0} query rows, warpgroup MMA, {1} stages", blockRows,
+                        stages)
+              .str();
+      return variant;
+    };
+    if (warpgroupMma && !runsPerSample(kernel)) {
+      emitted.archSpecific = true;
+      for (int64_t stages : {2, 3}) {
+        emitted.variants.push_back(emitWarpgroupFlash(nextEntry(), 1, stages));
+        if (rows > 64)
+          emitted.variants.push_back(
+              emitWarpgroupFlash(nextEntry(), 2, stages));
+      }
+    }
     if (!emitted.variants.empty())
       emitted.description = single.description;
     emitted.block = {128, 1, 1};
@@ -603,7 +806,7 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
 }
 
 std::optional<FailureOr<EmittedKernel>>
-emitAttentionKernel(exec::KernelOp kernel, const EmitOptions &) {
+emitAttentionKernel(exec::KernelOp kernel, const EmitOptions &options) {
   Block &body = kernel.getBody().front();
   auto ops = body.without_terminator();
   auto found =
@@ -621,7 +824,7 @@ emitAttentionKernel(exec::KernelOp kernel, const EmitOptions &) {
       yield.getValues().front() != attention.getResult())
     return FailureOr<EmittedKernel>(kernel.emitOpError(
         "kernel must yield the result of 'graph.attention'"));
-  return AttentionEmitter(kernel, attention).emit();
+  return AttentionEmitter(kernel, attention, options).emit();
 }
 
 } // namespace dsc::codegen

@@ -261,6 +261,17 @@ static __device__ __forceinline__ void dsc_mma_16816(float (&c)[4], const unsign
   return text;
 }
 
+/// The f32 accumulators d[0..regs) of a wgmma: its PTX operand list
+/// ("%0, %1, ...") and the asm constraints that bind them in place.
+static std::pair<std::string, std::string> accumulatorOperands(int64_t regs) {
+  std::string list, constraints;
+  for (int64_t r = 0; r < regs; ++r) {
+    list += (r ? ", %" : "%") + std::to_string(r);
+    constraints += (r ? ", \"+f\"(d[" : "\"+f\"(d[") + std::to_string(r) + "])";
+  }
+  return {list, constraints};
+}
+
 std::string getWgmmaHelpers(Type elementType, ArrayRef<int64_t> widths) {
   std::string text = R"cuda(
 /// A TMA tensor map (CUtensorMap), passed by value as a __grid_constant__
@@ -327,12 +338,7 @@ static __device__ __forceinline__ void dsc_tma_im2col_4d(void* dst, const dsc_te
   StringRef type = elementType.isBF16() ? "bf16" : "f16";
   for (int64_t n : widths) {
     int64_t regs = n / 2;
-    std::string list, constraints;
-    for (int64_t r = 0; r < regs; ++r) {
-      list += (r ? ", %" : "%") + std::to_string(r);
-      constraints +=
-          (r ? ", \"+f\"(d[" : "\"+f\"(d[") + std::to_string(r) + "])";
-    }
+    auto [list, constraints] = accumulatorOperands(regs);
     text += llvm::formatv(
                 "template <int TRANS_B>\n"
                 "static __device__ __forceinline__ void dsc_wgmma_m64n{0}k16("
@@ -348,6 +354,35 @@ static __device__ __forceinline__ void dsc_tma_im2col_4d(void* dst, const dsc_te
                 "}\n",
                 n, regs, type, list, regs, regs + 1, regs + 2, regs + 3,
                 constraints)
+                .str();
+  }
+  text += "#endif\n";
+  return text;
+}
+
+std::string getWgmmaRegisterAHelpers(Type elementType,
+                                     ArrayRef<int64_t> widths) {
+  std::string text = "#if defined(__CUDA_ARCH_FEAT_SM90_ALL)\n";
+  StringRef type = elementType.isBF16() ? "bf16" : "f16";
+  for (int64_t n : widths) {
+    int64_t regs = n / 2;
+    auto [list, constraints] = accumulatorOperands(regs);
+    text += llvm::formatv(
+                "template <int TRANS_B>\n"
+                "static __device__ __forceinline__ void "
+                "dsc_wgmma_rs_m64n{0}k16(float (&d)[{1}], const unsigned "
+                "(&a)[4], unsigned long long b) {{\n"
+                "  asm volatile(\"{{\\n.reg .pred p;\\nsetp.ne.b32 p, "
+                "%{4}, 0;\\n\"\n"
+                "               \"wgmma.mma_async.sync.aligned.m64n{0}k16."
+                "f32.{2}.{2} {{{3}}, {{%{5}, %{6}, %{7}, %{8}}, %{9}, p, 1, 1, "
+                "%{10};\\n}\\n\"\n"
+                "               : {11}\n"
+                "               : \"r\"(1), \"r\"(a[0]), \"r\"(a[1]), "
+                "\"r\"(a[2]), \"r\"(a[3]), \"l\"(b), \"n\"(TRANS_B));\n"
+                "}\n",
+                n, regs, type, list, regs, regs + 1, regs + 2, regs + 3,
+                regs + 4, regs + 5, regs + 6, constraints)
                 .str();
   }
   text += "#endif\n";

@@ -265,22 +265,40 @@ static inline unsigned long long dsc_wgmma_desc(const void *p, unsigned lbo,
          ((unsigned long long)((lbo >> 4) & 0x3FFF) << 16) |
          ((unsigned long long)((sbo >> 4) & 0x3FFF) << 32) | (1ull << 62);
 }
-template <int N, int TRANS_B>
-static inline void dsc_wgmma_host(float (&d)[N / 2], unsigned long long a,
-                                  unsigned long long b) {
-  auto field = [](unsigned long long desc, int shift) {
-    return (unsigned)((desc >> shift) & 0x3FFF) << 4;
-  };
-  if ((a >> 62) != 1 || (b >> 62) != 1) {
+// A descriptor's byte field at `shift` (start, LBO, SBO: 16-byte units).
+static inline unsigned dsc_wgmma_field(unsigned long long desc, int shift) {
+  return (unsigned)((desc >> shift) & 0x3FFF) << 4;
+}
+static inline void dsc_wgmma_check(unsigned long long desc) {
+  if ((desc >> 62) != 1) {
     std::fprintf(stderr, "wgmma: not a 128-byte swizzle descriptor\n");
     std::abort();
   }
-  auto load = [](unsigned addr) {
-    addr ^= ((addr >> 7) & 7) << 4;
-    unsigned short h;
-    std::memcpy(&h, dsc_host_smem + addr, 2);
-    return dsc_mma_half(h);
-  };
+}
+// The element at a shared address of the 128-byte swizzled layout.
+static inline float dsc_wgmma_load(unsigned addr) {
+  addr ^= ((addr >> 7) & 7) << 4;
+  unsigned short h;
+  std::memcpy(&h, dsc_host_smem + addr, 2);
+  return dsc_mma_half(h);
+}
+// B (k, col): N-major, 64-column groups LBO apart, 8-line K groups SBO
+// apart; K-major, as A, a line per column.
+template <int TRANS_B>
+static inline float dsc_wgmma_b(unsigned long long b, unsigned k,
+                                unsigned col) {
+  return dsc_wgmma_load(
+      TRANS_B ? dsc_wgmma_field(b, 0) + (col / 64) * dsc_wgmma_field(b, 16) +
+                    (k / 8) * dsc_wgmma_field(b, 32) + (k % 8) * 128 +
+                    (col % 64) * 2
+              : dsc_wgmma_field(b, 0) + (col / 8) * dsc_wgmma_field(b, 32) +
+                    (col % 8) * 128 + k * 2);
+}
+template <int N, int TRANS_B>
+static inline void dsc_wgmma_host(float (&d)[N / 2], unsigned long long a,
+                                  unsigned long long b) {
+  dsc_wgmma_check(a);
+  dsc_wgmma_check(b);
   unsigned warp = (threadIdx.x / 32) % 4, lane = threadIdx.x % 32;
   for (int j = 0; j < N / 8; ++j)
     for (int h = 0; h < 2; ++h)
@@ -288,21 +306,52 @@ static inline void dsc_wgmma_host(float (&d)[N / 2], unsigned long long a,
         unsigned row = 16 * warp + lane / 4 + 8 * h;
         unsigned col = 8 * j + 2 * (lane % 4) + c;
         float sum = d[4 * j + 2 * h + c];
-        for (unsigned k = 0; k < 16; ++k) {
-          // A: 8-row groups SBO apart, 128-byte lines, K contiguous.
-          unsigned ea =
-              field(a, 0) + (row / 8) * field(a, 32) + (row % 8) * 128 + k * 2;
-          // B N-major: 64-column groups LBO apart, 8-line K groups SBO
-          // apart; K-major: as A, a line per column.
-          unsigned eb = TRANS_B ? field(b, 0) + (col / 64) * field(b, 16) +
-                                      (k / 8) * field(b, 32) + (k % 8) * 128 +
-                                      (col % 64) * 2
-                                : field(b, 0) + (col / 8) * field(b, 32) +
-                                      (col % 8) * 128 + k * 2;
-          sum += load(ea) * load(eb);
-        }
+        // A: 8-row groups SBO apart, 128-byte lines, K contiguous.
+        for (unsigned k = 0; k < 16; ++k)
+          sum += dsc_wgmma_load(dsc_wgmma_field(a, 0) +
+                                (row / 8) * dsc_wgmma_field(a, 32) +
+                                (row % 8) * 128 + k * 2) *
+                 dsc_wgmma_b<TRANS_B>(b, k, col);
         d[4 * j + 2 * h + c] = sum;
       }
+}
+// A from registers: each warp's 16 rows in the m16n8k16 A fragments, which
+// the warp exchanges through its slots; B through the descriptor as above.
+template <int N, int TRANS_B>
+static inline void dsc_wgmma_rs_host(float (&d)[N / 2], const unsigned (&a)[4],
+                                     unsigned long long b) {
+  dsc_wgmma_check(b);
+  unsigned *mine = tlWarp->frag[tlLane];
+  for (int i = 0; i < 4; ++i)
+    mine[i] = a[i];
+  tlWarp->bar->arrive_and_wait();
+  float A[16][16];
+  for (unsigned l = 0; l < 32; ++l) {
+    unsigned g = l / 4, q = l % 4;
+    const unsigned *f = tlWarp->frag[l];
+    for (int i = 0; i < 4; ++i) {
+      unsigned r = g + (i % 2) * 8, k = 2 * q + (i / 2) * 8;
+      A[r][k] = dsc_mma_half(f[i] & 0xffff);
+      A[r][k + 1] = dsc_mma_half(f[i] >> 16);
+    }
+  }
+  tlWarp->bar->arrive_and_wait();
+  unsigned lane = tlLane;
+  for (int j = 0; j < N / 8; ++j)
+    for (int h = 0; h < 2; ++h)
+      for (int c = 0; c < 2; ++c) {
+        unsigned row = lane / 4 + 8 * h, col = 8 * j + 2 * (lane % 4) + c;
+        float sum = d[4 * j + 2 * h + c];
+        for (unsigned k = 0; k < 16; ++k)
+          sum += A[row][k] * dsc_wgmma_b<TRANS_B>(b, k, col);
+        d[4 * j + 2 * h + c] = sum;
+      }
+}
+template <int TRANS_B>
+static inline void dsc_wgmma_rs_m64n64k16(float (&d)[32],
+                                          const unsigned (&a)[4],
+                                          unsigned long long b) {
+  dsc_wgmma_rs_host<64, TRANS_B>(d, a, b);
 }
 template <int TRANS_B>
 static inline void dsc_wgmma_m64n64k16(float (&d)[32], unsigned long long a,

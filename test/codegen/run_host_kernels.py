@@ -1117,6 +1117,11 @@ def cases():
     attn("attention-flash-two-m-tiles", ((1, 132, 20, 64), 20, 64),
          np.float16, 0.125, causal=True, zero_empty=True, layout="packed",
          **half)
+    # Two warpgroups of 64 rows per block (the sm_90a path: warpgroup MMA):
+    # the first warpgroup of a diagonal tile skips its last key tile.
+    attn("attention-flash-warpgroups-causal", ((1, 2, 130, 64), 130, 64),
+         np.float16, 0.125, causal=True, layout="packed", min_launches=3,
+         **half)
     attn("attention-rows-f32-packed", ((1, 2, 9, 40), 9, 40), np.float32,
          0.3, causal=True, layout="packed", rtol=1e-5, atol=1e-6)
     return out
@@ -1156,7 +1161,7 @@ def run_case(case, translate, harness):
                         r"[\w ]+ dsc_(smem_addr|cp_async16|cp_async8|cp_async_commit|"
                         r"cp_async_wait|ldmatrix_x4|ldmatrix_x4_trans|mma_16816|"
                         r"pack2|exp2|opaque|wgmma_desc|wgmma_fence|wgmma_commit|"
-                        r"wgmma_wait|fence_proxy_async|wgmma_m64n\d+k16|"
+                        r"wgmma_wait|fence_proxy_async|wgmma_m64n\d+k16|wgmma_rs_m64n\d+k16|"
                         r"mbarrier_init|mbarrier_init_fence|mbarrier_expect_tx|"
                         r"mbarrier_wait|tma_im2col_4d)\(.*?\n\}\n",
                         "", source, flags=re.S)

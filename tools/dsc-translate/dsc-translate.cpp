@@ -121,6 +121,15 @@ int main(int argc, char **argv) {
                 resources->registers, resources->stackFrameBytes,
                 resources->spillStoreBytes, resources->spillLoadBytes);
           os << llvm::formatv(" shared_memory {0}\n", kernel.sharedMemory);
+          for (const dsc::codegen::KernelVariant &variant : kernel.variants)
+            if (auto resources = dsc::codegen::parsePtxasResources(
+                    compiled->log, variant.entry))
+              os << llvm::formatv(
+                  "// variant {0} registers {1} stack {2} spill_stores {3} "
+                  "spill_loads {4} shared_memory {5}\n",
+                  variant.entry, resources->registers,
+                  resources->stackFrameBytes, resources->spillStoreBytes,
+                  resources->spillLoadBytes, variant.sharedMemory);
           return success();
         });
       },
