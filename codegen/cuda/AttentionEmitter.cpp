@@ -402,6 +402,39 @@ $LOADS$
   const unsigned long long descK = dsc_wgmma_desc(Ks, 16, 1024);
   const unsigned long long descV = dsc_wgmma_desc(Vs, BN * 128, 1024);
 
+  // S = Q Kt of tile t into `s`, and O += P V of tile t, each one batch of
+  // wgmma the caller waits for.
+  auto issueScores = [&](float (&s)[MT][BN / 8][4], int t) {
+    const unsigned long long stageStep = (unsigned long long)((t % STAGES) * 2 * BN * 64 * 2 / 16);
+    // The first k-step overwrites the accumulators: no other instruction
+    // writes them while the tensor cores may (which would serialize them).
+    dsc_wgmma_fence();
+    #pragma unroll
+    for (int k = 0; k < D / 16; ++k)
+      dsc_wgmma_m64n64k16<0>(*reinterpret_cast<float (*)[32]>(&s[0][0][0]), descQ + k * 2,
+                             descK + stageStep + k * 2, k > 0);
+    dsc_wgmma_commit();
+  };
+  auto issueValues = [&](const unsigned (&pf)[MT][BN / 16][4], int t) {
+    const unsigned long long stageStep = (unsigned long long)((t % STAGES) * 2 * BN * 64 * 2 / 16);
+    dsc_wgmma_fence();
+    #pragma unroll
+    for (int k = 0; k < BN / 16; ++k)
+      dsc_wgmma_rs_m64n64k16<1>(*reinterpret_cast<float (*)[32]>(&o[0][0][0]), pf[0][k],
+                                descV + stageStep + k * (16 * 128 / 16));
+    dsc_wgmma_commit();
+  };
+  // Causal: key tiles wholly past this warpgroup's rows add nothing.
+  const int wgTiles = CAUSAL ? min(numTiles, wgRowLast / BN + 1) : numTiles;
+$LOOP$
+  dsc_cp_async_wait<0>();
+$EPILOGUE$
+)cuda";
+
+/// The wgmma body's loop, one tile at a time: S, its softmax, P V. (Issuing
+/// the next tile's S before this tile's softmax, FlashAttention-3's
+/// overlap, made ptxas serialize the wgmma (C7515) and ran slower.)
+constexpr StringLiteral kWgmmaLoop = R"cuda(
   for (int kt = 0; kt < numTiles; ++kt) {
     // Tile kt has landed and is visible to the tensor cores, and every
     // warpgroup is done with the stage the next prefetch overwrites.
@@ -410,36 +443,16 @@ $LOADS$
     __syncthreads();
     // The stage of tile kt - 1, which every warpgroup has retired.
     loadTile(kt + STAGES - 1);
-    const int n0 = kt * BN;
-    // Causal: a key tile wholly past this warpgroup's rows adds nothing.
-    if (CAUSAL && n0 > wgRowLast)
+    if (kt >= wgTiles)
       continue;
-    const unsigned long long stageStep = (unsigned long long)((kt % STAGES) * 2 * BN * 64 * 2 / 16);
-
+    const int n0 = kt * BN;
     float s[MT][BN / 8][4];
-    #pragma unroll
-    for (int j = 0; j < BN / 8; ++j)
-      #pragma unroll
-      for (int c = 0; c < 4; ++c)
-        s[0][j][c] = 0.0f;
-    dsc_wgmma_fence();
-    #pragma unroll
-    for (int k = 0; k < D / 16; ++k)
-      dsc_wgmma_m64n64k16<0>(*reinterpret_cast<float (*)[32]>(&s[0][0][0]), descQ + k * 2,
-                             descK + stageStep + k * 2);
-    dsc_wgmma_commit();
+    issueScores(s, kt);
     dsc_wgmma_wait<0>();
 $SOFTMAX$
-    dsc_wgmma_fence();
-    #pragma unroll
-    for (int k = 0; k < BN / 16; ++k)
-      dsc_wgmma_rs_m64n64k16<1>(*reinterpret_cast<float (*)[32]>(&o[0][0][0]), pf[0][k],
-                                descV + stageStep + k * (16 * 128 / 16));
-    dsc_wgmma_commit();
+    issueValues(pf, kt);
     dsc_wgmma_wait<0>();
   }
-  dsc_cp_async_wait<0>();
-$EPILOGUE$
 )cuda";
 
 /// The row-per-warp body: any D and Dv, any float type.
@@ -716,6 +729,12 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
       std::vector<std::pair<StringRef, std::string>> values = common;
       values.push_back({"WG", std::to_string(warpgroups)});
       values.push_back({"STAGES", std::to_string(stages)});
+      // The loop holds the softmax piece: it goes in first.
+      auto withLoop = [](std::vector<std::pair<StringRef, std::string>> all) {
+        all.insert(all.begin(), {"LOOP", kWgmmaLoop.ltrim('\n').str()});
+        return all;
+      };
+
       // The fallback (compiled for the host harness, never for a device:
       // the variant exists for sm_90 targets only) runs 64 rows per warp
       // group on the first 4 warps.
@@ -728,7 +747,8 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
       os << kernelSignature(kernel, entry, 128 * warpgroups,
                             /*reportsFaults=*/false, /*usesScratch=*/false)
          << " {\n#if defined(__CUDA_ARCH_FEAT_SM90_ALL)"
-         << substitute(kFlashWgmmaBody, withPieces(values, swizzledChunk))
+         << substitute(kFlashWgmmaBody,
+                       withLoop(withPieces(values, swizzledChunk)))
          << "#else\n"
          << (warpgroups > 1 ? "  if (threadIdx.x >= 128)\n    return;" : "")
          << substitute(kFlashBody, withPieces(fallback, paddedChunk))
@@ -750,11 +770,12 @@ FailureOr<EmittedKernel> AttentionEmitter::emit() {
     };
     if (warpgroupMma && !runsPerSample(kernel)) {
       emitted.archSpecific = true;
-      for (int64_t stages : {2, 3}) {
-        emitted.variants.push_back(emitWarpgroupFlash(nextEntry(), 1, stages));
-        if (rows > 64)
-          emitted.variants.push_back(
-              emitWarpgroupFlash(nextEntry(), 2, stages));
+      // Three stages pay off with two warpgroups only (their blocks are
+      // fewer and longer).
+      emitted.variants.push_back(emitWarpgroupFlash(nextEntry(), 1, 2));
+      if (rows > 64) {
+        emitted.variants.push_back(emitWarpgroupFlash(nextEntry(), 2, 2));
+        emitted.variants.push_back(emitWarpgroupFlash(nextEntry(), 2, 3));
       }
     }
     if (!emitted.variants.empty())

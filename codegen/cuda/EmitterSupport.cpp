@@ -343,13 +343,13 @@ static __device__ __forceinline__ void dsc_tma_im2col_4d(void* dst, const dsc_te
                 "template <int TRANS_B>\n"
                 "static __device__ __forceinline__ void dsc_wgmma_m64n{0}k16("
                 "float (&d)[{1}], unsigned long long a, unsigned long long "
-                "b) {{\n"
+                "b, int accumulate = 1) {{\n"
                 "  asm volatile(\"{{\\n.reg .pred p;\\nsetp.ne.b32 p, "
                 "%{4}, 0;\\n\"\n"
                 "               \"wgmma.mma_async.sync.aligned.m64n{0}k16."
                 "f32.{2}.{2} {{{3}}, %{5}, %{6}, p, 1, 1, 0, %{7};\\n}\\n\"\n"
                 "               : {8}\n"
-                "               : \"r\"(1), \"l\"(a), \"l\"(b), "
+                "               : \"r\"(accumulate), \"l\"(a), \"l\"(b), "
                 "\"n\"(TRANS_B));\n"
                 "}\n",
                 n, regs, type, list, regs, regs + 1, regs + 2, regs + 3,

@@ -78,7 +78,8 @@ std::string getTensorCoreHelpers(mlir::Type elementType);
 /// and the TMA im2col copy (a dsc_tensor_map parameter), and one
 /// `dsc_wgmma_m64n<N>k16<TRANS_B>` per width in `widths` (A K-major, B
 /// N-major with TRANS_B = 1 or K-major with 0, both from shared memory, f32
-/// accumulators in place).
+/// accumulators in place, or overwritten where the optional `accumulate` is
+/// 0).
 std::string getWgmmaHelpers(mlir::Type elementType,
                             llvm::ArrayRef<int64_t> widths);
 

@@ -296,7 +296,7 @@ static inline float dsc_wgmma_b(unsigned long long b, unsigned k,
 }
 template <int N, int TRANS_B>
 static inline void dsc_wgmma_host(float (&d)[N / 2], unsigned long long a,
-                                  unsigned long long b) {
+                                  unsigned long long b, int accumulate) {
   dsc_wgmma_check(a);
   dsc_wgmma_check(b);
   unsigned warp = (threadIdx.x / 32) % 4, lane = threadIdx.x % 32;
@@ -305,7 +305,7 @@ static inline void dsc_wgmma_host(float (&d)[N / 2], unsigned long long a,
       for (int c = 0; c < 2; ++c) {
         unsigned row = 16 * warp + lane / 4 + 8 * h;
         unsigned col = 8 * j + 2 * (lane % 4) + c;
-        float sum = d[4 * j + 2 * h + c];
+        float sum = accumulate ? d[4 * j + 2 * h + c] : 0.0f;
         // A: 8-row groups SBO apart, 128-byte lines, K contiguous.
         for (unsigned k = 0; k < 16; ++k)
           sum += dsc_wgmma_load(dsc_wgmma_field(a, 0) +
@@ -355,18 +355,21 @@ static inline void dsc_wgmma_rs_m64n64k16(float (&d)[32],
 }
 template <int TRANS_B>
 static inline void dsc_wgmma_m64n64k16(float (&d)[32], unsigned long long a,
-                                       unsigned long long b) {
-  dsc_wgmma_host<64, TRANS_B>(d, a, b);
+                                       unsigned long long b,
+                                       int accumulate = 1) {
+  dsc_wgmma_host<64, TRANS_B>(d, a, b, accumulate);
 }
 template <int TRANS_B>
 static inline void dsc_wgmma_m64n128k16(float (&d)[64], unsigned long long a,
-                                        unsigned long long b) {
-  dsc_wgmma_host<128, TRANS_B>(d, a, b);
+                                        unsigned long long b,
+                                        int accumulate = 1) {
+  dsc_wgmma_host<128, TRANS_B>(d, a, b, accumulate);
 }
 template <int TRANS_B>
 static inline void dsc_wgmma_m64n256k16(float (&d)[128], unsigned long long a,
-                                        unsigned long long b) {
-  dsc_wgmma_host<256, TRANS_B>(d, a, b);
+                                        unsigned long long b,
+                                        int accumulate = 1) {
+  dsc_wgmma_host<256, TRANS_B>(d, a, b, accumulate);
 }
 
 // TMA (sm_90a): an mbarrier needs no waiting when copies happen at once,
