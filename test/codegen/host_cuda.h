@@ -17,7 +17,8 @@
 // the PTX ISA's fragment layouts (DSC_MMA_BF16 selects bf16 operands).
 //
 // wgmma runs per thread from shared memory (below); a source using it is
-// run twice, with and without __CUDA_ARCH_FEAT_SM90_ALL.
+// run twice, with and without __CUDA_ARCH_FEAT_SM90_ALL (the second time
+// only the entries that have a Hopper path).
 //
 // What this checks: index arithmetic, op semantics, the warp and block
 // reductions' logic, tensor-core fragment bookkeeping. What it does not:
