@@ -272,6 +272,42 @@ static std::pair<std::string, std::string> accumulatorOperands(int64_t regs) {
   return {list, constraints};
 }
 
+/// `dsc_wgmma_m64n<n>k16<TRANS_B>(d, a, b, accumulate = 1)`: A through a
+/// descriptor (K-major), or, with `registerA`, `dsc_wgmma_rs_m64n<n>k16`
+/// taking A's four fragment registers.
+static std::string wgmmaHelper(Type elementType, int64_t n, bool registerA) {
+  StringRef type = elementType.isBF16() ? "bf16" : "f16";
+  int64_t regs = n / 2;
+  auto [list, constraints] = accumulatorOperands(regs);
+  // Operands after the accumulators: the scale-d flag, A, B.
+  auto operand = [&](int64_t i) { return "%" + std::to_string(regs + i); };
+  std::string a = registerA ? "{" + operand(1) + ", " + operand(2) + ", " +
+                                  operand(3) + ", " + operand(4) + "}"
+                            : operand(1);
+  std::string b = operand(registerA ? 5 : 2);
+  std::string trans = operand(registerA ? 6 : 3);
+  return llvm::formatv(
+             "template <int TRANS_B>\n"
+             "static __device__ __forceinline__ void dsc_wgmma_{0}m64n{1}k16("
+             "float (&d)[{2}], {3}, unsigned long long b, int accumulate = "
+             "1) {{\n"
+             "  asm volatile(\"{{\\n.reg .pred p;\\nsetp.ne.b32 p, {4}, "
+             "0;\\n\"\n"
+             "               \"wgmma.mma_async.sync.aligned.m64n{1}k16."
+             "f32.{5}.{5} {{{6}}, {7}, {8}, p, 1, 1, {9}{10};\\n}\\n\"\n"
+             "               : {11}\n"
+             "               : \"r\"(accumulate), {12}\"l\"(b), "
+             "\"n\"(TRANS_B));\n"
+             "}\n",
+             registerA ? "rs_" : "", n, regs,
+             registerA ? "const unsigned (&a)[4]" : "unsigned long long a",
+             operand(0), type, list, a, b, registerA ? "" : "0, ", trans,
+             constraints,
+             registerA ? "\"r\"(a[0]), \"r\"(a[1]), \"r\"(a[2]), \"r\"(a[3]), "
+                       : "\"l\"(a), ")
+      .str();
+}
+
 std::string getWgmmaHelpers(Type elementType, ArrayRef<int64_t> widths) {
   std::string text = R"cuda(
 /// A TMA tensor map (CUtensorMap), passed by value as a __grid_constant__
@@ -335,27 +371,8 @@ static __device__ __forceinline__ void dsc_tma_im2col_4d(void* dst, const dsc_te
                   "r"(dsc_smem_addr(bar)), "h"(offW), "h"(offH) : "memory");
 }
 )cuda";
-  StringRef type = elementType.isBF16() ? "bf16" : "f16";
-  for (int64_t n : widths) {
-    int64_t regs = n / 2;
-    auto [list, constraints] = accumulatorOperands(regs);
-    text += llvm::formatv(
-                "template <int TRANS_B>\n"
-                "static __device__ __forceinline__ void dsc_wgmma_m64n{0}k16("
-                "float (&d)[{1}], unsigned long long a, unsigned long long "
-                "b, int accumulate = 1) {{\n"
-                "  asm volatile(\"{{\\n.reg .pred p;\\nsetp.ne.b32 p, "
-                "%{4}, 0;\\n\"\n"
-                "               \"wgmma.mma_async.sync.aligned.m64n{0}k16."
-                "f32.{2}.{2} {{{3}}, %{5}, %{6}, p, 1, 1, 0, %{7};\\n}\\n\"\n"
-                "               : {8}\n"
-                "               : \"r\"(accumulate), \"l\"(a), \"l\"(b), "
-                "\"n\"(TRANS_B));\n"
-                "}\n",
-                n, regs, type, list, regs, regs + 1, regs + 2, regs + 3,
-                constraints)
-                .str();
-  }
+  for (int64_t n : widths)
+    text += wgmmaHelper(elementType, n, /*registerA=*/false);
   text += "#endif\n";
   return text;
 }
@@ -363,28 +380,8 @@ static __device__ __forceinline__ void dsc_tma_im2col_4d(void* dst, const dsc_te
 std::string getWgmmaRegisterAHelpers(Type elementType,
                                      ArrayRef<int64_t> widths) {
   std::string text = "#if defined(__CUDA_ARCH_FEAT_SM90_ALL)\n";
-  StringRef type = elementType.isBF16() ? "bf16" : "f16";
-  for (int64_t n : widths) {
-    int64_t regs = n / 2;
-    auto [list, constraints] = accumulatorOperands(regs);
-    text += llvm::formatv(
-                "template <int TRANS_B>\n"
-                "static __device__ __forceinline__ void "
-                "dsc_wgmma_rs_m64n{0}k16(float (&d)[{1}], const unsigned "
-                "(&a)[4], unsigned long long b) {{\n"
-                "  asm volatile(\"{{\\n.reg .pred p;\\nsetp.ne.b32 p, "
-                "%{4}, 0;\\n\"\n"
-                "               \"wgmma.mma_async.sync.aligned.m64n{0}k16."
-                "f32.{2}.{2} {{{3}}, {{%{5}, %{6}, %{7}, %{8}}, %{9}, p, 1, 1, "
-                "%{10};\\n}\\n\"\n"
-                "               : {11}\n"
-                "               : \"r\"(1), \"r\"(a[0]), \"r\"(a[1]), "
-                "\"r\"(a[2]), \"r\"(a[3]), \"l\"(b), \"n\"(TRANS_B));\n"
-                "}\n",
-                n, regs, type, list, regs, regs + 1, regs + 2, regs + 3,
-                regs + 4, regs + 5, regs + 6, constraints)
-                .str();
-  }
+  for (int64_t n : widths)
+    text += wgmmaHelper(elementType, n, /*registerA=*/true);
   text += "#endif\n";
   return text;
 }

@@ -83,10 +83,10 @@ std::string getTensorCoreHelpers(mlir::Type elementType);
 std::string getWgmmaHelpers(mlir::Type elementType,
                             llvm::ArrayRef<int64_t> widths);
 
-/// `dsc_wgmma_rs_m64n<N>k16<TRANS_B>(d, a, b)` for each N of `widths`: the
-/// warpgroup MMA with A from registers (each warp's 16 rows in the mma.sync
-/// m16n8k16 A fragment layout) and B through a descriptor, guarded by
-/// __CUDA_ARCH_FEAT_SM90_ALL like getWgmmaHelpers.
+/// `dsc_wgmma_rs_m64n<N>k16<TRANS_B>(d, a, b[, accumulate])` for each N of
+/// `widths`: the warpgroup MMA with A from registers (each warp's 16 rows in
+/// the mma.sync m16n8k16 A fragment layout) and B through a descriptor,
+/// guarded by __CUDA_ARCH_FEAT_SM90_ALL like getWgmmaHelpers.
 std::string getWgmmaRegisterAHelpers(mlir::Type elementType,
                                      llvm::ArrayRef<int64_t> widths);
 

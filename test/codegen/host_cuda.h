@@ -320,7 +320,7 @@ static inline void dsc_wgmma_host(float (&d)[N / 2], unsigned long long a,
 // the warp exchanges through its slots; B through the descriptor as above.
 template <int N, int TRANS_B>
 static inline void dsc_wgmma_rs_host(float (&d)[N / 2], const unsigned (&a)[4],
-                                     unsigned long long b) {
+                                     unsigned long long b, int accumulate) {
   dsc_wgmma_check(b);
   unsigned *mine = tlWarp->frag[tlLane];
   for (int i = 0; i < 4; ++i)
@@ -342,17 +342,17 @@ static inline void dsc_wgmma_rs_host(float (&d)[N / 2], const unsigned (&a)[4],
     for (int h = 0; h < 2; ++h)
       for (int c = 0; c < 2; ++c) {
         unsigned row = lane / 4 + 8 * h, col = 8 * j + 2 * (lane % 4) + c;
-        float sum = d[4 * j + 2 * h + c];
+        float sum = accumulate ? d[4 * j + 2 * h + c] : 0.0f;
         for (unsigned k = 0; k < 16; ++k)
           sum += A[row][k] * dsc_wgmma_b<TRANS_B>(b, k, col);
         d[4 * j + 2 * h + c] = sum;
       }
 }
 template <int TRANS_B>
-static inline void dsc_wgmma_rs_m64n64k16(float (&d)[32],
-                                          const unsigned (&a)[4],
-                                          unsigned long long b) {
-  dsc_wgmma_rs_host<64, TRANS_B>(d, a, b);
+static inline void
+dsc_wgmma_rs_m64n64k16(float (&d)[32], const unsigned (&a)[4],
+                       unsigned long long b, int accumulate = 1) {
+  dsc_wgmma_rs_host<64, TRANS_B>(d, a, b, accumulate);
 }
 template <int TRANS_B>
 static inline void dsc_wgmma_m64n64k16(float (&d)[32], unsigned long long a,
