@@ -182,13 +182,7 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
   };
 
   float acc[MT][NT][4];
-  #pragma unroll
-  for (int i = 0; i < MT; ++i)
-    #pragma unroll
-    for (int j = 0; j < NT; ++j)
-      #pragma unroll
-      for (int c = 0; c < 4; ++c)
-        acc[i][j][c] = 0.0f;
+  dsc_zero_tiles(acc);
 
   #pragma unroll
   for (int s = 0; s < STAGES - 1; ++s) {
@@ -216,22 +210,8 @@ constexpr StringLiteral kTensorCoreBody = R"cuda(
       #pragma unroll
       for (int i = 0; i < MT; ++i)
         dsc_ldmatrix_x4(af[i], as + (warpM * WTM + i * 16 + lane % 16) * AS + kk + (lane / 16) * 8);
-      // Matrices 0..3: (n 0-7, k 0-7), (n 0-7, k 8-15), (n 8-15, k 0-7),
-      // (n 8-15, k 8-15) of a 16-column pair: b0, b1 of j and of j + 1.
-      #pragma unroll
-      for (int j = 0; j < NT; j += 2) {
-        unsigned r[4];
-        dsc_ldmatrix_x4(r, bs + (warpN * WTN + j * 8 + lane % 8 + (lane / 16) * 8) * AS + kk + ((lane / 8) % 2) * 8);
-        bf[j][0] = r[0];
-        bf[j][1] = r[1];
-        bf[j + 1][0] = r[2];
-        bf[j + 1][1] = r[3];
-      }
-      #pragma unroll
-      for (int i = 0; i < MT; ++i)
-        #pragma unroll
-        for (int j = 0; j < NT; ++j)
-          dsc_mma_16816(acc[i][j], af[i], bf[j][0], bf[j][1]);
+      dsc_ldmatrix_b_rows(bf, bs + warpN * WTN * AS + kk, AS, lane);
+      dsc_mma_tiles(acc, af, bf);
     }
   }
   dsc_cp_async_wait<0>();
@@ -388,6 +368,201 @@ std::string wgmmaConvBody(bool tma) {
       .str();
 }
 
+/// The patch body (GemmTile::patch, C = 4 or 8 16-bit channels): a
+/// persistent block keeps BN output channels' filter slice, K padded to whole
+/// 16-deep steps with zeros, in shared memory, and walks output tiles of
+/// TH x TW pixels of one image (grid-stride along y): it copies the next
+/// tile's input window (zeros in the padding) into the other of two buffers
+/// while it computes this one. Every tap's A fragments are 4-byte loads at
+/// the pixel's window position plus the tap's offset, a compile-time
+/// constant (a lane's pair of k in a 16-deep step lies in one tap: C
+/// divides 8); the B fragments come from ldmatrix as in kTensorCoreBody.
+constexpr StringLiteral kPatchBody = R"cuda(
+  constexpr int TW = $PATCH$, TH = $BM$ / TW, BN = $BN$;
+  constexpr int WARPS_N = $WARPS_N$, THREADS = $THREADS$;
+  constexpr int WTM = $BM$ / $WARPS_M$, WTN = BN / WARPS_N;
+  constexpr int MT = WTM / 16, NT = WTN / 8;
+  constexpr int C = $C$, S = $S$, TAPS = $R$ * S;
+  constexpr int KSTEPS = (TAPS * C + 15) / 16;
+  constexpr int KP = KSTEPS * 16 + 8; // filter row stride, in elements
+  constexpr int PATCH_H = (TH - 1) * $SH$ + ($R$ - 1) * $DH$ + 1;
+  constexpr int PATCH_W = (TW - 1) * $SW$ + (S - 1) * $DW$ + 1;
+  constexpr int PATCH_CHUNKS = PATCH_H * PATCH_W * (C / 4); // 8 bytes each
+  constexpr int TILES_Q = ($Q$ + TW - 1) / TW, TILES_P = ($P$ + TH - 1) / TH;
+  constexpr int TILES = $IMAGES$ * TILES_P * TILES_Q;
+  constexpr index_t N = $N$, K = $K$;
+  extern __shared__ __align__(16) unsigned char dsc_smem[];
+  unsigned short* Fs = reinterpret_cast<unsigned short*>(dsc_smem);
+  unsigned short* Xs = Fs + BN * KP; // two windows of PATCH_CHUNKS * 4
+  constexpr int YS = BN + 8;          // the staged output tile's row stride
+  unsigned short* Ys = Xs + 2 * PATCH_CHUNKS * 4;
+  const bool vecOut = N % 8 == 0 && (unsigned long long)out0 % 16 == 0;
+  const unsigned short* __restrict__ X = $X$;
+  const unsigned short* __restrict__ F = $F$;
+  const int tid = threadIdx.x, lane = tid % 32, warp = tid / 32;
+  const int warpM = warp / WARPS_N, warpN = warp % WARPS_N;
+  const index_t n0 = (index_t)blockIdx.x * BN;
+  // 8-byte copies: 4 channels of a pixel, 4 taps' worth of a filter row
+  // (K = TAPS * C is a multiple of 4).
+  const bool vecX = (unsigned long long)X % 8 == 0;
+  const bool vecF = (unsigned long long)F % 8 == 0;
+
+  // The filter slice, rows past N and k past K zero.
+  for (int c = tid; c < BN * KSTEPS * 4; c += THREADS) {
+    const int r = c / (KSTEPS * 4), kc = (c % (KSTEPS * 4)) * 4;
+    const index_t gn = n0 + r;
+    unsigned short* dst = Fs + r * KP + kc;
+    if (gn < N && kc < K) {
+      if (vecF) {
+        dsc_cp_async8(dst, F + gn * K + kc);
+      } else {
+        for (int e = 0; e < 4; ++e)
+          dst[e] = F[gn * K + kc + e];
+      }
+    } else {
+      unsigned* zero = reinterpret_cast<unsigned*>(dst);
+      zero[0] = zero[1] = 0u;
+    }
+  }
+  // Tile `tile`'s input window into `xs`, in 4-channel chunks, zeros
+  // outside the image.
+  auto loadWindow = [&](unsigned short* xs, int tile) {
+    const int img = tile / (TILES_Q * TILES_P);
+    const int h0 = ((tile / TILES_Q) % TILES_P) * TH * $SH$ - $PH$;
+    const int w0 = (tile % TILES_Q) * TW * $SW$ - $PW$;
+    for (int c = tid; c < PATCH_CHUNKS; c += THREADS) {
+      const int pixel = c / (C / 4), part = c % (C / 4);
+      const int h = h0 + pixel / PATCH_W, w = w0 + pixel % PATCH_W;
+      unsigned short* dst = xs + c * 4;
+      if ((unsigned)h < (unsigned)$H$ && (unsigned)w < (unsigned)$W$) {
+        const sindex_t offset = (((sindex_t)img * $H$ + h) * $W$ + w) * C + part * 4;
+        if (vecX) {
+          dsc_cp_async8(dst, X + offset);
+        } else {
+          for (int e = 0; e < 4; ++e)
+            dst[e] = X[offset + e];
+        }
+      } else {
+        unsigned* zero = reinterpret_cast<unsigned*>(dst);
+        zero[0] = zero[1] = 0u;
+      }
+    }
+  };
+
+  // Each thread's fragment rows (pixels lane/4 and 8 below in each of its
+  // MT row tiles) as window offsets, with the lane's channel pair: k pair
+  // 2*(lane%4) of an 8-deep half step is channels laneChannel.. of tap
+  // (half step * 8) / C + laneTap (C = 4: the pair's tap or the next).
+  const int laneTap = (2 * (lane % 4)) / C, laneChannel = (2 * (lane % 4)) % C;
+  int rowOffset[MT][2];
+  #pragma unroll
+  for (int i = 0; i < MT; ++i)
+    #pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      const int r = warpM * WTM + i * 16 + lane / 4 + h * 8;
+      rowOffset[i][h] =
+          ((r / TW) * $SH$ * PATCH_W + (r % TW) * $SW$) * C + laneChannel;
+    }
+  // The next tap lies one column right, or at the next window row's start
+  // after a row's last: a lane's own tap is the half step's tap (a
+  // compile-time offset) plus one of these.
+  const int nextRight = laneTap * $DW$ * C;
+  const int nextDown = laneTap * ($DH$ * PATCH_W - (S - 1) * $DW$) * C;
+  auto tapOffset = [](int tap) {
+    return ((tap / S) * $DH$ * PATCH_W + (tap % S) * $DW$) * C;
+  };
+
+  int tile = blockIdx.y;
+  if (tile < TILES)
+    loadWindow(Xs, tile);
+  dsc_cp_async_commit();
+  for (int buffer = 0; tile < TILES; tile += gridDim.y, buffer ^= 1) {
+    // The next window streams in while this one is computed; the other
+    // buffer's last readers finished before the previous iteration's end.
+    const int next = tile + gridDim.y;
+    if (next < TILES)
+      loadWindow(Xs + (buffer ^ 1) * PATCH_CHUNKS * 4, next);
+    dsc_cp_async_commit();
+    dsc_cp_async_wait<1>();
+    __syncthreads();
+    const unsigned short* xs = Xs + buffer * PATCH_CHUNKS * 4;
+    const unsigned short* right[MT][2];
+    const unsigned short* down[MT][2];
+    #pragma unroll
+    for (int i = 0; i < MT; ++i)
+      #pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        right[i][h] = xs + rowOffset[i][h] + nextRight;
+        down[i][h] = xs + rowOffset[i][h] + nextDown;
+      }
+
+    float acc[MT][NT][4];
+    dsc_zero_tiles(acc);
+    #pragma unroll
+    for (int step = 0; step < KSTEPS; ++step) {
+      unsigned af[MT][4];
+      #pragma unroll
+      for (int half = 0; half < 2; ++half) {
+        // Taps past the window (K padded to the step) read as zeros.
+        const int tap = (step * 16 + half * 8) / C;
+        const bool live = tap < TAPS - 1 || (tap == TAPS - 1 && laneTap == 0);
+        #pragma unroll
+        for (int i = 0; i < MT; ++i)
+          #pragma unroll
+          for (int h = 0; h < 2; ++h) {
+            const unsigned short* base = tap % S == S - 1 ? down[i][h] : right[i][h];
+            af[i][half * 2 + h] =
+                live ? *reinterpret_cast<const unsigned*>(base + tapOffset(tap)) : 0u;
+          }
+      }
+      unsigned bf[NT][2];
+      dsc_ldmatrix_b_rows(bf, Fs + warpN * WTN * KP + step * 16, KP, lane);
+      dsc_mma_tiles(acc, af, bf);
+    }
+
+    // The epilogue's values go through shared memory (rows of BN + 8: the
+    // fragments' 4-byte writes hit distinct banks) so that the tile leaves
+    // in whole 16-byte chunks of each pixel's channels, not 2-byte stores
+    // that each write part of a sector.
+    const int img = tile / (TILES_Q * TILES_P);
+    const int p0 = ((tile / TILES_Q) % TILES_P) * TH, q0 = (tile % TILES_Q) * TW;
+    #pragma unroll
+    for (int i = 0; i < MT; ++i)
+      #pragma unroll
+      for (int h = 0; h < 2; ++h) {
+        const int r = warpM * WTM + i * 16 + lane / 4 + h * 8;
+        const int p = min(p0 + r / TW, $P$ - 1), q = min(q0 + r % TW, $Q$ - 1);
+        const index_t m = ((index_t)img * $P$ + p) * $Q$ + q;
+        #pragma unroll
+        for (int j = 0; j < NT; ++j) {
+          const int col = warpN * WTN + j * 8 + (lane % 4) * 2;
+          // Rows past the output and columns past N are computed at an
+          // element in range (never stored).
+          const unsigned lo = dsc_epilogue_value($ARGS$, m, min(n0 + col, N - 1), acc[i][j][h * 2]);
+          const unsigned hi = dsc_epilogue_value($ARGS$, m, min(n0 + col + 1, N - 1), acc[i][j][h * 2 + 1]);
+          *reinterpret_cast<unsigned*>(Ys + r * YS + col) = lo | (hi << 16);
+        }
+      }
+    __syncthreads();
+    for (int c = tid; c < $BM$ * (BN / 8); c += THREADS) {
+      const int r = c / (BN / 8), col = (c % (BN / 8)) * 8;
+      const int p = p0 + r / TW, q = q0 + r % TW;
+      if (p >= $P$ || q >= $Q$)
+        continue;
+      const index_t offset = (((index_t)img * $P$ + p) * $Q$ + q) * N + n0 + col;
+      if (vecOut && n0 + col + 8 <= N) {
+        *reinterpret_cast<uint4*>(out0 + offset) =
+            *reinterpret_cast<const uint4*>(Ys + r * YS + col);
+      } else {
+        for (int e = 0; e < 8 && n0 + col + e < N; ++e)
+          out0[offset + e] = Ys[r * YS + col + e];
+      }
+    }
+    __syncthreads();
+  }
+  dsc_cp_async_wait<0>();
+)cuda";
+
 /// The SIMT body for f32: thread (ty, tx) owns rows ty + i*TY and columns
 /// tx + j*TX of a 64x64 tile; both tiles are stored k-major.
 constexpr StringLiteral kSimtBody = R"cuda(
@@ -481,6 +656,20 @@ public:
 
 private:
   LogicalResult emitEpilogue(llvm::raw_ostream &os);
+  /// "arg0, ..., out0": the entry's parameters, passed on.
+  std::string argumentNames() {
+    SmallVector<std::string> names;
+    for (size_t i = 0; i < kernel.getNumArguments(); ++i)
+      names.push_back("arg" + std::to_string(i));
+    names.push_back("out0");
+    return llvm::join(names, ", ");
+  }
+  /// The entry of patch tile `tile` (kPatchBody) and its launch.
+  FailureOr<KernelVariant>
+  emitPatchVariant(llvm::raw_ostream &os, const exec::GemmTile &tile,
+                   StringRef entry,
+                   ArrayRef<std::pair<StringRef, std::string>> common,
+                   exec::TacticsOp tactics);
 
   exec::KernelOp kernel;
   ConvOp conv;
@@ -492,7 +681,10 @@ private:
 LogicalResult ConvEmitter::emitEpilogue(llvm::raw_ostream &os) {
   Block &body = kernel.getBody().front();
   auto yield = cast<exec::YieldOp>(body.getTerminator());
-  os << "static __device__ __forceinline__ void dsc_epilogue("
+  Type resultType = elementTypeOf(yield.getValues().front());
+  // The stored value of element (m, n), then the store itself.
+  os << "static __device__ __forceinline__ "
+     << getElementInfo(resultType)->storage << " dsc_epilogue_value("
      << kernelParameters(kernel) << ", index_t m, index_t n, float acc) {\n";
   int64_t p = resultShape[1], q = resultShape[2];
   SmallVector<std::string> coords = {llvm::formatv("(m / {0})", p * q),
@@ -536,10 +728,81 @@ LogicalResult ConvEmitter::emitEpilogue(llvm::raw_ostream &os) {
   FailureOr<std::string> expr = scalar.emit(result);
   if (failed(expr))
     return failure();
-  os << llvm::formatv("  out0[m * {0} + n] = {1};\n", resultShape[3],
-                      storeFromCompute(elementTypeOf(result), *expr));
-  os << "}\n\n";
+  os << "  return " << storeFromCompute(elementTypeOf(result), *expr)
+     << ";\n}\n";
+  os << "static __device__ __forceinline__ void dsc_epilogue("
+     << kernelParameters(kernel) << ", index_t m, index_t n, float acc) {\n"
+     << llvm::formatv("  out0[m * {0} + n] = dsc_epilogue_value({1}, m, n, "
+                      "acc);\n",
+                      resultShape[3], argumentNames())
+     << "}\n\n";
   return success();
+}
+
+FailureOr<KernelVariant> ConvEmitter::emitPatchVariant(
+    llvm::raw_ostream &os, const exec::GemmTile &tile, StringRef entry,
+    ArrayRef<std::pair<StringRef, std::string>> common,
+    exec::TacticsOp tactics) {
+  ArrayRef<int64_t> x = shapeOf(conv.getInput()), f = shapeOf(conv.getFilter());
+  SmallVector<int64_t> strides, dilations;
+  for (const WindowDim &dim : windowDimsOf(conv)) {
+    strides.push_back(dim.stride);
+    dilations.push_back(dim.dilation);
+  }
+  auto yield = cast<exec::YieldOp>(kernel.getBody().front().getTerminator());
+  if (!exec::convTakesPatchInput(
+          x, f, resultShape,
+          elementTypeOf(conv.getInput()).getIntOrFloatBitWidth(), strides,
+          dilations) ||
+      elementTypeOf(yield.getValues().front()).getIntOrFloatBitWidth() != 16)
+    return tactics.emitOpError("candidate ")
+           << tile.str()
+           << " is a patch tile, which this convolution cannot take (it "
+              "needs 16-bit inputs and result, 4 or 8 channels and its "
+              "window within shared memory)";
+  int64_t rows = tile.bm / tile.patch;
+  int64_t outputTiles = x[0] * ceilDiv(resultShape[1], rows) *
+                        ceilDiv(resultShape[2], tile.patch);
+  int64_t shared =
+      exec::convPatchSharedBytes(tile, x[3], f.slice(1, 2), strides, dilations);
+  if (shared > exec::kGemmMaxSharedBytes)
+    return tactics.emitOpError("candidate ")
+           << tile.str() << " needs " << shared
+           << " bytes of shared memory, more than "
+           << exec::kGemmMaxSharedBytes;
+  // Resident blocks an SM: by registers (about twice the accumulators and
+  // 64 more a thread: ptxas keeps a step's A fragments and the next step's
+  // in flight), by shared memory; the launch bounds hold ptxas to it.
+  int64_t accumulators =
+      (tile.bm / tile.warpsM / 16) * (tile.bn / tile.warpsN / 8) * 4;
+  int64_t byRegisters =
+      65536 / (tile.threads() * ((2 * accumulators + 64 + 7) / 8 * 8));
+  int64_t byShared = (exec::kGemmMaxSharedBytes + 1024) / (shared + 1024);
+  int64_t blocksPerSM =
+      std::clamp<int64_t>(std::min(byRegisters, byShared), 1, 8);
+  int64_t columns = ceilDiv(resultShape[3], tile.bn);
+  int64_t workers = std::min<int64_t>(
+      outputTiles,
+      std::max<int64_t>(1, exec::kGemmNumSMs * blocksPerSM / columns));
+  std::vector<std::pair<StringRef, std::string>> values(common.begin(),
+                                                        common.end());
+  addTileValues(tile, values);
+  values.push_back({"PATCH", std::to_string(tile.patch)});
+  os << "// direct convolution from input windows: " << rows << "x"
+     << tile.patch << " output pixels x " << tile.bn << " channels at a time, "
+     << tile.warpsM << "x" << tile.warpsN << " warps, " << workers
+     << " persistent blocks for " << outputTiles << " tiles\n";
+  os << kernelSignature(kernel, entry, tile.threads(), /*reportsFaults=*/false,
+                        /*usesScratch=*/false, blocksPerSM)
+     << " {" << substitute(kPatchBody, values) << "}\n";
+  KernelVariant variant;
+  variant.entry = entry.str();
+  variant.grid = {static_cast<int32_t>(columns), static_cast<int32_t>(workers),
+                  1};
+  variant.block = {static_cast<int32_t>(tile.threads()), 1, 1};
+  variant.sharedMemory = static_cast<int32_t>(shared);
+  variant.description = tile.str();
+  return variant;
 }
 
 FailureOr<EmittedKernel> ConvEmitter::emit() {
@@ -595,6 +858,7 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
       {"C", std::to_string(x[3])},
       {"P", std::to_string(resultShape[1])},
       {"Q", std::to_string(resultShape[2])},
+      {"R", std::to_string(f[1])},
       {"S", std::to_string(f[2])},
       {"SH", std::to_string(dims[0].stride)},
       {"SW", std::to_string(dims[1].stride)},
@@ -612,11 +876,7 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
       {"TMAP", "tmap0"},
       {"X", "arg" + std::to_string(input.getArgNumber())},
       {"F", "arg" + std::to_string(filter.getArgNumber())}};
-  SmallVector<std::string> argNames;
-  for (size_t i = 0; i < kernel.getNumArguments(); ++i)
-    argNames.push_back("arg" + std::to_string(i));
-  argNames.push_back("out0");
-  common.push_back({"ARGS", llvm::join(argNames, ", ")});
+  common.push_back({"ARGS", argumentNames()});
   os << substitute(kIm2col, common);
 
   FailureOr<exec::TacticsOp> found =
@@ -624,7 +884,7 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
   if (failed(found))
     return failure();
   exec::TacticsOp tactics = *found;
-  int64_t gridX, gridY, gridZ = 1, threads;
+  int64_t gridX = 1, gridY = 1, gridZ = 1, threads = 1;
   if (tensorCores) {
     // Split-K sums slices across grid z, which per-sample launches take
     // for the samples.
@@ -669,6 +929,23 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
     if (failed(emitEpilogue(os)))
       return failure();
     for (auto [index, tile] : llvm::enumerate(tiles)) {
+      if (tile.patch) {
+        FailureOr<KernelVariant> variant = emitPatchVariant(
+            os, tile, variantEntryName(result.entry, index), common, tactics);
+        if (failed(variant))
+          return failure();
+        if (index > 0) {
+          result.variants.push_back(std::move(*variant));
+          continue;
+        }
+        threads = tile.threads();
+        gridX = variant->grid[0];
+        gridY = variant->grid[1];
+        result.sharedMemory = variant->sharedMemory;
+        if (tiles.size() > 1)
+          result.description = variant->description;
+        continue;
+      }
       if (ceilDiv(m, tile.bm) > kMaxGridY)
         return kernel.emitOpError("conv has too many output pixels (")
                << m << ") for one launch of " << tile.bm << "-row tiles";

@@ -251,6 +251,41 @@ static __device__ __forceinline__ void dsc_mma_16816(float (&c)[4], const unsign
                : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
                : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
+/// B fragments of NT 8-column tiles whose columns are rows of `b` (K
+/// contiguous, `stride` elements apart; `b` at the warp's first column and
+/// the step's first k): each ldmatrix.x4 reads (n 0-7, k 0-7), (n 0-7,
+/// k 8-15), (n 8-15, k 0-7), (n 8-15, k 8-15) of a 16-column pair.
+template <int NT>
+static __device__ __forceinline__ void dsc_ldmatrix_b_rows(unsigned (&bf)[NT][2], const unsigned short* b, int stride, int lane) {
+  #pragma unroll
+  for (int j = 0; j < NT; j += 2) {
+    unsigned r[4];
+    dsc_ldmatrix_x4(r, b + (j * 8 + lane % 8 + (lane / 16) * 8) * stride + ((lane / 8) % 2) * 8);
+    bf[j][0] = r[0];
+    bf[j][1] = r[1];
+    bf[j + 1][0] = r[2];
+    bf[j + 1][1] = r[3];
+  }
+}
+template <int MT, int NT>
+static __device__ __forceinline__ void dsc_zero_tiles(float (&acc)[MT][NT][4]) {
+  #pragma unroll
+  for (int i = 0; i < MT; ++i)
+    #pragma unroll
+    for (int j = 0; j < NT; ++j)
+      #pragma unroll
+      for (int c = 0; c < 4; ++c)
+        acc[i][j][c] = 0.0f;
+}
+/// A warp's MT x NT m16n8k16 MMAs of one 16-deep step.
+template <int MT, int NT>
+static __device__ __forceinline__ void dsc_mma_tiles(float (&acc)[MT][NT][4], const unsigned (&af)[MT][4], const unsigned (&bf)[NT][2]) {
+  #pragma unroll
+  for (int i = 0; i < MT; ++i)
+    #pragma unroll
+    for (int j = 0; j < NT; ++j)
+      dsc_mma_16816(acc[i][j], af[i], bf[j][0], bf[j][1]);
+}
 )cuda";
   std::string text = helpers.str();
   StringRef token = "$MMA_TYPE$";
@@ -509,13 +544,7 @@ constexpr StringLiteral kSplitKReduce = R"cuda(
       if (!dsc_last_slice)
         return;
       __threadfence();
-      #pragma unroll
-      for (int i = 0; i < MT; ++i)
-        #pragma unroll
-        for (int j = 0; j < NT; ++j)
-          #pragma unroll
-          for (int c = 0; c < 4; ++c)
-            acc[i][j][c] = 0.0f;
+      dsc_zero_tiles(acc);
       for (int s = 0; s < SPLIT_K; ++s) {
         const float* slice = partials + (size_t)s * FRAGMENT * THREADS;
         #pragma unroll

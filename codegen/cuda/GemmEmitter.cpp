@@ -127,13 +127,7 @@ $GROUP$  // 16-byte copies need 16-byte aligned rows: K and N multiples of 8 hal
     };
 
     float acc[MT][NT][4];
-    #pragma unroll
-    for (int i = 0; i < MT; ++i)
-      #pragma unroll
-      for (int j = 0; j < NT; ++j)
-        #pragma unroll
-        for (int c = 0; c < 4; ++c)
-          acc[i][j][c] = 0.0f;
+    dsc_zero_tiles(acc);
 
     #pragma unroll
     for (int s = 0; s < STAGES - 1; ++s) {
@@ -170,11 +164,7 @@ $GROUP$  // 16-byte copies need 16-byte aligned rows: K and N multiples of 8 hal
           bf[j + 1][0] = r[2];
           bf[j + 1][1] = r[3];
         }
-        #pragma unroll
-        for (int i = 0; i < MT; ++i)
-          #pragma unroll
-          for (int j = 0; j < NT; ++j)
-            dsc_mma_16816(acc[i][j], af[i], bf[j][0], bf[j][1]);
+        dsc_mma_tiles(acc, af, bf);
       }
     }
     dsc_cp_async_wait<0>();

@@ -235,8 +235,9 @@ LogicalResult TacticsOp::verify() {
     std::string problem;
     std::optional<GemmTile> tile =
         GemmTile::fromAttr(cast<DictionaryAttr>(attr), &problem);
+    // A patch tile is a convolution's (checked with its kernel below).
     if (tile && problem.empty())
-      problem = checkGemmTile(*tile);
+      problem = tile->patch ? checkConvTile(*tile) : checkGemmTile(*tile);
     if (!problem.empty())
       return emitOpError("candidate #") << i << " " << problem;
     if (llvm::is_contained(tiles, *tile))
@@ -259,14 +260,16 @@ LogicalResult TacticsOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
     return emitOpError("kernel '")
            << getKernel() << "' is of family '" << kernel.getFamily()
            << "', not gemm or an implicit-gemm convolution";
-  if (conv)
-    for (auto [i, attr] : llvm::enumerate(getCandidates())) {
-      std::string problem;
-      std::optional<GemmTile> tile =
-          GemmTile::fromAttr(cast<DictionaryAttr>(attr), &problem);
-      if (tile && !(problem = checkConvTile(*tile)).empty())
-        return emitOpError("candidate #") << i << " " << problem;
-    }
+  for (auto [i, attr] : llvm::enumerate(getCandidates())) {
+    std::string problem;
+    std::optional<GemmTile> tile =
+        GemmTile::fromAttr(cast<DictionaryAttr>(attr), &problem);
+    if (tile && conv && !(problem = checkConvTile(*tile)).empty())
+      return emitOpError("candidate #") << i << " " << problem;
+    if (tile && !conv && tile->patch)
+      return emitOpError("candidate #")
+             << i << " is a patch tile, which only a convolution takes";
+  }
   for (Operation &op : *(*this)->getBlock()) {
     if (&op == getOperation())
       break;

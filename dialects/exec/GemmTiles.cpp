@@ -38,6 +38,8 @@ std::string GemmTile::str() const {
     text += " wgmma";
   if (tma)
     text += " tma";
+  if (patch)
+    text += " patch" + std::to_string(patch);
   return text;
 }
 
@@ -54,6 +56,9 @@ DictionaryAttr GemmTile::toAttr(MLIRContext *context) const {
   if (tma)
     fields.push_back(
         builder.getNamedAttr("tma", builder.getI64IntegerAttr(tma)));
+  if (patch)
+    fields.push_back(
+        builder.getNamedAttr("patch", builder.getI64IntegerAttr(patch)));
   return builder.getDictionaryAttr(fields);
 }
 
@@ -68,10 +73,12 @@ std::optional<GemmTile> GemmTile::fromAttr(DictionaryAttr attr,
     }
     *field(tile, i) = value.getInt();
   }
-  // Optional: absent means mma.sync (wgmma) and per-thread copies (tma).
+  // Optional: absent means mma.sync (wgmma), per-thread copies (tma) and
+  // an implicit GEMM (patch).
   size_t optionals = 0;
-  for (auto [name, flag] : {std::make_pair("wgmma", &tile.wgmma),
-                            std::make_pair("tma", &tile.tma)}) {
+  for (auto [name, flag] :
+       {std::make_pair("wgmma", &tile.wgmma), std::make_pair("tma", &tile.tma),
+        std::make_pair("patch", &tile.patch)}) {
     Attribute value = attr.get(name);
     if (!value)
       continue;
@@ -86,7 +93,8 @@ std::optional<GemmTile> GemmTile::fromAttr(DictionaryAttr attr,
   if (attr.size() != std::size(kFieldNames) + optionals) {
     for (NamedAttribute named : attr)
       if (!llvm::is_contained(kFieldNames, named.getName().strref()) &&
-          named.getName() != "wgmma" && named.getName() != "tma") {
+          named.getName() != "wgmma" && named.getName() != "tma" &&
+          named.getName() != "patch") {
         *problem =
             ("has the unknown field '" + named.getName().strref() + "'").str();
         return std::nullopt;
@@ -117,6 +125,8 @@ std::string checkGemmTile(const GemmTile &tile) {
     return "wgmma must be 0 or 1";
   if (tile.tma != 0 && tile.tma != 1)
     return "tma must be 0 or 1";
+  if (tile.patch)
+    return "patch tiles are for convolutions";
   if (tile.wgmma) {
     // One warpgroup per 64 rows, one 128-byte swizzle row of K per stage,
     // B in whole 64-column swizzle atoms, at most one m64n256 per k-step.
@@ -239,6 +249,13 @@ GemmTile withConvSplit(GemmTile tile, int64_t m, int64_t n, int64_t k,
   return tile;
 }
 
+/// The patch tiles (GemmTile::patch): 16-pixel rows, 16, 8 or 4 of them,
+/// the warps splitting pixels and channels; the smaller, the more blocks an
+/// SM (one, two, four) to overlap one's epilogue with another's MMAs.
+constexpr GemmTile kConvPatchTiles[] = {{256, 64, 16, 4, 2, 1, 1, 0, 0, 16},
+                                        {128, 64, 16, 4, 2, 1, 1, 0, 0, 16},
+                                        {64, 64, 16, 2, 2, 1, 1, 0, 0, 16}};
+
 } // namespace
 
 GemmTile chooseConvTile(int64_t m, int64_t n, int64_t k, bool canSplit) {
@@ -251,7 +268,7 @@ GemmTile chooseConvTile(int64_t m, int64_t n, int64_t k, bool canSplit) {
 
 SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, int64_t k,
                                          bool canSplit, bool tmaInput,
-                                         unsigned max) {
+                                         bool patchInput, unsigned max) {
   SmallVector<GemmTile> candidates;
   auto add = [&](const GemmTile &tile) {
     if (candidates.size() < max && ceilDiv(m, tile.bm) <= kGemmMaxGridYZ &&
@@ -289,6 +306,13 @@ SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, int64_t k,
                    [&](const GemmTile &a, const GemmTile &b) {
                      return distance(a) < distance(b);
                    });
+  // A shallow channel dimension (a network's first conv, its colours
+  // padded to 4) makes per-tap copies of 8 bytes the implicit GEMM's bound;
+  // a patch tile copies each input pixel once per block.
+  if (patchInput)
+    for (const GemmTile &tile : kConvPatchTiles)
+      if (convTileFits(tile, m, n))
+        add(tile);
   // Warpgroup-MMA tiles where the problem fills the GPU at least half
   // once with them (ResNet's 3x3 layers at batch 32).
   for (GemmTile tile : {GemmTile{128, 128, 64, 8, 1, 4, 1, 1},
@@ -343,7 +367,64 @@ bool convTakesTmaInput(ArrayRef<int64_t> input, ArrayRef<int64_t> filter,
   return true;
 }
 
+int64_t convPatchSharedBytes(const GemmTile &tile, int64_t channels,
+                             ArrayRef<int64_t> window,
+                             ArrayRef<int64_t> strides,
+                             ArrayRef<int64_t> dilations) {
+  int64_t rows = tile.bm / tile.patch, columns = tile.patch;
+  int64_t patchH = (rows - 1) * strides[0] + (window[0] - 1) * dilations[0] + 1;
+  int64_t patchW =
+      (columns - 1) * strides[1] + (window[1] - 1) * dilations[1] + 1;
+  int64_t k = window[0] * window[1] * channels;
+  return (tile.bn * (ceilDiv(k, 16) * 16 + 8) + 2 * patchH * patchW * channels +
+          tile.bm * (tile.bn + 8)) *
+         2;
+}
+
+bool convTakesPatchInput(ArrayRef<int64_t> input, ArrayRef<int64_t> filter,
+                         ArrayRef<int64_t> output, unsigned elementBits,
+                         ArrayRef<int64_t> strides,
+                         ArrayRef<int64_t> dilations) {
+  if (input.size() != 4 || filter.size() != 4 || output.size() != 4 ||
+      elementBits != 16 || strides.size() != 2 || dilations.size() != 2)
+    return false;
+  if ((input[3] != 4 && input[3] != 8) || filter[3] != input[3])
+    return false;
+  for (int d = 0; d < 2; ++d)
+    if (strides[d] < 1 || dilations[d] < 1)
+      return false;
+  // The fewest pixels a tile takes (the most blocks along grid y).
+  int64_t blocks = input[0];
+  for (int d = 0; d < 2; ++d)
+    blocks *= ceilDiv(output[1 + d], d == 0 ? 8 : 16);
+  if (blocks > kGemmMaxGridYZ)
+    return false;
+  for (const GemmTile &tile : kConvPatchTiles)
+    if (convPatchSharedBytes(tile, input[3], filter.slice(1, 2), strides,
+                             dilations) > kGemmMaxSharedBytes)
+      return false;
+  return true;
+}
+
 std::string checkConvTile(const GemmTile &tile) {
+  if (tile.patch) {
+    if (tile.wgmma || tile.tma)
+      return "a patch tile takes mma.sync and per-thread copies (no wgmma, "
+             "no tma)";
+    if (tile.patch != 8 && tile.patch != 16 && tile.patch != 32)
+      return "patch must be 8, 16 or 32 pixels";
+    if (tile.bm % tile.patch)
+      return "a patch tile needs bm a multiple of patch (whole pixel rows)";
+    if (tile.bk != 16 || tile.stages != 1 || tile.splitK != 1)
+      return "a patch tile needs bk 16, stages 1 and split_k 1";
+    if (tile.warpsM < 1 || tile.warpsN < 1 || tile.bm % (16 * tile.warpsM) ||
+        tile.bn % (16 * tile.warpsN))
+      return "each warp's tile must be whole 16x16 mma pairs";
+    if (tile.threads() > 1024)
+      return "needs " + std::to_string(tile.threads()) +
+             " threads, more than 1024";
+    return std::string();
+  }
   if (tile.tma && !tile.wgmma)
     return "tma needs a warpgroup-MMA (wgmma) tile";
   if (tile.bk != (tile.wgmma ? 64 : 32))

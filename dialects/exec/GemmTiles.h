@@ -40,6 +40,13 @@ struct GemmTile {
   /// one thread issues, instead of per-thread address arithmetic and
   /// cp.async; the kernel takes the input's tensor map (plan TensorMap).
   int64_t tma = 0;
+  /// W > 0 (convolutions of 4 or 8 16-bit channels, mma.sync tiles only):
+  /// a direct convolution whose persistent blocks keep the filter in shared
+  /// memory and compute bm output pixels at a time as a (bm / W) x W
+  /// rectangle of one image, copying each rectangle's input window once
+  /// and reading each tap's A fragments from it (no per-tap copies of a
+  /// shallow channel dimension). bk is the MMA's 16, stages 1, no split.
+  int64_t patch = 0;
 
   int64_t threads() const { return warpsM * warpsN * 32; }
   /// f16/bf16 stages of A [BM][BK + 8] and B [BK][BN + 8]; wgmma stages are
@@ -53,13 +60,14 @@ struct GemmTile {
     return bm == other.bm && bn == other.bn && bk == other.bk &&
            warpsM == other.warpsM && warpsN == other.warpsN &&
            stages == other.stages && splitK == other.splitK &&
-           wgmma == other.wgmma && tma == other.tma;
+           wgmma == other.wgmma && tma == other.tma && patch == other.patch;
   }
   /// E.g. "128x128x64 w2x4 s3", "64x64x64 w2x2 s4 k2",
-  /// "128x256x64 w8x1 s4 wgmma" or "128x64x64 w8x1 s4 wgmma tma".
+  /// "128x256x64 w8x1 s4 wgmma", "128x64x64 w8x1 s4 wgmma tma" or
+  /// "256x64x16 w4x2 s1 patch16".
   std::string str() const;
-  /// {bm, bn, bk, warps_m, warps_n, stages, split_k[, wgmma][, tma]}: an
-  /// exec.tactics candidate.
+  /// {bm, bn, bk, warps_m, warps_n, stages, split_k[, wgmma][, tma]
+  /// [, patch]}: an exec.tactics candidate.
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *context) const;
   /// The tile of a candidate dictionary; nullopt with the reason in
   /// `problem` when a field is missing, unknown or not an integer.
@@ -109,13 +117,35 @@ GemmTile chooseConvTile(int64_t m, int64_t n, int64_t k, bool canSplit);
 /// Conv tiles worth timing for M output pixels, N output channels and a
 /// reduction of K: the heuristic's pick first, then, when its tiles leave
 /// SMs idle and `canSplit`, the pick with twice its slices and unsplit, then
-/// the warpgroup-MMA tiles (each also with TMA im2col copies when
-/// `tmaInput`), then the other tiles not taller or wider than the problem
-/// (each split as the heuristic would), those whose block count is nearest
-/// the SM count first; at most `max`.
+/// the patch tiles when `patchInput` (convTakesPatchInput), then the
+/// warpgroup-MMA tiles (each also with TMA im2col copies when `tmaInput`),
+/// then the other tiles not taller or wider than the problem (each split as
+/// the heuristic would), those whose block count is nearest the SM count
+/// first; at most `max`.
 llvm::SmallVector<GemmTile> convTileCandidates(int64_t m, int64_t n, int64_t k,
                                                bool canSplit, bool tmaInput,
-                                               unsigned max);
+                                               bool patchInput, unsigned max);
+
+/// The shared memory of a patch tile (GemmTile::patch) for a convolution
+/// of C channels, an R x S window, strides and dilations: the whole filter
+/// slice of bn rows, K padded to the MMA's 16 plus 8 (conflict-free
+/// ldmatrix), two input windows of the block's pixel rectangle (the next
+/// one streams in while the block computes this one) and the output tile
+/// (bm rows of bn + 8) the epilogue stages.
+int64_t convPatchSharedBytes(const GemmTile &tile, int64_t channels,
+                             llvm::ArrayRef<int64_t> window,
+                             llvm::ArrayRef<int64_t> strides,
+                             llvm::ArrayRef<int64_t> dilations);
+
+/// Whether a channels-last 2-D convolution can take patch tiles: 16-bit
+/// elements, 4 or 8 channels (each tap's channels are 4-byte pairs of an
+/// MMA fragment), group 1, and the largest patch tile's shared memory within
+/// the limit. Shapes as for convTakesTmaInput.
+bool convTakesPatchInput(llvm::ArrayRef<int64_t> input,
+                         llvm::ArrayRef<int64_t> filter,
+                         llvm::ArrayRef<int64_t> output, unsigned elementBits,
+                         llvm::ArrayRef<int64_t> strides,
+                         llvm::ArrayRef<int64_t> dilations);
 
 /// Whether a channels-last 2-D convolution can take its input through a TMA
 /// im2col tensor map: 16-bit elements in whole 64-channel K tiles, strides
@@ -130,7 +160,8 @@ bool convTakesTmaInput(llvm::ArrayRef<int64_t> input,
                        llvm::ArrayRef<int64_t> dilations);
 
 /// Why the convolution cannot take `tile` (BK other than 32, or 64 for a
-/// warpgroup-MMA tile, TMA without wgmma); empty when it can.
+/// warpgroup-MMA tile, TMA without wgmma, a patch tile that is not whole
+/// rows of whole 16x16 warp tiles); empty when it can.
 std::string checkConvTile(const GemmTile &tile);
 
 } // namespace dsc::exec

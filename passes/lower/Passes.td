@@ -87,8 +87,11 @@ def SelectGemmTactics : Pass<"exec-select-gemm-tactics", "::mlir::ModuleOp"> {
     (`max-conv-candidates` for convolutions).
     Implicit-GEMM convolutions on tensor cores (f16/bf16 data kernels) get
     the conv heuristic's tile, split-K when its tiles leave SMs idle, then
-    that tile with twice the slices and unsplit, then the other conv tiles
-    that fit (bk = 32, each split as the heuristic would). A kernel that
+    that tile with twice the slices and unsplit, then patch tiles for
+    16-bit inputs of 4 or 8 channels (a direct convolution from the input
+    window in shared memory), then warpgroup-MMA tiles (with TMA im2col
+    copies where the input allows), then the other conv tiles that fit
+    (bk = 32, each split as the heuristic would). A kernel that
     already has an exec.tactics keeps it; one with a single candidate gets
     none.
   }];

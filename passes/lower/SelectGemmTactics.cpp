@@ -120,10 +120,19 @@ struct SelectGemmTacticsPass
             input.getShape(), filter, result,
             input.getElementType().getIntOrFloatBitWidth(), strides, pads,
             dilations);
+        // Patch tiles stage 16-bit results (the kernel's, after its
+        // epilogue) in shared memory.
+        bool patchInput = exec::convTakesPatchInput(
+                              input.getShape(), filter, result,
+                              input.getElementType().getIntOrFloatBitWidth(),
+                              strides, dilations) &&
+                          cast<ShapedType>(kernel.getResultTypes().front())
+                                  .getElementType()
+                                  .getIntOrFloatBitWidth() == 16;
         tiles = exec::convTileCandidates(
             result[0] * result[1] * result[2], result[3],
             filter[1] * filter[2] * filter[3],
-            /*canSplit=*/true, tmaInput, maxConvCandidates);
+            /*canSplit=*/true, tmaInput, patchInput, maxConvCandidates);
       }
       if (tiles.size() < 2)
         continue;

@@ -46,7 +46,7 @@ static dim3 blockDim, gridDim;
 #define __device__
 #define __forceinline__ inline
 #define __restrict__ __restrict
-#define __launch_bounds__(x)
+#define __launch_bounds__(...)
 #define __shared__ static
 #define __align__(n) alignas(n)
 struct alignas(16) uint4 {

@@ -53,8 +53,12 @@ def kernel(name, signature, body_op, result_type, family="data"):
 
 class Case:
     def __init__(self, name, mlir, inputs, outputs, rtol=1e-5, atol=1e-6,
-                 fault=0, bf16=False, min_launches=0):
+                 fault=0, bf16=False, min_launches=0, max_grid_y=0):
         self.name, self.mlir = name, mlir
+        # Launches take at most this many blocks along y (0: as emitted):
+        # persistent kernels that stride over their tiles must compute the
+        # same with fewer blocks than the emitter chose.
+        self.max_grid_y = max_grid_y
         # Entries the kernel must have (its variants included), when it
         # lists tactics.
         self.min_launches = min_launches
@@ -315,6 +319,65 @@ def cases():
         "split_k = 1, wgmma = 1}]\n",
         [xs4, ws4], [ys.astype(np.float16)], rtol=1e-2, atol=1e-2,
         min_launches=4)
+    # Patch tiles (a direct convolution from the input window in shared
+    # memory): the 4-channel stem through rectangles of 16 x 16, 8 x 16,
+    # 8 x 8 and 4 x 32 pixels (all wider or taller than its 8 x 7 output:
+    # masked rows), K = 196 padded to 208 (a lane's second tap past the
+    # window reads zeros); then 8 channels, stride 1, dilation 2, uneven
+    # pads, 72 output channels (two column blocks, the second mostly past
+    # N), K = 72 padded to 80, with a bias and ReLU.
+    patch_tiles = lambda tiles: ", ".join(
+        f"{{bm = {bm}, bn = {bn}, bk = 16, warps_m = {wm}, warps_n = {wn}, "
+        f"stages = 1, split_k = 1, patch = {pw}}}"
+        for bm, bn, wm, wn, pw in tiles)
+    add("conv-patch-f16-stem-4-channels",
+        kernel("conv_patch4", "%x: tensor<2x15x13x4xf16>, %w: tensor<64x7x7x4xf16>",
+               "graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, "
+               "dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, "
+               "group = 1 : i64} : (tensor<2x15x13x4xf16>, tensor<64x7x7x4xf16>) "
+               "-> tensor<2x8x7x64xf16>", "tensor<2x8x7x64xf16>")
+        + "\nexec.tactics @conv_patch4 [" + patch_tiles(
+            [(256, 64, 4, 2, 16), (128, 64, 4, 2, 16), (256, 64, 8, 1, 16),
+             (64, 64, 2, 2, 8), (128, 32, 4, 2, 32)]) + "]\n",
+        [xs4, ws4], [ys.astype(np.float16)], rtol=1e-2, atol=1e-2,
+        min_launches=5)
+    # The persistent blocks walk several tiles each (one block, then two,
+    # over the 8 x 8 tiles of a larger output: both window buffers reused).
+    xs5 = (rng.standard_normal((3, 37, 29, 4)) / 2).astype(np.float16)
+    ws5 = (rng.standard_normal((24, 5, 5, 4)) / 4).astype(np.float16)
+    ys5 = nhwc_conv(xs5, ws5, [2, 2], [2, 2, 2, 2], [1, 1])
+    for blocks in (1, 2):
+        add(f"conv-patch-f16-persistent-{blocks}",
+            kernel("conv_patch_walk", "%x: tensor<3x37x29x4xf16>, "
+                   "%w: tensor<24x5x5x4xf16>",
+                   "graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, "
+                   "dilations = array<i64: 1, 1>, pads = array<i64: 2, 2, 2, 2>, "
+                   "group = 1 : i64} : (tensor<3x37x29x4xf16>, "
+                   "tensor<24x5x5x4xf16>) -> tensor<3x19x15x24xf16>",
+                   "tensor<3x19x15x24xf16>")
+            + "\nexec.tactics @conv_patch_walk [" + patch_tiles(
+                [(64, 32, 2, 2, 8), (128, 64, 4, 2, 16)]) + "]\n",
+            [xs5, ws5], [ys5.astype(np.float16)], rtol=1e-2, atol=1e-2,
+            min_launches=2, max_grid_y=blocks)
+    xp = (rng.standard_normal((1, 11, 19, 8)) / 2).astype(np.float16)
+    wp = (rng.standard_normal((72, 3, 3, 8)) / 4).astype(np.float16)
+    bp = rng.standard_normal(72).astype(np.float16)
+    yp = np.maximum(nhwc_conv(xp, wp, [1, 1], [1, 2, 0, 1], [2, 2]) +
+                    bp.astype(np.float64), 0)
+    add("conv-patch-f16-8-channels-dilated",
+        kernel("conv_patch8", "%x: tensor<1x11x19x8xf16>, %w: tensor<72x3x3x8xf16>, "
+               "%b: tensor<72xf16>",
+               "graph.conv %x, %w, %b {channels_last, strides = array<i64: 1, 1>, "
+               "dilations = array<i64: 2, 2>, pads = array<i64: 1, 2, 0, 1>, "
+               "group = 1 : i64} : (tensor<1x11x19x8xf16>, tensor<72x3x3x8xf16>, "
+               "tensor<72xf16>) -> tensor<1x8x18x72xf16>\n  %z = graph.relu %y : "
+               "tensor<1x8x18x72xf16> -> tensor<1x8x18x72xf16>",
+               "tensor<1x8x18x72xf16>").replace("exec.yield %y", "exec.yield %z")
+        + "\nexec.tactics @conv_patch8 [" + patch_tiles(
+            [(128, 64, 4, 2, 16), (256, 64, 8, 1, 16), (64, 64, 2, 2, 8)])
+        + "]\n",
+        [xp, wp, bp], [yp.astype(np.float16)], rtol=1e-2, atol=1e-2,
+        min_launches=3)
     # TMA im2col input copies (emulated as the PTX ISA's im2col mode walks):
     # 64 and 128 channels; stride 1, then stride 2 with uneven pads, then
     # dilation 2; 2-3 images so that copies walk across image boundaries
@@ -1145,7 +1208,10 @@ def run_case(case, translate, harness):
                               r"(\d+), (\d+)\)", line)
             if header:
                 scratch = re.search(r" scratch (\d+)", line)
-                launches.append((header.group(2), header.group(3, 4, 5),
+                grid = list(header.group(3, 4, 5))
+                if case.max_grid_y:
+                    grid[1] = str(min(int(grid[1]), case.max_grid_y))
+                launches.append((header.group(2), tuple(grid),
                                  header.group(6, 7, 8),
                                  int(scratch.group(1)) if scratch else 0))
         if case.min_launches and len(launches) < case.min_launches:

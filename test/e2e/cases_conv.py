@@ -203,6 +203,26 @@ def warpgroup_cases():
     return cases
 
 
+def patch_cases():
+    """Shallow-channel f16 convs that take patch tiles (a direct convolution
+    from the input window in shared memory; run each with
+    DSC_TUNE=variant:N on the GPU): ResNet's 7x7/2 stem on 3 colours
+    (padded to 4 by graph-pad-channels) with BN and Relu over 35 x 33
+    outputs (every tile shape fits, edge tiles masked), and a 5x5 conv of 8
+    channels with 40 outputs (a partial column block)."""
+    net = Net(F16)
+    x_value = rand(2, 3, 70, 66).astype(F16)
+    y = net.conv_bn(("x", f64(x_value)), 64, 7, stride=2, pad=3)
+    cases = [net.case("conv_net-patch-stem", x_value, y,
+                      tolerance=(3e-2, 3e-2))]
+    net = Net(F16)
+    x_value = rand(3, 8, 41, 37).astype(F16)
+    y = net.relu(net.conv(("x", f64(x_value)), 40, 5, pad=2))
+    cases.append(net.case("conv_net-patch-8-channels", x_value, y,
+                          tolerance=(3e-2, 3e-2)))
+    return cases
+
+
 def pointwise_cases():
     """Channels-last 1x1 convs with stride 1 run as GEMMs
     (graph-conv-to-matmul): a bottleneck's reduce (bias, Relu) and expand
@@ -280,4 +300,5 @@ def conv_net_cases():
     cases.append(Case("conv_net-depthwise-pool-f16", model, {"x": x_value},
                       {"p": pooled.astype(F16), y[0]: y[1].astype(F16)},
                       tolerance=(3e-2, 3e-2)))
-    return cases + split_k_cases() + warpgroup_cases() + pointwise_cases()
+    return (cases + split_k_cases() + warpgroup_cases() + patch_cases() +
+            pointwise_cases())

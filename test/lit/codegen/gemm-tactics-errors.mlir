@@ -120,3 +120,44 @@ exec.kernel @conv_tma_mma_sync(%x: tensor<2x16x16x64xf16>, %w: tensor<64x3x3x64x
 }
 // expected-error @+1 {{tma needs a warpgroup-MMA (wgmma) tile}}
 exec.tactics @conv_tma_mma_sync [{bm = 128, bn = 64, bk = 32, warps_m = 4, warps_n = 2, stages = 3, split_k = 1}, {bm = 128, bn = 64, bk = 32, warps_m = 4, warps_n = 2, stages = 3, split_k = 1, tma = 1}]
+
+// -----
+
+// Patch tiles read each tap's channels as 4-byte fragment pairs: 64
+// channels take the implicit GEMM.
+exec.kernel @conv_patch_channels(%x: tensor<2x16x16x64xf16>, %w: tensor<64x3x3x64xf16>) -> tensor<2x16x16x64xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<2x16x16x64xf16>, tensor<64x3x3x64xf16>) -> tensor<2x16x16x64xf16>
+  exec.yield %y : tensor<2x16x16x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate 128x64x16 w4x2 s1 patch16 is a patch tile, which this convolution cannot take (it needs 16-bit inputs and result, 4 or 8 channels and its window within shared memory)}}
+exec.tactics @conv_patch_channels [{bm = 128, bn = 64, bk = 32, warps_m = 4, warps_n = 2, stages = 3, split_k = 1}, {bm = 128, bn = 64, bk = 16, warps_m = 4, warps_n = 2, stages = 1, split_k = 1, patch = 16}]
+
+// -----
+
+// A 4-channel conv whose epilogue widens the result to f32: the staged
+// tile holds 16-bit values.
+exec.kernel @conv_patch_f32_result(%x: tensor<1x32x32x4xf16>, %w: tensor<64x7x7x4xf16>) -> tensor<1x16x16x64xf32> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, group = 1 : i64} : (tensor<1x32x32x4xf16>, tensor<64x7x7x4xf16>) -> tensor<1x16x16x64xf16>
+  %z = graph.cast %y : tensor<1x16x16x64xf16> -> tensor<1x16x16x64xf32>
+  exec.yield %z : tensor<1x16x16x64xf32>
+}
+// expected-error @+1 {{'exec.tactics' op candidate 64x64x16 w2x2 s1 patch16 is a patch tile, which this convolution cannot take}}
+exec.tactics @conv_patch_f32_result [{bm = 64, bn = 64, bk = 32, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}, {bm = 64, bn = 64, bk = 16, warps_m = 2, warps_n = 2, stages = 1, split_k = 1, patch = 16}]
+
+// -----
+
+exec.kernel @conv_patch_rows(%x: tensor<1x32x32x4xf16>, %w: tensor<64x7x7x4xf16>) -> tensor<1x16x16x64xf16> attributes {family = "data"} {
+  %y = graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, group = 1 : i64} : (tensor<1x32x32x4xf16>, tensor<64x7x7x4xf16>) -> tensor<1x16x16x64xf16>
+  exec.yield %y : tensor<1x16x16x64xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #1 a patch tile needs bm a multiple of patch (whole pixel rows)}}
+exec.tactics @conv_patch_rows [{bm = 64, bn = 64, bk = 32, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}, {bm = 48, bn = 64, bk = 16, warps_m = 1, warps_n = 2, stages = 1, split_k = 1, patch = 32}]
+
+// -----
+
+exec.kernel @gemm_patch(%x: tensor<256x1024xf16>, %w: tensor<1024x256xf16>) -> tensor<256x256xf16> attributes {family = "gemm"} {
+  %y = graph.matmul %x, %w : (tensor<256x1024xf16>, tensor<1024x256xf16>) -> tensor<256x256xf16>
+  exec.yield %y : tensor<256x256xf16>
+}
+// expected-error @+1 {{'exec.tactics' op candidate #1 is a patch tile, which only a convolution takes}}
+exec.tactics @gemm_patch [{bm = 64, bn = 64, bk = 32, warps_m = 2, warps_n = 2, stages = 4, split_k = 1}, {bm = 64, bn = 64, bk = 16, warps_m = 2, warps_n = 2, stages = 1, split_k = 1, patch = 16}]

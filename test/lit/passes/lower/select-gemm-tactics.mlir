@@ -108,11 +108,12 @@ exec.kernel @conv_stage3_b32(%x: tensor<32x14x14x256xf16>, %w: tensor<256x3x3x25
 // -----
 
 // ResNet's stem at batch 32, its channels padded to 4 (M = 401408, N = 64,
-// K = 196: 4 K tiles of 64): after the 128x64 warpgroup tile, the same
-// with 3 stages and a 64x64 one (more blocks per SM to hide each block's
-// pipeline fill and epilogue), then the mma.sync tiles.
+// K = 196: 4 K tiles of 64): after the heuristic's tile, the patch tiles
+// (4 channels: each input pixel copied once per block, not once per tap),
+// then the 128x64 warpgroup tile and the same with 3 stages (more blocks
+// per SM to hide each block's pipeline fill and epilogue).
 // CHECK-LABEL: exec.kernel @conv_stem_b32
-// CHECK: exec.tactics @conv_stem_b32 [{bk = 32 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 4 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 4 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 32 : i64, bm = 64 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 32 : i64, bm = 32 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 1 : i64, warps_n = 4 : i64}]
+// CHECK: exec.tactics @conv_stem_b32 [{bk = 32 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 4 : i64, warps_n = 2 : i64}, {bk = 16 : i64, bm = 256 : i64, bn = 64 : i64, patch = 16 : i64, split_k = 1 : i64, stages = 1 : i64, warps_m = 4 : i64, warps_n = 2 : i64}, {bk = 16 : i64, bm = 128 : i64, bn = 64 : i64, patch = 16 : i64, split_k = 1 : i64, stages = 1 : i64, warps_m = 4 : i64, warps_n = 2 : i64}, {bk = 16 : i64, bm = 64 : i64, bn = 64 : i64, patch = 16 : i64, split_k = 1 : i64, stages = 1 : i64, warps_m = 2 : i64, warps_n = 2 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 4 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}, {bk = 64 : i64, bm = 128 : i64, bn = 64 : i64, split_k = 1 : i64, stages = 3 : i64, warps_m = 8 : i64, warps_n = 1 : i64, wgmma = 1 : i64}]
 exec.kernel @conv_stem_b32(%x: tensor<32x224x224x4xf16>, %w: tensor<64x7x7x4xf16>) -> tensor<32x112x112x64xf16> attributes {family = "data"} {
   %y = graph.conv %x, %w {channels_last, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 3, 3, 3, 3>, group = 1 : i64} : (tensor<32x224x224x4xf16>, tensor<64x7x7x4xf16>) -> tensor<32x112x112x64xf16>
   exec.yield %y : tensor<32x112x112x64xf16>
