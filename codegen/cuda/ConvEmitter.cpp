@@ -87,7 +87,8 @@ static __device__ __forceinline__ void dsc_copy_tap(unsigned short* dst,
   }
 }
 /// 4 channels of one tap (C % 4 == 0: an image's channels padded to 4 by
-/// graph-pad-channels), 8 bytes.
+/// graph-pad-channels), or 4 k of a patch tile's filter row: 8 bytes, zeros
+/// for offset -1.
 static __device__ __forceinline__ void dsc_copy_tap4(unsigned short* dst,
     const unsigned short* __restrict__ x, sindex_t offset) {
   if (offset >= 0) {
@@ -411,17 +412,13 @@ constexpr StringLiteral kPatchBody = R"cuda(
   for (int c = tid; c < BN * KSTEPS * 4; c += THREADS) {
     const int r = c / (KSTEPS * 4), kc = (c % (KSTEPS * 4)) * 4;
     const index_t gn = n0 + r;
+    const sindex_t offset = gn < N && kc < K ? (sindex_t)(gn * K + kc) : -1;
     unsigned short* dst = Fs + r * KP + kc;
-    if (gn < N && kc < K) {
-      if (vecF) {
-        dsc_cp_async8(dst, F + gn * K + kc);
-      } else {
-        for (int e = 0; e < 4; ++e)
-          dst[e] = F[gn * K + kc + e];
-      }
+    if (vecF) {
+      dsc_copy_tap4(dst, F, offset);
     } else {
-      unsigned* zero = reinterpret_cast<unsigned*>(dst);
-      zero[0] = zero[1] = 0u;
+      for (int e = 0; e < 4; ++e)
+        dst[e] = offset >= 0 ? F[offset + e] : (unsigned short)0;
     }
   }
   // Tile `tile`'s input window into `xs`, in 4-channel chunks, zeros
@@ -433,18 +430,16 @@ constexpr StringLiteral kPatchBody = R"cuda(
     for (int c = tid; c < PATCH_CHUNKS; c += THREADS) {
       const int pixel = c / (C / 4), part = c % (C / 4);
       const int h = h0 + pixel / PATCH_W, w = w0 + pixel % PATCH_W;
+      const sindex_t offset =
+          (unsigned)h < (unsigned)$H$ && (unsigned)w < (unsigned)$W$
+              ? (((sindex_t)img * $H$ + h) * $W$ + w) * C + part * 4
+              : -1;
       unsigned short* dst = xs + c * 4;
-      if ((unsigned)h < (unsigned)$H$ && (unsigned)w < (unsigned)$W$) {
-        const sindex_t offset = (((sindex_t)img * $H$ + h) * $W$ + w) * C + part * 4;
-        if (vecX) {
-          dsc_cp_async8(dst, X + offset);
-        } else {
-          for (int e = 0; e < 4; ++e)
-            dst[e] = X[offset + e];
-        }
+      if (vecX) {
+        dsc_copy_tap4(dst, X, offset);
       } else {
-        unsigned* zero = reinterpret_cast<unsigned*>(dst);
-        zero[0] = zero[1] = 0u;
+        for (int e = 0; e < 4; ++e)
+          dst[e] = offset >= 0 ? X[offset + e] : (unsigned short)0;
       }
     }
   };
@@ -673,7 +668,7 @@ private:
 
   exec::KernelOp kernel;
   ConvOp conv;
-  SmallVector<int64_t> resultShape;
+  SmallVector<int64_t> resultShape, strides, pads, dilations;
 };
 
 } // namespace
@@ -744,11 +739,6 @@ FailureOr<KernelVariant> ConvEmitter::emitPatchVariant(
     ArrayRef<std::pair<StringRef, std::string>> common,
     exec::TacticsOp tactics) {
   ArrayRef<int64_t> x = shapeOf(conv.getInput()), f = shapeOf(conv.getFilter());
-  SmallVector<int64_t> strides, dilations;
-  for (const WindowDim &dim : windowDimsOf(conv)) {
-    strides.push_back(dim.stride);
-    dilations.push_back(dim.dilation);
-  }
   auto yield = cast<exec::YieldOp>(kernel.getBody().front().getTerminator());
   if (!exec::convTakesPatchInput(
           x, f, resultShape,
@@ -826,7 +816,6 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
 
   ArrayRef<int64_t> x = shapeOf(input), f = shapeOf(filter);
   SmallVector<WindowDim> dims = windowDimsOf(conv);
-  SmallVector<int64_t> strides, pads, dilations;
   for (const WindowDim &dim : dims) {
     strides.push_back(dim.stride);
     pads.push_back(dim.padBegin);
