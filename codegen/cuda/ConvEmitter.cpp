@@ -826,6 +826,8 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
   int64_t k = f[1] * f[2] * f[3];
   Type type = elementTypeOf(input);
   bool tensorCores = type.isF16() || type.isBF16();
+  unsigned resultBits =
+      elementTypeOf(yield.getValues().front()).getIntOrFloatBitWidth();
 
   EmittedKernel result;
   result.name = kernel.getSymName().str();
@@ -974,7 +976,8 @@ FailureOr<EmittedKernel> ConvEmitter::emit() {
       os << tensorCoreTileBody(tile, wgmmaConvBody(tile.tma != 0),
                                kTensorCoreBody, common, std::move(values), k,
                                /*bNMajor=*/false,
-                               /*batched=*/false, result.archSpecific);
+                               /*batched=*/false, result.archSpecific,
+                               /*stagedEpilogue=*/resultBits == 16);
       KernelVariant variant;
       if (tile.tma)
         variant.tensorMaps.push_back(

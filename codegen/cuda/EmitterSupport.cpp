@@ -422,7 +422,8 @@ std::string getWgmmaRegisterAHelpers(Type elementType,
 }
 
 /// The warpgroup-MMA pipeline after a body's loadTile: stages in flight,
-/// the MMA batches, and the epilogue loop.
+/// the MMA batches, and $EPILOGUE$ (kWgmmaScalarEpilogue or
+/// kWgmmaStagedEpilogue).
 constexpr StringLiteral kWgmmaPipeline = R"cuda(
   float acc[BN / 2];
   #pragma unroll
@@ -462,6 +463,10 @@ $WAIT_A$    dsc_fence_proxy_async();
   }
   dsc_wgmma_wait<0>();
   dsc_cp_async_wait<0>();
+$EPILOGUE$)cuda";
+
+/// Each accumulator through dsc_epilogue, which stores it.
+constexpr StringLiteral kWgmmaScalarEpilogue = R"cuda(
   // Accumulator i = 4 j + 2 h + c: row 16 wgWarp + lane/4 + 8 h of the
   // warpgroup's 64, column 8 j + 2 (lane % 4) + c.
   const int row = dsc_opaque(wg * 64 + wgWarp * 16 + lane / 4);
@@ -480,12 +485,55 @@ $WAIT_A$    dsc_fence_proxy_async();
     }
 )cuda";
 
-std::string
-tensorCoreTileBody(const exec::GemmTile &tile, StringRef wgmmaBody,
-                   StringRef mmaBody,
-                   ArrayRef<std::pair<StringRef, std::string>> common,
-                   std::vector<std::pair<StringRef, std::string>> values,
-                   int64_t k, bool bNMajor, bool batched, bool &archSpecific) {
+/// 16-bit results through dsc_epilogue_value into shared memory, then out
+/// in 16-byte chunks (not batched).
+constexpr StringLiteral kWgmmaStagedEpilogue = R"cuda(
+  // Accumulator i = 4 j + 2 h + c: row 16 wgWarp + lane/4 + 8 h of the
+  // warpgroup's 64, column 8 j + 2 (lane % 4) + c. Once every warpgroup is
+  // done with the stages, the tile's 16-bit values are staged there (rows
+  // of BN + 8: the 4-byte writes of a warp hit distinct banks) and leave in
+  // 16-byte chunks, not 2-byte stores that each write part of a sector.
+  __syncthreads();
+  constexpr int YS = BN + 8;
+  static_assert(BM * YS <= STAGES * (A_STAGE + B_STAGE),
+                "the staged tile must fit in the stages' shared memory");
+  unsigned short* Ys = As;
+  const int row = dsc_opaque(wg * 64 + wgWarp * 16 + lane / 4);
+  const int col = dsc_opaque((lane % 4) * 2);
+  #pragma unroll
+  for (int j = 0; j < BN / 8; ++j)
+    #pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      // Rows past M and columns past N are computed at an element in
+      // range (never stored).
+      const index_t m = min(m0 + row + h * 8, M - 1);
+      const index_t n = n0 + j * 8 + col;
+      const unsigned lo = dsc_epilogue_value($ARGS$, m, min(n, N - 1), acc[j * 4 + h * 2]);
+      const unsigned hi = dsc_epilogue_value($ARGS$, m, min(n + 1, N - 1), acc[j * 4 + h * 2 + 1]);
+      *reinterpret_cast<unsigned*>(Ys + (row + h * 8) * YS + j * 8 + col) = lo | (hi << 16);
+    }
+  __syncthreads();
+  const bool vecOut = N % 8 == 0 && (unsigned long long)out0 % 16 == 0;
+  for (int c = tid; c < BM * (BN / 8); c += THREADS) {
+    const int r = c / (BN / 8), cc = (c % (BN / 8)) * 8;
+    const index_t m = m0 + r, n = n0 + cc;
+    if (m >= M)
+      continue;
+    if (vecOut && n + 8 <= N) {
+      *reinterpret_cast<uint4*>(out0 + m * N + n) =
+          *reinterpret_cast<const uint4*>(Ys + r * YS + cc);
+    } else {
+      for (int e = 0; e < 8 && n + e < N; ++e)
+        out0[m * N + n + e] = Ys[r * YS + cc + e];
+    }
+  }
+)cuda";
+
+std::string tensorCoreTileBody(
+    const exec::GemmTile &tile, StringRef wgmmaBody, StringRef mmaBody,
+    ArrayRef<std::pair<StringRef, std::string>> common,
+    std::vector<std::pair<StringRef, std::string>> values, int64_t k,
+    bool bNMajor, bool batched, bool &archSpecific, bool stagedEpilogue) {
   if (!tile.wgmma)
     return substitute(mmaBody, values) + "}\n";
   exec::GemmTile fallback = {tile.bm, tile.bn, 32, tile.bm / 32, 2, 3, 1};
@@ -497,22 +545,28 @@ tensorCoreTileBody(const exec::GemmTile &tile, StringRef wgmmaBody,
   addTileValues(fallback, fallbackValues);
   values.insert(
       values.begin(),
-      {"WGMMA_PIPELINE", getWgmmaPipeline(bNMajor, batched, tile.tma != 0)});
+      {"WGMMA_PIPELINE",
+       getWgmmaPipeline(bNMajor, batched, tile.tma != 0, stagedEpilogue)});
   archSpecific = true;
   return "\n#if defined(__CUDA_ARCH_FEAT_SM90_ALL)" +
          substitute(wgmmaBody, values) + "#else" +
          substitute(mmaBody, fallbackValues) + "#endif\n}\n";
 }
 
-std::string getWgmmaPipeline(bool bNMajor, bool batched, bool tmaA) {
-  return substitute(kWgmmaPipeline,
-                    {{"WAIT_A", tmaA ? "    dsc_mbarrier_wait(&dsc_full[kt % "
-                                       "STAGES], (kt / STAGES) & 1);\n"
-                                     : ""},
-                     {"B_LBO", bNMajor ? "BK * 128" : "16"},
-                     {"B_KSTEP", bNMajor ? "16 * 128 / 16" : "32 / 16"},
-                     {"TRANS_B", bNMajor ? "1" : "0"},
-                     {"EPILOGUE_BATCH", batched ? "z, " : ""}});
+std::string getWgmmaPipeline(bool bNMajor, bool batched, bool tmaA,
+                             bool stagedEpilogue) {
+  assert(!(batched && stagedEpilogue) && "the staged epilogue is not batched");
+  return substitute(
+      kWgmmaPipeline,
+      {{"EPILOGUE",
+        (stagedEpilogue ? kWgmmaStagedEpilogue : kWgmmaScalarEpilogue).str()},
+       {"WAIT_A", tmaA ? "    dsc_mbarrier_wait(&dsc_full[kt % "
+                         "STAGES], (kt / STAGES) & 1);\n"
+                       : ""},
+       {"B_LBO", bNMajor ? "BK * 128" : "16"},
+       {"B_KSTEP", bNMajor ? "16 * 128 / 16" : "32 / 16"},
+       {"TRANS_B", bNMajor ? "1" : "0"},
+       {"EPILOGUE_BATCH", batched ? "z, " : ""}});
 }
 
 /// Each slice stores its accumulators to scratch (fragment order, so that a

@@ -96,8 +96,12 @@ std::string getWgmmaRegisterAHelpers(mlir::Type elementType,
 /// first; $BN$ and $ARGS$ are left for their substitution. B is N-major
 /// ([K, N] lines, `bNMajor`) or K-major; a `batched` epilogue takes z.
 /// `tmaA`: A arrives by TMA, completing on the stage's mbarrier in
-/// dsc_full[STAGES] (B by cp.async still).
-std::string getWgmmaPipeline(bool bNMajor, bool batched, bool tmaA = false);
+/// dsc_full[STAGES] (B by cp.async still). `stagedEpilogue` (16-bit
+/// results, not batched; the body defines dsc_epilogue_value, tid and
+/// out0): the tile goes through the stages' shared memory and leaves in
+/// 16-byte chunks.
+std::string getWgmmaPipeline(bool bNMajor, bool batched, bool tmaA = false,
+                             bool stagedEpilogue = false);
 
 /// The entry of a kernel's variant `index` (exec.tactics): `entry` itself
 /// for the first, then `entry`_t1, _t2, ...
@@ -154,7 +158,8 @@ std::string tensorCoreTileBody(
     llvm::StringRef mmaBody,
     llvm::ArrayRef<std::pair<llvm::StringRef, std::string>> common,
     std::vector<std::pair<llvm::StringRef, std::string>> values, int64_t k,
-    bool bNMajor, bool batched, bool &archSpecific);
+    bool bNMajor, bool batched, bool &archSpecific,
+    bool stagedEpilogue = false);
 
 /// The expression of the offset, in elements, of the element of a tensor of
 /// `operandShape` that numpy broadcasting maps to element `linearIndex` of a

@@ -114,6 +114,11 @@ exec.tactics @conv_f16_stem4 [{bm = 128, bn = 64, bk = 32, warps_m = 4, warps_n 
 // CHECK: dsc_tma_im2col_4d<BM, 128, 28, 28, 32, -1, -1, -1,
 // CHECK-NEXT: -1, 1, 1>(
 // CHECK: dsc_mbarrier_wait(&dsc_full[kt % STAGES], (kt / STAGES) & 1);
+// Its f16 result is staged in the stages' shared memory and leaves in
+// 16-byte chunks.
+// CHECK: unsigned short* Ys = As;
+// CHECK: const unsigned lo = dsc_epilogue_value(arg0, arg1, out0, m, min(n, N - 1), acc[j * 4 + h * 2]);
+// CHECK: *reinterpret_cast<uint4*>(out0 + m * N + n) =
 // CUBIN: // kernel @conv_f16_tma entry conv_f16_tma cubin {{[0-9]+}} bytes ptx {{[0-9]+}} bytes registers {{[0-9]+}} stack 0 spill_stores 0 spill_loads 0
 exec.kernel @conv_f16_tma(%x: tensor<32x28x28x128xf16>, %w: tensor<128x3x3x128xf16>) -> tensor<32x28x28x128xf16> attributes {family = "data"} {
   %y = graph.conv %x, %w {channels_last, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, group = 1 : i64} : (tensor<32x28x28x128xf16>, tensor<128x3x3x128xf16>) -> tensor<32x28x28x128xf16>
