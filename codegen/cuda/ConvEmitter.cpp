@@ -742,9 +742,9 @@ FailureOr<KernelVariant> ConvEmitter::emitPatchVariant(
   auto yield = cast<exec::YieldOp>(kernel.getBody().front().getTerminator());
   if (!exec::convTakesPatchInput(
           x, f, resultShape,
-          elementTypeOf(conv.getInput()).getIntOrFloatBitWidth(), strides,
-          dilations) ||
-      elementTypeOf(yield.getValues().front()).getIntOrFloatBitWidth() != 16)
+          elementTypeOf(conv.getInput()).getIntOrFloatBitWidth(),
+          elementTypeOf(yield.getValues().front()).getIntOrFloatBitWidth(),
+          strides, dilations))
     return tactics.emitOpError("candidate ")
            << tile.str()
            << " is a patch tile, which this convolution cannot take (it "

@@ -383,10 +383,11 @@ int64_t convPatchSharedBytes(const GemmTile &tile, int64_t channels,
 
 bool convTakesPatchInput(ArrayRef<int64_t> input, ArrayRef<int64_t> filter,
                          ArrayRef<int64_t> output, unsigned elementBits,
-                         ArrayRef<int64_t> strides,
+                         unsigned resultBits, ArrayRef<int64_t> strides,
                          ArrayRef<int64_t> dilations) {
   if (input.size() != 4 || filter.size() != 4 || output.size() != 4 ||
-      elementBits != 16 || strides.size() != 2 || dilations.size() != 2)
+      elementBits != 16 || resultBits != 16 || strides.size() != 2 ||
+      dilations.size() != 2)
     return false;
   if ((input[3] != 4 && input[3] != 8) || filter[3] != input[3])
     return false;

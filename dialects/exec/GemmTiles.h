@@ -139,12 +139,13 @@ int64_t convPatchSharedBytes(const GemmTile &tile, int64_t channels,
 
 /// Whether a channels-last 2-D convolution can take patch tiles: 16-bit
 /// elements, 4 or 8 channels (each tap's channels are 4-byte pairs of an
-/// MMA fragment), group 1, and the largest patch tile's shared memory within
-/// the limit. Shapes as for convTakesTmaInput.
+/// MMA fragment), group 1, a 16-bit result (the kernel's, after its
+/// epilogue: the tile stages it in shared memory), and the largest patch
+/// tile's shared memory within the limit. Shapes as for convTakesTmaInput.
 bool convTakesPatchInput(llvm::ArrayRef<int64_t> input,
                          llvm::ArrayRef<int64_t> filter,
                          llvm::ArrayRef<int64_t> output, unsigned elementBits,
-                         llvm::ArrayRef<int64_t> strides,
+                         unsigned resultBits, llvm::ArrayRef<int64_t> strides,
                          llvm::ArrayRef<int64_t> dilations);
 
 /// Whether a channels-last 2-D convolution can take its input through a TMA

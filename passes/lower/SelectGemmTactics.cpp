@@ -120,15 +120,13 @@ struct SelectGemmTacticsPass
             input.getShape(), filter, result,
             input.getElementType().getIntOrFloatBitWidth(), strides, pads,
             dilations);
-        // Patch tiles stage 16-bit results (the kernel's, after its
-        // epilogue) in shared memory.
         bool patchInput = exec::convTakesPatchInput(
-                              input.getShape(), filter, result,
-                              input.getElementType().getIntOrFloatBitWidth(),
-                              strides, dilations) &&
-                          cast<ShapedType>(kernel.getResultTypes().front())
-                                  .getElementType()
-                                  .getIntOrFloatBitWidth() == 16;
+            input.getShape(), filter, result,
+            input.getElementType().getIntOrFloatBitWidth(),
+            cast<ShapedType>(kernel.getResultTypes().front())
+                .getElementType()
+                .getIntOrFloatBitWidth(),
+            strides, dilations);
         tiles = exec::convTileCandidates(
             result[0] * result[1] * result[2], result[3],
             filter[1] * filter[2] * filter[3],
